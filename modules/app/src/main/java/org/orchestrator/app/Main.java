@@ -1,0 +1,68 @@
+package org.orchestrator.app;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.orchestrator.platform.config.ConfigLoader;
+import org.orchestrator.platform.config.OrchestratorConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Starts one orchestrator node from {@code config/orchestrator.yaml} and the environment. */
+public final class Main {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  private Main() {
+  }
+
+  public static void main(String[] args) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx = newVertx(registry);
+    try {
+      OrchestratorConfig config = ConfigLoader.load(vertx, System.getenv()).await();
+      Orchestrator orchestrator = Orchestrator.start(vertx, config, registry);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          orchestrator.close();
+          vertx.close().await();
+        } catch (Exception e) {
+          LOG.warn("unclean shutdown", e);
+        }
+      }, "orchestrator-shutdown"));
+      announce(orchestrator);
+    } catch (Throwable e) {
+      LOG.error("the orchestrator did not start: {}", e.getMessage(), e);
+      System.exit(1);
+    }
+  }
+
+  /** Vert.x with Micrometer metrics (Prometheus registry, JVM metrics, HTTP route labels). */
+  public static Vertx newVertx(PrometheusMeterRegistry registry) {
+    return Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+            .setEnabled(true)
+            .setJvmMetricsEnabled(true)
+            .addLabels(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE)))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
+  }
+
+  private static void announce(Orchestrator orchestrator) {
+    OrchestratorConfig config = orchestrator.config();
+    String where = "http://localhost:" + orchestrator.httpPort();
+    Path password = config.dataDir().resolve("initial-admin-password");
+    LOG.info("orchestrator ready at {} (Swagger: {}/swagger, health: {}/health/ready)", where, where, where);
+    if (Files.exists(password)) {
+      LOG.info("sign in as host user 'admin' with the password in {}", password);
+    } else {
+      LOG.info("sign in as host user 'admin' (password from ORCH_HOST_ADMIN_PASSWORD)");
+    }
+  }
+}

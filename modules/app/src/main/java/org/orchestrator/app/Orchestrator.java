@@ -1,0 +1,133 @@
+package org.orchestrator.app;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.sqlclient.Pool;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.orchestrator.contracts.bus.LocalRecordCodec;
+import org.orchestrator.http.HttpApiVerticle;
+import org.orchestrator.identity.IdentityVerticle;
+import org.orchestrator.platform.config.OrchestratorConfig;
+import org.orchestrator.platform.database.DataDirectory;
+import org.orchestrator.platform.database.DatabaseEndpoint;
+import org.orchestrator.platform.database.EmbeddedPostgresServer;
+import org.orchestrator.platform.database.Migrations;
+import org.orchestrator.platform.database.Pools;
+import org.orchestrator.platform.security.SigningKeys;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running orchestrator node, started in this order: data directory lock, database (embedded
+ * unless a URL is configured), migrations of every module, signing keys, event-bus codec, then the
+ * verticles, HTTP last so that nothing is served before the modules behind it answer.
+ * {@link #start} blocks: call it from {@code main} or a test thread, never from an event loop.
+ */
+public final class Orchestrator implements AutoCloseable {
+
+  /** Modules with tables, in migration order (a module may reference the tables of earlier ones). */
+  public static final List<String> MIGRATED_MODULES = List.of("identity");
+
+  private static final Logger LOG = LoggerFactory.getLogger(Orchestrator.class);
+
+  private final Vertx vertx;
+  private final OrchestratorConfig config;
+  private final DataDirectory dataDirectory;
+  private final EmbeddedPostgresServer embedded;
+  private final DatabaseEndpoint database;
+  private final Pool pool;
+  private final List<String> deployments;
+  private final HttpApiVerticle http;
+
+  private Orchestrator(Vertx vertx, OrchestratorConfig config, DataDirectory dataDirectory,
+      EmbeddedPostgresServer embedded, DatabaseEndpoint database, Pool pool, List<String> deployments,
+      HttpApiVerticle http) {
+    this.vertx = vertx;
+    this.config = config;
+    this.dataDirectory = dataDirectory;
+    this.embedded = embedded;
+    this.database = database;
+    this.pool = pool;
+    this.deployments = deployments;
+    this.http = http;
+  }
+
+  public static Orchestrator start(Vertx vertx, OrchestratorConfig config, MeterRegistry registry)
+      throws IOException {
+    DataDirectory dataDirectory = DataDirectory.claim(config.dataDir());
+    EmbeddedPostgresServer embedded = null;
+    Pool pool = null;
+    List<String> deployments = new ArrayList<>();
+    try {
+      DatabaseEndpoint database;
+      if (config.database().embedded()) {
+        embedded = EmbeddedPostgresServer.start(dataDirectory.embeddedCluster());
+        database = embedded.endpoint(config.database().schema());
+      } else {
+        database = DatabaseEndpoint.fromUrl(config.database().url(), config.database().schema());
+      }
+      LOG.info("database {}", database);
+      Migrations.apply(database, MIGRATED_MODULES);
+      SigningKeys keys = SigningKeys.loadOrCreate(config.dataDir().resolve("jwt"));
+      LocalRecordCodec.register(vertx.eventBus());
+
+      pool = Pools.create(vertx, database, config.database().poolSize());
+      Pool readinessPool = pool;
+      HealthChecks readiness = HealthChecks.create(vertx)
+          .register("database", 2_000, promise -> readinessPool.query("SELECT 1").execute()
+              .onComplete(ok -> promise.complete(Status.OK()),
+                  failure -> promise.complete(Status.KO())));
+
+      HttpApiVerticle http = new HttpApiVerticle(config, keys, readiness);
+      deployments.add(vertx.deployVerticle(new IdentityVerticle(pool, config, keys)).await());
+      deployments.add(vertx.deployVerticle(http).await());
+      return new Orchestrator(vertx, config, dataDirectory, embedded, database, pool, deployments, http);
+    } catch (RuntimeException | IOException e) {
+      undeploy(vertx, deployments);
+      if (pool != null) {
+        pool.close().await();
+      }
+      if (embedded != null) {
+        embedded.close();
+      }
+      dataDirectory.close();
+      throw e;
+    }
+  }
+
+  public int httpPort() {
+    return http.actualPort();
+  }
+
+  public DatabaseEndpoint database() {
+    return database;
+  }
+
+  public OrchestratorConfig config() {
+    return config;
+  }
+
+  /** Stops serving, then closes the pool, the embedded database and the data directory lock. */
+  @Override
+  public void close() throws IOException {
+    undeploy(vertx, deployments);
+    pool.close().await();
+    if (embedded != null) {
+      embedded.close();
+    }
+    dataDirectory.close();
+  }
+
+  private static void undeploy(Vertx vertx, List<String> deployments) {
+    List<String> reversed = new ArrayList<>(deployments);
+    java.util.Collections.reverse(reversed);
+    for (String id : reversed) {
+      vertx.undeploy(id).recover(failure -> Future.succeededFuture()).await();
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package org.orchestrator.contracts;
+
+import java.util.Arrays;
+
+/**
+ * Why a request failed, as it crosses the event bus ({@code message.fail(code(), text)}) and as the
+ * HTTP layer reports it ({@code {code, message, errorCode}}). The HTTP status lives here too so that
+ * one table maps every failure.
+ */
+public enum FailureCode {
+  BAD_REQUEST(400, 1400),
+  UNAUTHORIZED(401, 1401),
+  FORBIDDEN(403, 1403),
+  NOT_FOUND(404, 1404),
+  CONFLICT(409, 1409),
+  PAYLOAD_TOO_LARGE(413, 1413),
+  /** Refused because of a maintenance phase; always sent with {@code Retry-After}. */
+  MAINTENANCE(503, 1000),
+  UNAVAILABLE(503, 1503),
+  INTERNAL(500, 1500);
+
+  private final int httpStatus;
+  private final int errorCode;
+
+  FailureCode(int httpStatus, int errorCode) {
+    this.httpStatus = httpStatus;
+    this.errorCode = errorCode;
+  }
+
+  public int httpStatus() {
+    return httpStatus;
+  }
+
+  /** The integer UiPath clients read as {@code errorCode}; also the event-bus failure code. */
+  public int errorCode() {
+    return errorCode;
+  }
+
+  /** The failure a bus failure code stands for; unknown codes (timeouts, no handler) are internal. */
+  public static FailureCode ofErrorCode(int errorCode) {
+    return Arrays.stream(values()).filter(c -> c.errorCode == errorCode).findFirst().orElse(INTERNAL);
+  }
+}

@@ -1,0 +1,70 @@
+package org.orchestrator.contracts.bus;
+
+import java.util.List;
+import org.orchestrator.contracts.bus.BusAddress.Kind;
+import org.orchestrator.contracts.identity.IdentityMessages.CreateTenant;
+import org.orchestrator.contracts.identity.IdentityMessages.CreateUser;
+import org.orchestrator.contracts.identity.IdentityMessages.IssueToken;
+import org.orchestrator.contracts.identity.IdentityMessages.IssuedToken;
+import org.orchestrator.contracts.identity.IdentityMessages.ListTenants;
+import org.orchestrator.contracts.identity.IdentityMessages.ListUsers;
+import org.orchestrator.contracts.identity.IdentityMessages.Tenant;
+import org.orchestrator.contracts.identity.IdentityMessages.TenantList;
+import org.orchestrator.contracts.identity.IdentityMessages.User;
+import org.orchestrator.contracts.identity.IdentityMessages.UserList;
+
+/**
+ * Every event-bus address of the orchestrator: the one registry from which {@code docs/event-bus.md}
+ * is generated. Names read {@code <module>.<noun>.<verb>} for commands and queries and end in a past
+ * participle for events.
+ */
+public final class Addresses {
+
+  private Addresses() {
+  }
+
+  /** Bus timeout for requests that touch the database. */
+  public static final long DEFAULT_TIMEOUT_MS = 10_000;
+  /** Password hashing is deliberately slow; sign-in may take longer under load. */
+  private static final long SIGN_IN_TIMEOUT_MS = 20_000;
+
+  // identity
+  public static final BusAddress<IssueToken, IssuedToken> IDENTITY_TOKEN_ISSUE = command(
+      "identity.token.issue", IssueToken.class, IssuedToken.class, SIGN_IN_TIMEOUT_MS,
+      "Checks a user's password or a robot's client secret and signs an access token.");
+  public static final BusAddress<CreateTenant, Tenant> IDENTITY_TENANT_CREATE = command(
+      "identity.tenant.create", CreateTenant.class, Tenant.class, DEFAULT_TIMEOUT_MS,
+      "Creates a tenant (host administrator only).");
+  public static final BusAddress<ListTenants, TenantList> IDENTITY_TENANT_LIST = query(
+      "identity.tenant.list", ListTenants.class, TenantList.class,
+      "Lists tenants (host administrator only).");
+  public static final BusAddress<CreateUser, User> IDENTITY_USER_CREATE = command(
+      "identity.user.create", CreateUser.class, User.class, SIGN_IN_TIMEOUT_MS,
+      "Creates a user in a tenant; host admins name the tenant, tenant admins use their own.");
+  public static final BusAddress<ListUsers, UserList> IDENTITY_USER_LIST = query(
+      "identity.user.list", ListUsers.class, UserList.class,
+      "Lists the users the caller may see.");
+
+  private static final List<BusAddress<?, ?>> ALL = List.of(
+      IDENTITY_TOKEN_ISSUE, IDENTITY_TENANT_CREATE, IDENTITY_TENANT_LIST, IDENTITY_USER_CREATE,
+      IDENTITY_USER_LIST);
+
+  /** Every address, in documentation order. */
+  public static List<BusAddress<?, ?>> all() {
+    return ALL;
+  }
+
+  private static <Q, R> BusAddress<Q, R> command(String name, Class<Q> request, Class<R> reply,
+      long timeoutMs, String description) {
+    return new BusAddress<>(name, Kind.COMMAND, request, reply, timeoutMs, description);
+  }
+
+  private static <Q, R> BusAddress<Q, R> query(String name, Class<Q> request, Class<R> reply,
+      String description) {
+    return new BusAddress<>(name, Kind.QUERY, request, reply, DEFAULT_TIMEOUT_MS, description);
+  }
+
+  private static <Q> BusAddress<Q, Void> event(String name, Class<Q> body, String description) {
+    return new BusAddress<>(name, Kind.EVENT, body, Void.class, 0, description);
+  }
+}

@@ -1,0 +1,65 @@
+package org.orchestrator.contracts.identity;
+
+import java.time.Instant;
+import java.util.List;
+import org.orchestrator.contracts.Caller;
+import org.orchestrator.contracts.Role;
+
+/** Bodies of the identity module's addresses: sign-in, tenants and users. */
+public final class IdentityMessages {
+
+  private IdentityMessages() {
+  }
+
+  /** How a principal proves who it is at the token endpoint. */
+  public enum GrantType { PASSWORD, CLIENT_CREDENTIALS }
+
+  /**
+   * A sign-in. For {@code PASSWORD}: username, password and the tenant's name ({@code null} or
+   * {@code "host"} for the host organization). For {@code CLIENT_CREDENTIALS}: a robot's client id
+   * and secret.
+   */
+  public record IssueToken(GrantType grantType, String username, String password, String tenancyName,
+      String clientId, String clientSecret) {
+
+    @Override
+    public String toString() {
+      return "IssueToken[" + grantType + ", " + (username != null ? username : clientId) + "]";
+    }
+  }
+
+  /** A signed access token and who it speaks for. */
+  public record IssuedToken(String accessToken, long expiresInSeconds, Caller caller) {
+  }
+
+  public record CreateTenant(Caller caller, String name) {
+  }
+
+  public record ListTenants(Caller caller) {
+  }
+
+  public record Tenant(long id, String name, Instant createdAt) {
+  }
+
+  public record TenantList(List<Tenant> items) {
+  }
+
+  /** A new user; {@code tenantId} is required from the host admin and implied for a tenant admin. */
+  public record CreateUser(Caller caller, String username, String password, Role role, Long tenantId) {
+
+    @Override
+    public String toString() {
+      return "CreateUser[" + username + ", " + role + ", tenant " + tenantId + "]";
+    }
+  }
+
+  /** Users visible to the caller, optionally of one tenant. */
+  public record ListUsers(Caller caller, Long tenantId) {
+  }
+
+  public record User(long id, String username, Role role, Long tenantId, Instant createdAt) {
+  }
+
+  public record UserList(List<User> items) {
+  }
+}

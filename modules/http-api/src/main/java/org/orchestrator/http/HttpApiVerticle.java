@@ -1,0 +1,123 @@
+package org.orchestrator.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.JWTAuthHandler;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.contract.MediaType;
+import io.vertx.openapi.contract.OpenAPIContract;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import org.orchestrator.contracts.Failure;
+import org.orchestrator.http.routes.HealthRoutes;
+import org.orchestrator.http.routes.IdentityRoutes;
+import org.orchestrator.http.support.ErrorReplies;
+import org.orchestrator.platform.config.OrchestratorConfig;
+import org.orchestrator.platform.security.SigningKeys;
+import org.orchestrator.platform.security.TokenAuth;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP edge. Root router order: body (size-limited), the OpenAPI-built feature routes (each
+ * validates its input and, where the contract asks, the bearer token), the contract itself, one
+ * failure handler, and a JSON 404 for everything else. Routes turn requests into bus messages.
+ */
+public final class HttpApiVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HttpApiVerticle.class);
+  private static final String CONTRACT = "openapi.json";
+
+  private final OrchestratorConfig config;
+  private final SigningKeys keys;
+  private final HealthChecks readiness;
+  private HttpServer server;
+
+  public HttpApiVerticle(OrchestratorConfig config, SigningKeys keys, HealthChecks readiness) {
+    this.config = config;
+    this.keys = keys;
+    this.readiness = readiness;
+  }
+
+  @Override
+  public Future<?> start() {
+    JsonObject contractJson = readContract();
+    JWTAuth jwt = TokenAuth.provider(vertx, keys, config.security());
+    EventBus bus = vertx.eventBus();
+    return OpenAPIContract.from(vertx, validatable(contractJson.copy())).compose(contract -> {
+      RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+      builder.security("bearerAuth").httpHandler(JWTAuthHandler.create(jwt));
+      new HealthRoutes(readiness).mount(builder);
+      new IdentityRoutes(bus).mount(builder);
+
+      Router root = Router.router(vertx);
+      root.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
+      Buffer contractBody = contractJson.toBuffer();
+      root.get("/openapi.json").handler(ctx -> ctx.response()
+          .putHeader("Content-Type", "application/json").end(contractBody));
+      root.route("/*").subRouter(builder.createRouter());
+      root.route().last().handler(ctx -> ctx.fail(Failure.notFound("no route " + ctx.request().method()
+          + " " + ctx.request().path())));
+      root.route().failureHandler(ErrorReplies::handle);
+
+      return vertx.createHttpServer(new HttpServerOptions()
+              .setHost(config.http().host())
+              .setPort(config.http().port())
+              .setCompressionSupported(true))
+          .requestHandler(root)
+          .listen();
+    }).onSuccess(listening -> {
+      server = listening;
+      LOG.info("HTTP API listening on {}:{}", config.http().host(), listening.actualPort());
+    });
+  }
+
+  /** The port the server listens on (useful when the configured port is 0). */
+  public int actualPort() {
+    if (server == null) {
+      throw new IllegalStateException("not started");
+    }
+    return server.actualPort();
+  }
+
+  /**
+   * The contract as the validator reads it: request media types it cannot validate (form bodies)
+   * are dropped; the routes that accept them check their input themselves.
+   */
+  static JsonObject validatable(JsonObject contract) {
+    JsonObject paths = contract.getJsonObject("paths");
+    for (String path : paths.fieldNames()) {
+      JsonObject item = paths.getJsonObject(path);
+      for (String method : item.fieldNames()) {
+        JsonObject body = item.getJsonObject(method).getJsonObject("requestBody");
+        if (body != null) {
+          body.getJsonObject("content").fieldNames()
+              .removeIf(mediaType -> !MediaType.isMediaTypeSupported(mediaType));
+        }
+      }
+    }
+    return contract;
+  }
+
+  private static JsonObject readContract() {
+    try (InputStream in = HttpApiVerticle.class.getClassLoader().getResourceAsStream(CONTRACT)) {
+      if (in == null) {
+        throw new IllegalStateException(CONTRACT + " is missing from the classpath");
+      }
+      return new JsonObject(Buffer.buffer(in.readAllBytes()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,111 @@
+package org.orchestrator.http.routes;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import java.util.Locale;
+import org.orchestrator.contracts.Caller;
+import org.orchestrator.contracts.Failure;
+import org.orchestrator.contracts.Role;
+import org.orchestrator.contracts.bus.Addresses;
+import org.orchestrator.contracts.identity.IdentityMessages.CreateTenant;
+import org.orchestrator.contracts.identity.IdentityMessages.CreateUser;
+import org.orchestrator.contracts.identity.IdentityMessages.GrantType;
+import org.orchestrator.contracts.identity.IdentityMessages.IssueToken;
+import org.orchestrator.contracts.identity.IdentityMessages.ListTenants;
+import org.orchestrator.contracts.identity.IdentityMessages.ListUsers;
+import org.orchestrator.http.support.Requests;
+
+/** Sign-in, tenants and users. */
+public final class IdentityRoutes {
+
+  private final EventBus bus;
+
+  public IdentityRoutes(EventBus bus) {
+    this.bus = bus;
+  }
+
+  public void mount(RouterBuilder builder) {
+    // form bodies are outside what the OpenAPI validator reads: this route checks its own input
+    builder.getRoute("issueToken").setDoValidation(false).addHandler(this::issueToken);
+    builder.getRoute("createTenant").addHandler(ctx -> Requests.guard(ctx, () -> {
+      CreateTenant command = new CreateTenant(Requests.human(ctx), Requests.body(ctx).getString("name"));
+      Requests.reply(ctx, 201, Addresses.IDENTITY_TENANT_CREATE.request(bus, command).map(JsonViews::tenant));
+    }));
+    builder.getRoute("listTenants").addHandler(ctx -> Requests.guard(ctx, () ->
+        Requests.reply(ctx, 200, Addresses.IDENTITY_TENANT_LIST.request(bus, new ListTenants(Requests.human(ctx)))
+            .map(list -> JsonViews.items(list.items(), JsonViews::tenant)))));
+    builder.getRoute("createUser").addHandler(ctx -> Requests.guard(ctx, () -> {
+      JsonObject body = Requests.body(ctx);
+      Caller caller = Requests.human(ctx);
+      CreateUser command = new CreateUser(caller, body.getString("username"), body.getString("password"),
+          Role.ofClaim(body.getString("role")), body.getLong("tenantId"));
+      Requests.reply(ctx, 201, Addresses.IDENTITY_USER_CREATE.request(bus, command).map(JsonViews::user));
+    }));
+    builder.getRoute("listUsers").addHandler(ctx -> Requests.guard(ctx, () -> {
+      ListUsers query = new ListUsers(Requests.human(ctx), Requests.queryLong(ctx, "tenantId"));
+      Requests.reply(ctx, 200, Addresses.IDENTITY_USER_LIST.request(bus, query)
+          .map(list -> JsonViews.items(list.items(), JsonViews::user)));
+    }));
+  }
+
+  /** OAuth2-style token endpoint: {@code application/x-www-form-urlencoded} or JSON. */
+  private void issueToken(RoutingContext ctx) {
+    Requests.guard(ctx, () -> {
+      Fields fields = Fields.of(ctx);
+      String grant = fields.get("grant_type");
+      IssueToken request;
+      if ("password".equals(grant)) {
+        request = new IssueToken(GrantType.PASSWORD, fields.get("username"), fields.get("password"),
+            fields.get("tenant"), null, null);
+      } else if ("client_credentials".equals(grant)) {
+        request = new IssueToken(GrantType.CLIENT_CREDENTIALS, null, null, null, fields.get("client_id"),
+            fields.get("client_secret"));
+      } else {
+        throw Failure.badRequest("grant_type must be password or client_credentials");
+      }
+      Requests.reply(ctx, 200, Addresses.IDENTITY_TOKEN_ISSUE.request(bus, request)
+          .map(token -> new JsonObject()
+              .put("access_token", token.accessToken())
+              .put("token_type", "Bearer")
+              .put("expires_in", token.expiresInSeconds())));
+    });
+  }
+
+  /** The token request's fields, from a form or a JSON object. */
+  private record Fields(MultiMap form, JsonObject json) {
+
+    static Fields of(RoutingContext ctx) {
+      String type = ctx.request().getHeader("Content-Type");
+      if (type != null && type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+        return new Fields(ctx.request().formAttributes(), null);
+      }
+      if (type != null && type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+        JsonObject json;
+        try {
+          json = ctx.body().asJsonObject();
+        } catch (RuntimeException e) {
+          throw Failure.badRequest("the body is not a JSON object");
+        }
+        if (json == null) {
+          throw Failure.badRequest("the body is empty");
+        }
+        return new Fields(null, json);
+      }
+      throw Failure.badRequest("send the token request as application/x-www-form-urlencoded or application/json");
+    }
+
+    String get(String name) {
+      if (form != null) {
+        return form.get(name);
+      }
+      Object value = json.getValue(name);
+      if (value != null && !(value instanceof String)) {
+        throw Failure.badRequest(name + " must be a string");
+      }
+      return (String) value;
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package org.orchestrator.http.support;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.validation.RequestParameter;
+import io.vertx.openapi.validation.ValidatedRequest;
+import org.orchestrator.contracts.Caller;
+import org.orchestrator.contracts.Failure;
+import org.orchestrator.platform.security.TokenClaims;
+
+/** Reading what a validated request carries: the caller, the body, parameters. */
+public final class Requests {
+
+  private Requests() {
+  }
+
+  /** The caller proven by the bearer token (the route's security handler has run). */
+  public static Caller caller(RoutingContext ctx) {
+    if (ctx.user() == null) {
+      throw Failure.unauthorized("a valid bearer token is required");
+    }
+    try {
+      return TokenClaims.caller(ctx.user().principal());
+    } catch (IllegalArgumentException e) {
+      throw Failure.unauthorized("the token does not name a caller");
+    }
+  }
+
+  /** A caller who is a person (host or tenant user), not a robot. */
+  public static Caller human(RoutingContext ctx) {
+    Caller caller = caller(ctx);
+    if (caller.isRobot()) {
+      throw Failure.forbidden("robots may use the robot protocol only");
+    }
+    return caller;
+  }
+
+  public static JsonObject body(RoutingContext ctx) {
+    ValidatedRequest validated = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+    if (validated != null && validated.getBody() != null && !validated.getBody().isNull()) {
+      return validated.getBody().getJsonObject();
+    }
+    return ctx.body().asJsonObject();
+  }
+
+  /** A query parameter the contract typed as integer, or null. */
+  public static Long queryLong(RoutingContext ctx, String name) {
+    ValidatedRequest validated = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+    RequestParameter parameter = validated == null ? null : validated.getQuery().get(name);
+    if (parameter == null || parameter.isNull()) {
+      return null;
+    }
+    return parameter.getLong();
+  }
+
+  /** Sends a successful reply as JSON, or hands the failure to the failure handler. */
+  public static void reply(RoutingContext ctx, int status, Future<JsonObject> result) {
+    result.onComplete(value -> ctx.response().setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(value.encode()), ctx::fail);
+  }
+
+  /** Sends 204 No Content once {@code result} succeeds. */
+  public static void noContent(RoutingContext ctx, Future<?> result) {
+    result.onComplete(value -> ctx.response().setStatusCode(204).end(), ctx::fail);
+  }
+
+  /** Runs a route body, turning thrown failures into failed contexts. */
+  public static void guard(RoutingContext ctx, Runnable body) {
+    try {
+      body.run();
+    } catch (RuntimeException e) {
+      ctx.fail(e);
+    }
+  }
+}

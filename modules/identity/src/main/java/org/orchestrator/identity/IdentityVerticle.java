@@ -1,0 +1,47 @@
+package org.orchestrator.identity;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.sqlclient.Pool;
+import org.orchestrator.contracts.bus.Addresses;
+import org.orchestrator.contracts.identity.IdentityMessages.TenantList;
+import org.orchestrator.contracts.identity.IdentityMessages.UserList;
+import org.orchestrator.platform.config.OrchestratorConfig;
+import org.orchestrator.platform.security.SigningKeys;
+import org.orchestrator.platform.security.TokenAuth;
+
+/** Bus adapter of the identity module; the rules live in {@link IdentityService}. */
+public final class IdentityVerticle extends VerticleBase {
+
+  private final Pool pool;
+  private final OrchestratorConfig config;
+  private final SigningKeys keys;
+
+  public IdentityVerticle(Pool pool, OrchestratorConfig config, SigningKeys keys) {
+    this.pool = pool;
+    this.config = config;
+    this.keys = keys;
+  }
+
+  @Override
+  public Future<?> start() {
+    PasswordHasher hasher = new PasswordHasher(vertx, config.security().passwordIterations());
+    JWTAuth jwt = TokenAuth.provider(vertx, keys, config.security());
+    UserRepository users = new UserRepository(pool);
+    IdentityService identity = new IdentityService(new TenantRepository(pool), users, hasher, jwt,
+        config.security());
+    EventBus bus = vertx.eventBus();
+    return Future.all(
+        Addresses.IDENTITY_TOKEN_ISSUE.serve(bus, identity::issueToken).completion(),
+        Addresses.IDENTITY_TENANT_CREATE.serve(bus, identity::createTenant).completion(),
+        Addresses.IDENTITY_TENANT_LIST.serve(bus, q -> identity.listTenants(q.caller()).map(TenantList::new))
+            .completion(),
+        Addresses.IDENTITY_USER_CREATE.serve(bus, identity::createUser).completion(),
+        Addresses.IDENTITY_USER_LIST.serve(bus,
+            q -> identity.listUsers(q.caller(), q.tenantId()).map(UserList::new)).completion())
+        .compose(ignored -> new HostAdminBootstrap(vertx, users, hasher, config.dataDir(),
+            config.security().hostAdminPassword()).ensureHostAdmin());
+  }
+}

@@ -1,0 +1,102 @@
+package org.orchestrator.platform.config;
+
+import io.vertx.config.ConfigRetriever;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Builds the configuration from, in rising precedence: the defaults in the code, the YAML file
+ * ({@code config/orchestrator.yaml}, or the file {@code ORCH_CONFIG} names) and the environment
+ * variables below. The only place that reads the environment; callers pass it in.
+ *
+ * <table>
+ *   <caption>Environment overrides</caption>
+ *   <tr><td>ORCH_CONFIG</td><td>path of the YAML file</td></tr>
+ *   <tr><td>ORCH_DATA_DIR</td><td>dataDir</td></tr>
+ *   <tr><td>ORCH_HTTP_HOST, ORCH_HTTP_PORT</td><td>http.host, http.port</td></tr>
+ *   <tr><td>ORCH_PG_URL, ORCH_PG_POOL_SIZE, ORCH_PG_SCHEMA</td><td>database.*</td></tr>
+ *   <tr><td>ORCH_HOST_ADMIN_PASSWORD</td><td>security.hostAdminPassword</td></tr>
+ *   <tr><td>ORCH_TOKEN_TTL_SECONDS</td><td>security.tokenTtlSeconds</td></tr>
+ * </table>
+ */
+public final class ConfigLoader {
+
+  public static final String DEFAULT_FILE = "config/orchestrator.yaml";
+
+  /** Environment variable -> dotted path in the configuration tree. */
+  private static final Map<String, String> ENVIRONMENT = Map.of(
+      "ORCH_DATA_DIR", "dataDir",
+      "ORCH_HTTP_HOST", "http.host",
+      "ORCH_HTTP_PORT", "http.port",
+      "ORCH_PG_URL", "database.url",
+      "ORCH_PG_POOL_SIZE", "database.poolSize",
+      "ORCH_PG_SCHEMA", "database.schema",
+      "ORCH_HOST_ADMIN_PASSWORD", "security.hostAdminPassword",
+      "ORCH_TOKEN_TTL_SECONDS", "security.tokenTtlSeconds");
+
+  private ConfigLoader() {
+  }
+
+  /** Loads the configuration tree as JSON (file, then environment). */
+  public static Future<JsonObject> loadJson(Vertx vertx, Map<String, String> environment) {
+    Path file = Path.of(environment.getOrDefault("ORCH_CONFIG", DEFAULT_FILE));
+    if (environment.containsKey("ORCH_CONFIG") && !Files.isRegularFile(file)) {
+      return Future.failedFuture(new IllegalArgumentException("ORCH_CONFIG names no file: " + file));
+    }
+    ConfigRetrieverOptions options = new ConfigRetrieverOptions().setScanPeriod(-1);
+    if (Files.isRegularFile(file)) {
+      options.addStore(new ConfigStoreOptions().setType("file").setFormat("yaml")
+          .setConfig(new JsonObject().put("path", file.toAbsolutePath().toString())));
+    }
+    options.addStore(new ConfigStoreOptions().setType("json").setConfig(fromEnvironment(environment)));
+    ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
+    return retriever.getConfig().andThen(ignored -> retriever.close());
+  }
+
+  /** Loads and types the configuration. */
+  public static Future<OrchestratorConfig> load(Vertx vertx, Map<String, String> environment) {
+    return loadJson(vertx, environment).map(OrchestratorConfig::fromJson);
+  }
+
+  static JsonObject fromEnvironment(Map<String, String> environment) {
+    JsonObject tree = new JsonObject();
+    ENVIRONMENT.forEach((variable, path) -> {
+      String value = environment.get(variable);
+      if (value != null && !value.isEmpty()) {
+        put(tree, path, typed(variable, value));
+      }
+    });
+    return tree;
+  }
+
+  private static Object typed(String variable, String value) {
+    if (variable.endsWith("_PORT") || variable.endsWith("_SIZE") || variable.endsWith("_SECONDS")) {
+      try {
+        return Integer.parseInt(value.trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(variable + " must be a whole number, got '" + value + "'");
+      }
+    }
+    return value;
+  }
+
+  private static void put(JsonObject tree, String path, Object value) {
+    String[] parts = path.split("\\.");
+    JsonObject node = tree;
+    for (int i = 0; i < parts.length - 1; i++) {
+      JsonObject child = node.getJsonObject(parts[i]);
+      if (child == null) {
+        child = new JsonObject();
+        node.put(parts[i], child);
+      }
+      node = child;
+    }
+    node.put(parts[parts.length - 1], value);
+  }
+}

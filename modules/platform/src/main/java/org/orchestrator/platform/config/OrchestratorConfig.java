@@ -1,0 +1,72 @@
+package org.orchestrator.platform.config;
+
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+
+/**
+ * Everything the orchestrator is configured with, read once at start by {@link ConfigLoader}.
+ *
+ * @param dataDir where the embedded database, the token signing key and the initial admin password live
+ * @param http the HTTP listener
+ * @param database where PostgreSQL is
+ * @param security token and password settings
+ */
+public record OrchestratorConfig(Path dataDir, Http http, Database database, Security security) {
+
+  /**
+   * @param host interface to bind
+   * @param port port to listen on; 0 picks a free one
+   * @param maxBodyBytes larger request bodies are refused with 413
+   */
+  public record Http(String host, int port, long maxBodyBytes) {
+  }
+
+  /**
+   * @param url {@code postgresql://user:pass@host:port/db}; {@code null} starts the embedded server
+   * @param poolSize connections in the pool
+   * @param schema the schema every table lives in
+   */
+  public record Database(String url, int poolSize, String schema) {
+
+    public boolean embedded() {
+      return url == null || url.isBlank();
+    }
+
+    public Database withUrl(String newUrl) {
+      return new Database(newUrl, poolSize, schema);
+    }
+  }
+
+  /**
+   * @param issuer the {@code iss} and {@code aud} of every token
+   * @param tokenTtlSeconds lifetime of an access token
+   * @param passwordIterations PBKDF2 iterations for stored password hashes
+   * @param hostAdminPassword the first host admin's password; {@code null} generates one
+   */
+  public record Security(String issuer, int tokenTtlSeconds, int passwordIterations,
+      String hostAdminPassword) {
+
+    @Override
+    public String toString() {
+      return "Security[issuer=" + issuer + ", tokenTtlSeconds=" + tokenTtlSeconds
+          + ", passwordIterations=" + passwordIterations + "]";
+    }
+  }
+
+  /** Reads the merged configuration tree; absent keys take the defaults in {@code defaults.yaml}. */
+  public static OrchestratorConfig fromJson(JsonObject json) {
+    JsonObject http = json.getJsonObject("http", new JsonObject());
+    JsonObject db = json.getJsonObject("database", new JsonObject());
+    JsonObject security = json.getJsonObject("security", new JsonObject());
+    return new OrchestratorConfig(
+        Path.of(json.getString("dataDir", "data")).toAbsolutePath().normalize(),
+        new Http(http.getString("host", "0.0.0.0"), http.getInteger("port", 8080),
+            http.getLong("maxBodyBytes", 4L * 1024 * 1024)),
+        new Database(db.getString("url"), db.getInteger("poolSize", 8),
+            db.getString("schema", "public")),
+        new Security(security.getString("issuer", "orchestrator"),
+            security.getInteger("tokenTtlSeconds", 3600),
+            security.getInteger("passwordIterations", 210_000),
+            security.getString("hostAdminPassword")));
+  }
+}

@@ -1,0 +1,96 @@
+package org.orchestrator.platform.database;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A private PostgreSQL server whose cluster lives under the data directory and survives restarts:
+ * the default when no external database is configured. Works as root too (the binaries run in a
+ * user namespace). A server orphaned by a crashed JVM ({@code kill -9}) is stopped before a new one
+ * starts on the same cluster; the caller must hold the data directory's lock (see
+ * {@link DataDirectory}) so that such a server can only be an orphan.
+ */
+public final class EmbeddedPostgresServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
+
+  private final EmbeddedPostgres postgres;
+  private final Path cluster;
+
+  private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path cluster) {
+    this.postgres = postgres;
+    this.cluster = cluster;
+  }
+
+  /** Starts (or restarts) the cluster in {@code cluster}; blocks for a few seconds. */
+  public static EmbeddedPostgresServer start(Path cluster) throws IOException {
+    Files.createDirectories(cluster);
+    stopOrphan(cluster);
+    long started = System.nanoTime();
+    EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+        .setDataDirectory(cluster)
+        .setCleanDataDirectory(false)
+        .setRegisterShutdownHook(false)
+        .setPGStartupWait(Duration.ofSeconds(60))
+        .setServerConfig("max_connections", "200")
+        .start();
+    LOG.info("embedded PostgreSQL on 127.0.0.1:{} with cluster {} ({} ms)", postgres.getPort(), cluster,
+        (System.nanoTime() - started) / 1_000_000);
+    return new EmbeddedPostgresServer(postgres, cluster);
+  }
+
+  /** The server's {@code postgres} database as the superuser. */
+  public DatabaseEndpoint endpoint(String schema) {
+    return new DatabaseEndpoint("127.0.0.1", postgres.getPort(), "postgres", "postgres", null, schema);
+  }
+
+  public Path cluster() {
+    return cluster;
+  }
+
+  @Override
+  public void close() throws IOException {
+    postgres.close();
+  }
+
+  private static void stopOrphan(Path cluster) throws IOException {
+    Path pidFile = cluster.resolve("postmaster.pid");
+    if (!Files.isRegularFile(pidFile)) {
+      return;
+    }
+    List<String> lines = Files.readAllLines(pidFile);
+    Optional<ProcessHandle> orphan = lines.isEmpty() ? Optional.empty()
+        : parsePid(lines.get(0)).flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive);
+    if (orphan.isEmpty()) {
+      return;
+    }
+    ProcessHandle process = orphan.get();
+    LOG.warn("stopping PostgreSQL (pid {}) left running by a previous run on {}", process.pid(), cluster);
+    process.destroy();
+    try {
+      process.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      process.destroyForcibly();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while stopping an orphaned PostgreSQL", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IOException("could not stop the orphaned PostgreSQL " + process.pid(), e);
+    }
+  }
+
+  private static Optional<Long> parsePid(String line) {
+    try {
+      return Optional.of(Long.parseLong(line.trim()));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+}

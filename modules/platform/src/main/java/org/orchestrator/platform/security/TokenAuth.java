@@ -1,0 +1,39 @@
+package org.orchestrator.platform.security;
+
+import io.vertx.core.Vertx;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.util.List;
+import org.orchestrator.platform.config.OrchestratorConfig;
+
+/**
+ * The one place that decides how tokens are signed and checked: ES256, issuer and audience both the
+ * configured issuer, five seconds of clock leeway. Identity signs with it; the HTTP API verifies.
+ */
+public final class TokenAuth {
+
+  private TokenAuth() {
+  }
+
+  public static JWTAuth provider(Vertx vertx, SigningKeys keys, OrchestratorConfig.Security security) {
+    JWTAuthOptions options = new JWTAuthOptions()
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm(SigningKeys.ALGORITHM).setBuffer(keys.publicPem()))
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm(SigningKeys.ALGORITHM).setBuffer(keys.privatePem()))
+        .setJWTOptions(new JWTOptions()
+            .setIssuer(security.issuer())
+            .setAudience(List.of(security.issuer()))
+            .setLeeway(5));
+    return JWTAuth.create(vertx, options);
+  }
+
+  /** Options for signing a token that lives {@code ttlSeconds}. */
+  public static JWTOptions signing(OrchestratorConfig.Security security, int ttlSeconds) {
+    return new JWTOptions()
+        .setAlgorithm(SigningKeys.ALGORITHM)
+        .setIssuer(security.issuer())
+        .setAudience(List.of(security.issuer()))
+        .setExpiresInSeconds(ttlSeconds);
+  }
+}

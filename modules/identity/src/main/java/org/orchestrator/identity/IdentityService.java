@@ -10,9 +10,13 @@ import org.orchestrator.contracts.Failure;
 import org.orchestrator.contracts.Role;
 import org.orchestrator.contracts.identity.IdentityMessages.CreateTenant;
 import org.orchestrator.contracts.identity.IdentityMessages.CreateUser;
+import org.orchestrator.contracts.identity.IdentityMessages.GetRobot;
 import org.orchestrator.contracts.identity.IdentityMessages.GrantType;
 import org.orchestrator.contracts.identity.IdentityMessages.IssueToken;
 import org.orchestrator.contracts.identity.IdentityMessages.IssuedToken;
+import org.orchestrator.contracts.identity.IdentityMessages.RegisterRobot;
+import org.orchestrator.contracts.identity.IdentityMessages.RegisteredRobot;
+import org.orchestrator.contracts.identity.IdentityMessages.Robot;
 import org.orchestrator.contracts.identity.IdentityMessages.Tenant;
 import org.orchestrator.contracts.identity.IdentityMessages.User;
 import org.orchestrator.platform.config.OrchestratorConfig;
@@ -25,6 +29,8 @@ import org.orchestrator.platform.security.TokenClaims;
  *   <li>Tenants are created and listed by the host administrator only.</li>
  *   <li>Users: the host administrator creates them in a named tenant; a tenant administrator only in
  *   their own tenant (naming another tenant is 403). Operators and robots create nobody.</li>
+ *   <li>Robots are registered and listed in the caller's own tenant; they sign in with
+ *   {@code client_credentials} only, users with {@code password} only.</li>
  *   <li>A failed sign-in says only "invalid credentials", whichever part was wrong.</li>
  * </ul>
  */
@@ -38,14 +44,16 @@ final class IdentityService {
 
   private final TenantRepository tenants;
   private final UserRepository users;
+  private final RobotRepository robots;
   private final PasswordHasher hasher;
   private final JWTAuth jwt;
   private final OrchestratorConfig.Security security;
 
-  IdentityService(TenantRepository tenants, UserRepository users, PasswordHasher hasher, JWTAuth jwt,
-      OrchestratorConfig.Security security) {
+  IdentityService(TenantRepository tenants, UserRepository users, RobotRepository robots,
+      PasswordHasher hasher, JWTAuth jwt, OrchestratorConfig.Security security) {
     this.tenants = tenants;
     this.users = users;
+    this.robots = robots;
     this.hasher = hasher;
     this.jwt = jwt;
     this.security = security;
@@ -53,7 +61,7 @@ final class IdentityService {
 
   Future<IssuedToken> issueToken(IssueToken request) {
     if (request.grantType() == GrantType.CLIENT_CREDENTIALS) {
-      return Future.failedFuture(Failure.unauthorized("invalid client credentials"));
+      return issueRobotToken(request.clientId(), request.clientSecret());
     }
     if (isBlank(request.username()) || request.password() == null) {
       return Future.failedFuture(Failure.badRequest("username and password are required"));
@@ -76,6 +84,51 @@ final class IdentityService {
       User user = credentials.get().user();
       return Future.succeededFuture(sign(new Caller(user.id(), user.username(), user.role(), user.tenantId())));
     });
+  }
+
+  /** Robots sign in with their id as client id and the secret they were given at registration. */
+  private Future<IssuedToken> issueRobotToken(String clientId, String clientSecret) {
+    if (isBlank(clientId) || clientSecret == null) {
+      return Future.failedFuture(Failure.badRequest("client_id and client_secret are required"));
+    }
+    long robotId;
+    try {
+      robotId = Long.parseLong(clientId.trim());
+    } catch (NumberFormatException e) {
+      return Future.failedFuture(Failure.unauthorized("invalid client credentials"));
+    }
+    return robots.findCredentials(robotId).compose(found -> {
+      if (found.isEmpty() || !RobotSecrets.matches(found.get().secretSha256(), clientSecret)) {
+        return Future.failedFuture(Failure.unauthorized("invalid client credentials"));
+      }
+      Robot robot = found.get().robot();
+      return Future.succeededFuture(sign(new Caller(robot.id(), robot.name(), Role.ROBOT, robot.tenantId())));
+    });
+  }
+
+  Future<RegisteredRobot> registerRobot(RegisterRobot request) {
+    Caller caller = request.caller();
+    if (!caller.isTenantAdmin()) {
+      throw Failure.forbidden("robots are registered by a tenant administrator");
+    }
+    if (request.name() == null || !NAME.matcher(request.name()).matches()) {
+      throw Failure.badRequest("a robot name is 1-64 letters, digits, '.', '_', '@' or '-'");
+    }
+    String secret = RobotSecrets.newSecret();
+    return robots.insert(caller.tenantId(), request.name(), RobotSecrets.digest(secret))
+        .map(robot -> new RegisteredRobot(robot, secret));
+  }
+
+  Future<List<Robot>> listRobots(Caller caller) {
+    if (!caller.isTenantUser()) {
+      throw Failure.forbidden("robots are listed by the users of their tenant");
+    }
+    return robots.list(caller.tenantId());
+  }
+
+  Future<Robot> getRobot(GetRobot query) {
+    return robots.find(query.tenantId(), query.robotId()).map(found -> found.orElseThrow(
+        () -> Failure.notFound("no robot " + query.robotId() + " in this tenant")));
   }
 
   /** Signs a token for a caller whose credentials were already checked. */

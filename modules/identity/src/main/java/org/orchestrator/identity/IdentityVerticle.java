@@ -5,7 +5,9 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.sqlclient.Pool;
+import java.util.List;
 import org.orchestrator.contracts.bus.Addresses;
+import org.orchestrator.contracts.identity.IdentityMessages.RobotList;
 import org.orchestrator.contracts.identity.IdentityMessages.TenantList;
 import org.orchestrator.contracts.identity.IdentityMessages.UserList;
 import org.orchestrator.platform.config.OrchestratorConfig;
@@ -30,17 +32,21 @@ public final class IdentityVerticle extends VerticleBase {
     PasswordHasher hasher = new PasswordHasher(vertx, config.security().passwordIterations());
     JWTAuth jwt = TokenAuth.provider(vertx, keys, config.security());
     UserRepository users = new UserRepository(pool);
-    IdentityService identity = new IdentityService(new TenantRepository(pool), users, hasher, jwt,
-        config.security());
+    IdentityService identity = new IdentityService(new TenantRepository(pool), users,
+        new RobotRepository(pool), hasher, jwt, config.security());
     EventBus bus = vertx.eventBus();
-    return Future.all(
+    return Future.all(List.of(
         Addresses.IDENTITY_TOKEN_ISSUE.serve(bus, identity::issueToken).completion(),
         Addresses.IDENTITY_TENANT_CREATE.serve(bus, identity::createTenant).completion(),
         Addresses.IDENTITY_TENANT_LIST.serve(bus, q -> identity.listTenants(q.caller()).map(TenantList::new))
             .completion(),
         Addresses.IDENTITY_USER_CREATE.serve(bus, identity::createUser).completion(),
         Addresses.IDENTITY_USER_LIST.serve(bus,
-            q -> identity.listUsers(q.caller(), q.tenantId()).map(UserList::new)).completion())
+            q -> identity.listUsers(q.caller(), q.tenantId()).map(UserList::new)).completion(),
+        Addresses.IDENTITY_ROBOT_REGISTER.serve(bus, identity::registerRobot).completion(),
+        Addresses.IDENTITY_ROBOT_LIST.serve(bus, q -> identity.listRobots(q.caller()).map(RobotList::new))
+            .completion(),
+        Addresses.IDENTITY_ROBOT_GET.serve(bus, identity::getRobot).completion()))
         .compose(ignored -> new HostAdminBootstrap(vertx, users, hasher, config.dataDir(),
             config.security().hostAdminPassword()).ensureHostAdmin());
   }

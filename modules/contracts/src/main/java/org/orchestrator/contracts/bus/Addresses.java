@@ -4,10 +4,16 @@ import java.util.List;
 import org.orchestrator.contracts.bus.BusAddress.Kind;
 import org.orchestrator.contracts.identity.IdentityMessages.CreateTenant;
 import org.orchestrator.contracts.identity.IdentityMessages.CreateUser;
+import org.orchestrator.contracts.identity.IdentityMessages.GetRobot;
 import org.orchestrator.contracts.identity.IdentityMessages.IssueToken;
 import org.orchestrator.contracts.identity.IdentityMessages.IssuedToken;
+import org.orchestrator.contracts.identity.IdentityMessages.ListRobots;
 import org.orchestrator.contracts.identity.IdentityMessages.ListTenants;
 import org.orchestrator.contracts.identity.IdentityMessages.ListUsers;
+import org.orchestrator.contracts.identity.IdentityMessages.RegisterRobot;
+import org.orchestrator.contracts.identity.IdentityMessages.RegisteredRobot;
+import org.orchestrator.contracts.identity.IdentityMessages.Robot;
+import org.orchestrator.contracts.identity.IdentityMessages.RobotList;
 import org.orchestrator.contracts.identity.IdentityMessages.Tenant;
 import org.orchestrator.contracts.identity.IdentityMessages.TenantList;
 import org.orchestrator.contracts.identity.IdentityMessages.User;
@@ -45,9 +51,19 @@ public final class Addresses {
       "identity.user.list", ListUsers.class, UserList.class,
       "Lists the users the caller may see.");
 
+  public static final BusAddress<RegisterRobot, RegisteredRobot> IDENTITY_ROBOT_REGISTER = command(
+      "identity.robot.register", RegisterRobot.class, RegisteredRobot.class, DEFAULT_TIMEOUT_MS,
+      "Registers a robot in the caller's tenant and returns its client secret, once.");
+  public static final BusAddress<ListRobots, RobotList> IDENTITY_ROBOT_LIST = query(
+      "identity.robot.list", ListRobots.class, RobotList.class,
+      "Lists the robots of the caller's tenant.");
+  public static final BusAddress<GetRobot, Robot> IDENTITY_ROBOT_GET = query(
+      "identity.robot.get", GetRobot.class, Robot.class,
+      "One robot of a tenant, or NOT_FOUND; lets other modules check a robot id.");
+
   private static final List<BusAddress<?, ?>> ALL = List.of(
       IDENTITY_TOKEN_ISSUE, IDENTITY_TENANT_CREATE, IDENTITY_TENANT_LIST, IDENTITY_USER_CREATE,
-      IDENTITY_USER_LIST);
+      IDENTITY_USER_LIST, IDENTITY_ROBOT_REGISTER, IDENTITY_ROBOT_LIST, IDENTITY_ROBOT_GET);
 
   /** Every address, in documentation order. */
   public static List<BusAddress<?, ?>> all() {

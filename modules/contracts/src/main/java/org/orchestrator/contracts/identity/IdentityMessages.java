@@ -62,4 +62,31 @@ public final class IdentityMessages {
 
   public record UserList(List<User> items) {
   }
+
+  /** Registers a robot in the caller's tenant (tenant administrator). */
+  public record RegisterRobot(Caller caller, String name) {
+  }
+
+  /** A robot as listed; the secret is never part of it. */
+  public record Robot(long id, String name, long tenantId, Instant createdAt) {
+  }
+
+  /** The reply to a registration: the only time the secret is ever shown. */
+  public record RegisteredRobot(Robot robot, String secret) {
+
+    @Override
+    public String toString() {
+      return "RegisteredRobot[" + robot + "]";
+    }
+  }
+
+  public record ListRobots(Caller caller) {
+  }
+
+  public record RobotList(List<Robot> items) {
+  }
+
+  /** Looks up one robot of a tenant (used by other modules to check a robot id). */
+  public record GetRobot(long tenantId, long robotId) {
+  }
 }

@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.function.Function;
+import org.orchestrator.contracts.identity.IdentityMessages.Robot;
 import org.orchestrator.contracts.identity.IdentityMessages.Tenant;
 import org.orchestrator.contracts.identity.IdentityMessages.User;
 
@@ -22,6 +23,11 @@ final class JsonViews {
     return new JsonObject().put("id", user.id()).put("username", user.username())
         .put("role", user.role().claim()).put("tenantId", user.tenantId())
         .put("createdAt", user.createdAt().toString());
+  }
+
+  static JsonObject robot(Robot robot) {
+    return new JsonObject().put("id", robot.id()).put("name", robot.name()).put("tenantId", robot.tenantId())
+        .put("createdAt", robot.createdAt().toString());
   }
 
   static <T> JsonObject items(List<T> items, Function<T, JsonObject> view) {

@@ -3,6 +3,7 @@ package org.orchestrator.platform.database;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -29,7 +30,12 @@ public final class DataDirectory implements AutoCloseable {
     Files.createDirectories(root);
     FileChannel channel = FileChannel.open(root.resolve("orchestrator.lock"),
         StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    FileLock lock = channel.tryLock();
+    FileLock lock;
+    try {
+      lock = channel.tryLock();
+    } catch (OverlappingFileLockException heldInThisJvm) {
+      lock = null;
+    }
     if (lock == null) {
       channel.close();
       throw new IOException("another orchestrator process is using the data directory " + root);

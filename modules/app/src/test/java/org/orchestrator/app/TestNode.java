@@ -1,0 +1,85 @@
+package org.orchestrator.app;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.orchestrator.platform.config.OrchestratorConfig;
+import org.orchestrator.platform.database.DatabaseEndpoint;
+import org.orchestrator.platform.testing.TestDatabase;
+
+/**
+ * A whole orchestrator node for tests: its own Vert.x, a real PostgreSQL schema (or the embedded
+ * default), real HTTP on a free loopback port. PBKDF2 runs with fewer iterations to keep sign-ins
+ * fast; everything else is as in production.
+ */
+public final class TestNode implements AutoCloseable {
+
+  public static final String ADMIN_PASSWORD = "host-admin-password";
+
+  private final Vertx vertx;
+  private final Orchestrator orchestrator;
+  private final PrometheusMeterRegistry registry;
+
+  private TestNode(Vertx vertx, Orchestrator orchestrator, PrometheusMeterRegistry registry) {
+    this.vertx = vertx;
+    this.orchestrator = orchestrator;
+    this.registry = registry;
+  }
+
+  /** A node on a fresh schema of the shared test database. */
+  public static TestNode start(String label) throws IOException {
+    return start(TestDatabase.newSchema(label), Files.createTempDirectory("orchestrator-" + label));
+  }
+
+  /** A node on {@code database} ({@code null}: the embedded default) with {@code dataDir}. */
+  public static TestNode start(DatabaseEndpoint database, Path dataDir) throws IOException {
+    JsonObject json = new JsonObject()
+        .put("dataDir", dataDir.toString())
+        .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
+        .put("security", new JsonObject().put("passwordIterations", 1_000)
+            .put("hostAdminPassword", ADMIN_PASSWORD));
+    if (database != null) {
+      json.put("database", new JsonObject().put("url", database.url()).put("schema", database.schema()));
+    }
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx = Main.newVertx(registry);
+    try {
+      return new TestNode(vertx, Orchestrator.start(vertx, OrchestratorConfig.fromJson(json), registry),
+          registry);
+    } catch (IOException | RuntimeException e) {
+      vertx.close().await();
+      throw e;
+    }
+  }
+
+  public int port() {
+    return orchestrator.httpPort();
+  }
+
+  public Orchestrator orchestrator() {
+    return orchestrator;
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** An HTTP client against this node. */
+  public Api api() {
+    return new Api(vertx, port());
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  @Override
+  public void close() throws IOException {
+    orchestrator.close();
+    vertx.close().await();
+  }
+}

@@ -1,0 +1,72 @@
+package org.orchestrator.platform.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+
+  private static Vertx vertx;
+
+  @BeforeAll
+  static void start() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void stop() {
+    vertx.close().await();
+  }
+
+  @Test
+  void fileValuesAreOverriddenByTheEnvironment() throws Exception {
+    Path file = Files.createTempFile("orchestrator", ".yaml");
+    Files.writeString(file, """
+        dataDir: /var/lib/orchestrator
+        http:
+          port: 9000
+        database:
+          url: postgresql://file@db:5432/file
+          poolSize: 3
+        """);
+    OrchestratorConfig config = ConfigLoader.load(vertx, Map.of(
+        "ORCH_CONFIG", file.toString(),
+        "ORCH_HTTP_PORT", "9100",
+        "ORCH_PG_URL", "postgresql://env@db:5432/env",
+        "ORCH_HOST_ADMIN_PASSWORD", "from-env")).await();
+    assertEquals(9100, config.http().port());
+    assertEquals("postgresql://env@db:5432/env", config.database().url());
+    assertEquals(3, config.database().poolSize(), "the file's value stays where the environment is silent");
+    assertEquals(Path.of("/var/lib/orchestrator"), config.dataDir());
+    assertEquals("from-env", config.security().hostAdminPassword());
+    assertTrue(!config.security().toString().contains("from-env"), "the password is never printed");
+  }
+
+  @Test
+  void withoutFileOrEnvironmentTheDefaultsRunEmbedded() {
+    OrchestratorConfig config = ConfigLoader.load(vertx, Map.of("ORCH_CONFIG_UNUSED", "x")).await();
+    assertEquals(8080, config.http().port());
+    assertNull(config.database().url());
+    assertTrue(config.database().embedded());
+    assertEquals(210_000, config.security().passwordIterations());
+  }
+
+  @Test
+  void badValuesAreNamed() {
+    IllegalArgumentException port = assertThrows(IllegalArgumentException.class,
+        () -> ConfigLoader.load(vertx, Map.of("ORCH_HTTP_PORT", "eighty")).await());
+    assertTrue(port.getMessage().contains("ORCH_HTTP_PORT"), port.getMessage());
+    IllegalArgumentException file = assertThrows(IllegalArgumentException.class,
+        () -> ConfigLoader.load(vertx, Map.of("ORCH_CONFIG", "/no/such/file.yaml")).await());
+    assertTrue(file.getMessage().contains("/no/such/file.yaml"), file.getMessage());
+  }
+}

@@ -12,6 +12,7 @@ import java.util.List;
 import org.orchestrator.contracts.bus.LocalRecordCodec;
 import org.orchestrator.http.HttpApiVerticle;
 import org.orchestrator.identity.IdentityVerticle;
+import org.orchestrator.jobs.JobControlVerticle;
 import org.orchestrator.platform.config.OrchestratorConfig;
 import org.orchestrator.platform.database.DataDirectory;
 import org.orchestrator.platform.database.DatabaseEndpoint;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
 public final class Orchestrator implements AutoCloseable {
 
   /** Modules with tables, in migration order (a module may reference the tables of earlier ones). */
-  public static final List<String> MIGRATED_MODULES = List.of("identity");
+  public static final List<String> MIGRATED_MODULES = List.of("identity", "jobs");
 
   private static final Logger LOG = LoggerFactory.getLogger(Orchestrator.class);
 
@@ -85,6 +86,7 @@ public final class Orchestrator implements AutoCloseable {
 
       HttpApiVerticle http = new HttpApiVerticle(config, keys, readiness);
       deployments.add(vertx.deployVerticle(new IdentityVerticle(pool, config, keys)).await());
+      deployments.add(vertx.deployVerticle(new JobControlVerticle(pool, config.jobs())).await());
       deployments.add(vertx.deployVerticle(http).await());
       return new Orchestrator(vertx, config, dataDirectory, embedded, database, pool, deployments, http);
     } catch (RuntimeException | IOException e) {

@@ -22,6 +22,9 @@ import java.io.UncheckedIOException;
 import org.orchestrator.contracts.Failure;
 import org.orchestrator.http.routes.HealthRoutes;
 import org.orchestrator.http.routes.IdentityRoutes;
+import org.orchestrator.http.routes.JobRoutes;
+import org.orchestrator.http.routes.RobotProtocolRoutes;
+import org.orchestrator.http.routes.RobotRoutes;
 import org.orchestrator.http.support.ErrorReplies;
 import org.orchestrator.platform.config.OrchestratorConfig;
 import org.orchestrator.platform.security.SigningKeys;
@@ -60,6 +63,9 @@ public final class HttpApiVerticle extends VerticleBase {
       builder.security("bearerAuth").httpHandler(JWTAuthHandler.create(jwt));
       new HealthRoutes(readiness).mount(builder);
       new IdentityRoutes(bus).mount(builder);
+      new RobotRoutes(bus).mount(builder);
+      new JobRoutes(bus).mount(builder);
+      new RobotProtocolRoutes(bus).mount(builder);
 
       Router root = Router.router(vertx);
       root.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));

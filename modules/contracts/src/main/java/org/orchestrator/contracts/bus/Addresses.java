@@ -3,6 +3,26 @@ package org.orchestrator.contracts.bus;
 import java.util.List;
 import org.orchestrator.contracts.bus.BusAddress.Kind;
 import org.orchestrator.contracts.identity.IdentityMessages.CreateTenant;
+import org.orchestrator.contracts.jobs.JobMessages.AddQueueItem;
+import org.orchestrator.contracts.jobs.JobMessages.AppendLogs;
+import org.orchestrator.contracts.jobs.JobMessages.ControlJob;
+import org.orchestrator.contracts.jobs.JobMessages.CreateJob;
+import org.orchestrator.contracts.jobs.JobMessages.CreateScheduledJob;
+import org.orchestrator.contracts.jobs.JobMessages.GetJob;
+import org.orchestrator.contracts.jobs.JobMessages.Heartbeat;
+import org.orchestrator.contracts.jobs.JobMessages.ItemId;
+import org.orchestrator.contracts.jobs.JobMessages.Job;
+import org.orchestrator.contracts.jobs.JobMessages.JobPage;
+import org.orchestrator.contracts.jobs.JobMessages.ListJobs;
+import org.orchestrator.contracts.jobs.JobMessages.ListLogs;
+import org.orchestrator.contracts.jobs.JobMessages.ListQueueItems;
+import org.orchestrator.contracts.jobs.JobMessages.ListRobotPresence;
+import org.orchestrator.contracts.jobs.JobMessages.LogPage;
+import org.orchestrator.contracts.jobs.JobMessages.QueueItemPage;
+import org.orchestrator.contracts.jobs.JobMessages.ReportJobState;
+import org.orchestrator.contracts.jobs.JobMessages.RobotCommands;
+import org.orchestrator.contracts.jobs.JobMessages.RobotPresenceList;
+import org.orchestrator.contracts.jobs.JobMessages.Stored;
 import org.orchestrator.contracts.identity.IdentityMessages.CreateUser;
 import org.orchestrator.contracts.identity.IdentityMessages.GetRobot;
 import org.orchestrator.contracts.identity.IdentityMessages.IssueToken;
@@ -61,9 +81,50 @@ public final class Addresses {
       "identity.robot.get", GetRobot.class, Robot.class,
       "One robot of a tenant, or NOT_FOUND; lets other modules check a robot id.");
 
+  // jobs
+  public static final BusAddress<CreateJob, Job> JOBS_JOB_CREATE = command(
+      "jobs.job.create", CreateJob.class, Job.class, DEFAULT_TIMEOUT_MS,
+      "Creates a Pending job for a tenant user, on a named robot or on any free robot of the tenant.");
+  public static final BusAddress<CreateScheduledJob, Job> JOBS_SCHEDULED_JOB_CREATE = command(
+      "jobs.scheduled-job.create", CreateScheduledJob.class, Job.class, DEFAULT_TIMEOUT_MS,
+      "Creates the job of one schedule fire; idempotent per (schedule, planned time).");
+  public static final BusAddress<ListJobs, JobPage> JOBS_JOB_LIST = query(
+      "jobs.job.list", ListJobs.class, JobPage.class, "One page of the caller's tenant's jobs.");
+  public static final BusAddress<GetJob, Job> JOBS_JOB_GET = query(
+      "jobs.job.get", GetJob.class, Job.class, "One job of the caller's tenant.");
+  public static final BusAddress<ControlJob, Job> JOBS_JOB_STOP = command(
+      "jobs.job.stop", ControlJob.class, Job.class, DEFAULT_TIMEOUT_MS,
+      "Asks a job to stop gracefully (Running -> Stopping; Pending -> Stopped).");
+  public static final BusAddress<ControlJob, Job> JOBS_JOB_KILL = command(
+      "jobs.job.kill", ControlJob.class, Job.class, DEFAULT_TIMEOUT_MS,
+      "Forces a job to end (-> Terminating; Pending -> Stopped).");
+  public static final BusAddress<Heartbeat, RobotCommands> JOBS_ROBOT_HEARTBEAT = command(
+      "jobs.robot.heartbeat", Heartbeat.class, RobotCommands.class, DEFAULT_TIMEOUT_MS,
+      "Marks a robot connected and returns its pending StartJob/StopJob/KillJob commands.");
+  public static final BusAddress<ReportJobState, Job> JOBS_JOB_REPORT = command(
+      "jobs.job.report", ReportJobState.class, Job.class, DEFAULT_TIMEOUT_MS,
+      "A robot reports the state of one of its jobs.");
+  public static final BusAddress<AppendLogs, Stored> JOBS_LOG_APPEND = command(
+      "jobs.log.append", AppendLogs.class, Stored.class, DEFAULT_TIMEOUT_MS,
+      "Stores a robot's batch of log lines, all or nothing.");
+  public static final BusAddress<ListLogs, LogPage> JOBS_LOG_LIST = query(
+      "jobs.log.list", ListLogs.class, LogPage.class, "One page of the tenant's robot logs.");
+  public static final BusAddress<AddQueueItem, ItemId> JOBS_QUEUE_ITEM_ADD = command(
+      "jobs.queue-item.add", AddQueueItem.class, ItemId.class, DEFAULT_TIMEOUT_MS,
+      "A robot adds an item to one of its tenant's queues.");
+  public static final BusAddress<ListQueueItems, QueueItemPage> JOBS_QUEUE_ITEM_LIST = query(
+      "jobs.queue-item.list", ListQueueItems.class, QueueItemPage.class,
+      "One page of the tenant's queue items.");
+  public static final BusAddress<ListRobotPresence, RobotPresenceList> JOBS_ROBOT_PRESENCE_LIST = query(
+      "jobs.robot-presence.list", ListRobotPresence.class, RobotPresenceList.class,
+      "When each robot of a tenant last sent a heartbeat and whether it counts as connected.");
+
   private static final List<BusAddress<?, ?>> ALL = List.of(
       IDENTITY_TOKEN_ISSUE, IDENTITY_TENANT_CREATE, IDENTITY_TENANT_LIST, IDENTITY_USER_CREATE,
-      IDENTITY_USER_LIST, IDENTITY_ROBOT_REGISTER, IDENTITY_ROBOT_LIST, IDENTITY_ROBOT_GET);
+      IDENTITY_USER_LIST, IDENTITY_ROBOT_REGISTER, IDENTITY_ROBOT_LIST, IDENTITY_ROBOT_GET,
+      JOBS_JOB_CREATE, JOBS_SCHEDULED_JOB_CREATE, JOBS_JOB_LIST, JOBS_JOB_GET, JOBS_JOB_STOP,
+      JOBS_JOB_KILL, JOBS_ROBOT_HEARTBEAT, JOBS_JOB_REPORT, JOBS_LOG_APPEND, JOBS_LOG_LIST,
+      JOBS_QUEUE_ITEM_ADD, JOBS_QUEUE_ITEM_LIST, JOBS_ROBOT_PRESENCE_LIST);
 
   /** Every address, in documentation order. */
   public static List<BusAddress<?, ?>> all() {

@@ -14,13 +14,11 @@ import org.orchestrator.contracts.identity.IdentityMessages.CreateTenant;
 import org.orchestrator.contracts.identity.IdentityMessages.CreateUser;
 import org.orchestrator.contracts.identity.IdentityMessages.GrantType;
 import org.orchestrator.contracts.identity.IdentityMessages.IssueToken;
-import org.orchestrator.contracts.identity.IdentityMessages.ListRobots;
 import org.orchestrator.contracts.identity.IdentityMessages.ListTenants;
 import org.orchestrator.contracts.identity.IdentityMessages.ListUsers;
-import org.orchestrator.contracts.identity.IdentityMessages.RegisterRobot;
 import org.orchestrator.http.support.Requests;
 
-/** Sign-in, tenants, users and robot registration. */
+/** Sign-in, tenants and users. */
 public final class IdentityRoutes {
 
   private final EventBus bus;
@@ -51,18 +49,6 @@ public final class IdentityRoutes {
       Requests.reply(ctx, 200, Addresses.IDENTITY_USER_LIST.request(bus, query)
           .map(list -> JsonViews.items(list.items(), JsonViews::user)));
     }));
-    mountRobots(builder);
-  }
-
-  private void mountRobots(RouterBuilder builder) {
-    builder.getRoute("registerRobot").addHandler(ctx -> Requests.guard(ctx, () -> {
-      RegisterRobot command = new RegisterRobot(Requests.human(ctx), Requests.body(ctx).getString("name"));
-      Requests.reply(ctx, 201, Addresses.IDENTITY_ROBOT_REGISTER.request(bus, command)
-          .map(registered -> JsonViews.robot(registered.robot()).put("secret", registered.secret())));
-    }));
-    builder.getRoute("listRobots").addHandler(ctx -> Requests.guard(ctx, () ->
-        Requests.reply(ctx, 200, Addresses.IDENTITY_ROBOT_LIST.request(bus, new ListRobots(Requests.human(ctx)))
-            .map(list -> JsonViews.items(list.items(), JsonViews::robot)))));
   }
 
   /** OAuth2-style token endpoint: {@code application/x-www-form-urlencoded} or JSON. */

@@ -2,11 +2,15 @@ package org.orchestrator.http.routes;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.List;
 import java.util.function.Function;
 import org.orchestrator.contracts.identity.IdentityMessages.Robot;
 import org.orchestrator.contracts.identity.IdentityMessages.Tenant;
 import org.orchestrator.contracts.identity.IdentityMessages.User;
+import org.orchestrator.contracts.jobs.JobMessages.Job;
+import org.orchestrator.contracts.jobs.JobMessages.QueueItem;
+import org.orchestrator.contracts.jobs.JobMessages.StoredLog;
 
 /** How message records look as API JSON (camelCase, ISO-8601 UTC instants). */
 final class JsonViews {
@@ -28,6 +32,34 @@ final class JsonViews {
   static JsonObject robot(Robot robot) {
     return new JsonObject().put("id", robot.id()).put("name", robot.name()).put("tenantId", robot.tenantId())
         .put("createdAt", robot.createdAt().toString());
+  }
+
+  static JsonObject job(Job job) {
+    return new JsonObject().put("id", job.id()).put("tenantId", job.tenantId())
+        .put("processName", job.processName()).put("robotId", job.robotId())
+        .put("state", job.state().name()).put("origin", job.origin().name())
+        .put("scheduleId", job.scheduleId())
+        .put("createdAt", text(job.createdAt())).put("startedAt", text(job.startedAt()))
+        .put("endedAt", text(job.endedAt())).put("stopRequestedAt", text(job.stopRequestedAt()))
+        .put("killRequestedAt", text(job.killRequestedAt()));
+  }
+
+  static JsonObject log(StoredLog log) {
+    return new JsonObject().put("id", log.id()).put("jobId", log.jobId()).put("robotId", log.robotId())
+        .put("level", log.level()).put("message", log.message()).put("timeStamp", text(log.timeStamp()));
+  }
+
+  static JsonObject queueItem(QueueItem item) {
+    return new JsonObject().put("id", item.id()).put("queue", item.queueName()).put("reference", item.reference())
+        .put("payload", item.payload()).put("robotId", item.robotId()).put("createdAt", text(item.createdAt()));
+  }
+
+  static <T> JsonObject page(List<T> items, Function<T, JsonObject> view, int page, int size, long total) {
+    return items(items, view).put("page", page).put("size", size).put("total", total);
+  }
+
+  static String text(Instant instant) {
+    return instant == null ? null : instant.toString();
   }
 
   static <T> JsonObject items(List<T> items, Function<T, JsonObject> view) {

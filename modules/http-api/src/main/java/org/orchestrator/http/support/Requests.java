@@ -55,6 +55,45 @@ public final class Requests {
     return parameter.getLong();
   }
 
+  /** A path parameter the contract typed as integer. */
+  public static long pathLong(RoutingContext ctx, String name) {
+    ValidatedRequest validated = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+    return validated.getPathParameters().get(name).getLong();
+  }
+
+  public static String pathString(RoutingContext ctx, String name) {
+    ValidatedRequest validated = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+    return validated.getPathParameters().get(name).getString();
+  }
+
+  /** A query parameter the contract typed as string, or null. */
+  public static String queryString(RoutingContext ctx, String name) {
+    ValidatedRequest validated = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+    RequestParameter parameter = validated == null ? null : validated.getQuery().get(name);
+    return parameter == null || parameter.isNull() ? null : parameter.getString();
+  }
+
+  /** An integer query parameter with a default (the contract bounds it). */
+  public static int queryInt(RoutingContext ctx, String name, int fallback) {
+    Long value = queryLong(ctx, name);
+    return value == null ? fallback : value.intValue();
+  }
+
+  /** The validated body when it is a JSON array. */
+  public static io.vertx.core.json.JsonArray bodyArray(RoutingContext ctx) {
+    ValidatedRequest validated = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+    return validated.getBody().getJsonArray();
+  }
+
+  /** A robot caller, for the robot protocol. */
+  public static Caller robot(RoutingContext ctx) {
+    Caller caller = caller(ctx);
+    if (!caller.isRobot()) {
+      throw Failure.forbidden("the robot protocol takes a robot's token");
+    }
+    return caller;
+  }
+
   /** Sends a successful reply as JSON, or hands the failure to the failure handler. */
   public static void reply(RoutingContext ctx, int status, Future<JsonObject> result) {
     result.onComplete(value -> ctx.response().setStatusCode(status)

@@ -11,7 +11,20 @@ import java.nio.file.Path;
  * @param database where PostgreSQL is
  * @param security token and password settings
  */
-public record OrchestratorConfig(Path dataDir, Http http, Database database, Security security) {
+public record OrchestratorConfig(Path dataDir, Http http, Database database, Security security, Jobs jobs,
+    Scheduler scheduler) {
+
+  /**
+   * @param heartbeatGraceSeconds a robot silent for longer is shown as disconnected
+   * @param robotDeadAfterSeconds a robot silent for longer is known dead: its unfinished jobs become
+   *     Faulted; 0 never (the default: nothing ends without its robot saying so)
+   */
+  public record Jobs(int heartbeatGraceSeconds, int robotDeadAfterSeconds) {
+  }
+
+  /** @param tickMillis how often due schedules are looked for */
+  public record Scheduler(long tickMillis) {
+  }
 
   /**
    * @param host interface to bind
@@ -58,6 +71,8 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
     JsonObject http = json.getJsonObject("http", new JsonObject());
     JsonObject db = json.getJsonObject("database", new JsonObject());
     JsonObject security = json.getJsonObject("security", new JsonObject());
+    JsonObject jobs = json.getJsonObject("jobs", new JsonObject());
+    JsonObject scheduler = json.getJsonObject("scheduler", new JsonObject());
     return new OrchestratorConfig(
         Path.of(json.getString("dataDir", "data")).toAbsolutePath().normalize(),
         new Http(http.getString("host", "0.0.0.0"), http.getInteger("port", 8080),
@@ -67,6 +82,8 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
         new Security(security.getString("issuer", "orchestrator"),
             security.getInteger("tokenTtlSeconds", 3600),
             security.getInteger("passwordIterations", 210_000),
-            security.getString("hostAdminPassword")));
+            security.getString("hostAdminPassword")),
+        new Jobs(jobs.getInteger("heartbeatGraceSeconds", 30), jobs.getInteger("robotDeadAfterSeconds", 0)),
+        new Scheduler(scheduler.getLong("tickMillis", 1_000L)));
   }
 }

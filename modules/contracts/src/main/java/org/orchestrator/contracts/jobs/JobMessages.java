@@ -1,0 +1,108 @@
+package org.orchestrator.contracts.jobs;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.List;
+import org.orchestrator.contracts.Caller;
+
+/** Bodies of the jobs module's addresses: jobs, the robot protocol, logs and queue items. */
+public final class JobMessages {
+
+  private JobMessages() {
+  }
+
+  /** Who asked for a job. */
+  public enum Origin { Manual, Schedule }
+
+  public record Job(long id, long tenantId, String processName, Long robotId, JobState state, Origin origin,
+      Long scheduleId, Instant createdAt, Instant startedAt, Instant endedAt, Instant stopRequestedAt,
+      Instant killRequestedAt) {
+  }
+
+  /** A job asked for by a tenant user; {@code robotId} null lets any free robot of the tenant take it. */
+  public record CreateJob(Caller caller, String processName, Long robotId) {
+  }
+
+  /** A job a schedule fire asks for; at most one job exists per (schedule, planned time). */
+  public record CreateScheduledJob(long tenantId, long scheduleId, String processName, Long robotId,
+      Instant plannedAt) {
+  }
+
+  /** Jobs of the caller's tenant, newest first; {@code state} null for all. Pages count from 1. */
+  public record ListJobs(Caller caller, JobState state, int page, int size) {
+  }
+
+  public record JobPage(List<Job> items, int page, int size, long total) {
+  }
+
+  public record GetJob(Caller caller, long jobId) {
+  }
+
+  /** Stop (graceful) or Kill (forced) one job. */
+  public record ControlJob(Caller caller, long jobId) {
+  }
+
+  // robot protocol
+
+  public enum CommandType { StartJob, StopJob, KillJob }
+
+  public record RobotCommand(CommandType type, long jobId, String processName) {
+  }
+
+  /** A robot says it is alive and asks what to do. */
+  public record Heartbeat(Caller robot) {
+  }
+
+  public record RobotCommands(List<RobotCommand> commands) {
+  }
+
+  /** A robot reports the state of one of its jobs. */
+  public record ReportJobState(Caller robot, long jobId, JobState state) {
+  }
+
+  public record LogLine(long jobId, String level, String message, Instant timeStamp) {
+  }
+
+  /** A batch of log lines from one robot; stored all or nothing. */
+  public record AppendLogs(Caller robot, List<LogLine> lines) {
+  }
+
+  public record Stored(int stored) {
+  }
+
+  public record StoredLog(long id, long jobId, long robotId, String level, String message, Instant timeStamp) {
+  }
+
+  public record ListLogs(Caller caller, Long jobId, int page, int size) {
+  }
+
+  public record LogPage(List<StoredLog> items, int page, int size, long total) {
+  }
+
+  /** A queue item a robot adds; {@code payload} is a private copy, never mutated after sending. */
+  public record AddQueueItem(Caller robot, String queueName, String reference, JsonObject payload) {
+  }
+
+  public record QueueItem(long id, String queueName, String reference, JsonObject payload, long robotId,
+      Instant createdAt) {
+  }
+
+  public record ItemId(long id) {
+  }
+
+  public record ListQueueItems(Caller caller, String queueName, int page, int size) {
+  }
+
+  public record QueueItemPage(List<QueueItem> items, int page, int size, long total) {
+  }
+
+  /** Connection state of the robots of a tenant, as the jobs module sees them. */
+  public record ListRobotPresence(long tenantId) {
+  }
+
+  public record RobotPresence(long robotId, Instant lastHeartbeatAt, boolean connected) {
+  }
+
+  public record RobotPresenceList(List<RobotPresence> items) {
+  }
+}

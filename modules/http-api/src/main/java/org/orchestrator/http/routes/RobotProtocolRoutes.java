@@ -1,0 +1,72 @@
+package org.orchestrator.http.routes;
+
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import org.orchestrator.contracts.Failure;
+import org.orchestrator.contracts.bus.Addresses;
+import org.orchestrator.contracts.jobs.JobMessages.AddQueueItem;
+import org.orchestrator.contracts.jobs.JobMessages.AppendLogs;
+import org.orchestrator.contracts.jobs.JobMessages.Heartbeat;
+import org.orchestrator.contracts.jobs.JobMessages.LogLine;
+import org.orchestrator.contracts.jobs.JobMessages.ReportJobState;
+import org.orchestrator.contracts.jobs.JobState;
+import org.orchestrator.http.support.Requests;
+
+/** What robots call (robot tokens only): heartbeat, job state, log upload, queue items. */
+public final class RobotProtocolRoutes {
+
+  private final EventBus bus;
+
+  public RobotProtocolRoutes(EventBus bus) {
+    this.bus = bus;
+  }
+
+  private static Instant timeStamp(String text, int index) {
+    try {
+      return Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      throw Failure.badRequest("line " + index + ": timeStamp is not an ISO-8601 instant: " + text);
+    }
+  }
+
+  public void mount(RouterBuilder builder) {
+    builder.getRoute("robotHeartbeat").addHandler(ctx -> Requests.guard(ctx, () ->
+        Requests.reply(ctx, 200, Addresses.JOBS_ROBOT_HEARTBEAT.request(bus, new Heartbeat(Requests.robot(ctx)))
+            .map(reply -> {
+              JsonArray commands = new JsonArray();
+              reply.commands().forEach(command -> commands.add(new JsonObject()
+                  .put("type", command.type().name()).put("jobId", command.jobId())
+                  .put("processName", command.processName())));
+              return new JsonObject().put("commands", commands);
+            }))));
+    builder.getRoute("robotReportState").addHandler(ctx -> Requests.guard(ctx, () -> {
+      ReportJobState report = new ReportJobState(Requests.robot(ctx), Requests.pathLong(ctx, "id"),
+          JobState.parse(Requests.body(ctx).getString("state")));
+      Requests.reply(ctx, 200, Addresses.JOBS_JOB_REPORT.request(bus, report).map(JsonViews::job));
+    }));
+    builder.getRoute("robotUploadLogs").addHandler(ctx -> Requests.guard(ctx, () -> {
+      JsonArray body = Requests.bodyArray(ctx);
+      List<LogLine> lines = new ArrayList<>(body.size());
+      for (int i = 0; i < body.size(); i++) {
+        JsonObject line = body.getJsonObject(i);
+        lines.add(new LogLine(line.getLong("jobId"), line.getString("level"), line.getString("message"),
+            timeStamp(line.getString("timeStamp"), i)));
+      }
+      Requests.reply(ctx, 200, Addresses.JOBS_LOG_APPEND.request(bus, new AppendLogs(Requests.robot(ctx), lines))
+          .map(stored -> new JsonObject().put("stored", stored.stored())));
+    }));
+    builder.getRoute("robotAddQueueItem").addHandler(ctx -> Requests.guard(ctx, () -> {
+      JsonObject body = Requests.body(ctx);
+      AddQueueItem item = new AddQueueItem(Requests.robot(ctx), Requests.pathString(ctx, "queue"),
+          body.getString("reference"), body.getJsonObject("payload").copy());
+      Requests.reply(ctx, 201, Addresses.JOBS_QUEUE_ITEM_ADD.request(bus, item)
+          .map(id -> new JsonObject().put("id", id.id())));
+    }));
+  }
+}

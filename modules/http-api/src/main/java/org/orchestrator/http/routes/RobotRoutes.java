@@ -1,0 +1,57 @@
+package org.orchestrator.http.routes;
+
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.orchestrator.contracts.Caller;
+import org.orchestrator.contracts.bus.Addresses;
+import org.orchestrator.contracts.identity.IdentityMessages.ListRobots;
+import org.orchestrator.contracts.identity.IdentityMessages.RegisterRobot;
+import org.orchestrator.contracts.identity.IdentityMessages.RobotList;
+import org.orchestrator.contracts.jobs.JobMessages.ListRobotPresence;
+import org.orchestrator.contracts.jobs.JobMessages.RobotPresence;
+import org.orchestrator.contracts.jobs.JobMessages.RobotPresenceList;
+import org.orchestrator.http.support.Requests;
+
+/**
+ * Robots as tenant users see them: registered in identity, connected or not as the jobs module
+ * last heard from them.
+ */
+public final class RobotRoutes {
+
+  private final EventBus bus;
+
+  public RobotRoutes(EventBus bus) {
+    this.bus = bus;
+  }
+
+  public void mount(RouterBuilder builder) {
+    builder.getRoute("registerRobot").addHandler(ctx -> Requests.guard(ctx, () -> {
+      RegisterRobot command = new RegisterRobot(Requests.human(ctx), Requests.body(ctx).getString("name"));
+      Requests.reply(ctx, 201, Addresses.IDENTITY_ROBOT_REGISTER.request(bus, command)
+          .map(registered -> JsonViews.robot(registered.robot()).put("secret", registered.secret())
+              .put("connected", false).putNull("lastHeartbeatAt")));
+    }));
+    builder.getRoute("listRobots").addHandler(ctx -> Requests.guard(ctx, () -> {
+      Caller caller = Requests.human(ctx);
+      Future<RobotList> robots = Addresses.IDENTITY_ROBOT_LIST.request(bus, new ListRobots(caller));
+      Requests.reply(ctx, 200, robots.compose(list -> Addresses.JOBS_ROBOT_PRESENCE_LIST
+          .request(bus, new ListRobotPresence(caller.requireTenant()))
+          .map(presence -> merge(list, presence))));
+    }));
+  }
+
+  private static JsonObject merge(RobotList robots, RobotPresenceList presence) {
+    Map<Long, RobotPresence> seen = presence.items().stream()
+        .collect(Collectors.toMap(RobotPresence::robotId, Function.identity()));
+    return JsonViews.items(robots.items(), robot -> {
+      RobotPresence p = seen.get(robot.id());
+      return JsonViews.robot(robot).put("connected", p != null && p.connected())
+          .put("lastHeartbeatAt", p == null ? null : JsonViews.text(p.lastHeartbeatAt()));
+    });
+  }
+}

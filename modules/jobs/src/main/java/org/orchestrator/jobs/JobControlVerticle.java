@@ -1,0 +1,72 @@
+package org.orchestrator.jobs;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.sqlclient.Pool;
+import java.time.Duration;
+import java.util.List;
+import org.orchestrator.contracts.bus.Addresses;
+import org.orchestrator.platform.config.OrchestratorConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Bus adapter of the jobs module; the rules live in {@link JobService}. When
+ * {@code jobs.robotDeadAfterSeconds} is set, it also faults the unfinished jobs of robots that have
+ * been silent that long, every few seconds.
+ */
+public final class JobControlVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(JobControlVerticle.class);
+
+  private final Pool pool;
+  private final OrchestratorConfig.Jobs settings;
+  private long deadRobotTimer = -1;
+
+  public JobControlVerticle(Pool pool, OrchestratorConfig.Jobs settings) {
+    this.pool = pool;
+    this.settings = settings;
+  }
+
+  @Override
+  public Future<?> start() {
+    EventBus bus = vertx.eventBus();
+    JobRepository jobs = new JobRepository(pool);
+    JobService service = new JobService(jobs, new RobotLogRepository(pool), new QueueItemRepository(pool),
+        query -> Addresses.IDENTITY_ROBOT_GET.request(bus, query),
+        Duration.ofSeconds(settings.heartbeatGraceSeconds()));
+    if (settings.robotDeadAfterSeconds() > 0) {
+      long period = Math.max(1_000, Math.min(30_000, settings.robotDeadAfterSeconds() * 250L));
+      deadRobotTimer = vertx.setPeriodic(period, id -> jobs.faultJobsOfDeadRobots(settings.robotDeadAfterSeconds())
+          .onSuccess(faulted -> {
+            if (faulted > 0) {
+              LOG.warn("faulted {} jobs of robots silent for more than {} s", faulted, settings.robotDeadAfterSeconds());
+            }
+          })
+          .onFailure(failure -> LOG.warn("dead-robot sweep failed: {}", failure.getMessage())));
+    }
+    return Future.all(List.of(
+        Addresses.JOBS_JOB_CREATE.serve(bus, service::create).completion(),
+        Addresses.JOBS_SCHEDULED_JOB_CREATE.serve(bus, service::createScheduled).completion(),
+        Addresses.JOBS_JOB_LIST.serve(bus, service::list).completion(),
+        Addresses.JOBS_JOB_GET.serve(bus, q -> service.get(q.caller(), q.jobId())).completion(),
+        Addresses.JOBS_JOB_STOP.serve(bus, c -> service.stop(c.caller(), c.jobId())).completion(),
+        Addresses.JOBS_JOB_KILL.serve(bus, c -> service.kill(c.caller(), c.jobId())).completion(),
+        Addresses.JOBS_ROBOT_HEARTBEAT.serve(bus, h -> service.heartbeat(h.robot())).completion(),
+        Addresses.JOBS_JOB_REPORT.serve(bus, service::report).completion(),
+        Addresses.JOBS_LOG_APPEND.serve(bus, service::appendLogs).completion(),
+        Addresses.JOBS_LOG_LIST.serve(bus, service::listLogs).completion(),
+        Addresses.JOBS_QUEUE_ITEM_ADD.serve(bus, service::addQueueItem).completion(),
+        Addresses.JOBS_QUEUE_ITEM_LIST.serve(bus, service::listQueueItems).completion(),
+        Addresses.JOBS_ROBOT_PRESENCE_LIST.serve(bus, q -> service.presence(q.tenantId())).completion()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (deadRobotTimer >= 0) {
+      vertx.cancelTimer(deadRobotTimer);
+    }
+    return Future.succeededFuture();
+  }
+}

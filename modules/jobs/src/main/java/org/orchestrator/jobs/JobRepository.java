@@ -1,0 +1,213 @@
+package org.orchestrator.jobs;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.orchestrator.contracts.jobs.JobMessages.CommandType;
+import org.orchestrator.contracts.jobs.JobMessages.Job;
+import org.orchestrator.contracts.jobs.JobMessages.Origin;
+import org.orchestrator.contracts.jobs.JobMessages.RobotCommand;
+import org.orchestrator.contracts.jobs.JobState;
+
+/** Jobs and robot presence in PostgreSQL. Every state change is a compare-and-set on the state. */
+final class JobRepository {
+
+  static final String COLUMNS = "id, tenant_id, process_name, robot_id, state, origin, schedule_id, created_at, "
+      + "started_at, ended_at, stop_requested_at, kill_requested_at";
+
+  private final Pool pool;
+
+  JobRepository(Pool pool) {
+    this.pool = pool;
+  }
+
+  Future<Job> insert(long tenantId, String processName, Long robotId) {
+    return pool.preparedQuery("INSERT INTO jobs (tenant_id, process_name, robot_id) VALUES ($1, $2, $3) "
+            + "RETURNING " + COLUMNS)
+        .execute(Tuple.of(tenantId, processName, robotId))
+        .map(rows -> toJob(rows.iterator().next()));
+  }
+
+  /** Inserts the job of a schedule fire, or returns the one an earlier attempt created. */
+  Future<Job> insertScheduled(long tenantId, long scheduleId, String processName, Long robotId,
+      Instant plannedAt) {
+    return pool.preparedQuery("""
+            WITH inserted AS (
+              INSERT INTO jobs (tenant_id, process_name, robot_id, origin, schedule_id, planned_at)
+              VALUES ($1, $2, $3, 'Schedule', $4, $5)
+              ON CONFLICT (schedule_id, planned_at) WHERE schedule_id IS NOT NULL DO NOTHING
+              RETURNING\s""" + COLUMNS + """
+            )
+            SELECT * FROM inserted
+            UNION ALL
+            SELECT\s""" + COLUMNS + " FROM jobs WHERE schedule_id = $4 AND planned_at = $5 "
+            + "AND NOT EXISTS (SELECT 1 FROM inserted)")
+        .execute(Tuple.of(tenantId, processName, robotId, scheduleId, utc(plannedAt)))
+        .map(rows -> toJob(rows.iterator().next()));
+  }
+
+  Future<Optional<Job>> find(long tenantId, long jobId) {
+    return pool.preparedQuery("SELECT " + COLUMNS + " FROM jobs WHERE id = $1 AND tenant_id = $2")
+        .execute(Tuple.of(jobId, tenantId))
+        .map(JobRepository::first);
+  }
+
+  /** A job the given robot was given (assigned to it). */
+  Future<Optional<Job>> findForRobot(long tenantId, long robotId, long jobId) {
+    return pool.preparedQuery("SELECT " + COLUMNS + " FROM jobs WHERE id = $1 AND tenant_id = $2 AND robot_id = $3")
+        .execute(Tuple.of(jobId, tenantId, robotId))
+        .map(JobRepository::first);
+  }
+
+  /**
+   * Moves a job from {@code expected} to {@code next}, stamping the matching time columns. Empty when
+   * the job was no longer in {@code expected} (a concurrent change won).
+   */
+  Future<Optional<Job>> transition(long jobId, JobState expected, JobState next) {
+    return pool.preparedQuery("""
+            UPDATE jobs SET state = $3, updated_at = now(),
+              started_at = CASE WHEN $3 = 'Running' THEN coalesce(started_at, now()) ELSE started_at END,
+              ended_at = CASE WHEN $3 IN ('Successful', 'Faulted', 'Stopped') THEN now() ELSE ended_at END,
+              stop_requested_at = CASE WHEN $3 = 'Stopping' THEN coalesce(stop_requested_at, now())
+                                       ELSE stop_requested_at END,
+              kill_requested_at = CASE WHEN $3 = 'Terminating' THEN coalesce(kill_requested_at, now())
+                                       ELSE kill_requested_at END
+            WHERE id = $1 AND state = $2
+            RETURNING\s""" + COLUMNS)
+        .execute(Tuple.of(jobId, expected.name(), next.name()))
+        .map(JobRepository::first);
+  }
+
+  Future<List<Job>> page(long tenantId, JobState state, int page, int size) {
+    Tuple params = Tuple.of(tenantId, state == null ? null : state.name(), size, (long) (page - 1) * size);
+    return pool.preparedQuery("SELECT " + COLUMNS + " FROM jobs WHERE tenant_id = $1 "
+            + "AND ($2::text IS NULL OR state = $2) ORDER BY id DESC LIMIT $3 OFFSET $4")
+        .execute(params)
+        .map(JobRepository::all);
+  }
+
+  Future<Long> count(long tenantId, JobState state) {
+    return pool.preparedQuery("SELECT count(*) FROM jobs WHERE tenant_id = $1 AND ($2::text IS NULL OR state = $2)")
+        .execute(Tuple.of(tenantId, state == null ? null : state.name()))
+        .map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  /**
+   * One heartbeat: records the robot as seen, gives it the next Pending job when it has none (its
+   * own assigned ones first, then any unassigned one of its tenant), and returns every command it
+   * must act on. Runs in one transaction.
+   */
+  Future<List<RobotCommand>> heartbeat(long tenantId, long robotId) {
+    return pool.withTransaction(tx -> tx.preparedQuery("""
+            INSERT INTO robot_presence (robot_id, tenant_id, last_heartbeat_at) VALUES ($1, $2, now())
+            ON CONFLICT (robot_id) DO UPDATE SET last_heartbeat_at = now()""")
+        .execute(Tuple.of(robotId, tenantId))
+        .compose(seen -> claimNext(tx, tenantId, robotId))
+        .compose(claimed -> tx.preparedQuery("""
+                UPDATE jobs SET
+                  stop_delivered_at = CASE WHEN state = 'Stopping' THEN now() ELSE stop_delivered_at END,
+                  kill_delivered_at = CASE WHEN state = 'Terminating' THEN now() ELSE kill_delivered_at END
+                WHERE robot_id = $1
+                  AND ((state = 'Stopping' AND stop_delivered_at IS NULL)
+                    OR (state = 'Terminating' AND kill_delivered_at IS NULL))""")
+            .execute(Tuple.of(robotId)))
+        .compose(marked -> tx.preparedQuery("""
+                SELECT id, state, process_name FROM jobs
+                WHERE robot_id = $1
+                  AND (state IN ('Stopping', 'Terminating') OR (state = 'Pending' AND start_delivered_at IS NOT NULL))
+                ORDER BY id""")
+            .execute(Tuple.of(robotId)))
+        .map(rows -> {
+          List<RobotCommand> commands = new ArrayList<>(rows.size());
+          for (Row row : rows) {
+            CommandType type = switch (JobState.valueOf(row.getString("state"))) {
+              case Pending -> CommandType.StartJob;
+              case Stopping -> CommandType.StopJob;
+              default -> CommandType.KillJob;
+            };
+            commands.add(new RobotCommand(type, row.getLong("id"), row.getString("process_name")));
+          }
+          return commands;
+        }));
+  }
+
+  private static Future<RowSet<Row>> claimNext(SqlClient tx, long tenantId, long robotId) {
+    return tx.preparedQuery("""
+            WITH next AS (
+              SELECT id FROM jobs
+              WHERE tenant_id = $2 AND state = 'Pending' AND start_delivered_at IS NULL
+                AND (robot_id = $1 OR robot_id IS NULL)
+                AND NOT EXISTS (
+                  SELECT 1 FROM jobs busy WHERE busy.robot_id = $1
+                    AND (busy.state IN ('Running', 'Stopping', 'Terminating')
+                      OR (busy.state = 'Pending' AND busy.start_delivered_at IS NOT NULL)))
+              ORDER BY (robot_id IS NULL), id
+              LIMIT 1
+              FOR UPDATE SKIP LOCKED)
+            UPDATE jobs SET robot_id = $1, start_delivered_at = now(), updated_at = now()
+            FROM next WHERE jobs.id = next.id
+            RETURNING jobs.id""")
+        .execute(Tuple.of(robotId, tenantId));
+  }
+
+  /** Heartbeat times of a tenant's robots. */
+  Future<List<Row>> presence(long tenantId) {
+    return pool.preparedQuery("SELECT robot_id, last_heartbeat_at FROM robot_presence WHERE tenant_id = $1")
+        .execute(Tuple.of(tenantId))
+        .map(rows -> {
+          List<Row> list = new ArrayList<>();
+          rows.forEach(list::add);
+          return list;
+        });
+  }
+
+  /**
+   * Faults the unfinished jobs of robots silent for longer than {@code deadAfterSeconds}: the one
+   * place where a job ends without its robot saying so.
+   */
+  Future<Integer> faultJobsOfDeadRobots(int deadAfterSeconds) {
+    return pool.preparedQuery("""
+            UPDATE jobs SET state = 'Faulted', ended_at = now(), updated_at = now(),
+              fault_reason = 'robot sent no heartbeat for ' || $1 || ' s'
+            WHERE state IN ('Running', 'Stopping', 'Terminating')
+              AND robot_id IN (SELECT robot_id FROM robot_presence
+                               WHERE last_heartbeat_at < now() - make_interval(secs => $1))""")
+        .execute(Tuple.of(deadAfterSeconds))
+        .map(RowSet::rowCount);
+  }
+
+  static Job toJob(Row row) {
+    return new Job(row.getLong("id"), row.getLong("tenant_id"), row.getString("process_name"),
+        row.getLong("robot_id"), JobState.valueOf(row.getString("state")), Origin.valueOf(row.getString("origin")),
+        row.getLong("schedule_id"), instant(row, "created_at"), instant(row, "started_at"),
+        instant(row, "ended_at"), instant(row, "stop_requested_at"), instant(row, "kill_requested_at"));
+  }
+
+  static Instant instant(Row row, String column) {
+    OffsetDateTime value = row.getOffsetDateTime(column);
+    return value == null ? null : value.toInstant();
+  }
+
+  static OffsetDateTime utc(Instant instant) {
+    return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+  }
+
+  private static Optional<Job> first(RowSet<Row> rows) {
+    return rows.size() == 0 ? Optional.empty() : Optional.of(toJob(rows.iterator().next()));
+  }
+
+  private static List<Job> all(RowSet<Row> rows) {
+    List<Job> jobs = new ArrayList<>(rows.size());
+    rows.forEach(row -> jobs.add(toJob(row)));
+    return jobs;
+  }
+}

@@ -1,0 +1,222 @@
+package org.orchestrator.jobs;
+
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.orchestrator.contracts.Caller;
+import org.orchestrator.contracts.Failure;
+import org.orchestrator.contracts.identity.IdentityMessages.GetRobot;
+import org.orchestrator.contracts.identity.IdentityMessages.Robot;
+import org.orchestrator.contracts.jobs.JobMessages.AddQueueItem;
+import org.orchestrator.contracts.jobs.JobMessages.AppendLogs;
+import org.orchestrator.contracts.jobs.JobMessages.CreateJob;
+import org.orchestrator.contracts.jobs.JobMessages.CreateScheduledJob;
+import org.orchestrator.contracts.jobs.JobMessages.ItemId;
+import org.orchestrator.contracts.jobs.JobMessages.Job;
+import org.orchestrator.contracts.jobs.JobMessages.JobPage;
+import org.orchestrator.contracts.jobs.JobMessages.ListJobs;
+import org.orchestrator.contracts.jobs.JobMessages.ListLogs;
+import org.orchestrator.contracts.jobs.JobMessages.ListQueueItems;
+import org.orchestrator.contracts.jobs.JobMessages.LogLine;
+import org.orchestrator.contracts.jobs.JobMessages.LogPage;
+import org.orchestrator.contracts.jobs.JobMessages.QueueItemPage;
+import org.orchestrator.contracts.jobs.JobMessages.ReportJobState;
+import org.orchestrator.contracts.jobs.JobMessages.RobotCommands;
+import org.orchestrator.contracts.jobs.JobMessages.RobotPresence;
+import org.orchestrator.contracts.jobs.JobMessages.RobotPresenceList;
+import org.orchestrator.contracts.jobs.JobMessages.Stored;
+import org.orchestrator.contracts.jobs.JobState;
+
+/**
+ * Job control and the robot protocol. Tenant users (administrators and operators) create, read,
+ * stop and kill the jobs of their tenant; robots heartbeat, report on the jobs they were given,
+ * upload logs and add queue items. A job of another tenant does not exist for the caller (404).
+ */
+final class JobService {
+
+  static final int MAX_PAGE_SIZE = 1000;
+  static final int MAX_LOG_BATCH = 1000;
+  private static final Pattern PROCESS = Pattern.compile("[^\\p{Cntrl}]{1,128}");
+  private static final Pattern QUEUE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+  private static final int MAX_CAS_ATTEMPTS = 8;
+
+  private final JobRepository jobs;
+  private final RobotLogRepository logs;
+  private final QueueItemRepository queueItems;
+  private final Function<GetRobot, Future<Robot>> robots;
+  private final Duration heartbeatGrace;
+
+  JobService(JobRepository jobs, RobotLogRepository logs, QueueItemRepository queueItems,
+      Function<GetRobot, Future<Robot>> robots, Duration heartbeatGrace) {
+    this.jobs = jobs;
+    this.logs = logs;
+    this.queueItems = queueItems;
+    this.robots = robots;
+    this.heartbeatGrace = heartbeatGrace;
+  }
+
+  Future<Job> create(CreateJob request) {
+    long tenantId = tenantUser(request.caller());
+    String process = processName(request.processName());
+    if (request.robotId() == null) {
+      return jobs.insert(tenantId, process, null);
+    }
+    return robots.apply(new GetRobot(tenantId, request.robotId()))
+        .compose(robot -> jobs.insert(tenantId, process, robot.id()));
+  }
+
+  Future<Job> createScheduled(CreateScheduledJob request) {
+    return jobs.insertScheduled(request.tenantId(), request.scheduleId(), processName(request.processName()),
+        request.robotId(), request.plannedAt());
+  }
+
+  Future<JobPage> list(ListJobs query) {
+    long tenantId = tenantUser(query.caller());
+    checkPage(query.page(), query.size());
+    return Future.all(jobs.page(tenantId, query.state(), query.page(), query.size()),
+            jobs.count(tenantId, query.state()))
+        .map(both -> new JobPage(both.resultAt(0), query.page(), query.size(), both.<Long>resultAt(1)));
+  }
+
+  Future<Job> get(Caller caller, long jobId) {
+    return jobs.find(tenantUser(caller), jobId).map(found -> found.orElseThrow(() -> noJob(jobId)));
+  }
+
+  Future<Job> stop(Caller caller, long jobId) {
+    long tenantId = tenantUser(caller);
+    return change(() -> jobs.find(tenantId, jobId), jobId, JobTransitions::stop, MAX_CAS_ATTEMPTS);
+  }
+
+  Future<Job> kill(Caller caller, long jobId) {
+    long tenantId = tenantUser(caller);
+    return change(() -> jobs.find(tenantId, jobId), jobId, JobTransitions::kill, MAX_CAS_ATTEMPTS);
+  }
+
+  Future<RobotCommands> heartbeat(Caller robot) {
+    requireRobot(robot);
+    return jobs.heartbeat(robot.tenantId(), robot.principalId()).map(RobotCommands::new);
+  }
+
+  Future<Job> report(ReportJobState report) {
+    Caller robot = report.robot();
+    requireRobot(robot);
+    if (report.state() == null) {
+      throw Failure.badRequest("state must be Running, Successful, Faulted or Stopped");
+    }
+    return change(() -> jobs.findForRobot(robot.tenantId(), robot.principalId(), report.jobId()),
+        report.jobId(), current -> JobTransitions.report(current, report.state()), MAX_CAS_ATTEMPTS);
+  }
+
+  Future<Stored> appendLogs(AppendLogs batch) {
+    Caller robot = batch.robot();
+    requireRobot(robot);
+    List<LogLine> lines = batch.lines();
+    if (lines == null || lines.isEmpty()) {
+      return Future.succeededFuture(new Stored(0));
+    }
+    if (lines.size() > MAX_LOG_BATCH) {
+      throw Failure.badRequest("at most " + MAX_LOG_BATCH + " log lines per upload");
+    }
+    Set<Long> jobIds = RobotLogRepository.jobIds(lines);
+    return logs.foreignJobs(robot.tenantId(), robot.principalId(), jobIds).compose(foreign -> foreign.isEmpty()
+        ? logs.append(robot.tenantId(), robot.principalId(), lines).map(Stored::new)
+        : Future.failedFuture(Failure.notFound("no job of this robot with id " + foreign + "; nothing stored")));
+  }
+
+  Future<LogPage> listLogs(ListLogs query) {
+    long tenantId = tenantUser(query.caller());
+    checkPage(query.page(), query.size());
+    return Future.all(logs.page(tenantId, query.jobId(), query.page(), query.size()),
+            logs.count(tenantId, query.jobId()))
+        .map(both -> new LogPage(both.resultAt(0), query.page(), query.size(), both.<Long>resultAt(1)));
+  }
+
+  Future<ItemId> addQueueItem(AddQueueItem item) {
+    Caller robot = item.robot();
+    requireRobot(robot);
+    if (item.queueName() == null || !QUEUE.matcher(item.queueName()).matches()) {
+      throw Failure.badRequest("a queue name is 1-128 letters, digits, '.', '_' or '-'");
+    }
+    if (item.payload() == null) {
+      throw Failure.badRequest("payload is required");
+    }
+    return queueItems.insert(robot.tenantId(), robot.principalId(), item.queueName(), item.reference(),
+        item.payload()).map(ItemId::new);
+  }
+
+  Future<QueueItemPage> listQueueItems(ListQueueItems query) {
+    long tenantId = tenantUser(query.caller());
+    checkPage(query.page(), query.size());
+    return Future.all(queueItems.page(tenantId, query.queueName(), query.page(), query.size()),
+            queueItems.count(tenantId, query.queueName()))
+        .map(both -> new QueueItemPage(both.resultAt(0), query.page(), query.size(), both.<Long>resultAt(1)));
+  }
+
+  Future<RobotPresenceList> presence(long tenantId) {
+    Instant connectedSince = Instant.now().minus(heartbeatGrace);
+    return jobs.presence(tenantId).map(rows -> new RobotPresenceList(rows.stream().map(row -> {
+      Instant last = row.getOffsetDateTime("last_heartbeat_at").toInstant();
+      return new RobotPresence(row.getLong("robot_id"), last, last.isAfter(connectedSince));
+    }).toList()));
+  }
+
+  /**
+   * Applies a transition decided by the state machine, as a compare-and-set: when another change
+   * won the race, the job is read again and the decision made anew.
+   */
+  private Future<Job> change(java.util.function.Supplier<Future<Optional<Job>>> load, long jobId,
+      Function<JobState, Optional<JobState>> decide, int attempts) {
+    return load.get().compose(found -> {
+      Job job = found.orElseThrow(() -> noJob(jobId));
+      Optional<JobState> next = decide.apply(job.state());
+      if (next.isEmpty()) {
+        return Future.succeededFuture(job);
+      }
+      return jobs.transition(jobId, job.state(), next.get()).compose(updated -> {
+        if (updated.isPresent()) {
+          return Future.succeededFuture(updated.get());
+        }
+        if (attempts <= 1) {
+          return Future.failedFuture(Failure.conflict("the job kept changing; try again"));
+        }
+        return change(load, jobId, decide, attempts - 1);
+      });
+    });
+  }
+
+  private static long tenantUser(Caller caller) {
+    if (!caller.isTenantUser()) {
+      throw Failure.forbidden(caller.isRobot() ? "robots may use the robot protocol only"
+          : "jobs belong to tenants; sign in to a tenant");
+    }
+    return caller.tenantId();
+  }
+
+  private static void requireRobot(Caller caller) {
+    if (!caller.isRobot()) {
+      throw Failure.forbidden("only robots speak the robot protocol");
+    }
+  }
+
+  private static String processName(String name) {
+    if (name == null || name.isBlank() || !PROCESS.matcher(name).matches()) {
+      throw Failure.badRequest("processName is 1-128 printable characters");
+    }
+    return name;
+  }
+
+  private static void checkPage(int page, int size) {
+    if (page < 1 || size < 1 || size > MAX_PAGE_SIZE) {
+      throw Failure.badRequest("page starts at 1 and size is 1 to " + MAX_PAGE_SIZE);
+    }
+  }
+
+  private static Failure noJob(long jobId) {
+    return Failure.notFound("no job " + jobId);
+  }
+}

@@ -7,12 +7,14 @@ import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.sqlclient.Pool;
 import java.io.IOException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.orchestrator.contracts.bus.LocalRecordCodec;
 import org.orchestrator.http.HttpApiVerticle;
 import org.orchestrator.identity.IdentityVerticle;
 import org.orchestrator.jobs.JobControlVerticle;
+import org.orchestrator.scheduler.SchedulerVerticle;
 import org.orchestrator.platform.config.OrchestratorConfig;
 import org.orchestrator.platform.database.DataDirectory;
 import org.orchestrator.platform.database.DatabaseEndpoint;
@@ -32,7 +34,7 @@ import org.slf4j.LoggerFactory;
 public final class Orchestrator implements AutoCloseable {
 
   /** Modules with tables, in migration order (a module may reference the tables of earlier ones). */
-  public static final List<String> MIGRATED_MODULES = List.of("identity", "jobs");
+  public static final List<String> MIGRATED_MODULES = List.of("identity", "jobs", "scheduler");
 
   private static final Logger LOG = LoggerFactory.getLogger(Orchestrator.class);
 
@@ -59,6 +61,12 @@ public final class Orchestrator implements AutoCloseable {
   }
 
   public static Orchestrator start(Vertx vertx, OrchestratorConfig config, MeterRegistry registry)
+      throws IOException {
+    return start(vertx, config, registry, Clock.systemUTC());
+  }
+
+  /** Starts with an explicit clock for the scheduler (tests move time instead of sleeping). */
+  public static Orchestrator start(Vertx vertx, OrchestratorConfig config, MeterRegistry registry, Clock clock)
       throws IOException {
     DataDirectory dataDirectory = DataDirectory.claim(config.dataDir());
     EmbeddedPostgresServer embedded = null;
@@ -87,6 +95,7 @@ public final class Orchestrator implements AutoCloseable {
       HttpApiVerticle http = new HttpApiVerticle(config, keys, readiness);
       deployments.add(vertx.deployVerticle(new IdentityVerticle(pool, config, keys)).await());
       deployments.add(vertx.deployVerticle(new JobControlVerticle(pool, config.jobs())).await());
+      deployments.add(vertx.deployVerticle(new SchedulerVerticle(pool, config.scheduler(), clock)).await());
       deployments.add(vertx.deployVerticle(http).await());
       return new Orchestrator(vertx, config, dataDirectory, embedded, database, pool, deployments, http);
     } catch (RuntimeException | IOException e) {

@@ -35,20 +35,30 @@ public final class TestNode implements AutoCloseable {
     return start(TestDatabase.newSchema(label), Files.createTempDirectory("orchestrator-" + label));
   }
 
+  /** A node whose scheduler reads {@code clock} and ticks every 25 ms. */
+  public static TestNode start(String label, java.time.Clock clock) throws IOException {
+    return start(TestDatabase.newSchema(label), Files.createTempDirectory("orchestrator-" + label), clock);
+  }
+
   /** A node on {@code database} ({@code null}: the embedded default) with {@code dataDir}. */
   public static TestNode start(DatabaseEndpoint database, Path dataDir) throws IOException {
+    return start(database, dataDir, java.time.Clock.systemUTC());
+  }
+
+  public static TestNode start(DatabaseEndpoint database, Path dataDir, java.time.Clock clock) throws IOException {
     JsonObject json = new JsonObject()
         .put("dataDir", dataDir.toString())
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
         .put("security", new JsonObject().put("passwordIterations", 1_000)
-            .put("hostAdminPassword", ADMIN_PASSWORD));
+            .put("hostAdminPassword", ADMIN_PASSWORD))
+        .put("scheduler", new JsonObject().put("tickMillis", 25));
     if (database != null) {
       json.put("database", new JsonObject().put("url", database.url()).put("schema", database.schema()));
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = Main.newVertx(registry);
     try {
-      return new TestNode(vertx, Orchestrator.start(vertx, OrchestratorConfig.fromJson(json), registry),
+      return new TestNode(vertx, Orchestrator.start(vertx, OrchestratorConfig.fromJson(json), registry, clock),
           registry);
     } catch (IOException | RuntimeException e) {
       vertx.close().await();

@@ -25,6 +25,7 @@ import org.orchestrator.http.routes.IdentityRoutes;
 import org.orchestrator.http.routes.JobRoutes;
 import org.orchestrator.http.routes.RobotProtocolRoutes;
 import org.orchestrator.http.routes.RobotRoutes;
+import org.orchestrator.http.routes.ScheduleRoutes;
 import org.orchestrator.http.support.ErrorReplies;
 import org.orchestrator.platform.config.OrchestratorConfig;
 import org.orchestrator.platform.security.SigningKeys;
@@ -66,6 +67,7 @@ public final class HttpApiVerticle extends VerticleBase {
       new RobotRoutes(bus).mount(builder);
       new JobRoutes(bus).mount(builder);
       new RobotProtocolRoutes(bus).mount(builder);
+      new ScheduleRoutes(bus).mount(builder);
 
       Router root = Router.router(vertx);
       root.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));

@@ -23,6 +23,13 @@ import org.orchestrator.contracts.jobs.JobMessages.ReportJobState;
 import org.orchestrator.contracts.jobs.JobMessages.RobotCommands;
 import org.orchestrator.contracts.jobs.JobMessages.RobotPresenceList;
 import org.orchestrator.contracts.jobs.JobMessages.Stored;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.CreateSchedule;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.FirePage;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.ListFires;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.ListSchedules;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.Schedule;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.ScheduleAction;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.ScheduleList;
 import org.orchestrator.contracts.identity.IdentityMessages.CreateUser;
 import org.orchestrator.contracts.identity.IdentityMessages.GetRobot;
 import org.orchestrator.contracts.identity.IdentityMessages.IssueToken;
@@ -119,12 +126,34 @@ public final class Addresses {
       "jobs.robot-presence.list", ListRobotPresence.class, RobotPresenceList.class,
       "When each robot of a tenant last sent a heartbeat and whether it counts as connected.");
 
+  // scheduler
+  public static final BusAddress<CreateSchedule, Schedule> SCHEDULER_SCHEDULE_CREATE = command(
+      "scheduler.schedule.create", CreateSchedule.class, Schedule.class, DEFAULT_TIMEOUT_MS,
+      "Creates an enabled schedule in the caller's tenant (tenant administrator).");
+  public static final BusAddress<ListSchedules, ScheduleList> SCHEDULER_SCHEDULE_LIST = query(
+      "scheduler.schedule.list", ListSchedules.class, ScheduleList.class,
+      "The schedules of the caller's tenant.");
+  public static final BusAddress<ScheduleAction, Schedule> SCHEDULER_SCHEDULE_ENABLE = command(
+      "scheduler.schedule.enable", ScheduleAction.class, Schedule.class, DEFAULT_TIMEOUT_MS,
+      "Enables a schedule; it fires next at its first time after now (no catch-up).");
+  public static final BusAddress<ScheduleAction, Schedule> SCHEDULER_SCHEDULE_DISABLE = command(
+      "scheduler.schedule.disable", ScheduleAction.class, Schedule.class, DEFAULT_TIMEOUT_MS,
+      "Disables a schedule.");
+  public static final BusAddress<ScheduleAction, Schedule> SCHEDULER_SCHEDULE_DELETE = command(
+      "scheduler.schedule.delete", ScheduleAction.class, Schedule.class, DEFAULT_TIMEOUT_MS,
+      "Deletes a schedule; its fire history stays.");
+  public static final BusAddress<ListFires, FirePage> SCHEDULER_FIRE_LIST = query(
+      "scheduler.fire.list", ListFires.class, FirePage.class,
+      "One page of a schedule's fires, newest first, with what became of each.");
+
   private static final List<BusAddress<?, ?>> ALL = List.of(
       IDENTITY_TOKEN_ISSUE, IDENTITY_TENANT_CREATE, IDENTITY_TENANT_LIST, IDENTITY_USER_CREATE,
       IDENTITY_USER_LIST, IDENTITY_ROBOT_REGISTER, IDENTITY_ROBOT_LIST, IDENTITY_ROBOT_GET,
       JOBS_JOB_CREATE, JOBS_SCHEDULED_JOB_CREATE, JOBS_JOB_LIST, JOBS_JOB_GET, JOBS_JOB_STOP,
       JOBS_JOB_KILL, JOBS_ROBOT_HEARTBEAT, JOBS_JOB_REPORT, JOBS_LOG_APPEND, JOBS_LOG_LIST,
-      JOBS_QUEUE_ITEM_ADD, JOBS_QUEUE_ITEM_LIST, JOBS_ROBOT_PRESENCE_LIST);
+      JOBS_QUEUE_ITEM_ADD, JOBS_QUEUE_ITEM_LIST, JOBS_ROBOT_PRESENCE_LIST,
+      SCHEDULER_SCHEDULE_CREATE, SCHEDULER_SCHEDULE_LIST, SCHEDULER_SCHEDULE_ENABLE,
+      SCHEDULER_SCHEDULE_DISABLE, SCHEDULER_SCHEDULE_DELETE, SCHEDULER_FIRE_LIST);
 
   /** Every address, in documentation order. */
   public static List<BusAddress<?, ?>> all() {

@@ -1,0 +1,36 @@
+package org.orchestrator.app;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/** Polls an asynchronous read until it satisfies a condition, or fails after a deadline. */
+public final class Eventually {
+
+  private Eventually() {
+  }
+
+  public static <T> Future<T> until(Vertx vertx, Supplier<Future<T>> read, Predicate<T> done, long timeoutMs) {
+    Promise<T> promise = Promise.promise();
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    poll(vertx, read, done, deadline, promise, null);
+    return promise.future();
+  }
+
+  private static <T> void poll(Vertx vertx, Supplier<Future<T>> read, Predicate<T> done, long deadline,
+      Promise<T> promise, T last) {
+    if (System.currentTimeMillis() > deadline) {
+      promise.fail("condition not met in time; last value: " + last);
+      return;
+    }
+    read.get().onComplete(value -> {
+      if (done.test(value)) {
+        promise.complete(value);
+      } else {
+        vertx.setTimer(25, id -> poll(vertx, read, done, deadline, promise, value));
+      }
+    }, promise::fail);
+  }
+}

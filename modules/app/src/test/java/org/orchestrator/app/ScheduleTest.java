@@ -1,0 +1,159 @@
+package org.orchestrator.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Schedules fire when due on a clock the test moves; misfires fire once; no catch-up on enable. */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
+class ScheduleTest {
+
+  private static final Instant START = Instant.parse("2026-03-02T10:00:30Z");
+  private static MutableClock clock;
+  private static TestNode node;
+  private static Api api;
+  private static Tenants.Fixture tenant;
+
+  @BeforeAll
+  static void start() throws Exception {
+    clock = new MutableClock(START);
+    node = TestNode.start("schedules", clock);
+    api = node.api();
+    tenant = Tenants.create(api, api.signInHostAdmin().await(), "scheduled", 0).await();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    node.close();
+  }
+
+  private static Future<JsonObject> createSchedule(String name, String cron, String zone) {
+    return api.post("/api/Schedules", tenant.adminToken(), new JsonObject().put("name", name)
+            .put("processName", "proc-" + name).put("cron", cron).put("timeZone", zone))
+        .compose(response -> Api.expect(response, 201));
+  }
+
+  private static Future<JsonArray> fires(long scheduleId) {
+    return api.get("/api/Schedules/" + scheduleId + "/Fires", tenant.adminToken())
+        .compose(response -> Api.expect(response, 200)).map(body -> body.getJsonArray("items"));
+  }
+
+  private static Future<Long> jobsOf(String process) {
+    return api.get("/api/Jobs?size=1000", tenant.adminToken()).compose(r -> Api.expect(r, 200))
+        .map(body -> body.getJsonArray("items").stream()
+            .filter(job -> ((JsonObject) job).getString("processName").equals(process)).count());
+  }
+
+  @Test
+  void aDueScheduleCreatesOneJobPerFireAndMisfiresFireOnce(VertxTestContext ctx) {
+    clock.set(START);
+    createSchedule("every-minute", "* * * * *", "Europe/Paris").compose(schedule -> {
+      long id = schedule.getLong("id");
+      ctx.verify(() -> assertEquals("2026-03-02T10:01:00Z", schedule.getString("nextFireAt")));
+      clock.set(Instant.parse("2026-03-02T10:01:02Z"));
+      return Eventually.until(node.vertx(), () -> fires(id), f -> f.size() == 1
+              && "Created".equals(f.getJsonObject(0).getString("outcome")), 5_000)
+          .compose(first -> {
+            ctx.verify(() -> assertEquals("2026-03-02T10:01:00Z", first.getJsonObject(0).getString("plannedAt")));
+            clock.set(Instant.parse("2026-03-02T10:30:10Z"));
+            return Eventually.until(node.vertx(), () -> fires(id), f -> f.size() == 2
+                && "Created".equals(f.getJsonObject(0).getString("outcome")), 5_000);
+          })
+          .compose(two -> {
+            ctx.verify(() -> assertEquals("2026-03-02T10:02:00Z", two.getJsonObject(0).getString("plannedAt"),
+                "28 missed fires fire once, for the first missed time"));
+            return api.get("/api/Schedules", tenant.adminToken());
+          })
+          .compose(list -> {
+            JsonObject listed = list.bodyAsJsonObject().getJsonArray("items").stream().map(JsonObject.class::cast)
+                .filter(s -> s.getLong("id") == id).findFirst().orElseThrow();
+            ctx.verify(() -> assertEquals("2026-03-02T10:31:00Z", listed.getString("nextFireAt"),
+                "then it continues from the first time after now"));
+            return node.vertx().timer(200).compose(t -> jobsOf("proc-every-minute"));
+          });
+    }).onComplete(ctx.succeeding(jobs -> ctx.verify(() -> {
+      assertEquals(2L, jobs, "exactly one job per recorded fire");
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  void aDisabledScheduleDoesNotFireAndEnablingDoesNotCatchUp(VertxTestContext ctx) {
+    clock.set(Instant.parse("2026-03-03T08:00:00Z"));
+    createSchedule("quartz-seconds", "0/10 * * * * ?", "UTC").compose(schedule -> {
+      long id = schedule.getLong("id");
+      return api.post("/api/Schedules/" + id + "/Disable", tenant.adminToken(), new JsonObject())
+          .compose(disabled -> {
+            ctx.verify(() -> assertFalse(disabled.bodyAsJsonObject().getBoolean("enabled")));
+            clock.set(Instant.parse("2026-03-03T08:05:00Z"));
+            return node.vertx().timer(200).compose(t -> fires(id));
+          })
+          .compose(none -> {
+            ctx.verify(() -> assertEquals(0, none.size()));
+            return api.post("/api/Schedules/" + id + "/Enable", tenant.adminToken(), new JsonObject());
+          })
+          .compose(enabled -> {
+            ctx.verify(() -> assertEquals("2026-03-03T08:05:10Z", enabled.bodyAsJsonObject().getString("nextFireAt")));
+            clock.set(Instant.parse("2026-03-03T08:05:11Z"));
+            return Eventually.until(node.vertx(), () -> fires(id), f -> f.size() == 1, 5_000);
+          });
+    }).onComplete(ctx.succeeding(fires -> ctx.verify(() -> {
+      assertEquals("2026-03-03T08:05:10Z", fires.getJsonObject(0).getString("plannedAt"));
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  void badSchedulesAre400sAndOnlyAdminsManage(VertxTestContext ctx) {
+    JsonObject valid = new JsonObject().put("name", "n").put("processName", "p").put("cron", "* * * * *");
+    Future.all(List.of(
+            api.post("/api/Schedules", tenant.adminToken(), valid.copy().put("cron", "every day")),
+            api.post("/api/Schedules", tenant.adminToken(), valid.copy().put("cron", "61 * * * *")),
+            api.post("/api/Schedules", tenant.adminToken(), valid.copy().put("timeZone", "Mars/Olympus")),
+            api.post("/api/Schedules", tenant.adminToken(), valid.copy().put("cron", "0 0 0 30 2 ? 2020")),
+            api.post("/api/Schedules", tenant.adminToken(), valid.copy().remove("cron") == null ? valid : valid.copy().put("cron", 5)),
+            api.post("/api/Schedules/999999/Enable", tenant.adminToken(), new JsonObject()),
+            api.send(io.vertx.core.http.HttpMethod.DELETE, "/api/Schedules/999999", tenant.adminToken())))
+        .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+          for (int i = 0; i < 5; i++) {
+            Expect.error(all.resultAt(i), 400, "BAD_REQUEST");
+          }
+          Expect.error(all.resultAt(5), 404, "NOT_FOUND");
+          Expect.error(all.resultAt(6), 404, "NOT_FOUND");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void deleteRemovesTheScheduleButKeepsNothingRunning(VertxTestContext ctx) {
+    createSchedule("to-delete", "* * * * *", "UTC")
+        .compose(schedule -> api.send(io.vertx.core.http.HttpMethod.DELETE, "/api/Schedules/" + schedule.getLong("id"),
+            tenant.adminToken()))
+        .compose(deleted -> {
+          ctx.verify(() -> assertEquals(204, deleted.statusCode()));
+          return api.get("/api/Schedules", tenant.adminToken());
+        })
+        .onComplete(ctx.succeeding(list -> ctx.verify(() -> {
+          HttpResponse<Buffer> response = list;
+          assertFalse(response.bodyAsString().contains("to-delete"));
+          ctx.completeNow();
+        })));
+  }
+
+}

@@ -1,0 +1,43 @@
+package org.orchestrator.contracts.scheduler;
+
+import java.time.Instant;
+import java.util.List;
+import org.orchestrator.contracts.Caller;
+
+/** Bodies of the scheduler module's addresses. */
+public final class ScheduleMessages {
+
+  private ScheduleMessages() {
+  }
+
+  /** A new schedule; {@code cron} is UNIX (5 fields) or Quartz (6-7 fields), {@code timeZone} IANA. */
+  public record CreateSchedule(Caller caller, String name, String processName, String cron, String timeZone,
+      Long robotId) {
+  }
+
+  public record Schedule(long id, long tenantId, String name, String processName, String cron, String timeZone,
+      Long robotId, boolean enabled, Instant nextFireAt, Instant createdAt) {
+  }
+
+  public record ListSchedules(Caller caller) {
+  }
+
+  public record ScheduleList(List<Schedule> items) {
+  }
+
+  /** Enable, disable or delete one schedule of the caller's tenant. */
+  public record ScheduleAction(Caller caller, long scheduleId) {
+  }
+
+  /** What became of one planned fire. */
+  public enum FireOutcome { Pending, Created, Skipped, Failed }
+
+  public record Fire(long scheduleId, Instant plannedAt, FireOutcome outcome, Long jobId, String reason) {
+  }
+
+  public record ListFires(Caller caller, long scheduleId, int page, int size) {
+  }
+
+  public record FirePage(List<Fire> items, int page, int size, long total) {
+  }
+}

@@ -1,0 +1,86 @@
+package org.orchestrator.scheduler;
+
+import io.vertx.core.Future;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import org.orchestrator.contracts.Failure;
+import org.orchestrator.contracts.FailureCode;
+import org.orchestrator.contracts.jobs.JobMessages.CreateScheduledJob;
+import org.orchestrator.contracts.jobs.JobMessages.Job;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.FireOutcome;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One scheduler tick: claim the due schedules (recording each fire), then ask job control for the
+ * job of every pending fire. A fire is recorded before its job is asked for, and the job is unique
+ * per (schedule, planned time), so a crash between the two steps re-sends the request on the next
+ * tick and never creates a second job. While {@code paused} (maintenance), due fires are recorded
+ * as Skipped and never run.
+ */
+final class FireDispatcher {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FireDispatcher.class);
+  static final String MAINTENANCE_REASON = "Maintenance";
+
+  private final ScheduleRepository schedules;
+  private final Function<CreateScheduledJob, Future<Job>> createJob;
+  private final Clock clock;
+  private final BooleanSupplier paused;
+  private boolean running;
+
+  FireDispatcher(ScheduleRepository schedules, Function<CreateScheduledJob, Future<Job>> createJob, Clock clock,
+      BooleanSupplier paused) {
+    this.schedules = schedules;
+    this.createJob = createJob;
+    this.clock = clock;
+    this.paused = paused;
+  }
+
+  /** Runs one tick unless the previous one is still running. */
+  Future<Void> tick() {
+    if (running) {
+      return Future.succeededFuture();
+    }
+    running = true;
+    Instant now = clock.instant();
+    boolean skip = paused.getAsBoolean();
+    return schedules.claimDue(now,
+            schedule -> CronSchedule.parse(schedule.cron(), schedule.timeZone()).nextAfter(now),
+            skip ? FireOutcome.Skipped : FireOutcome.Pending, skip ? MAINTENANCE_REASON : null)
+        .compose(claimed -> schedules.pending(500))
+        .compose(this::dispatch)
+        .onComplete(done -> running = false);
+  }
+
+  private Future<Void> dispatch(List<ScheduleRepository.PendingFire> fires) {
+    Future<Void> chain = Future.succeededFuture();
+    for (ScheduleRepository.PendingFire fire : fires) {
+      chain = chain.compose(ignored -> dispatch(fire));
+    }
+    return chain;
+  }
+
+  private Future<Void> dispatch(ScheduleRepository.PendingFire fire) {
+    if (fire.processName() == null) {
+      return schedules.settle(fire.scheduleId(), fire.plannedAt(), FireOutcome.Failed, null, "schedule deleted");
+    }
+    return createJob.apply(new CreateScheduledJob(fire.tenantId(), fire.scheduleId(), fire.processName(),
+            fire.robotId(), fire.plannedAt()))
+        .compose(job -> schedules.settle(fire.scheduleId(), fire.plannedAt(), FireOutcome.Created, job.id(), null))
+        .recover(failure -> {
+          if (failure instanceof Failure f && f.code() == FailureCode.MAINTENANCE) {
+            return schedules.settle(fire.scheduleId(), fire.plannedAt(), FireOutcome.Skipped, null, MAINTENANCE_REASON);
+          }
+          if (failure instanceof Failure f && f.code().httpStatus() < 500) {
+            return schedules.settle(fire.scheduleId(), fire.plannedAt(), FireOutcome.Failed, null, f.getMessage());
+          }
+          LOG.warn("fire of schedule {} at {} not dispatched yet: {}", fire.scheduleId(), fire.plannedAt(),
+              failure.getMessage());
+          return Future.succeededFuture();
+        });
+  }
+}

@@ -1,0 +1,173 @@
+package org.orchestrator.scheduler;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import org.orchestrator.contracts.Failure;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.Fire;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.FireOutcome;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.Schedule;
+
+/** Schedules and their fires in PostgreSQL. */
+final class ScheduleRepository {
+
+  private static final String COLUMNS = "id, tenant_id, name, process_name, cron, time_zone, robot_id, enabled, "
+      + "next_fire_at, created_at";
+
+  /** A fire claimed and waiting for its job, with what the job needs. */
+  record PendingFire(long scheduleId, long tenantId, Instant plannedAt, String processName, Long robotId) {
+  }
+
+  private final Pool pool;
+
+  ScheduleRepository(Pool pool) {
+    this.pool = pool;
+  }
+
+  Future<Schedule> insert(long tenantId, String name, String processName, String cron, String timeZone,
+      Long robotId, Instant nextFireAt) {
+    return pool.preparedQuery("INSERT INTO schedules (tenant_id, name, process_name, cron, time_zone, robot_id, "
+            + "next_fire_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING " + COLUMNS)
+        .execute(Tuple.of(tenantId, name, processName, cron, timeZone, robotId, utc(nextFireAt)))
+        .map(rows -> toSchedule(rows.iterator().next()))
+        .recover(failure -> Future.failedFuture(failure instanceof io.vertx.pgclient.PgException pg
+            && "23505".equals(pg.getSqlState())
+            ? Failure.conflict("a schedule named '" + name + "' exists already") : failure));
+  }
+
+  Future<List<Schedule>> list(long tenantId) {
+    return pool.preparedQuery("SELECT " + COLUMNS + " FROM schedules WHERE tenant_id = $1 ORDER BY id")
+        .execute(Tuple.of(tenantId))
+        .map(rows -> {
+          List<Schedule> list = new ArrayList<>(rows.size());
+          rows.forEach(row -> list.add(toSchedule(row)));
+          return list;
+        });
+  }
+
+  Future<Optional<Schedule>> find(long tenantId, long id) {
+    return pool.preparedQuery("SELECT " + COLUMNS + " FROM schedules WHERE tenant_id = $1 AND id = $2")
+        .execute(Tuple.of(tenantId, id))
+        .map(ScheduleRepository::first);
+  }
+
+  Future<Optional<Schedule>> setEnabled(long tenantId, long id, boolean enabled, Instant nextFireAt) {
+    return pool.preparedQuery("UPDATE schedules SET enabled = $3, next_fire_at = coalesce($4, next_fire_at), "
+            + "updated_at = now() WHERE tenant_id = $1 AND id = $2 RETURNING " + COLUMNS)
+        .execute(Tuple.of(tenantId, id, enabled, utc(nextFireAt)))
+        .map(ScheduleRepository::first);
+  }
+
+  Future<Optional<Schedule>> delete(long tenantId, long id) {
+    return pool.preparedQuery("DELETE FROM schedules WHERE tenant_id = $1 AND id = $2 RETURNING " + COLUMNS)
+        .execute(Tuple.of(tenantId, id))
+        .map(ScheduleRepository::first);
+  }
+
+  /**
+   * Claims every enabled schedule due at {@code now}: records one fire per schedule with
+   * {@code outcome} (Pending to run it, Skipped during maintenance) for its planned time and moves
+   * it to its next time after {@code now}. Overdue fires beyond the first are not recorded: a
+   * schedule late by several fires fires once (misfire policy "fire once now"). One transaction;
+   * concurrent nodes skip each other's locked rows.
+   */
+  Future<List<Fire>> claimDue(Instant now, Function<Schedule, Optional<Instant>> nextAfterNow, FireOutcome outcome,
+      String reason) {
+    return pool.withTransaction(tx -> tx.preparedQuery("SELECT " + COLUMNS + " FROM schedules "
+            + "WHERE enabled AND next_fire_at <= $1 ORDER BY next_fire_at LIMIT 1000 FOR UPDATE SKIP LOCKED")
+        .execute(Tuple.of(utc(now)))
+        .compose(rows -> {
+          List<Fire> fires = new ArrayList<>(rows.size());
+          List<Tuple> inserts = new ArrayList<>(rows.size());
+          List<Tuple> moves = new ArrayList<>(rows.size());
+          for (Row row : rows) {
+            Schedule schedule = toSchedule(row);
+            fires.add(new Fire(schedule.id(), schedule.nextFireAt(), outcome, null, reason));
+            inserts.add(Tuple.of(schedule.id(), schedule.tenantId(), utc(schedule.nextFireAt()), outcome.name(), reason));
+            moves.add(Tuple.of(schedule.id(), utc(nextAfterNow.apply(schedule).orElse(null))));
+          }
+          if (fires.isEmpty()) {
+            return Future.succeededFuture(fires);
+          }
+          return tx.preparedQuery("INSERT INTO schedule_fires (schedule_id, tenant_id, planned_at, outcome, reason) "
+                  + "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING")
+              .executeBatch(inserts)
+              .compose(inserted -> tx.preparedQuery("UPDATE schedules SET next_fire_at = $2::timestamptz, "
+                      + "enabled = enabled AND $2::timestamptz IS NOT NULL WHERE id = $1")
+                  .executeBatch(moves))
+              .map(moved -> fires);
+        }));
+  }
+
+  /** Fires claimed but whose job was not asked for yet (also those a crash left behind). */
+  Future<List<PendingFire>> pending(int limit) {
+    return pool.preparedQuery("""
+            SELECT f.schedule_id, f.tenant_id, f.planned_at, s.process_name, s.robot_id, s.id AS present
+            FROM schedule_fires f LEFT JOIN schedules s ON s.id = f.schedule_id
+            WHERE f.outcome = 'Pending' ORDER BY f.planned_at LIMIT $1""")
+        .execute(Tuple.of(limit))
+        .map(rows -> {
+          List<PendingFire> fires = new ArrayList<>(rows.size());
+          for (Row row : rows) {
+            fires.add(new PendingFire(row.getLong("schedule_id"), row.getLong("tenant_id"),
+                row.getOffsetDateTime("planned_at").toInstant(), row.getString("process_name"),
+                row.getLong("robot_id")));
+          }
+          return fires;
+        });
+  }
+
+  /** Settles a pending fire; a fire already settled (by another node) stays as it is. */
+  Future<Void> settle(long scheduleId, Instant plannedAt, FireOutcome outcome, Long jobId, String reason) {
+    return pool.preparedQuery("UPDATE schedule_fires SET outcome = $3, job_id = $4, reason = $5, recorded_at = now() "
+            + "WHERE schedule_id = $1 AND planned_at = $2 AND outcome = 'Pending'")
+        .execute(Tuple.of(scheduleId, utc(plannedAt), outcome.name(), jobId, reason))
+        .mapEmpty();
+  }
+
+  Future<List<Fire>> fires(long tenantId, long scheduleId, int page, int size) {
+    return pool.preparedQuery("SELECT schedule_id, planned_at, outcome, job_id, reason FROM schedule_fires "
+            + "WHERE tenant_id = $1 AND schedule_id = $2 ORDER BY planned_at DESC LIMIT $3 OFFSET $4")
+        .execute(Tuple.of(tenantId, scheduleId, size, (long) (page - 1) * size))
+        .map(rows -> {
+          List<Fire> fires = new ArrayList<>(rows.size());
+          for (Row row : rows) {
+            fires.add(new Fire(row.getLong("schedule_id"), row.getOffsetDateTime("planned_at").toInstant(),
+                FireOutcome.valueOf(row.getString("outcome")), row.getLong("job_id"), row.getString("reason")));
+          }
+          return fires;
+        });
+  }
+
+  Future<Long> countFires(long tenantId, long scheduleId) {
+    return pool.preparedQuery("SELECT count(*) FROM schedule_fires WHERE tenant_id = $1 AND schedule_id = $2")
+        .execute(Tuple.of(tenantId, scheduleId))
+        .map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  private static Optional<Schedule> first(RowSet<Row> rows) {
+    return rows.size() == 0 ? Optional.empty() : Optional.of(toSchedule(rows.iterator().next()));
+  }
+
+  private static Schedule toSchedule(Row row) {
+    OffsetDateTime next = row.getOffsetDateTime("next_fire_at");
+    return new Schedule(row.getLong("id"), row.getLong("tenant_id"), row.getString("name"),
+        row.getString("process_name"), row.getString("cron"), row.getString("time_zone"), row.getLong("robot_id"),
+        row.getBoolean("enabled"), next == null ? null : next.toInstant(),
+        row.getOffsetDateTime("created_at").toInstant());
+  }
+
+  static OffsetDateTime utc(Instant instant) {
+    return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+  }
+
+}

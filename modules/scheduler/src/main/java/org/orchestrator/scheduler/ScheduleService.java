@@ -1,0 +1,103 @@
+package org.orchestrator.scheduler;
+
+import io.vertx.core.Future;
+import java.time.Clock;
+import java.util.List;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.orchestrator.contracts.Caller;
+import org.orchestrator.contracts.Failure;
+import org.orchestrator.contracts.identity.IdentityMessages.GetRobot;
+import org.orchestrator.contracts.identity.IdentityMessages.Robot;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.CreateSchedule;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.FirePage;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.ListFires;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.Schedule;
+
+/**
+ * Schedule management: tenant administrators create, enable, disable and delete; every tenant user
+ * may read. Enabling starts from the first time after now: fires missed while disabled are not
+ * caught up.
+ */
+final class ScheduleService {
+
+  private static final Pattern NAME = Pattern.compile("[^\\p{Cntrl}]{1,128}");
+
+  private final ScheduleRepository schedules;
+  private final Function<GetRobot, Future<Robot>> robots;
+  private final Clock clock;
+
+  ScheduleService(ScheduleRepository schedules, Function<GetRobot, Future<Robot>> robots, Clock clock) {
+    this.schedules = schedules;
+    this.robots = robots;
+    this.clock = clock;
+  }
+
+  Future<Schedule> create(CreateSchedule request) {
+    long tenantId = tenantAdmin(request.caller());
+    if (request.name() == null || !NAME.matcher(request.name()).matches()) {
+      throw Failure.badRequest("name is 1-128 printable characters");
+    }
+    if (request.processName() == null || !NAME.matcher(request.processName()).matches()) {
+      throw Failure.badRequest("processName is 1-128 printable characters");
+    }
+    String zone = request.timeZone() == null ? "UTC" : request.timeZone();
+    CronSchedule cron = CronSchedule.parse(request.cron(), zone);
+    var next = cron.nextAfter(clock.instant())
+        .orElseThrow(() -> Failure.badRequest("the cron expression never fires"));
+    Future<Long> robot = request.robotId() == null ? Future.succeededFuture(null)
+        : robots.apply(new GetRobot(tenantId, request.robotId())).map(Robot::id);
+    return robot.compose(robotId -> schedules.insert(tenantId, request.name(), request.processName(),
+        request.cron().trim(), zone, robotId, next));
+  }
+
+  Future<List<Schedule>> list(Caller caller) {
+    return schedules.list(tenantUser(caller));
+  }
+
+  Future<Schedule> enable(Caller caller, long id) {
+    long tenantId = tenantAdmin(caller);
+    return found(schedules.find(tenantId, id), id).compose(schedule -> {
+      var next = CronSchedule.parse(schedule.cron(), schedule.timeZone()).nextAfter(clock.instant())
+          .orElseThrow(() -> Failure.conflict("the cron expression never fires again"));
+      return found(schedules.setEnabled(tenantId, id, true, next), id);
+    });
+  }
+
+  Future<Schedule> disable(Caller caller, long id) {
+    return found(schedules.setEnabled(tenantAdmin(caller), id, false, null), id);
+  }
+
+  Future<Schedule> delete(Caller caller, long id) {
+    return found(schedules.delete(tenantAdmin(caller), id), id);
+  }
+
+  Future<FirePage> fires(ListFires query) {
+    long tenantId = tenantUser(query.caller());
+    if (query.page() < 1 || query.size() < 1 || query.size() > 1000) {
+      throw Failure.badRequest("page starts at 1 and size is 1 to 1000");
+    }
+    return found(schedules.find(tenantId, query.scheduleId()), query.scheduleId())
+        .compose(schedule -> Future.all(schedules.fires(tenantId, query.scheduleId(), query.page(), query.size()),
+            schedules.countFires(tenantId, query.scheduleId())))
+        .map(both -> new FirePage(both.resultAt(0), query.page(), query.size(), both.<Long>resultAt(1)));
+  }
+
+  private static Future<Schedule> found(Future<java.util.Optional<Schedule>> lookup, long id) {
+    return lookup.map(schedule -> schedule.orElseThrow(() -> Failure.notFound("no schedule " + id)));
+  }
+
+  private static long tenantAdmin(Caller caller) {
+    if (!caller.isTenantAdmin()) {
+      throw Failure.forbidden("schedules are managed by a tenant administrator");
+    }
+    return caller.tenantId();
+  }
+
+  private static long tenantUser(Caller caller) {
+    if (!caller.isTenantUser()) {
+      throw Failure.forbidden("schedules belong to tenants; sign in to a tenant");
+    }
+    return caller.tenantId();
+  }
+}

@@ -18,6 +18,10 @@ public final class Tenants {
   /** A registered, signed-in robot that speaks the robot protocol over HTTP. */
   public record Robot(Api api, long id, String secret, String token) {
 
+    public org.orchestrator.simulator.RobotFleet.Credentials credentials() {
+      return new org.orchestrator.simulator.RobotFleet.Credentials(Long.toString(id), secret);
+    }
+
     public Future<JsonArray> heartbeat() {
       return api.post("/api/robot/heartbeat", token, new JsonObject())
           .compose(response -> Api.expect(response, 200)).map(body -> body.getJsonArray("commands"));

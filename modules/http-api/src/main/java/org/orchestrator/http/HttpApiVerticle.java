@@ -26,6 +26,7 @@ import org.orchestrator.http.routes.JobRoutes;
 import org.orchestrator.http.routes.RobotProtocolRoutes;
 import org.orchestrator.http.routes.RobotRoutes;
 import org.orchestrator.http.routes.ScheduleRoutes;
+import org.orchestrator.http.routes.SwaggerRoutes;
 import org.orchestrator.http.support.ErrorReplies;
 import org.orchestrator.platform.config.OrchestratorConfig;
 import org.orchestrator.platform.security.SigningKeys;
@@ -74,6 +75,7 @@ public final class HttpApiVerticle extends VerticleBase {
       Buffer contractBody = contractJson.toBuffer();
       root.get("/openapi.json").handler(ctx -> ctx.response()
           .putHeader("Content-Type", "application/json").end(contractBody));
+      SwaggerRoutes.mount(root);
       root.route("/*").subRouter(builder.createRouter());
       root.route().last().handler(ctx -> ctx.fail(Failure.notFound("no route " + ctx.request().method()
           + " " + ctx.request().path())));

@@ -1,0 +1,37 @@
+package org.orchestrator.simulator;
+
+import java.time.Duration;
+
+/**
+ * How a simulated robot behaves.
+ *
+ * @param heartbeat time between heartbeats
+ * @param jobDuration how long a job runs before it reports Successful
+ * @param stopGrace how long a job takes to stop after a StopJob command (Kill is immediate)
+ * @param logEvery how often a running job writes a log line
+ * @param maxLogBatch log lines per upload at most
+ */
+public record RobotSettings(Duration heartbeat, Duration jobDuration, Duration stopGrace, Duration logEvery,
+    int maxLogBatch) {
+
+  public static RobotSettings defaults() {
+    return new RobotSettings(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(5),
+        Duration.ofSeconds(1), 500);
+  }
+
+  public RobotSettings withJobDuration(Duration duration) {
+    return new RobotSettings(heartbeat, duration, stopGrace, logEvery, maxLogBatch);
+  }
+
+  public RobotSettings withStopGrace(Duration grace) {
+    return new RobotSettings(heartbeat, jobDuration, grace, logEvery, maxLogBatch);
+  }
+
+  public RobotSettings withHeartbeat(Duration interval) {
+    return new RobotSettings(interval, jobDuration, stopGrace, logEvery, maxLogBatch);
+  }
+
+  public RobotSettings withLogEvery(Duration interval) {
+    return new RobotSettings(heartbeat, jobDuration, stopGrace, interval, maxLogBatch);
+  }
+}

@@ -1,0 +1,310 @@
+package org.orchestrator.simulator;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One robot speaking the robot protocol over HTTP, as a verticle (its state lives on one event
+ * loop). Every heartbeat it asks for commands: StartJob runs a job for {@code jobDuration} while
+ * writing log lines; StopJob ends it as Stopped after {@code stopGrace}; KillJob ends it at once.
+ * Reports and log lines go to an outbox that is sent in order; a 503 makes the robot wait for
+ * {@code Retry-After} and keep everything buffered, so nothing it produced is lost; a 401 makes
+ * it sign in again.
+ */
+public final class SimulatedRobot extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SimulatedRobot.class);
+  private static final long MAX_BACKOFF_MS = 60_000;
+
+  private record Report(long jobId, String state) {
+  }
+
+  private final class RunningJob {
+    final long id;
+    final String process;
+    long finishTimer = -1;
+    long logTimer = -1;
+    boolean stopping;
+    int step;
+
+    RunningJob(long id, String process) {
+      this.id = id;
+      this.process = process;
+    }
+  }
+
+  private final URI server;
+  private final String clientId;
+  private final String clientSecret;
+  private final RobotSettings settings;
+  private final RobotStats stats = new RobotStats();
+  private final Map<Long, RunningJob> running = new HashMap<>();
+  /** Jobs this robot ended, with the final state it reported (bounded). */
+  private final Map<Long, String> ended = new LinkedHashMap<>(16, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Long, String> eldest) {
+      return size() > 10_000;
+    }
+  };
+  private final Deque<Report> reports = new ArrayDeque<>();
+  private final Deque<JsonObject> logs = new ArrayDeque<>();
+  private WebClient client;
+  private String token;
+  private long backoffUntil;
+  private boolean busy;
+  private long timer = -1;
+  private volatile int unsent;
+  private volatile int runningCount;
+
+  public SimulatedRobot(URI server, String clientId, String clientSecret, RobotSettings settings) {
+    this.server = server;
+    this.clientId = clientId;
+    this.clientSecret = clientSecret;
+    this.settings = settings;
+  }
+
+  public RobotStats stats() {
+    return stats;
+  }
+
+  /** Reports and log lines produced but not yet acknowledged (as of the robot's last tick). */
+  public int unsent() {
+    return unsent;
+  }
+
+  /** Jobs running on this robot (as of its last tick). */
+  public int runningJobs() {
+    return runningCount;
+  }
+
+  @Override
+  public Future<?> start() {
+    client = WebClient.create(vertx, new WebClientOptions().setDefaultHost(server.getHost())
+        .setDefaultPort(server.getPort()).setSsl("https".equals(server.getScheme())).setKeepAlive(true));
+    return authenticate().onSuccess(ok ->
+        timer = vertx.setPeriodic(settings.heartbeat().toMillis(), id -> tick()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(timer);
+    running.values().forEach(job -> {
+      vertx.cancelTimer(job.finishTimer);
+      vertx.cancelTimer(job.logTimer);
+    });
+    client.close();
+    return Future.succeededFuture();
+  }
+
+  private Future<Void> authenticate() {
+    return client.post("/identity/connect/token").sendForm(MultiMap.caseInsensitiveMultiMap()
+            .add("grant_type", "client_credentials").add("client_id", clientId).add("client_secret", clientSecret))
+        .compose(response -> {
+          if (response.statusCode() == 503) {
+            backOff(response);
+            return Future.failedFuture("sign-in refused: 503");
+          }
+          if (response.statusCode() != 200) {
+            return Future.failedFuture("robot " + clientId + " cannot sign in: " + response.statusCode() + " "
+                + response.bodyAsString());
+          }
+          token = response.bodyAsJsonObject().getString("access_token");
+          return Future.succeededFuture();
+        });
+  }
+
+  private void tick() {
+    if (busy || System.currentTimeMillis() < backoffUntil) {
+      return;
+    }
+    busy = true;
+    Future<Void> round = token == null ? authenticate() : Future.succeededFuture();
+    round.compose(ok -> heartbeat())
+        .compose(ok -> flushLogs())
+        .compose(ok -> flushReports())
+        .onComplete(done -> {
+          busy = false;
+          unsent = reports.size() + logs.size();
+          runningCount = running.size();
+        });
+  }
+
+  private Future<Void> heartbeat() {
+    return client.post("/api/robot/heartbeat").bearerTokenAuthentication(token).sendJsonObject(new JsonObject())
+        .compose(response -> {
+          if (!accepted(response)) {
+            return Future.succeededFuture();
+          }
+          stats.heartbeats.incrementAndGet();
+          JsonArray commands = response.bodyAsJsonObject().getJsonArray("commands", new JsonArray());
+          for (int i = 0; i < commands.size(); i++) {
+            JsonObject command = commands.getJsonObject(i);
+            handle(command.getString("type"), command.getLong("jobId"), command.getString("processName"));
+          }
+          return Future.<Void>succeededFuture();
+        }, this::networkFailure);
+  }
+
+  private void handle(String type, long jobId, String process) {
+    RunningJob job = running.get(jobId);
+    switch (type) {
+      case "StartJob" -> {
+        if (job == null && !ended.containsKey(jobId)) {
+          start(jobId, process);
+        }
+      }
+      case "StopJob" -> {
+        if (job != null && !job.stopping) {
+          job.stopping = true;
+          vertx.cancelTimer(job.finishTimer);
+          job.finishTimer = vertx.setTimer(Math.max(1, settings.stopGrace().toMillis()), id -> {
+            stats.jobsStopped.incrementAndGet();
+            end(job, "Stopped");
+          });
+        } else if (job == null && !ended.containsKey(jobId)) {
+          ended.put(jobId, "Stopped");
+          reports.add(new Report(jobId, "Stopped"));
+        }
+      }
+      case "KillJob" -> {
+        if (job != null) {
+          stats.jobsKilled.incrementAndGet();
+          end(job, "Stopped");
+        } else if (!ended.containsKey(jobId)) {
+          ended.put(jobId, "Stopped");
+          reports.add(new Report(jobId, "Stopped"));
+        }
+      }
+      default -> LOG.warn("robot {} ignores unknown command {}", clientId, type);
+    }
+  }
+
+  private void start(long jobId, String process) {
+    RunningJob job = new RunningJob(jobId, process);
+    running.put(jobId, job);
+    stats.jobsStarted.incrementAndGet();
+    reports.add(new Report(jobId, "Running"));
+    job.finishTimer = vertx.setTimer(Math.max(1, settings.jobDuration().toMillis()), id -> {
+      stats.jobsSucceeded.incrementAndGet();
+      end(job, "Successful");
+    });
+    job.logTimer = vertx.setPeriodic(Math.max(1, settings.logEvery().toMillis()), id -> {
+      job.step++;
+      stats.logsWritten.incrementAndGet();
+      logs.add(new JsonObject().put("jobId", job.id).put("level", "Info")
+          .put("message", job.process + ": step " + job.step + (job.stopping ? " (stopping)" : ""))
+          .put("timeStamp", Instant.now().toString()));
+    });
+  }
+
+  private void end(RunningJob job, String state) {
+    vertx.cancelTimer(job.finishTimer);
+    vertx.cancelTimer(job.logTimer);
+    running.remove(job.id);
+    ended.put(job.id, state);
+    reports.add(new Report(job.id, state));
+  }
+
+  private Future<Void> flushLogs() {
+    if (logs.isEmpty() || backingOff()) {
+      return Future.succeededFuture();
+    }
+    JsonArray batch = new JsonArray();
+    logs.stream().limit(settings.maxLogBatch()).forEach(batch::add);
+    return client.post("/api/robot/logs").bearerTokenAuthentication(token).sendJson(batch)
+        .compose(response -> {
+          if (accepted(response)) {
+            stats.logsAcknowledged.addAndGet(response.bodyAsJsonObject().getInteger("stored"));
+            drop(logs, batch.size());
+            return flushLogs();
+          }
+          if (response.statusCode() != 503 && response.statusCode() != 401) {
+            drop(logs, batch.size());
+          }
+          return Future.<Void>succeededFuture();
+        }, this::networkFailure);
+  }
+
+  private Future<Void> flushReports() {
+    Report next = reports.peek();
+    if (next == null || backingOff()) {
+      return Future.succeededFuture();
+    }
+    return client.post("/api/robot/jobs/" + next.jobId() + "/state").bearerTokenAuthentication(token)
+        .sendJsonObject(new JsonObject().put("state", next.state()))
+        .compose(response -> {
+          if (accepted(response)) {
+            stats.reportsAcknowledged.incrementAndGet();
+            reports.poll();
+            return flushReports();
+          }
+          if (response.statusCode() != 503 && response.statusCode() != 401) {
+            reports.poll();
+          }
+          return Future.<Void>succeededFuture();
+        }, this::networkFailure);
+  }
+
+  /** 2xx: go on. 503: back off for Retry-After. 401: sign in again next tick. Else: counted. */
+  private boolean accepted(HttpResponse<Buffer> response) {
+    int status = response.statusCode();
+    if (status >= 200 && status < 300) {
+      return true;
+    }
+    if (status == 503) {
+      stats.refusals.incrementAndGet();
+      backOff(response);
+    } else if (status == 401) {
+      stats.reauthentications.incrementAndGet();
+      token = null;
+    } else {
+      stats.unexpected.incrementAndGet();
+      LOG.warn("robot {}: {} {}", clientId, status, response.bodyAsString());
+    }
+    return false;
+  }
+
+  private void backOff(HttpResponse<Buffer> response) {
+    long seconds = 1;
+    String retryAfter = response.getHeader("Retry-After");
+    if (retryAfter != null) {
+      try {
+        seconds = Math.max(1, Long.parseLong(retryAfter.trim()));
+      } catch (NumberFormatException ignored) {
+        // an HTTP date or garbage: keep the one-second default
+      }
+    }
+    backoffUntil = System.currentTimeMillis() + Math.min(MAX_BACKOFF_MS, seconds * 1000);
+  }
+
+  private boolean backingOff() {
+    return token == null || System.currentTimeMillis() < backoffUntil;
+  }
+
+  private Future<Void> networkFailure(Throwable failure) {
+    LOG.debug("robot {}: {}", clientId, failure.getMessage());
+    return Future.succeededFuture();
+  }
+
+  private static void drop(Deque<JsonObject> queue, int count) {
+    for (int i = 0; i < count; i++) {
+      queue.poll();
+    }
+  }
+}

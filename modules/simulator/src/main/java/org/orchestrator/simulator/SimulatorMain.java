@@ -1,0 +1,208 @@
+package org.orchestrator.simulator;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Runs N simulated robots of one tenant against a server. With {@code --host-password} it first
+ * creates the tenant, a tenant administrator and the robots; their credentials are kept in a state
+ * file (mode 0600) and reused on the next run. {@code --jobs} submits that many jobs at start.
+ */
+@Command(name = "robot-simulator", mixinStandardHelpOptions = true,
+    description = "Simulated robots that speak the orchestrator's robot protocol.")
+public final class SimulatorMain implements Callable<Integer> {
+
+  @Option(names = "--url", defaultValue = "http://localhost:8080", description = "server URL (default: ${DEFAULT-VALUE})")
+  URI url;
+
+  @Option(names = "--tenant", defaultValue = "demo", description = "tenant name (default: ${DEFAULT-VALUE})")
+  String tenant;
+
+  @Option(names = "--robots", defaultValue = "20", description = "how many robots (default: ${DEFAULT-VALUE})")
+  int robots;
+
+  @Option(names = "--host-password", description = "host admin password: create tenant, admin and robots as needed")
+  String hostPassword;
+
+  @Option(names = "--jobs", defaultValue = "0", description = "jobs to submit at start (default: ${DEFAULT-VALUE})")
+  int jobs;
+
+  @Option(names = "--job-seconds", defaultValue = "30", description = "how long a job runs (default: ${DEFAULT-VALUE})")
+  double jobSeconds;
+
+  @Option(names = "--stop-grace-seconds", defaultValue = "5", description = "time to honour a Stop (default: ${DEFAULT-VALUE})")
+  double stopGraceSeconds;
+
+  @Option(names = "--heartbeat-ms", defaultValue = "1000", description = "heartbeat interval (default: ${DEFAULT-VALUE})")
+  long heartbeatMs;
+
+  @Option(names = "--log-every-ms", defaultValue = "1000", description = "log line interval per job (default: ${DEFAULT-VALUE})")
+  long logEveryMs;
+
+  @Option(names = "--duration-seconds", defaultValue = "0", description = "stop after this long; 0 runs until Ctrl-C")
+  long durationSeconds;
+
+  @Option(names = "--state-dir", defaultValue = "data/simulator", description = "where robot credentials are kept (default: ${DEFAULT-VALUE})")
+  Path stateDir;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new SimulatorMain()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      WebClient web = WebClient.create(vertx);
+      JsonObject state = prepare(web).await();
+      List<RobotFleet.Credentials> credentials = new ArrayList<>();
+      JsonArray list = state.getJsonArray("robots");
+      for (int i = 0; i < Math.min(robots, list.size()); i++) {
+        credentials.add(new RobotFleet.Credentials(list.getJsonObject(i).getLong("id").toString(),
+            list.getJsonObject(i).getString("secret")));
+      }
+      RobotSettings settings = new RobotSettings(Duration.ofMillis(heartbeatMs),
+          Duration.ofMillis((long) (jobSeconds * 1000)), Duration.ofMillis((long) (stopGraceSeconds * 1000)),
+          Duration.ofMillis(logEveryMs), 500);
+      RobotFleet fleet = RobotFleet.deploy(vertx, url, credentials, settings).await();
+      System.out.printf("%d robots of tenant '%s' running against %s%n", credentials.size(), tenant, url);
+      if (jobs > 0) {
+        submitJobs(web, state).await();
+        System.out.printf("submitted %d jobs%n", jobs);
+      }
+      CountDownLatch done = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(done::countDown));
+      vertx.setPeriodic(5_000, id -> System.out.printf("running=%d unsent=%d %s%n", fleet.runningJobs(),
+          fleet.unsent(), fleet.stats()));
+      if (durationSeconds > 0) {
+        done.await(durationSeconds, TimeUnit.SECONDS);
+      } else {
+        done.await();
+      }
+      System.out.printf("final: running=%d unsent=%d %s%n", fleet.runningJobs(), fleet.unsent(), fleet.stats());
+      fleet.close().await();
+      return 0;
+    } catch (Exception e) {
+      System.err.println("simulator: " + e.getMessage());
+      return 1;
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  /** Loads the state file, creating what is missing (tenant, admin, robots) when allowed. */
+  private Future<JsonObject> prepare(WebClient web) throws Exception {
+    Path file = stateDir.resolve(tenant + ".json");
+    JsonObject state = Files.exists(file) ? new JsonObject(Files.readString(file))
+        : new JsonObject().put("tenant", tenant).put("robots", new JsonArray());
+    int missing = robots - state.getJsonArray("robots").size();
+    boolean needAdmin = state.getString("adminPassword") == null && (missing > 0 || jobs > 0);
+    if (missing <= 0 && !needAdmin) {
+      return Future.succeededFuture(state);
+    }
+    if (needAdmin && hostPassword == null) {
+      return Future.failedFuture(new IllegalStateException("no credentials for tenant '" + tenant + "' in " + file
+          + ": pass --host-password (the host admin's) once to create them"));
+    }
+    Future<JsonObject> ready = needAdmin ? createTenantAndAdmin(web, state) : Future.succeededFuture(state);
+    return ready.compose(withAdmin -> signIn(web, tenant, "sim-admin", withAdmin.getString("adminPassword")))
+        .compose(adminToken -> registerRobots(web, adminToken, state, missing))
+        .compose(complete -> save(file, complete));
+  }
+
+  private Future<JsonObject> createTenantAndAdmin(WebClient web, JsonObject state) {
+    String password = randomSecret();
+    return signIn(web, null, "admin", hostPassword).compose(host -> call(web, "/api/Tenants", host,
+            new JsonObject().put("name", tenant))
+        .compose(created -> created.statusCode() == 201 || created.statusCode() == 409
+            ? web.getAbs(url.resolve("/api/Tenants").toString()).bearerTokenAuthentication(host).send()
+            : Future.failedFuture("cannot create tenant: " + created.bodyAsString()))
+        .compose(tenants -> {
+          long tenantId = tenants.bodyAsJsonObject().getJsonArray("items").stream().map(JsonObject.class::cast)
+              .filter(t -> t.getString("name").equalsIgnoreCase(tenant)).findFirst().orElseThrow().getLong("id");
+          return call(web, "/api/Users", host, new JsonObject().put("username", "sim-admin").put("password", password)
+              .put("role", "Administrator").put("tenantId", tenantId));
+        })
+        .compose(user -> user.statusCode() == 201
+            ? Future.succeededFuture(state.put("adminPassword", password))
+            : Future.failedFuture("cannot create the tenant administrator 'sim-admin': " + user.bodyAsString()
+                + " (a state file from an earlier run may have been deleted)")));
+  }
+
+  private Future<JsonObject> registerRobots(WebClient web, String adminToken, JsonObject state, int missing) {
+    Future<JsonObject> chain = Future.succeededFuture(state);
+    int start = state.getJsonArray("robots").size();
+    for (int i = 0; i < missing; i++) {
+      String name = "sim-robot-" + (start + i) + "-" + randomSecret().substring(0, 4);
+      chain = chain.compose(current -> call(web, "/api/Robots", adminToken, new JsonObject().put("name", name))
+          .compose(response -> response.statusCode() == 201
+              ? Future.succeededFuture(current.put("robots", current.getJsonArray("robots").add(response.bodyAsJsonObject())))
+              : Future.failedFuture("cannot register robot: " + response.bodyAsString())));
+    }
+    return chain;
+  }
+
+  private Future<Void> submitJobs(WebClient web, JsonObject state) {
+    return signIn(web, tenant, "sim-admin", state.getString("adminPassword")).compose(token -> {
+      List<Future<HttpResponse<Buffer>>> created = new ArrayList<>();
+      for (int i = 0; i < jobs; i++) {
+        created.add(call(web, "/api/Jobs", token, new JsonObject().put("processName", "SimulatedProcess-" + (i % 5))));
+      }
+      return Future.all(created).mapEmpty();
+    });
+  }
+
+  private Future<String> signIn(WebClient web, String tenantName, String user, String password) {
+    MultiMap form = MultiMap.caseInsensitiveMultiMap().add("grant_type", "password").add("username", user)
+        .add("password", password);
+    if (tenantName != null) {
+      form.add("tenant", tenantName);
+    }
+    return web.postAbs(url.resolve("/identity/connect/token").toString()).sendForm(form)
+        .compose(response -> response.statusCode() == 200
+            ? Future.succeededFuture(response.bodyAsJsonObject().getString("access_token"))
+            : Future.failedFuture("sign-in of " + user + " failed: " + response.statusCode() + " " + response.bodyAsString()));
+  }
+
+  private Future<HttpResponse<Buffer>> call(WebClient web, String path, String token, JsonObject body) {
+    return web.postAbs(url.resolve(path).toString()).bearerTokenAuthentication(token).sendJsonObject(body);
+  }
+
+  private static Future<JsonObject> save(Path file, JsonObject state) {
+    try {
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, state.encodePrettily());
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+      return Future.succeededFuture(state);
+    } catch (Exception e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private static String randomSecret() {
+    byte[] bytes = new byte[12];
+    new SecureRandom().nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+}

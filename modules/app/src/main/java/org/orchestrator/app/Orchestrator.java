@@ -14,7 +14,9 @@ import org.orchestrator.contracts.bus.LocalRecordCodec;
 import org.orchestrator.http.HttpApiVerticle;
 import org.orchestrator.identity.IdentityVerticle;
 import org.orchestrator.jobs.JobControlVerticle;
+import org.orchestrator.phase.PhaseVerticle;
 import org.orchestrator.scheduler.SchedulerVerticle;
+import org.orchestrator.tenantlog.TenantLogVerticle;
 import org.orchestrator.platform.config.OrchestratorConfig;
 import org.orchestrator.platform.database.DataDirectory;
 import org.orchestrator.platform.database.DatabaseEndpoint;
@@ -28,13 +30,15 @@ import org.slf4j.LoggerFactory;
 /**
  * One running orchestrator node, started in this order: data directory lock, database (embedded
  * unless a URL is configured), migrations of every module, signing keys, event-bus codec, then the
- * verticles, HTTP last so that nothing is served before the modules behind it answer.
+ * verticles: phase first (the stored phase is loaded before anything reads it), identity,
+ * tenant-log, jobs, scheduler; then a stored maintenance phase is enforced again (sweeps, kill
+ * deadline); HTTP last, so the gate has the phase before the port opens.
  * {@link #start} blocks: call it from {@code main} or a test thread, never from an event loop.
  */
 public final class Orchestrator implements AutoCloseable {
 
   /** Modules with tables, in migration order (a module may reference the tables of earlier ones). */
-  public static final List<String> MIGRATED_MODULES = List.of("identity", "jobs", "scheduler");
+  public static final List<String> MIGRATED_MODULES = List.of("identity", "jobs", "scheduler", "phase", "tenant-log");
 
   private static final Logger LOG = LoggerFactory.getLogger(Orchestrator.class);
 
@@ -93,9 +97,13 @@ public final class Orchestrator implements AutoCloseable {
                   failure -> promise.complete(Status.KO())));
 
       HttpApiVerticle http = new HttpApiVerticle(config, keys, readiness);
+      PhaseVerticle phase = new PhaseVerticle(pool, clock);
+      deployments.add(vertx.deployVerticle(phase).await());
       deployments.add(vertx.deployVerticle(new IdentityVerticle(pool, config, keys)).await());
+      deployments.add(vertx.deployVerticle(new TenantLogVerticle(pool)).await());
       deployments.add(vertx.deployVerticle(new JobControlVerticle(pool, config.jobs())).await());
       deployments.add(vertx.deployVerticle(new SchedulerVerticle(pool, config.scheduler(), clock)).await());
+      phase.enforce().await();
       deployments.add(vertx.deployVerticle(http).await());
       return new Orchestrator(vertx, config, dataDirectory, embedded, database, pool, deployments, http);
     } catch (RuntimeException | IOException e) {

@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.JWTAuthHandler;
@@ -23,19 +24,22 @@ import org.orchestrator.contracts.Failure;
 import org.orchestrator.http.routes.HealthRoutes;
 import org.orchestrator.http.routes.IdentityRoutes;
 import org.orchestrator.http.routes.JobRoutes;
+import org.orchestrator.http.routes.MaintenanceRoutes;
 import org.orchestrator.http.routes.RobotProtocolRoutes;
 import org.orchestrator.http.routes.RobotRoutes;
 import org.orchestrator.http.routes.ScheduleRoutes;
 import org.orchestrator.http.routes.SwaggerRoutes;
 import org.orchestrator.http.support.ErrorReplies;
 import org.orchestrator.platform.config.OrchestratorConfig;
+import org.orchestrator.platform.phase.PhaseWatch;
 import org.orchestrator.platform.security.SigningKeys;
 import org.orchestrator.platform.security.TokenAuth;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP edge. Root router order: body (size-limited), the OpenAPI-built feature routes (each
+ * The HTTP edge. Root router order: the maintenance gate, body (size-limited), the OpenAPI-built
+ * feature routes (each
  * validates its input and, where the contract asks, the bearer token), the contract itself, one
  * failure handler, and a JSON 404 for everything else. Routes turn requests into bus messages.
  */
@@ -60,37 +64,46 @@ public final class HttpApiVerticle extends VerticleBase {
     JsonObject contractJson = readContract();
     JWTAuth jwt = TokenAuth.provider(vertx, keys, config.security());
     EventBus bus = vertx.eventBus();
-    return OpenAPIContract.from(vertx, validatable(contractJson.copy())).compose(contract -> {
-      RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
-      builder.security("bearerAuth").httpHandler(JWTAuthHandler.create(jwt));
-      new HealthRoutes(readiness).mount(builder);
-      new IdentityRoutes(bus).mount(builder);
-      new RobotRoutes(bus).mount(builder);
-      new JobRoutes(bus).mount(builder);
-      new RobotProtocolRoutes(bus).mount(builder);
-      new ScheduleRoutes(bus).mount(builder);
-
-      Router root = Router.router(vertx);
-      root.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
-      Buffer contractBody = contractJson.toBuffer();
-      root.get("/openapi.json").handler(ctx -> ctx.response()
-          .putHeader("Content-Type", "application/json").end(contractBody));
-      SwaggerRoutes.mount(root);
-      root.route("/*").subRouter(builder.createRouter());
-      root.route().last().handler(ctx -> ctx.fail(Failure.notFound("no route " + ctx.request().method()
-          + " " + ctx.request().path())));
-      root.route().failureHandler(ErrorReplies::handle);
-
-      return vertx.createHttpServer(new HttpServerOptions()
-              .setHost(config.http().host())
-              .setPort(config.http().port())
-              .setCompressionSupported(true))
-          .requestHandler(root)
-          .listen();
-    }).onSuccess(listening -> {
+    return PhaseWatch.start(vertx).compose(phase -> {
+      readiness.register("phase", 1_000, promise -> promise.complete(phase.loaded() ? Status.OK() : Status.KO()));
+      return OpenAPIContract.from(vertx, validatable(contractJson.copy())).map(contract -> router(contract, contractJson, jwt,
+          bus, phase));
+    }).compose(root -> vertx.createHttpServer(new HttpServerOptions()
+            .setHost(config.http().host())
+            .setPort(config.http().port())
+            .setCompressionSupported(true))
+        .requestHandler(root)
+        .listen()
+    ).onSuccess(listening -> {
       server = listening;
       LOG.info("HTTP API listening on {}:{}", config.http().host(), listening.actualPort());
     });
+  }
+
+  private Router router(OpenAPIContract contract, JsonObject contractJson, JWTAuth jwt, EventBus bus,
+      PhaseWatch phase) {
+    RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+    builder.security("bearerAuth").httpHandler(JWTAuthHandler.create(jwt));
+    new HealthRoutes(readiness).mount(builder);
+    new IdentityRoutes(bus).mount(builder);
+    new RobotRoutes(bus).mount(builder);
+    new JobRoutes(bus).mount(builder);
+    new RobotProtocolRoutes(bus).mount(builder);
+    new ScheduleRoutes(bus).mount(builder);
+    new MaintenanceRoutes(bus, phase).mount(builder);
+
+    Router root = Router.router(vertx);
+    root.route().handler(new GateHandler(phase, config.maintenance().retryAfterSeconds()));
+    root.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
+    Buffer contractBody = contractJson.toBuffer();
+    root.get("/openapi.json").handler(ctx -> ctx.response()
+        .putHeader("Content-Type", "application/json").end(contractBody));
+    SwaggerRoutes.mount(root);
+    root.route("/*").subRouter(builder.createRouter());
+    root.route().last().handler(ctx -> ctx.fail(Failure.notFound("no route " + ctx.request().method()
+        + " " + ctx.request().path())));
+    root.route().failureHandler(ErrorReplies::handle);
+    return root;
   }
 
   /** The port the server listens on (useful when the configured port is 0). */

@@ -8,6 +8,8 @@ import io.vertx.sqlclient.Pool;
 import java.util.List;
 import org.orchestrator.contracts.bus.Addresses;
 import org.orchestrator.contracts.identity.IdentityMessages.RobotList;
+import org.orchestrator.contracts.identity.IdentityMessages.Tenant;
+import org.orchestrator.contracts.identity.IdentityMessages.TenantIds;
 import org.orchestrator.contracts.identity.IdentityMessages.TenantList;
 import org.orchestrator.contracts.identity.IdentityMessages.UserList;
 import org.orchestrator.platform.config.OrchestratorConfig;
@@ -32,7 +34,8 @@ public final class IdentityVerticle extends VerticleBase {
     PasswordHasher hasher = new PasswordHasher(vertx, config.security().passwordIterations());
     JWTAuth jwt = TokenAuth.provider(vertx, keys, config.security());
     UserRepository users = new UserRepository(pool);
-    IdentityService identity = new IdentityService(new TenantRepository(pool), users,
+    TenantRepository tenants = new TenantRepository(pool);
+    IdentityService identity = new IdentityService(tenants, users,
         new RobotRepository(pool), hasher, jwt, config.security());
     EventBus bus = vertx.eventBus();
     return Future.all(List.of(
@@ -46,7 +49,9 @@ public final class IdentityVerticle extends VerticleBase {
         Addresses.IDENTITY_ROBOT_REGISTER.serve(bus, identity::registerRobot).completion(),
         Addresses.IDENTITY_ROBOT_LIST.serve(bus, q -> identity.listRobots(q.caller()).map(RobotList::new))
             .completion(),
-        Addresses.IDENTITY_ROBOT_GET.serve(bus, identity::getRobot).completion()))
+        Addresses.IDENTITY_ROBOT_GET.serve(bus, identity::getRobot).completion(),
+        Addresses.IDENTITY_TENANT_IDS.serve(bus, q -> tenants.list()
+            .map(list -> new TenantIds(list.stream().map(Tenant::id).toList()))).completion()))
         .compose(ignored -> new HostAdminBootstrap(vertx, users, hasher, config.dataDir(),
             config.security().hostAdminPassword()).ensureHostAdmin());
   }

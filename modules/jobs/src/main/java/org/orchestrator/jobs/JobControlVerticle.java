@@ -7,14 +7,18 @@ import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.util.List;
 import org.orchestrator.contracts.bus.Addresses;
+import org.orchestrator.contracts.phase.MaintenancePhase;
+import org.orchestrator.platform.phase.PhaseWatch;
 import org.orchestrator.platform.config.OrchestratorConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Bus adapter of the jobs module; the rules live in {@link JobService}. When
+ * Bus adapter of the jobs module; the rules live in {@link JobService}, the maintenance sweeps in
+ * {@link MaintenanceSweeps}. It reads the phase from a {@link PhaseWatch}. When
  * {@code jobs.robotDeadAfterSeconds} is set, it also faults the unfinished jobs of robots that have
- * been silent that long, every few seconds.
+ * been silent that long (not while Suspended, and not until that long after it: robots are cut off
+ * then, not dead).
  */
 public final class JobControlVerticle extends VerticleBase {
 
@@ -23,6 +27,8 @@ public final class JobControlVerticle extends VerticleBase {
   private final Pool pool;
   private final OrchestratorConfig.Jobs settings;
   private long deadRobotTimer = -1;
+  /** When robots could last start talking again (start, or the end of a Suspended window). */
+  private volatile long robotsFreeSince = System.currentTimeMillis();
 
   public JobControlVerticle(Pool pool, OrchestratorConfig.Jobs settings) {
     this.pool = pool;
@@ -31,14 +37,27 @@ public final class JobControlVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    return PhaseWatch.start(vertx).compose(phase -> serve(phase));
+  }
+
+  private Future<?> serve(PhaseWatch phase) {
     EventBus bus = vertx.eventBus();
     JobRepository jobs = new JobRepository(pool);
     JobService service = new JobService(jobs, new RobotLogRepository(pool), new QueueItemRepository(pool),
         query -> Addresses.IDENTITY_ROBOT_GET.request(bus, query),
-        Duration.ofSeconds(settings.heartbeatGraceSeconds()));
+        Duration.ofSeconds(settings.heartbeatGraceSeconds()), phase::phase);
+    MaintenanceSweeps sweeps = new MaintenanceSweeps(pool);
     if (settings.robotDeadAfterSeconds() > 0) {
       long period = Math.max(1_000, Math.min(30_000, settings.robotDeadAfterSeconds() * 250L));
-      deadRobotTimer = vertx.setPeriodic(period, id -> jobs.faultJobsOfDeadRobots(settings.robotDeadAfterSeconds())
+      long deadAfterMs = settings.robotDeadAfterSeconds() * 1000L;
+      phase.onChange(snapshot -> {
+        if (snapshot.phase() != MaintenancePhase.Suspended) {
+          robotsFreeSince = System.currentTimeMillis();
+        }
+      });
+      deadRobotTimer = vertx.setPeriodic(period, id -> (phase.phase() == MaintenancePhase.Suspended
+          || System.currentTimeMillis() - robotsFreeSince < deadAfterMs
+          ? Future.succeededFuture(0) : jobs.faultJobsOfDeadRobots(settings.robotDeadAfterSeconds()))
           .onSuccess(faulted -> {
             if (faulted > 0) {
               LOG.warn("faulted {} jobs of robots silent for more than {} s", faulted, settings.robotDeadAfterSeconds());
@@ -59,7 +78,13 @@ public final class JobControlVerticle extends VerticleBase {
         Addresses.JOBS_LOG_LIST.serve(bus, service::listLogs).completion(),
         Addresses.JOBS_QUEUE_ITEM_ADD.serve(bus, service::addQueueItem).completion(),
         Addresses.JOBS_QUEUE_ITEM_LIST.serve(bus, service::listQueueItems).completion(),
-        Addresses.JOBS_ROBOT_PRESENCE_LIST.serve(bus, q -> service.presence(q.tenantId())).completion()));
+        Addresses.JOBS_ROBOT_PRESENCE_LIST.serve(bus, q -> service.presence(q.tenantId())).completion(),
+        Addresses.JOBS_MAINTENANCE_STOP_ALL.serve(bus, q -> sweeps.stopAll(q.windowId())).completion(),
+        Addresses.JOBS_MAINTENANCE_KILL_ALL.serve(bus, q -> sweeps.killAll(q.windowId())).completion(),
+        Addresses.JOBS_MAINTENANCE_ACTIVE.serve(bus, q -> sweeps.active(q.sampleLimit())).completion(),
+        Addresses.JOBS_MAINTENANCE_COUNT.serve(bus, q -> sweeps.counts(q.windowId())).completion(),
+        Addresses.JOBS_MAINTENANCE_WINDOW_JOBS.serve(bus, q -> sweeps.windowJobs(q.windowId(), q.tenantId()))
+            .completion()));
   }
 
   @Override

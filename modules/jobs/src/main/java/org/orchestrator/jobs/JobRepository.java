@@ -102,16 +102,16 @@ final class JobRepository {
   }
 
   /**
-   * One heartbeat: records the robot as seen, gives it the next Pending job when it has none (its
-   * own assigned ones first, then any unassigned one of its tenant), and returns every command it
-   * must act on. Runs in one transaction.
+   * One heartbeat: records the robot as seen, gives it the next Pending job when it has none and
+   * {@code mayStartJobs} (its own assigned ones first, then any unassigned one of its tenant), and
+   * returns every command it must act on. Runs in one transaction.
    */
-  Future<List<RobotCommand>> heartbeat(long tenantId, long robotId) {
+  Future<List<RobotCommand>> heartbeat(long tenantId, long robotId, boolean mayStartJobs) {
     return pool.withTransaction(tx -> tx.preparedQuery("""
             INSERT INTO robot_presence (robot_id, tenant_id, last_heartbeat_at) VALUES ($1, $2, now())
             ON CONFLICT (robot_id) DO UPDATE SET last_heartbeat_at = now()""")
         .execute(Tuple.of(robotId, tenantId))
-        .compose(seen -> claimNext(tx, tenantId, robotId))
+        .compose(seen -> mayStartJobs ? claimNext(tx, tenantId, robotId) : Future.succeededFuture())
         .compose(claimed -> tx.preparedQuery("""
                 UPDATE jobs SET
                   stop_delivered_at = CASE WHEN state = 'Stopping' THEN now() ELSE stop_delivered_at END,

@@ -7,9 +7,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.orchestrator.contracts.Caller;
 import org.orchestrator.contracts.Failure;
+import org.orchestrator.contracts.FailureCode;
 import org.orchestrator.contracts.identity.IdentityMessages.GetRobot;
 import org.orchestrator.contracts.identity.IdentityMessages.Robot;
 import org.orchestrator.contracts.jobs.JobMessages.AddQueueItem;
@@ -31,11 +33,13 @@ import org.orchestrator.contracts.jobs.JobMessages.RobotPresence;
 import org.orchestrator.contracts.jobs.JobMessages.RobotPresenceList;
 import org.orchestrator.contracts.jobs.JobMessages.Stored;
 import org.orchestrator.contracts.jobs.JobState;
+import org.orchestrator.contracts.phase.MaintenancePhase;
 
 /**
  * Job control and the robot protocol. Tenant users (administrators and operators) create, read,
  * stop and kill the jobs of their tenant; robots heartbeat, report on the jobs they were given,
  * upload logs and add queue items. A job of another tenant does not exist for the caller (404).
+ * During maintenance no job is created and no Pending job is handed to a robot.
  */
 final class JobService {
 
@@ -50,18 +54,29 @@ final class JobService {
   private final QueueItemRepository queueItems;
   private final Function<GetRobot, Future<Robot>> robots;
   private final Duration heartbeatGrace;
+  private final Supplier<MaintenancePhase> phase;
 
   JobService(JobRepository jobs, RobotLogRepository logs, QueueItemRepository queueItems,
-      Function<GetRobot, Future<Robot>> robots, Duration heartbeatGrace) {
+      Function<GetRobot, Future<Robot>> robots, Duration heartbeatGrace, Supplier<MaintenancePhase> phase) {
     this.jobs = jobs;
     this.logs = logs;
     this.queueItems = queueItems;
     this.robots = robots;
     this.heartbeatGrace = heartbeatGrace;
+    this.phase = phase;
+  }
+
+  /** No job is created while the platform is in maintenance, whoever asks (API or schedule). */
+  private void refuseInMaintenance() {
+    MaintenancePhase current = phase.get();
+    if (current.inMaintenance()) {
+      throw new Failure(FailureCode.MAINTENANCE, "no new jobs during maintenance (" + current + ")");
+    }
   }
 
   Future<Job> create(CreateJob request) {
     long tenantId = tenantUser(request.caller());
+    refuseInMaintenance();
     String process = processName(request.processName());
     if (request.robotId() == null) {
       return jobs.insert(tenantId, process, null);
@@ -71,6 +86,7 @@ final class JobService {
   }
 
   Future<Job> createScheduled(CreateScheduledJob request) {
+    refuseInMaintenance();
     return jobs.insertScheduled(request.tenantId(), request.scheduleId(), processName(request.processName()),
         request.robotId(), request.plannedAt());
   }
@@ -99,7 +115,8 @@ final class JobService {
 
   Future<RobotCommands> heartbeat(Caller robot) {
     requireRobot(robot);
-    return jobs.heartbeat(robot.tenantId(), robot.principalId()).map(RobotCommands::new);
+    return jobs.heartbeat(robot.tenantId(), robot.principalId(), !phase.get().inMaintenance())
+        .map(RobotCommands::new);
   }
 
   Future<Job> report(ReportJobState report) {

@@ -4,12 +4,13 @@ import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.orchestrator.contracts.Failure;
 import org.orchestrator.contracts.FailureCode;
 import org.orchestrator.contracts.jobs.JobMessages.CreateScheduledJob;
 import org.orchestrator.contracts.jobs.JobMessages.Job;
+import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.FireOutcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * One scheduler tick: claim the due schedules (recording each fire), then ask job control for the
  * job of every pending fire. A fire is recorded before its job is asked for, and the job is unique
  * per (schedule, planned time), so a crash between the two steps re-sends the request on the next
- * tick and never creates a second job. While {@code paused} (maintenance), due fires are recorded
- * as Skipped and never run.
+ * tick and never creates a second job. During maintenance due fires are recorded as Skipped, tagged
+ * with the window, and never run (no catch-up after End). Until the phase is known, nothing fires.
  */
 final class FireDispatcher {
 
@@ -29,15 +30,15 @@ final class FireDispatcher {
   private final ScheduleRepository schedules;
   private final Function<CreateScheduledJob, Future<Job>> createJob;
   private final Clock clock;
-  private final BooleanSupplier paused;
+  private final Supplier<PhaseSnapshot> phase;
   private boolean running;
 
   FireDispatcher(ScheduleRepository schedules, Function<CreateScheduledJob, Future<Job>> createJob, Clock clock,
-      BooleanSupplier paused) {
+      Supplier<PhaseSnapshot> phase) {
     this.schedules = schedules;
     this.createJob = createJob;
     this.clock = clock;
-    this.paused = paused;
+    this.phase = phase;
   }
 
   /** Runs one tick unless the previous one is still running. */
@@ -47,10 +48,16 @@ final class FireDispatcher {
     }
     running = true;
     Instant now = clock.instant();
-    boolean skip = paused.getAsBoolean();
+    PhaseSnapshot snapshot = phase.get();
+    if (snapshot == null) {
+      running = false;
+      return Future.succeededFuture(); // phase unknown: decide nothing yet
+    }
+    boolean skip = snapshot.phase().inMaintenance();
     return schedules.claimDue(now,
             schedule -> CronSchedule.parse(schedule.cron(), schedule.timeZone()).nextAfter(now),
-            skip ? FireOutcome.Skipped : FireOutcome.Pending, skip ? MAINTENANCE_REASON : null)
+            skip ? FireOutcome.Skipped : FireOutcome.Pending, skip ? MAINTENANCE_REASON : null,
+            skip ? snapshot.windowId() : null)
         .compose(claimed -> schedules.pending(500))
         .compose(this::dispatch)
         .onComplete(done -> running = false);
@@ -66,17 +73,20 @@ final class FireDispatcher {
 
   private Future<Void> dispatch(ScheduleRepository.PendingFire fire) {
     if (fire.processName() == null) {
-      return schedules.settle(fire.scheduleId(), fire.plannedAt(), FireOutcome.Failed, null, "schedule deleted");
+      return schedules.settle(fire.scheduleId(), fire.plannedAt(), FireOutcome.Failed, null, "schedule deleted", null);
     }
     return createJob.apply(new CreateScheduledJob(fire.tenantId(), fire.scheduleId(), fire.processName(),
             fire.robotId(), fire.plannedAt()))
-        .compose(job -> schedules.settle(fire.scheduleId(), fire.plannedAt(), FireOutcome.Created, job.id(), null))
+        .compose(job -> schedules.settle(fire.scheduleId(), fire.plannedAt(), FireOutcome.Created, job.id(), null,
+            null))
         .recover(failure -> {
           if (failure instanceof Failure f && f.code() == FailureCode.MAINTENANCE) {
-            return schedules.settle(fire.scheduleId(), fire.plannedAt(), FireOutcome.Skipped, null, MAINTENANCE_REASON);
+            PhaseSnapshot snapshot = phase.get();
+            return schedules.settle(fire.scheduleId(), fire.plannedAt(), FireOutcome.Skipped, null, MAINTENANCE_REASON,
+                snapshot == null ? null : snapshot.windowId());
           }
           if (failure instanceof Failure f && f.code().httpStatus() < 500) {
-            return schedules.settle(fire.scheduleId(), fire.plannedAt(), FireOutcome.Failed, null, f.getMessage());
+            return schedules.settle(fire.scheduleId(), fire.plannedAt(), FireOutcome.Failed, null, f.getMessage(), null);
           }
           LOG.warn("fire of schedule {} at {} not dispatched yet: {}", fire.scheduleId(), fire.plannedAt(),
               failure.getMessage());

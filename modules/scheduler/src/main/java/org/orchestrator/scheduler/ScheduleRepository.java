@@ -16,6 +16,7 @@ import org.orchestrator.contracts.Failure;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.Fire;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.FireOutcome;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.Schedule;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.TenantFire;
 
 /** Schedules and their fires in PostgreSQL. */
 final class ScheduleRepository {
@@ -81,7 +82,7 @@ final class ScheduleRepository {
    * concurrent nodes skip each other's locked rows.
    */
   Future<List<Fire>> claimDue(Instant now, Function<Schedule, Optional<Instant>> nextAfterNow, FireOutcome outcome,
-      String reason) {
+      String reason, Long windowId) {
     return pool.withTransaction(tx -> tx.preparedQuery("SELECT " + COLUMNS + " FROM schedules "
             + "WHERE enabled AND next_fire_at <= $1 ORDER BY next_fire_at LIMIT 1000 FOR UPDATE SKIP LOCKED")
         .execute(Tuple.of(utc(now)))
@@ -92,14 +93,15 @@ final class ScheduleRepository {
           for (Row row : rows) {
             Schedule schedule = toSchedule(row);
             fires.add(new Fire(schedule.id(), schedule.nextFireAt(), outcome, null, reason));
-            inserts.add(Tuple.of(schedule.id(), schedule.tenantId(), utc(schedule.nextFireAt()), outcome.name(), reason));
+            inserts.add(Tuple.of(schedule.id(), schedule.tenantId(), utc(schedule.nextFireAt()), outcome.name(), reason,
+                windowId));
             moves.add(Tuple.of(schedule.id(), utc(nextAfterNow.apply(schedule).orElse(null))));
           }
           if (fires.isEmpty()) {
             return Future.succeededFuture(fires);
           }
-          return tx.preparedQuery("INSERT INTO schedule_fires (schedule_id, tenant_id, planned_at, outcome, reason) "
-                  + "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING")
+          return tx.preparedQuery("INSERT INTO schedule_fires (schedule_id, tenant_id, planned_at, outcome, reason, "
+                  + "window_id) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING")
               .executeBatch(inserts)
               .compose(inserted -> tx.preparedQuery("UPDATE schedules SET next_fire_at = $2::timestamptz, "
                       + "enabled = enabled AND $2::timestamptz IS NOT NULL WHERE id = $1")
@@ -127,11 +129,46 @@ final class ScheduleRepository {
   }
 
   /** Settles a pending fire; a fire already settled (by another node) stays as it is. */
-  Future<Void> settle(long scheduleId, Instant plannedAt, FireOutcome outcome, Long jobId, String reason) {
-    return pool.preparedQuery("UPDATE schedule_fires SET outcome = $3, job_id = $4, reason = $5, recorded_at = now() "
-            + "WHERE schedule_id = $1 AND planned_at = $2 AND outcome = 'Pending'")
-        .execute(Tuple.of(scheduleId, utc(plannedAt), outcome.name(), jobId, reason))
+  Future<Void> settle(long scheduleId, Instant plannedAt, FireOutcome outcome, Long jobId, String reason,
+      Long windowId) {
+    return pool.preparedQuery("UPDATE schedule_fires SET outcome = $3, job_id = $4, reason = $5, window_id = $6, "
+            + "recorded_at = now() WHERE schedule_id = $1 AND planned_at = $2 AND outcome = 'Pending'")
+        .execute(Tuple.of(scheduleId, utc(plannedAt), outcome.name(), jobId, reason, windowId))
         .mapEmpty();
+  }
+
+  /** Fires a maintenance window skipped, with their schedules' names when they still exist. */
+  Future<List<TenantFire>> skipped(long windowId, Long tenantId) {
+    return pool.preparedQuery("""
+            SELECT f.tenant_id, f.schedule_id, s.name, f.planned_at FROM schedule_fires f
+            LEFT JOIN schedules s ON s.id = f.schedule_id
+            WHERE f.window_id = $1 AND f.outcome = 'Skipped' AND ($2::bigint IS NULL OR f.tenant_id = $2)
+            ORDER BY f.tenant_id, f.planned_at, f.schedule_id""")
+        .execute(Tuple.of(windowId, tenantId))
+        .map(rows -> {
+          List<TenantFire> fires = new ArrayList<>(rows.size());
+          for (Row row : rows) {
+            fires.add(new TenantFire(row.getLong("tenant_id"), row.getLong("schedule_id"), row.getString("name"),
+                row.getOffsetDateTime("planned_at").toInstant()));
+          }
+          return fires;
+        });
+  }
+
+  Future<Long> countSkipped(long windowId) {
+    return pool.preparedQuery("SELECT count(*) FROM schedule_fires WHERE window_id = $1 AND outcome = 'Skipped'")
+        .execute(Tuple.of(windowId))
+        .map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  /** Every enabled schedule, for the preview. */
+  Future<List<Schedule>> enabled() {
+    return pool.query("SELECT " + COLUMNS + " FROM schedules WHERE enabled ORDER BY tenant_id, id").execute()
+        .map(rows -> {
+          List<Schedule> list = new ArrayList<>(rows.size());
+          rows.forEach(row -> list.add(toSchedule(row)));
+          return list;
+        });
   }
 
   Future<List<Fire>> fires(long tenantId, long scheduleId, int page, int size) {

@@ -2,6 +2,7 @@ package org.orchestrator.scheduler;
 
 import io.vertx.core.Future;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -13,6 +14,8 @@ import org.orchestrator.contracts.scheduler.ScheduleMessages.CreateSchedule;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.FirePage;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.ListFires;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.Schedule;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.TenantFire;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.TenantFires;
 
 /**
  * Schedule management: tenant administrators create, enable, disable and delete; every tenant user
@@ -81,6 +84,27 @@ final class ScheduleService {
         .compose(schedule -> Future.all(schedules.fires(tenantId, query.scheduleId(), query.page(), query.size()),
             schedules.countFires(tenantId, query.scheduleId())))
         .map(both -> new FirePage(both.resultAt(0), query.page(), query.size(), both.<Long>resultAt(1)));
+  }
+
+  /** The fires every enabled schedule would have in [from, to), at most {@code limit}. */
+  Future<TenantFires> preview(Instant from, Instant to, int limit) {
+    return schedules.enabled().map(list -> {
+      List<TenantFire> fires = new java.util.ArrayList<>();
+      for (Schedule schedule : list) {
+        CronSchedule cron = CronSchedule.parse(schedule.cron(), schedule.timeZone());
+        Instant cursor = from.minusNanos(1);
+        while (fires.size() < limit) {
+          var next = cron.nextAfter(cursor);
+          if (next.isEmpty() || !next.get().isBefore(to)) {
+            break;
+          }
+          fires.add(new TenantFire(schedule.tenantId(), schedule.id(), schedule.name(), next.get()));
+          cursor = next.get();
+        }
+      }
+      fires.sort(java.util.Comparator.comparing(TenantFire::plannedAt));
+      return new TenantFires(fires);
+    });
   }
 
   private static Future<Schedule> found(Future<java.util.Optional<Schedule>> lookup, long id) {

@@ -7,7 +7,10 @@ import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 import java.util.List;
 import org.orchestrator.contracts.bus.Addresses;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.Count;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.ScheduleList;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.TenantFires;
+import org.orchestrator.platform.phase.PhaseWatch;
 import org.orchestrator.platform.config.OrchestratorConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,12 +36,16 @@ public final class SchedulerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    return PhaseWatch.start(vertx).compose(this::serve);
+  }
+
+  private Future<?> serve(PhaseWatch phase) {
     EventBus bus = vertx.eventBus();
     ScheduleRepository schedules = new ScheduleRepository(pool);
     ScheduleService service = new ScheduleService(schedules,
         query -> Addresses.IDENTITY_ROBOT_GET.request(bus, query), clock);
     FireDispatcher dispatcher = new FireDispatcher(schedules,
-        request -> Addresses.JOBS_SCHEDULED_JOB_CREATE.request(bus, request), clock, () -> false);
+        request -> Addresses.JOBS_SCHEDULED_JOB_CREATE.request(bus, request), clock, phase::snapshot);
     timer = vertx.setPeriodic(settings.tickMillis(), id -> dispatcher.tick()
         .onFailure(failure -> LOG.warn("scheduler tick failed: {}", failure.getMessage())));
     return Future.all(List.of(
@@ -47,7 +54,12 @@ public final class SchedulerVerticle extends VerticleBase {
         Addresses.SCHEDULER_SCHEDULE_ENABLE.serve(bus, a -> service.enable(a.caller(), a.scheduleId())).completion(),
         Addresses.SCHEDULER_SCHEDULE_DISABLE.serve(bus, a -> service.disable(a.caller(), a.scheduleId())).completion(),
         Addresses.SCHEDULER_SCHEDULE_DELETE.serve(bus, a -> service.delete(a.caller(), a.scheduleId())).completion(),
-        Addresses.SCHEDULER_FIRE_LIST.serve(bus, service::fires).completion()));
+        Addresses.SCHEDULER_FIRE_LIST.serve(bus, service::fires).completion(),
+        Addresses.SCHEDULER_FIRE_SKIPPED.serve(bus, q -> schedules.skipped(q.windowId(), q.tenantId())
+            .map(TenantFires::new)).completion(),
+        Addresses.SCHEDULER_FIRE_COUNT_SKIPPED.serve(bus, q -> schedules.countSkipped(q.windowId()).map(Count::new))
+            .completion(),
+        Addresses.SCHEDULER_FIRE_PREVIEW.serve(bus, q -> service.preview(q.from(), q.to(), q.limit())).completion()));
   }
 
   @Override

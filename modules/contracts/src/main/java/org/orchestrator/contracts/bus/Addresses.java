@@ -23,6 +23,33 @@ import org.orchestrator.contracts.jobs.JobMessages.ReportJobState;
 import org.orchestrator.contracts.jobs.JobMessages.RobotCommands;
 import org.orchestrator.contracts.jobs.JobMessages.RobotPresenceList;
 import org.orchestrator.contracts.jobs.JobMessages.Stored;
+import org.orchestrator.contracts.jobs.JobMessages.ActiveJobs;
+import org.orchestrator.contracts.jobs.JobMessages.CountWindow;
+import org.orchestrator.contracts.jobs.JobMessages.ListActive;
+import org.orchestrator.contracts.jobs.JobMessages.ListWindowJobs;
+import org.orchestrator.contracts.jobs.JobMessages.SweepJobs;
+import org.orchestrator.contracts.jobs.JobMessages.SweepResult;
+import org.orchestrator.contracts.jobs.JobMessages.WindowCounts;
+import org.orchestrator.contracts.jobs.JobMessages.WindowJobs;
+import org.orchestrator.contracts.phase.PhaseMessages.DrainProgress;
+import org.orchestrator.contracts.phase.PhaseMessages.EndMaintenance;
+import org.orchestrator.contracts.phase.PhaseMessages.GetPhase;
+import org.orchestrator.contracts.phase.PhaseMessages.GetProgress;
+import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
+import org.orchestrator.contracts.phase.PhaseMessages.Preview;
+import org.orchestrator.contracts.phase.PhaseMessages.PreviewReport;
+import org.orchestrator.contracts.phase.PhaseMessages.StartMaintenance;
+import org.orchestrator.contracts.phase.PhaseMessages.StartOutcome;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.Count;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.CountSkipped;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.ListSkipped;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.PreviewFires;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.TenantFires;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.CloseWindow;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.GetWindowLog;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.History;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.ListHistory;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.WindowLogs;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.CreateSchedule;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.FirePage;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.ListFires;
@@ -35,6 +62,7 @@ import org.orchestrator.contracts.identity.IdentityMessages.GetRobot;
 import org.orchestrator.contracts.identity.IdentityMessages.IssueToken;
 import org.orchestrator.contracts.identity.IdentityMessages.IssuedToken;
 import org.orchestrator.contracts.identity.IdentityMessages.ListRobots;
+import org.orchestrator.contracts.identity.IdentityMessages.ListTenantIds;
 import org.orchestrator.contracts.identity.IdentityMessages.ListTenants;
 import org.orchestrator.contracts.identity.IdentityMessages.ListUsers;
 import org.orchestrator.contracts.identity.IdentityMessages.RegisterRobot;
@@ -42,6 +70,7 @@ import org.orchestrator.contracts.identity.IdentityMessages.RegisteredRobot;
 import org.orchestrator.contracts.identity.IdentityMessages.Robot;
 import org.orchestrator.contracts.identity.IdentityMessages.RobotList;
 import org.orchestrator.contracts.identity.IdentityMessages.Tenant;
+import org.orchestrator.contracts.identity.IdentityMessages.TenantIds;
 import org.orchestrator.contracts.identity.IdentityMessages.TenantList;
 import org.orchestrator.contracts.identity.IdentityMessages.User;
 import org.orchestrator.contracts.identity.IdentityMessages.UserList;
@@ -58,6 +87,8 @@ public final class Addresses {
 
   /** Bus timeout for requests that touch the database. */
   public static final long DEFAULT_TIMEOUT_MS = 10_000;
+  /** Maintenance sweeps touch every unfinished job (100,000 in the benchmark). */
+  public static final long SWEEP_TIMEOUT_MS = 60_000;
   /** Password hashing is deliberately slow; sign-in may take longer under load. */
   private static final long SIGN_IN_TIMEOUT_MS = 20_000;
 
@@ -87,6 +118,10 @@ public final class Addresses {
   public static final BusAddress<GetRobot, Robot> IDENTITY_ROBOT_GET = query(
       "identity.robot.get", GetRobot.class, Robot.class,
       "One robot of a tenant, or NOT_FOUND; lets other modules check a robot id.");
+
+  public static final BusAddress<ListTenantIds, TenantIds> IDENTITY_TENANT_IDS = query(
+      "identity.tenant.ids", ListTenantIds.class, TenantIds.class,
+      "Every tenant's id; internal (no caller), for the per-tenant maintenance logs.");
 
   // jobs
   public static final BusAddress<CreateJob, Job> JOBS_JOB_CREATE = command(
@@ -146,14 +181,81 @@ public final class Addresses {
       "scheduler.fire.list", ListFires.class, FirePage.class,
       "One page of a schedule's fires, newest first, with what became of each.");
 
+  // jobs: maintenance sweeps and counts
+  public static final BusAddress<SweepJobs, SweepResult> JOBS_MAINTENANCE_STOP_ALL = command(
+      "jobs.maintenance.stop-all", SweepJobs.class, SweepResult.class, SWEEP_TIMEOUT_MS,
+      "One set-based sweep: every Running job (and every Pending one already handed out) -> Stopping.");
+  public static final BusAddress<SweepJobs, SweepResult> JOBS_MAINTENANCE_KILL_ALL = command(
+      "jobs.maintenance.kill-all", SweepJobs.class, SweepResult.class, SWEEP_TIMEOUT_MS,
+      "One set-based sweep: every unfinished job a robot has -> Terminating.");
+  public static final BusAddress<ListActive, ActiveJobs> JOBS_MAINTENANCE_ACTIVE = query(
+      "jobs.maintenance.active", ListActive.class, ActiveJobs.class,
+      "Jobs robots are working on: total, per tenant, and a sample.");
+  public static final BusAddress<CountWindow, WindowCounts> JOBS_MAINTENANCE_COUNT = query(
+      "jobs.maintenance.count", CountWindow.class, WindowCounts.class,
+      "Stops and kills requested since a window began, and how many of those jobs have ended.");
+  public static final BusAddress<ListWindowJobs, WindowJobs> JOBS_MAINTENANCE_WINDOW_JOBS = query(
+      "jobs.maintenance.window-jobs", ListWindowJobs.class, WindowJobs.class,
+      "The jobs a window stopped or killed, for the tenant logs.");
+
+  // scheduler: maintenance
+  public static final BusAddress<ListSkipped, TenantFires> SCHEDULER_FIRE_SKIPPED = query(
+      "scheduler.fire.skipped", ListSkipped.class, TenantFires.class,
+      "Fires skipped for maintenance in a time span, for the tenant logs.");
+  public static final BusAddress<CountSkipped, Count> SCHEDULER_FIRE_COUNT_SKIPPED = query(
+      "scheduler.fire.count-skipped", CountSkipped.class, Count.class,
+      "How many fires were skipped for maintenance since a time.");
+  public static final BusAddress<PreviewFires, TenantFires> SCHEDULER_FIRE_PREVIEW = query(
+      "scheduler.fire.preview", PreviewFires.class, TenantFires.class,
+      "The fires enabled schedules would have in a time span (for the maintenance preview).");
+
+  // phase
+  public static final BusAddress<GetPhase, PhaseSnapshot> PHASE_STATE_GET = query(
+      "phase.state.get", GetPhase.class, PhaseSnapshot.class,
+      "The current phase and maintenance window, as stored.");
+  public static final BusAddress<StartMaintenance, StartOutcome> PHASE_MAINTENANCE_START = command(
+      "phase.maintenance.start", StartMaintenance.class, StartOutcome.class, SWEEP_TIMEOUT_MS,
+      "Enters (or continues) Draining or Suspended: sweeps, kill deadline, auto-suspend (host admin).");
+  public static final BusAddress<EndMaintenance, PhaseSnapshot> PHASE_MAINTENANCE_END = command(
+      "phase.maintenance.end", EndMaintenance.class, PhaseSnapshot.class, SWEEP_TIMEOUT_MS,
+      "Closes every tenant's log of the window and returns to None (host admin).");
+  public static final BusAddress<GetProgress, DrainProgress> PHASE_PROGRESS_GET = query(
+      "phase.progress.get", GetProgress.class, DrainProgress.class,
+      "Drain progress now: unfinished jobs per tenant, stops and kills sent and acknowledged, estimate.");
+  public static final BusAddress<Preview, PreviewReport> PHASE_MAINTENANCE_PREVIEW = query(
+      "phase.maintenance.preview", Preview.class, PreviewReport.class,
+      "What a drain started now would stop and which fires it would skip.");
+  public static final BusAddress<PhaseSnapshot, Void> PHASE_CHANGED = event(
+      "phase.changed", PhaseSnapshot.class,
+      "Published after every stored phase change; readers keep the highest version.");
+  public static final BusAddress<DrainProgress, Void> PHASE_PROGRESS_UPDATED = event(
+      "phase.progress.updated", DrainProgress.class,
+      "Published every second while in maintenance (and once at End).");
+
+  // tenant-log
+  public static final BusAddress<GetWindowLog, WindowLogs> TENANT_LOG_WINDOW_GET = query(
+      "tenant-log.window.get", GetWindowLog.class, WindowLogs.class,
+      "Each tenant's record of a window: frozen once closed, computed live while open.");
+  public static final BusAddress<CloseWindow, WindowLogs> TENANT_LOG_WINDOW_CLOSE = command(
+      "tenant-log.window.close", CloseWindow.class, WindowLogs.class, SWEEP_TIMEOUT_MS,
+      "Freezes every tenant's record of a window at End; idempotent.");
+  public static final BusAddress<ListHistory, History> TENANT_LOG_HISTORY_LIST = query(
+      "tenant-log.history.list", ListHistory.class, History.class,
+      "Past maintenance windows of one tenant, newest first.");
+
   private static final List<BusAddress<?, ?>> ALL = List.of(
       IDENTITY_TOKEN_ISSUE, IDENTITY_TENANT_CREATE, IDENTITY_TENANT_LIST, IDENTITY_USER_CREATE,
-      IDENTITY_USER_LIST, IDENTITY_ROBOT_REGISTER, IDENTITY_ROBOT_LIST, IDENTITY_ROBOT_GET,
+      IDENTITY_USER_LIST, IDENTITY_ROBOT_REGISTER, IDENTITY_ROBOT_LIST, IDENTITY_ROBOT_GET, IDENTITY_TENANT_IDS,
       JOBS_JOB_CREATE, JOBS_SCHEDULED_JOB_CREATE, JOBS_JOB_LIST, JOBS_JOB_GET, JOBS_JOB_STOP,
       JOBS_JOB_KILL, JOBS_ROBOT_HEARTBEAT, JOBS_JOB_REPORT, JOBS_LOG_APPEND, JOBS_LOG_LIST,
       JOBS_QUEUE_ITEM_ADD, JOBS_QUEUE_ITEM_LIST, JOBS_ROBOT_PRESENCE_LIST,
       SCHEDULER_SCHEDULE_CREATE, SCHEDULER_SCHEDULE_LIST, SCHEDULER_SCHEDULE_ENABLE,
-      SCHEDULER_SCHEDULE_DISABLE, SCHEDULER_SCHEDULE_DELETE, SCHEDULER_FIRE_LIST);
+      SCHEDULER_SCHEDULE_DISABLE, SCHEDULER_SCHEDULE_DELETE, SCHEDULER_FIRE_LIST,
+      JOBS_MAINTENANCE_STOP_ALL, JOBS_MAINTENANCE_KILL_ALL, JOBS_MAINTENANCE_ACTIVE, JOBS_MAINTENANCE_COUNT,
+      JOBS_MAINTENANCE_WINDOW_JOBS, SCHEDULER_FIRE_SKIPPED, SCHEDULER_FIRE_COUNT_SKIPPED, SCHEDULER_FIRE_PREVIEW,
+      PHASE_STATE_GET, PHASE_MAINTENANCE_START, PHASE_MAINTENANCE_END, PHASE_PROGRESS_GET,
+      PHASE_MAINTENANCE_PREVIEW, PHASE_CHANGED, PHASE_PROGRESS_UPDATED,
+      TENANT_LOG_WINDOW_GET, TENANT_LOG_WINDOW_CLOSE, TENANT_LOG_HISTORY_LIST);
 
   /** Every address, in documentation order. */
   public static List<BusAddress<?, ?>> all() {

@@ -89,4 +89,11 @@ public final class IdentityMessages {
   /** Looks up one robot of a tenant (used by other modules to check a robot id). */
   public record GetRobot(long tenantId, long robotId) {
   }
+
+  /** Every tenant's id (for modules that keep a record per tenant). */
+  public record ListTenantIds() {
+  }
+
+  public record TenantIds(List<Long> ids) {
+  }
 }

@@ -3,6 +3,7 @@ package org.orchestrator.contracts.jobs;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.orchestrator.contracts.Caller;
 
 /** Bodies of the jobs module's addresses: jobs, the robot protocol, logs and queue items. */
@@ -104,5 +105,41 @@ public final class JobMessages {
   }
 
   public record RobotPresenceList(List<RobotPresence> items) {
+  }
+
+  // maintenance
+
+  /** A sweep on behalf of one maintenance window; the jobs it touches are tagged with the window. */
+  public record SweepJobs(long windowId) {
+  }
+
+  public record SweepResult(int affected) {
+  }
+
+  /** A job a robot is (or may be) working on: Running, Stopping, Terminating, or Pending and handed out. */
+  public record ActiveJob(long id, long tenantId, String state, Long robotId) {
+  }
+
+  public record ListActive(int sampleLimit) {
+  }
+
+  public record ActiveJobs(long total, Map<Long, Long> byTenant, List<ActiveJob> sample) {
+  }
+
+  /** Stops and kills a window sent and how many of those jobs have ended since. */
+  public record CountWindow(long windowId) {
+  }
+
+  public record WindowCounts(long stopsSent, long stopsAcknowledged, long killsSent, long killsAcknowledged) {
+  }
+
+  /** The jobs a window stopped or killed, per job, optionally of one tenant. */
+  public record ListWindowJobs(long windowId, Long tenantId) {
+  }
+
+  public record WindowJob(long tenantId, long jobId, boolean stopped, boolean killed) {
+  }
+
+  public record WindowJobs(List<WindowJob> items) {
   }
 }

@@ -40,4 +40,27 @@ public final class ScheduleMessages {
 
   public record FirePage(List<Fire> items, int page, int size, long total) {
   }
+
+  // maintenance
+
+  /** A fire of some tenant's schedule. */
+  public record TenantFire(long tenantId, long scheduleId, String scheduleName, Instant plannedAt) {
+  }
+
+  /** Fires a maintenance window skipped, optionally of one tenant. */
+  public record ListSkipped(long windowId, Long tenantId) {
+  }
+
+  /** Fires enabled schedules would have in [from, to). */
+  public record PreviewFires(Instant from, Instant to, int limit) {
+  }
+
+  public record TenantFires(List<TenantFire> items) {
+  }
+
+  public record CountSkipped(long windowId) {
+  }
+
+  public record Count(long count) {
+  }
 }

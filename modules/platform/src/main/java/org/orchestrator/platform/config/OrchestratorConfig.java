@@ -12,7 +12,11 @@ import java.nio.file.Path;
  * @param security token and password settings
  */
 public record OrchestratorConfig(Path dataDir, Http http, Database database, Security security, Jobs jobs,
-    Scheduler scheduler) {
+    Scheduler scheduler, Maintenance maintenance) {
+
+  /** @param retryAfterSeconds the {@code Retry-After} of every maintenance 503 */
+  public record Maintenance(int retryAfterSeconds) {
+  }
 
   /**
    * @param heartbeatGraceSeconds a robot silent for longer is shown as disconnected
@@ -73,6 +77,7 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
     JsonObject security = json.getJsonObject("security", new JsonObject());
     JsonObject jobs = json.getJsonObject("jobs", new JsonObject());
     JsonObject scheduler = json.getJsonObject("scheduler", new JsonObject());
+    JsonObject maintenance = json.getJsonObject("maintenance", new JsonObject());
     return new OrchestratorConfig(
         Path.of(json.getString("dataDir", "data")).toAbsolutePath().normalize(),
         new Http(http.getString("host", "0.0.0.0"), http.getInteger("port", 8080),
@@ -84,6 +89,7 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
             security.getInteger("passwordIterations", 210_000),
             security.getString("hostAdminPassword")),
         new Jobs(jobs.getInteger("heartbeatGraceSeconds", 30), jobs.getInteger("robotDeadAfterSeconds", 0)),
-        new Scheduler(scheduler.getLong("tickMillis", 1_000L)));
+        new Scheduler(scheduler.getLong("tickMillis", 1_000L)),
+        new Maintenance(maintenance.getInteger("retryAfterSeconds", 30)));
   }
 }

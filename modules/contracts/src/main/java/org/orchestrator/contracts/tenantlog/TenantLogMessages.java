@@ -1,0 +1,42 @@
+package org.orchestrator.contracts.tenantlog;
+
+import java.time.Instant;
+import java.util.List;
+import org.orchestrator.contracts.Caller;
+
+/** Bodies of the tenant-log module: what each maintenance window did to each tenant. */
+public final class TenantLogMessages {
+
+  private TenantLogMessages() {
+  }
+
+  /** A fire a maintenance window skipped. */
+  public record SkippedTrigger(long scheduleId, Instant plannedAt) {
+  }
+
+  /**
+   * One tenant's record of one window: the jobs stopped and killed and every skipped fire.
+   * {@code closedAt} is null while the window is open (the record is then computed live).
+   */
+  public record TenantWindowLog(long windowId, long tenantId, Instant startedAt, Instant endedAt, Instant closedAt,
+      List<Long> stoppedJobs, List<Long> killedJobs, List<SkippedTrigger> skippedTriggers) {
+  }
+
+  /** A window's records, live while it is open; {@code tenantId} null for every tenant. */
+  public record GetWindowLog(long windowId, Long tenantId) {
+  }
+
+  public record WindowLogs(List<TenantWindowLog> tenants) {
+  }
+
+  /** Freezes every tenant's record of a window that ran from {@code from} to {@code to}; idempotent. */
+  public record CloseWindow(long windowId, Instant from, Instant to) {
+  }
+
+  /** Past windows of one tenant, newest first (tenant admins: their own; the host: any). */
+  public record ListHistory(Caller caller, Long tenantId, int page, int size) {
+  }
+
+  public record History(List<TenantWindowLog> items, int page, int size, long total) {
+  }
+}

@@ -1,0 +1,105 @@
+package org.orchestrator.http;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.PlatformHandler;
+import java.util.Locale;
+import org.orchestrator.contracts.Failure;
+import org.orchestrator.contracts.FailureCode;
+import org.orchestrator.contracts.phase.MaintenancePhase;
+import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
+import org.orchestrator.http.support.ErrorReplies;
+import org.orchestrator.platform.phase.PhaseWatch;
+
+/**
+ * Stands in front of every route and applies the maintenance rules from the node's in-memory
+ * phase (no bus or database round trip per request):
+ * <ul>
+ *   <li>{@link RouteClass#OPEN} (sign-in, maintenance, health, metrics, the contract and Swagger)
+ *   is served in every phase, so the operator is never locked out;</li>
+ *   <li>{@link RouteClass#ROBOT} (the robot protocol) is refused while Suspended;</li>
+ *   <li>{@link RouteClass#HUMAN} (everything else, the default for any unknown path) is refused
+ *   while Draining or Suspended.</li>
+ * </ul>
+ * A refusal is 503 with {@code Retry-After} and {@code {code: MAINTENANCE, errorCode: 1000}}; a
+ * browser asking for HTML gets a maintenance page. Until the phase is loaded every non-open route
+ * is refused (fail closed).
+ */
+public final class GateHandler implements PlatformHandler {
+
+  /** Which maintenance rule a route follows. */
+  public enum RouteClass { OPEN, ROBOT, HUMAN }
+
+  private static final String[] OPEN_PREFIXES = {"/identity/", "/api/account", "/api/maintenance", "/health/",
+      "/metrics", "/openapi.json", "/swagger", "/favicon.ico", "/console/maintenance", "/assets/"};
+
+  private final PhaseWatch phase;
+  private final int retryAfterSeconds;
+
+  public GateHandler(PhaseWatch phase, int retryAfterSeconds) {
+    this.phase = phase;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** The rule for a path; case-insensitive, and HUMAN for anything not known to be open or robot. */
+  public static RouteClass classify(String path) {
+    String p = path == null ? "/" : path.toLowerCase(Locale.ROOT);
+    for (String open : OPEN_PREFIXES) {
+      if (p.startsWith(open) || (open.endsWith("/") && p.equals(open.substring(0, open.length() - 1)))) {
+        return RouteClass.OPEN;
+      }
+    }
+    if (p.startsWith("/api/robot/")) {
+      return RouteClass.ROBOT;
+    }
+    return RouteClass.HUMAN;
+  }
+
+  /** Whether a route class is served in a phase. */
+  public static boolean allowed(RouteClass route, MaintenancePhase phase) {
+    return switch (route) {
+      case OPEN -> true;
+      case ROBOT -> phase != MaintenancePhase.Suspended;
+      case HUMAN -> phase == MaintenancePhase.None;
+    };
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    RouteClass route = classify(ctx.normalizedPath());
+    if (route == RouteClass.OPEN) {
+      ctx.next();
+      return;
+    }
+    if (!phase.loaded()) {
+      ctx.response().putHeader("Retry-After", "1");
+      ErrorReplies.send(ctx.response(), new Failure(FailureCode.UNAVAILABLE, "starting: the phase is not loaded yet"));
+      return;
+    }
+    MaintenancePhase current = phase.phase();
+    if (allowed(route, current)) {
+      ctx.next();
+      return;
+    }
+    refuse(ctx, phase.snapshot());
+  }
+
+  private void refuse(RoutingContext ctx, PhaseSnapshot snapshot) {
+    ctx.response().putHeader("Retry-After", Integer.toString(retryAfterSeconds));
+    String accept = ctx.request().getHeader("Accept");
+    if (accept != null && accept.contains("text/html")) {
+      ctx.response().setStatusCode(503).putHeader("Content-Type", "text/html; charset=utf-8")
+          .end(MaintenancePage.render(snapshot, retryAfterSeconds));
+      return;
+    }
+    Failure failure = new Failure(FailureCode.MAINTENANCE, "the orchestrator is in maintenance (" + snapshot.phase()
+        + (snapshot.windowStartedAt() != null ? " since " + snapshot.windowStartedAt() : "")
+        + "); retry after " + retryAfterSeconds + " s");
+    JsonObject body = ErrorReplies.body(failure).put("phase", snapshot.phase().name())
+        .put("retryAfterSeconds", retryAfterSeconds);
+    if (snapshot.reason() != null) {
+      body.put("reason", snapshot.reason());
+    }
+    ctx.response().setStatusCode(503).putHeader("Content-Type", "application/json").end(body.encode());
+  }
+}

@@ -1,0 +1,47 @@
+package org.orchestrator.http;
+
+import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
+
+/** The page a browser gets instead of the console during maintenance: self-contained, no assets. */
+final class MaintenancePage {
+
+  private MaintenancePage() {
+  }
+
+  static String render(PhaseSnapshot snapshot, int retryAfterSeconds) {
+    String since = snapshot.windowStartedAt() == null ? "" : snapshot.windowStartedAt().toString();
+    String reason = snapshot.reason() == null ? "" : "<p>Reason: <strong>" + escape(snapshot.reason()) + "</strong></p>";
+    return """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+          <meta charset="utf-8">
+          <meta name="viewport" content="width=device-width, initial-scale=1">
+          <meta http-equiv="refresh" content="%d">
+          <title>Maintenance in progress</title>
+          <style>
+            body { font-family: system-ui, sans-serif; background: #f4f5f7; color: #1b1f24; margin: 0; }
+            main { max-width: 36rem; margin: 10vh auto; background: #fff; padding: 2rem; border-radius: 8px;
+                   box-shadow: 0 1px 4px rgba(0,0,0,.15); }
+            h1 { font-size: 1.5rem; margin-top: 0; }
+            .phase { display: inline-block; padding: .2rem .6rem; border-radius: 4px; background: #8a4b00; color: #fff; }
+          </style>
+        </head>
+        <body>
+        <main role="main" aria-labelledby="title">
+          <h1 id="title">Maintenance in progress</h1>
+          <p>The orchestrator is in maintenance: <span class="phase" id="phase">%s</span></p>
+          <p>Started: <time id="since" datetime="%s">%s</time></p>
+          %s
+          <p>This page reloads by itself every %d seconds. Running work resumes after maintenance ends.</p>
+        </main>
+        </body>
+        </html>
+        """.formatted(retryAfterSeconds, snapshot.phase(), since, since, reason, retryAfterSeconds);
+  }
+
+  static String escape(String text) {
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\\"", "&quot;")
+        .replace("'", "&#39;");
+  }
+}

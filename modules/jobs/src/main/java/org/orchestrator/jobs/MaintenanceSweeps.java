@@ -1,0 +1,110 @@
+package org.orchestrator.jobs;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.orchestrator.contracts.jobs.JobMessages.ActiveJob;
+import org.orchestrator.contracts.jobs.JobMessages.ActiveJobs;
+import org.orchestrator.contracts.jobs.JobMessages.SweepResult;
+import org.orchestrator.contracts.jobs.JobMessages.WindowCounts;
+import org.orchestrator.contracts.jobs.JobMessages.WindowJob;
+import org.orchestrator.contracts.jobs.JobMessages.WindowJobs;
+
+/**
+ * What maintenance does to jobs, set-based: one {@code UPDATE} stops (or kills) every job of every
+ * tenant, tagged with the window that did it. Both sweeps are idempotent: a job already Stopping is
+ * not touched by a second Stop sweep, one already Terminating not by a second Kill sweep.
+ */
+final class MaintenanceSweeps {
+
+  /** Jobs a robot is working on or may be starting. */
+  static final String ACTIVE = "(state IN ('Running', 'Stopping', 'Terminating') "
+      + "OR (state = 'Pending' AND start_delivered_at IS NOT NULL))";
+
+  private final Pool pool;
+
+  MaintenanceSweeps(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** Running jobs, and Pending ones already handed to a robot, go to Stopping. */
+  Future<SweepResult> stopAll(long windowId) {
+    return pool.preparedQuery("""
+            UPDATE jobs SET state = 'Stopping', updated_at = now(),
+              stop_requested_at = coalesce(stop_requested_at, now()), stop_window_id = $1
+            WHERE state = 'Running' OR (state = 'Pending' AND start_delivered_at IS NOT NULL)""")
+        .execute(Tuple.of(windowId))
+        .map(rows -> new SweepResult(rows.rowCount()));
+  }
+
+  /** Every job a robot has that is not already being killed goes to Terminating. */
+  Future<SweepResult> killAll(long windowId) {
+    return pool.preparedQuery("""
+            UPDATE jobs SET state = 'Terminating', updated_at = now(),
+              kill_requested_at = coalesce(kill_requested_at, now()), kill_window_id = $1
+            WHERE state IN ('Running', 'Stopping') OR (state = 'Pending' AND start_delivered_at IS NOT NULL)""")
+        .execute(Tuple.of(windowId))
+        .map(rows -> new SweepResult(rows.rowCount()));
+  }
+
+  Future<ActiveJobs> active(int sampleLimit) {
+    Future<RowSet<Row>> counts = pool.query("SELECT tenant_id, count(*) FROM jobs WHERE " + ACTIVE
+        + " GROUP BY tenant_id ORDER BY tenant_id").execute();
+    Future<RowSet<Row>> sample = sampleLimit <= 0 ? Future.succeededFuture(null)
+        : pool.preparedQuery("SELECT id, tenant_id, state, robot_id FROM jobs WHERE " + ACTIVE
+            + " ORDER BY id LIMIT $1").execute(Tuple.of(sampleLimit));
+    return Future.all(counts, sample).map(both -> {
+      Map<Long, Long> byTenant = new LinkedHashMap<>();
+      long total = 0;
+      for (Row row : counts.result()) {
+        byTenant.put(row.getLong(0), row.getLong(1));
+        total += row.getLong(1);
+      }
+      List<ActiveJob> jobs = new ArrayList<>();
+      if (sample.result() != null) {
+        for (Row row : sample.result()) {
+          jobs.add(new ActiveJob(row.getLong("id"), row.getLong("tenant_id"), row.getString("state"),
+              row.getLong("robot_id")));
+        }
+      }
+      return new ActiveJobs(total, byTenant, jobs);
+    });
+  }
+
+  Future<WindowCounts> counts(long windowId) {
+    return pool.preparedQuery("""
+            SELECT count(*) FILTER (WHERE stop_window_id = $1),
+                   count(*) FILTER (WHERE stop_window_id = $1 AND state IN ('Successful', 'Faulted', 'Stopped')),
+                   count(*) FILTER (WHERE kill_window_id = $1),
+                   count(*) FILTER (WHERE kill_window_id = $1 AND state IN ('Successful', 'Faulted', 'Stopped'))
+            FROM jobs WHERE stop_window_id = $1 OR kill_window_id = $1""")
+        .execute(Tuple.of(windowId))
+        .map(rows -> {
+          Row row = rows.iterator().next();
+          return new WindowCounts(row.getLong(0), row.getLong(1), row.getLong(2), row.getLong(3));
+        });
+  }
+
+  Future<WindowJobs> windowJobs(long windowId, Long tenantId) {
+    return pool.preparedQuery("""
+            SELECT tenant_id, id, coalesce(stop_window_id = $1, false) AS stopped,
+                   coalesce(kill_window_id = $1, false) AS killed
+            FROM jobs WHERE (stop_window_id = $1 OR kill_window_id = $1) AND ($2::bigint IS NULL OR tenant_id = $2)
+            ORDER BY tenant_id, id""")
+        .execute(Tuple.of(windowId, tenantId))
+        .map(rows -> {
+          List<WindowJob> jobs = new ArrayList<>(rows.size());
+          for (Row row : rows) {
+            jobs.add(new WindowJob(row.getLong("tenant_id"), row.getLong("id"), row.getBoolean("stopped"),
+                row.getBoolean("killed")));
+          }
+          return new WindowJobs(jobs);
+        });
+  }
+}

@@ -1,0 +1,287 @@
+package org.orchestrator.phase;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.orchestrator.contracts.Caller;
+import org.orchestrator.contracts.Failure;
+import org.orchestrator.contracts.jobs.JobMessages.ActiveJobs;
+import org.orchestrator.contracts.jobs.JobMessages.SweepResult;
+import org.orchestrator.contracts.jobs.JobMessages.WindowCounts;
+import org.orchestrator.contracts.phase.MaintenancePhase;
+import org.orchestrator.contracts.phase.PhaseMessages.DrainProgress;
+import org.orchestrator.contracts.phase.PhaseMessages.EndMaintenance;
+import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
+import org.orchestrator.contracts.phase.PhaseMessages.PlannedFire;
+import org.orchestrator.contracts.phase.PhaseMessages.Preview;
+import org.orchestrator.contracts.phase.PhaseMessages.PreviewReport;
+import org.orchestrator.contracts.phase.PhaseMessages.StartMaintenance;
+import org.orchestrator.contracts.phase.PhaseMessages.StartOutcome;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.TenantFires;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.WindowLogs;
+import org.orchestrator.phase.PhaseMachine.Plan;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Carries out maintenance: decides with {@link PhaseMachine}, stores with {@link PhaseRepository},
+ * asks job control and the scheduler over the bus, publishes every stored change. Starts and Ends
+ * run one at a time. A new phase is stored <em>before</em> its sweeps run, and
+ * {@link #enforce()} re-runs the (idempotent) sweeps and re-arms the kill deadline after a
+ * restart, so a crash at any point leaves nothing half-done.
+ */
+final class MaintenanceService {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MaintenanceService.class);
+  static final Duration MAX_KILL_AFTER = Duration.ofDays(7);
+  static final int BLOCKING_SAMPLE = 100;
+
+  /** What this module asks of the others. */
+  interface Peers {
+    Future<SweepResult> stopAll(long windowId);
+
+    Future<SweepResult> killAll(long windowId);
+
+    Future<ActiveJobs> active(int sample);
+
+    Future<WindowCounts> counts(long windowId);
+
+    Future<Long> skipped(long windowId);
+
+    Future<WindowLogs> closeLogs(long windowId, Instant from, Instant to);
+
+    Future<TenantFires> fires(Instant from, Instant to, int limit);
+  }
+
+  private final Vertx vertx;
+  private final PhaseRepository repository;
+  private final Peers peers;
+  private final Clock clock;
+  private final Consumer<PhaseSnapshot> publish;
+  private PhaseSnapshot snapshot;
+  private Future<?> queue = Future.succeededFuture();
+  private long deadlineTimer = -1;
+
+  MaintenanceService(Vertx vertx, PhaseRepository repository, Peers peers, Clock clock,
+      Consumer<PhaseSnapshot> publish) {
+    this.vertx = vertx;
+    this.repository = repository;
+    this.peers = peers;
+    this.clock = clock;
+    this.publish = publish;
+  }
+
+  /** Loads the stored phase; call before serving anything. */
+  Future<PhaseSnapshot> load() {
+    return repository.load().onSuccess(this::stored);
+  }
+
+  PhaseSnapshot snapshot() {
+    return snapshot;
+  }
+
+  /**
+   * After a start in maintenance: Stop sweep again (catches a crash between storing Draining and
+   * sweeping), and the kill deadline re-armed (or run now, if it passed while the node was down).
+   */
+  Future<Void> enforce() {
+    return this.<Void>serialized(() -> {
+      if (!snapshot.phase().inMaintenance()) {
+        return Future.succeededFuture();
+      }
+      LOG.info("node starts in maintenance ({}, window {}): enforcing it", snapshot.phase(), snapshot.windowId());
+      return peers.stopAll(snapshot.windowId()).mapEmpty();
+    }).onSuccess(ok -> armDeadline());
+  }
+
+  Future<StartOutcome> start(StartMaintenance request) {
+    Caller caller = request.caller();
+    requireHostAdmin(caller);
+    validate(request);
+    return serialized(() -> {
+      PhaseSnapshot current = snapshot;
+      Plan plan = PhaseMachine.start(current.phase(), request.phase(), request.killJobs(), request.force());
+      Future<ActiveJobs> blocking = plan.requireDrained()
+          ? peers.active(BLOCKING_SAMPLE).map(active -> active.total() > 0 ? active : null)
+          : Future.succeededFuture(null);
+      return blocking.compose(jobs -> jobs != null
+          ? Future.succeededFuture(new StartOutcome(current, jobs))
+          : carryOut(plan, request).map(done -> new StartOutcome(done, null)));
+    }).onSuccess(outcome -> armDeadline());
+  }
+
+  private Future<PhaseSnapshot> carryOut(Plan plan, StartMaintenance request) {
+    String by = request.caller().name();
+    Instant now = clock.instant();
+    Future<PhaseSnapshot> opened;
+    if (plan.openWindow()) {
+      opened = repository.open(snapshot.version(), MaintenancePhase.Draining, now, by, request.reason(),
+          request.killAfter(), request.autoSuspend()).onSuccess(this::stored);
+    } else if (request.reason() != null || request.killAfter() != null || request.autoSuspend()) {
+      opened = repository.updateOptions(snapshot.version(), snapshot.windowId(), now, by, request.reason(),
+          request.killAfter(), request.autoSuspend() ? Boolean.TRUE : null).onSuccess(this::stored);
+    } else {
+      opened = Future.succeededFuture(snapshot);
+    }
+    return opened
+        .compose(open -> plan.stopSweep() ? peers.stopAll(open.windowId())
+            .compose(swept -> audit(null, false, by, "Stop sent to " + swept.affected() + " jobs"))
+            : Future.succeededFuture(open))
+        .compose(open -> plan.killSweep() ? kill(by, "killJobs") : Future.succeededFuture(open))
+        .compose(open -> open.phase() != plan.target()
+            ? audit(plan.target(), true, by, request.force() ? "force" : null)
+            : Future.succeededFuture(open));
+  }
+
+  Future<PhaseSnapshot> end(EndMaintenance request) {
+    requireHostAdmin(request.caller());
+    return serialized(() -> {
+      PhaseMachine.end(snapshot.phase());
+      Instant now = clock.instant();
+      return peers.closeLogs(snapshot.windowId(), snapshot.windowStartedAt(), now)
+          .compose(logs -> repository.close(snapshot.version(), snapshot.windowId(), now, request.caller().name()))
+          .onSuccess(this::stored);
+    }).onSuccess(ended -> cancelDeadline());
+  }
+
+  Future<DrainProgress> progress() {
+    PhaseSnapshot current = snapshot;
+    Instant now = clock.instant();
+    if (current.windowStartedAt() == null) {
+      return Future.succeededFuture(new DrainProgress(current.phase(), now, 0, java.util.Map.of(), 0, 0, 0, 0, 0,
+          null, null));
+    }
+    Instant from = current.windowStartedAt();
+    long windowId = current.windowId();
+    return Future.all(peers.active(0), peers.counts(windowId), peers.skipped(windowId)).map(all -> {
+      ActiveJobs active = all.resultAt(0);
+      WindowCounts counts = all.resultAt(1);
+      long skipped = all.<Long>resultAt(2);
+      long remaining = current.phase().inMaintenance() ? active.total() : 0;
+      long toDrain = Math.max(counts.stopsSent(), remaining);
+      long drained = toDrain - remaining;
+      Double ratio = toDrain == 0 ? 1.0 : (double) drained / toDrain;
+      Long eta = null;
+      if (remaining == 0) {
+        eta = 0L;
+      } else if (drained > 0) {
+        long elapsed = Duration.between(from, now).toSeconds();
+        eta = Math.max(1, Math.round((double) remaining * elapsed / drained));
+      }
+      return new DrainProgress(current.phase(), now, remaining, active.byTenant(), counts.stopsSent(),
+          counts.stopsAcknowledged(), counts.killsSent(), counts.killsAcknowledged(), skipped, ratio, eta);
+    });
+  }
+
+  /**
+   * Runs while in maintenance, once a second: repeats the (idempotent) Stop sweep while Draining,
+   * so a job handed to a robot just as the window opened is stopped too, computes the progress, and
+   * enters Suspended by itself when asked to and drained.
+   */
+  Future<DrainProgress> tick() {
+    Future<?> sweep = snapshot.phase() == MaintenancePhase.Draining
+        ? peers.stopAll(snapshot.windowId()) : Future.succeededFuture();
+    return sweep.compose(swept -> progress()).compose(progress -> {
+      if (snapshot.autoSuspend() && snapshot.phase() == MaintenancePhase.Draining && progress.remaining() == 0) {
+        return serialized(() -> snapshot.phase() == MaintenancePhase.Draining
+                ? audit(MaintenancePhase.Suspended, true, "system", "autoSuspend: drained")
+                : Future.succeededFuture(snapshot))
+            .map(ignored -> progress);
+      }
+      return Future.succeededFuture(progress);
+    });
+  }
+
+  Future<PreviewReport> preview(Preview request) {
+    requireHostAdmin(request.caller());
+    Duration horizon = request.horizon() == null ? Duration.ofHours(1) : request.horizon();
+    if (horizon.isNegative() || horizon.isZero() || horizon.compareTo(Duration.ofDays(7)) > 0) {
+      throw Failure.badRequest("duration is an ISO-8601 duration between PT1S and P7D");
+    }
+    Instant now = clock.instant();
+    return Future.all(peers.active(BLOCKING_SAMPLE), peers.fires(now, now.plus(horizon), 10_000)).map(all -> {
+      ActiveJobs active = all.resultAt(0);
+      List<PlannedFire> fires = all.<TenantFires>resultAt(1).items().stream()
+          .map(f -> new PlannedFire(f.tenantId(), f.scheduleId(), f.scheduleName(), f.plannedAt())).toList();
+      return new PreviewReport(active.total(), active.byTenant(), active.sample(), fires, horizon);
+    });
+  }
+
+  private Future<PhaseSnapshot> kill(String by, String why) {
+    return peers.killAll(snapshot.windowId())
+        .compose(swept -> audit(null, false, by, "Kill sent to " + swept.affected() + " jobs (" + why + ")"));
+  }
+
+  private Future<PhaseSnapshot> audit(MaintenancePhase phase, boolean changed, String by, String note) {
+    return repository.act(snapshot.version(), snapshot.windowId(), phase, changed, clock.instant(), by, note)
+        .onSuccess(this::stored);
+  }
+
+  private void armDeadline() {
+    cancelDeadline();
+    PhaseSnapshot current = snapshot;
+    if (!current.phase().inMaintenance() || current.killDeadlineAt() == null) {
+      return;
+    }
+    long delay = Math.max(1, Duration.between(clock.instant(), current.killDeadlineAt()).toMillis());
+    long windowId = current.windowId();
+    deadlineTimer = vertx.setTimer(delay, id -> serialized(() -> {
+      if (!snapshot.phase().inMaintenance() || snapshot.windowId() != windowId) {
+        return Future.succeededFuture(snapshot);
+      }
+      LOG.warn("drain deadline of window {} reached: sending Kill to every unfinished job", windowId);
+      return kill("system", "killAfter " + snapshot.killAfter() + " elapsed");
+    }).onFailure(failure -> LOG.error("kill at the drain deadline failed", failure)));
+  }
+
+  private void cancelDeadline() {
+    if (deadlineTimer >= 0) {
+      vertx.cancelTimer(deadlineTimer);
+      deadlineTimer = -1;
+    }
+  }
+
+  private void stored(PhaseSnapshot stored) {
+    if (snapshot == null || stored.version() > snapshot.version()) {
+      snapshot = stored;
+      publish.accept(stored);
+    }
+  }
+
+  /** Runs {@code operation} after every earlier one has finished (successfully or not). */
+  private <T> Future<T> serialized(Supplier<Future<T>> operation) {
+    Promise<T> result = Promise.promise();
+    queue = queue.transform(ignored -> {
+      Future<T> run;
+      try {
+        run = operation.get();
+      } catch (RuntimeException e) {
+        run = Future.failedFuture(e);
+      }
+      return run.onComplete(result);
+    });
+    return result.future();
+  }
+
+  private static void validate(StartMaintenance request) {
+    if (request.killAfter() != null && (request.killAfter().isNegative() || request.killAfter().isZero()
+        || request.killAfter().compareTo(MAX_KILL_AFTER) > 0)) {
+      throw Failure.badRequest("killAfter is an ISO-8601 duration between PT1S and P7D, e.g. PT15M");
+    }
+    if (request.reason() != null && request.reason().length() > 500) {
+      throw Failure.badRequest("reason has at most 500 characters");
+    }
+  }
+
+  private static void requireHostAdmin(Caller caller) {
+    if (!caller.isHostAdmin()) {
+      throw Failure.forbidden("maintenance is for the host administrator");
+    }
+  }
+}

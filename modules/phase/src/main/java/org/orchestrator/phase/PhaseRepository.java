@@ -1,0 +1,159 @@
+package org.orchestrator.phase;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.orchestrator.contracts.Failure;
+import org.orchestrator.contracts.phase.MaintenancePhase;
+import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
+import org.orchestrator.contracts.phase.PhaseMessages.Transition;
+
+/**
+ * The stored phase. Every change runs in one transaction: the audit row, the window, and the state
+ * row, the last as a compare-and-set on {@code version}, so two writers (threads or nodes) can
+ * never both win; the loser gets CONFLICT and nothing of its change is kept.
+ */
+final class PhaseRepository {
+
+  private final Pool pool;
+
+  PhaseRepository(Pool pool) {
+    this.pool = pool;
+  }
+
+  Future<PhaseSnapshot> load() {
+    return load(pool);
+  }
+
+  /** Opens a window in {@code phase} (Draining). */
+  Future<PhaseSnapshot> open(long expectedVersion, MaintenancePhase phase, Instant at, String by, String reason,
+      Duration killAfter, boolean autoSuspend) {
+    Instant deadline = killAfter == null ? null : at.plus(killAfter);
+    return pool.withTransaction(tx -> tx.preparedQuery("""
+            INSERT INTO maintenance_windows (started_at, started_by, reason, kill_after_seconds, kill_deadline_at,
+              auto_suspend) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id""")
+        .execute(Tuple.of(utc(at), by, reason, killAfter == null ? null : killAfter.toSeconds(), utc(deadline),
+            autoSuspend))
+        .compose(rows -> {
+          long windowId = rows.iterator().next().getLong(0);
+          return record(tx, windowId, phase, true, at, by, reason)
+              .compose(ok -> setState(tx, expectedVersion, phase, windowId, at));
+        })
+        .compose(ok -> load(tx)));
+  }
+
+  /**
+   * Records an action on the open window; {@code changed} when it moves the phase to {@code phase}
+   * ({@code null} phase: the current one).
+   */
+  Future<PhaseSnapshot> act(long expectedVersion, long windowId, MaintenancePhase phase, boolean changed, Instant at,
+      String by, String note) {
+    return pool.withTransaction(tx -> record(tx, windowId, phase, changed, at, by, note)
+        .compose(ok -> changed ? setState(tx, expectedVersion, phase, windowId, at) : bump(tx, expectedVersion))
+        .compose(ok -> load(tx)));
+  }
+
+  /** Changes the open window's options (a Start Draining that names new ones). */
+  Future<PhaseSnapshot> updateOptions(long expectedVersion, long windowId, Instant at, String by, String reason,
+      Duration killAfter, Boolean autoSuspend) {
+    Instant deadline = killAfter == null ? null : at.plus(killAfter);
+    return pool.withTransaction(tx -> tx.preparedQuery("""
+            UPDATE maintenance_windows SET
+              reason = coalesce($2, reason),
+              kill_after_seconds = coalesce($3, kill_after_seconds),
+              kill_deadline_at = coalesce($4, kill_deadline_at),
+              auto_suspend = coalesce($5, auto_suspend)
+            WHERE id = $1""")
+        .execute(Tuple.of(windowId, reason, killAfter == null ? null : killAfter.toSeconds(), utc(deadline),
+            autoSuspend))
+        .compose(ok -> record(tx, windowId, null, false, at, by, "options changed"))
+        .compose(ok -> bump(tx, expectedVersion))
+        .compose(ok -> load(tx)));
+  }
+
+  /** Closes the window and returns to None. */
+  Future<PhaseSnapshot> close(long expectedVersion, long windowId, Instant at, String by) {
+    return pool.withTransaction(tx -> tx.preparedQuery(
+            "UPDATE maintenance_windows SET ended_at = $2, ended_by = $3 WHERE id = $1 AND ended_at IS NULL")
+        .execute(Tuple.of(windowId, utc(at), by))
+        .compose(ok -> record(tx, windowId, MaintenancePhase.None, true, at, by, null))
+        .compose(ok -> setState(tx, expectedVersion, MaintenancePhase.None, windowId, at))
+        .compose(ok -> load(tx)));
+  }
+
+  private static Future<Void> record(SqlClient tx, long windowId, MaintenancePhase phase, boolean changed,
+      Instant at, String by, String note) {
+    return tx.preparedQuery("""
+            INSERT INTO maintenance_transitions (window_id, phase, changed, at, by, note)
+            VALUES ($1, coalesce($2, (SELECT phase FROM maintenance_state WHERE id = 1)), $3, $4, $5, $6)""")
+        .execute(Tuple.of(windowId, phase == null ? null : phase.name(), changed, utc(at), by, note))
+        .mapEmpty();
+  }
+
+  private static Future<Void> setState(SqlClient tx, long expectedVersion, MaintenancePhase phase, long windowId,
+      Instant at) {
+    return tx.preparedQuery("""
+            UPDATE maintenance_state SET version = version + 1, phase = $2, window_id = $3, phase_since = $4,
+              updated_at = now()
+            WHERE id = 1 AND version = $1""")
+        .execute(Tuple.of(expectedVersion, phase.name(), windowId, utc(at)))
+        .compose(rows -> rows.rowCount() == 1 ? Future.<Void>succeededFuture()
+            : Future.failedFuture(Failure.conflict("the maintenance phase changed meanwhile; read it and retry")));
+  }
+
+  private static Future<Void> bump(SqlClient tx, long expectedVersion) {
+    return tx.preparedQuery("UPDATE maintenance_state SET version = version + 1, updated_at = now() "
+            + "WHERE id = 1 AND version = $1")
+        .execute(Tuple.of(expectedVersion))
+        .compose(rows -> rows.rowCount() == 1 ? Future.<Void>succeededFuture()
+            : Future.failedFuture(Failure.conflict("the maintenance phase changed meanwhile; read it and retry")));
+  }
+
+  private static Future<PhaseSnapshot> load(SqlClient client) {
+    return client.query("""
+            SELECT s.version, s.phase, s.window_id, s.phase_since, w.started_at, w.started_by, w.reason,
+                   w.kill_after_seconds, w.kill_deadline_at, w.auto_suspend, w.ended_at
+            FROM maintenance_state s LEFT JOIN maintenance_windows w ON w.id = s.window_id
+            WHERE s.id = 1""").execute()
+        .compose(rows -> {
+          Row row = rows.iterator().next();
+          Long windowId = row.getLong("window_id");
+          Future<List<Transition>> transitions = windowId == null ? Future.succeededFuture(List.of())
+              : client.preparedQuery("SELECT phase, changed, at, by, note FROM maintenance_transitions "
+                      + "WHERE window_id = $1 ORDER BY id")
+                  .execute(Tuple.of(windowId))
+                  .map(list -> {
+                    List<Transition> result = new ArrayList<>();
+                    for (Row t : list) {
+                      result.add(new Transition(MaintenancePhase.valueOf(t.getString("phase")),
+                          t.getBoolean("changed"), instant(t.getOffsetDateTime("at")), t.getString("by"),
+                          t.getString("note")));
+                    }
+                    return result;
+                  });
+          Long killAfter = row.getLong("kill_after_seconds");
+          return transitions.map(list -> new PhaseSnapshot(row.getLong("version"),
+              MaintenancePhase.valueOf(row.getString("phase")), windowId, instant(row.getOffsetDateTime("started_at")),
+              instant(row.getOffsetDateTime("phase_since")), row.getString("started_by"), row.getString("reason"),
+              killAfter == null ? null : Duration.ofSeconds(killAfter), instant(row.getOffsetDateTime("kill_deadline_at")),
+              Boolean.TRUE.equals(row.getBoolean("auto_suspend")), instant(row.getOffsetDateTime("ended_at")),
+              List.copyOf(list)));
+        });
+  }
+
+  private static Instant instant(OffsetDateTime value) {
+    return value == null ? null : value.toInstant();
+  }
+
+  private static OffsetDateTime utc(Instant instant) {
+    return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+  }
+}

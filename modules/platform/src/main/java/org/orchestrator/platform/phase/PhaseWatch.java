@@ -1,0 +1,73 @@
+package org.orchestrator.platform.phase;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.orchestrator.contracts.bus.Addresses;
+import org.orchestrator.contracts.phase.MaintenancePhase;
+import org.orchestrator.contracts.phase.PhaseMessages.GetPhase;
+import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
+
+/**
+ * A node-local copy of the phase, kept current by {@code phase.changed}: what the gate, job
+ * control and the scheduler read on every decision, with no bus or database round trip. It
+ * subscribes first and then asks for the stored state, keeping whichever version is higher, so no
+ * change between the two is missed. Until the first snapshot arrives, {@link #loaded()} is false
+ * and readers must fail closed.
+ */
+public final class PhaseWatch {
+
+  private final AtomicReference<PhaseSnapshot> current = new AtomicReference<>();
+  private final MessageConsumer<PhaseSnapshot> consumer;
+  private volatile Consumer<PhaseSnapshot> listener = snapshot -> { };
+
+  private PhaseWatch(Vertx vertx) {
+    this.consumer = Addresses.PHASE_CHANGED.subscribe(vertx.eventBus(), this::offer);
+  }
+
+  /** Subscribes and loads the stored phase; fails when the phase module does not answer. */
+  public static Future<PhaseWatch> start(Vertx vertx) {
+    PhaseWatch watch = new PhaseWatch(vertx);
+    return watch.consumer.completion()
+        .compose(ready -> Addresses.PHASE_STATE_GET.request(vertx.eventBus(), new GetPhase()))
+        .map(snapshot -> {
+          watch.offer(snapshot);
+          return watch;
+        });
+  }
+
+  /** Calls {@code onChange} after every newer snapshot (on the event loop that received it). */
+  public PhaseWatch onChange(Consumer<PhaseSnapshot> onChange) {
+    this.listener = onChange;
+    return this;
+  }
+
+  public boolean loaded() {
+    return current.get() != null;
+  }
+
+  /** The newest snapshot seen; null until loaded. */
+  public PhaseSnapshot snapshot() {
+    return current.get();
+  }
+
+  /** The phase, or Suspended (the most restrictive) while nothing is loaded. */
+  public MaintenancePhase phase() {
+    PhaseSnapshot snapshot = current.get();
+    return snapshot == null ? MaintenancePhase.Suspended : snapshot.phase();
+  }
+
+  public Future<Void> close() {
+    return consumer.unregister();
+  }
+
+  private void offer(PhaseSnapshot snapshot) {
+    PhaseSnapshot previous = current.getAndAccumulate(snapshot,
+        (old, offered) -> old == null || offered.version() > old.version() ? offered : old);
+    if (previous == null || snapshot.version() > previous.version()) {
+      listener.accept(snapshot);
+    }
+  }
+}

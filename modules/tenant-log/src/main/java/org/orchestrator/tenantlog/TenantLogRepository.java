@@ -1,0 +1,102 @@
+package org.orchestrator.tenantlog;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.SkippedTrigger;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.TenantWindowLog;
+
+/** Frozen per-tenant records of maintenance windows. */
+final class TenantLogRepository {
+
+  private static final String COLUMNS = "window_id, tenant_id, started_at, ended_at, closed_at, stopped_jobs, "
+      + "killed_jobs, skipped_triggers";
+
+  private final Pool pool;
+
+  TenantLogRepository(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** Stores (or replaces, when End is retried) every tenant's record of a window, in one batch. */
+  Future<Void> save(List<TenantWindowLog> logs) {
+    if (logs.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Tuple> rows = new ArrayList<>(logs.size());
+    for (TenantWindowLog log : logs) {
+      JsonArray skipped = new JsonArray();
+      log.skippedTriggers().forEach(s -> skipped.add(new JsonObject().put("scheduleId", s.scheduleId())
+          .put("plannedAt", s.plannedAt().toString())));
+      rows.add(Tuple.tuple().addLong(log.windowId()).addLong(log.tenantId()).addOffsetDateTime(utc(log.startedAt()))
+          .addOffsetDateTime(utc(log.endedAt())).addArrayOfLong(log.stoppedJobs().toArray(Long[]::new))
+          .addArrayOfLong(log.killedJobs().toArray(Long[]::new)).addValue(skipped));
+    }
+    return pool.preparedQuery("""
+            INSERT INTO tenant_maintenance_logs (window_id, tenant_id, started_at, ended_at, stopped_jobs, killed_jobs,
+              skipped_triggers) VALUES ($1, $2, $3, $4, $5, $6, $7)
+            ON CONFLICT (window_id, tenant_id) DO UPDATE SET ended_at = excluded.ended_at, closed_at = now(),
+              stopped_jobs = excluded.stopped_jobs, killed_jobs = excluded.killed_jobs,
+              skipped_triggers = excluded.skipped_triggers""")
+        .executeBatch(rows)
+        .mapEmpty();
+  }
+
+  Future<List<TenantWindowLog>> window(long windowId, Long tenantId) {
+    return pool.preparedQuery("SELECT " + COLUMNS + " FROM tenant_maintenance_logs WHERE window_id = $1 "
+            + "AND ($2::bigint IS NULL OR tenant_id = $2) ORDER BY tenant_id")
+        .execute(Tuple.of(windowId, tenantId))
+        .map(rows -> {
+          List<TenantWindowLog> logs = new ArrayList<>(rows.size());
+          rows.forEach(row -> logs.add(toLog(row)));
+          return logs;
+        });
+  }
+
+  Future<List<TenantWindowLog>> history(long tenantId, int page, int size) {
+    return pool.preparedQuery("SELECT " + COLUMNS + " FROM tenant_maintenance_logs WHERE tenant_id = $1 "
+            + "ORDER BY window_id DESC LIMIT $2 OFFSET $3")
+        .execute(Tuple.of(tenantId, size, (long) (page - 1) * size))
+        .map(rows -> {
+          List<TenantWindowLog> logs = new ArrayList<>(rows.size());
+          rows.forEach(row -> logs.add(toLog(row)));
+          return logs;
+        });
+  }
+
+  Future<Long> count(long tenantId) {
+    return pool.preparedQuery("SELECT count(*) FROM tenant_maintenance_logs WHERE tenant_id = $1")
+        .execute(Tuple.of(tenantId))
+        .map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  private static TenantWindowLog toLog(Row row) {
+    List<SkippedTrigger> skipped = new ArrayList<>();
+    JsonArray array = (JsonArray) row.getValue("skipped_triggers");
+    for (int i = 0; i < array.size(); i++) {
+      JsonObject s = array.getJsonObject(i);
+      skipped.add(new SkippedTrigger(s.getLong("scheduleId"), Instant.parse(s.getString("plannedAt"))));
+    }
+    return new TenantWindowLog(row.getLong("window_id"), row.getLong("tenant_id"), instant(row, "started_at"),
+        instant(row, "ended_at"), instant(row, "closed_at"), Arrays.asList(row.getArrayOfLongs("stopped_jobs")),
+        Arrays.asList(row.getArrayOfLongs("killed_jobs")), skipped);
+  }
+
+  private static Instant instant(Row row, String column) {
+    OffsetDateTime value = row.getOffsetDateTime(column);
+    return value == null ? null : value.toInstant();
+  }
+
+  private static OffsetDateTime utc(Instant instant) {
+    return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+  }
+}

@@ -1,0 +1,124 @@
+package org.orchestrator.tenantlog;
+
+import io.vertx.core.Future;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+import org.orchestrator.contracts.Caller;
+import org.orchestrator.contracts.Failure;
+import org.orchestrator.contracts.identity.IdentityMessages.TenantIds;
+import org.orchestrator.contracts.jobs.JobMessages.ListWindowJobs;
+import org.orchestrator.contracts.jobs.JobMessages.WindowJob;
+import org.orchestrator.contracts.jobs.JobMessages.WindowJobs;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.ListSkipped;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.TenantFire;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.TenantFires;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.CloseWindow;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.GetWindowLog;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.History;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.ListHistory;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.SkippedTrigger;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.TenantWindowLog;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.WindowLogs;
+
+/**
+ * Each tenant's log of each maintenance window, assembled from what the owning modules recorded:
+ * jobs tagged with the window's Stop and Kill sweeps (jobs module) and fires skipped in the window
+ * (scheduler). Live while the window is open; frozen, one record per tenant, at End.
+ */
+final class TenantLogService {
+
+  private final TenantLogRepository logs;
+  private final Function<ListWindowJobs, Future<WindowJobs>> windowJobs;
+  private final Function<ListSkipped, Future<TenantFires>> skipped;
+  private final java.util.function.Supplier<Future<TenantIds>> tenants;
+
+  TenantLogService(TenantLogRepository logs, Function<ListWindowJobs, Future<WindowJobs>> windowJobs,
+      Function<ListSkipped, Future<TenantFires>> skipped, java.util.function.Supplier<Future<TenantIds>> tenants) {
+    this.logs = logs;
+    this.windowJobs = windowJobs;
+    this.skipped = skipped;
+    this.tenants = tenants;
+  }
+
+  Future<WindowLogs> get(GetWindowLog query) {
+    return logs.window(query.windowId(), query.tenantId()).compose(frozen -> !frozen.isEmpty()
+        ? Future.succeededFuture(new WindowLogs(frozen))
+        : assemble(query.windowId(), null, null, query.tenantId(), false).map(WindowLogs::new));
+  }
+
+  Future<WindowLogs> close(CloseWindow command) {
+    return assemble(command.windowId(), command.from(), command.to(), null, true)
+        .compose(all -> logs.save(all).map(saved -> new WindowLogs(all)));
+  }
+
+  Future<History> history(ListHistory query) {
+    Caller caller = query.caller();
+    long tenantId;
+    if (caller.isHostAdmin()) {
+      if (query.tenantId() == null) {
+        throw Failure.badRequest("tenantId is required for the host administrator");
+      }
+      tenantId = query.tenantId();
+    } else if (caller.isTenantAdmin()) {
+      if (query.tenantId() != null && !query.tenantId().equals(caller.tenantId())) {
+        throw Failure.forbidden("a tenant administrator reads the maintenance logs of their own tenant only");
+      }
+      tenantId = caller.tenantId();
+    } else {
+      throw Failure.forbidden("maintenance logs are read by administrators");
+    }
+    if (query.page() < 1 || query.size() < 1 || query.size() > 1000) {
+      throw Failure.badRequest("page starts at 1 and size is 1 to 1000");
+    }
+    return Future.all(logs.history(tenantId, query.page(), query.size()), logs.count(tenantId))
+        .map(both -> new History(both.resultAt(0), query.page(), query.size(), both.<Long>resultAt(1)));
+  }
+
+  /** One record per tenant ({@code everyTenant}: also those the window did not touch). */
+  private Future<List<TenantWindowLog>> assemble(long windowId, Instant from, Instant to, Long tenantId,
+      boolean everyTenant) {
+    Future<TenantIds> ids = everyTenant ? tenants.get() : Future.succeededFuture(new TenantIds(List.of()));
+    return Future.all(windowJobs.apply(new ListWindowJobs(windowId, tenantId)),
+            skipped.apply(new ListSkipped(windowId, tenantId)), ids)
+        .map(all -> {
+          Map<Long, Builder> byTenant = new TreeMap<>();
+          all.<TenantIds>resultAt(2).ids().forEach(id -> byTenant.computeIfAbsent(id, Builder::new));
+          if (tenantId != null) {
+            byTenant.computeIfAbsent(tenantId, Builder::new);
+          }
+          for (WindowJob job : all.<WindowJobs>resultAt(0).items()) {
+            Builder builder = byTenant.computeIfAbsent(job.tenantId(), Builder::new);
+            if (job.stopped()) {
+              builder.stopped.add(job.jobId());
+            }
+            if (job.killed()) {
+              builder.killed.add(job.jobId());
+            }
+          }
+          for (TenantFire fire : all.<TenantFires>resultAt(1).items()) {
+            byTenant.computeIfAbsent(fire.tenantId(), Builder::new).skipped
+                .add(new SkippedTrigger(fire.scheduleId(), fire.plannedAt()));
+          }
+          List<TenantWindowLog> result = new ArrayList<>(byTenant.size());
+          byTenant.values().forEach(b -> result.add(new TenantWindowLog(windowId, b.tenantId, from, to, null,
+              List.copyOf(b.stopped), List.copyOf(b.killed), List.copyOf(b.skipped))));
+          return result;
+        });
+  }
+
+  private static final class Builder {
+    final long tenantId;
+    final TreeSet<Long> stopped = new TreeSet<>();
+    final TreeSet<Long> killed = new TreeSet<>();
+    final List<SkippedTrigger> skipped = new ArrayList<>();
+
+    Builder(long tenantId) {
+      this.tenantId = tenantId;
+    }
+  }
+}

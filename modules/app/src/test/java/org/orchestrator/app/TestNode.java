@@ -51,7 +51,8 @@ public final class TestNode implements AutoCloseable {
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
         .put("security", new JsonObject().put("passwordIterations", 1_000)
             .put("hostAdminPassword", ADMIN_PASSWORD))
-        .put("scheduler", new JsonObject().put("tickMillis", 25));
+        .put("scheduler", new JsonObject().put("tickMillis", 25))
+        .put("maintenance", new JsonObject().put("retryAfterSeconds", 1));
     if (database != null) {
       json.put("database", new JsonObject().put("url", database.url()).put("schema", database.schema()));
     }

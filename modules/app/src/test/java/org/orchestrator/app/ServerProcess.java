@@ -1,0 +1,92 @@
+package org.orchestrator.app;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.orchestrator.platform.database.DatabaseEndpoint;
+
+/**
+ * The orchestrator as a separate JVM ({@code org.orchestrator.app.Main} on the test class path), so
+ * that tests can {@code kill -9} it and start it again on the same data directory and database.
+ */
+public final class ServerProcess implements AutoCloseable {
+
+  private final Process process;
+  private final int port;
+  private final Path log;
+
+  private ServerProcess(Process process, int port, Path log) {
+    this.process = process;
+    this.port = port;
+    this.log = log;
+  }
+
+  /**
+   * Starts Main with {@code dataDir}, on {@code database} ({@code null}: the embedded default) and
+   * {@code port} (0: a free one).
+   */
+  public static ServerProcess start(Path dataDir, DatabaseEndpoint database, int port) throws IOException {
+    int chosen = port == 0 ? freePort() : port;
+    Path config = Files.createTempFile("orchestrator", ".yaml");
+    Files.writeString(config, """
+        dataDir: %s
+        http:
+          host: 127.0.0.1
+          port: %d
+        database:
+          url: %s
+          schema: %s
+        security:
+          passwordIterations: 1000
+          hostAdminPassword: %s
+        maintenance:
+          retryAfterSeconds: 1
+        """.formatted(dataDir, chosen, database == null ? "" : database.url(),
+        database == null ? "public" : database.schema(), TestNode.ADMIN_PASSWORD));
+    Path log = Files.createTempFile("orchestrator-process", ".log");
+    ProcessBuilder builder = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx512m", "-cp", System.getProperty("java.class.path"), Main.class.getName()))
+        .redirectErrorStream(true).redirectOutput(log.toFile());
+    Map<String, String> env = builder.environment();
+    env.keySet().removeIf(key -> key.startsWith("ORCH_"));
+    env.put("ORCH_CONFIG", config.toString());
+    return new ServerProcess(builder.start(), chosen, log);
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public Path log() {
+    return log;
+  }
+
+  /** {@code kill -9}: no shutdown hook, no flush, no goodbye. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  public boolean alive() {
+    return process.isAlive();
+  }
+
+  /** A graceful stop (SIGTERM: the shutdown hook runs). */
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}

@@ -66,6 +66,10 @@ class MaintenanceGateTest {
         .put("timeStamp", Instant.now().toString());
     calls.put("issueToken", new Call(HttpMethod.POST, "/identity/connect/token", As.NOBODY, Rule.OPEN,
         new JsonObject().put("grant_type", "password").put("username", "admin").put("password", TestNode.ADMIN_PASSWORD)));
+    JsonObject classic = new JsonObject().put("tenancyName", "host").put("usernameOrEmailAddress", "admin")
+        .put("password", TestNode.ADMIN_PASSWORD);
+    calls.put("accountAuthenticate", new Call(HttpMethod.POST, "/api/Account/Authenticate", As.NOBODY, Rule.OPEN, classic));
+    calls.put("accountSignIn", new Call(HttpMethod.POST, "/api/Account", As.NOBODY, Rule.OPEN, classic));
     calls.put("healthLive", new Call(HttpMethod.GET, "/health/live", As.NOBODY, Rule.OPEN, null));
     calls.put("healthReady", new Call(HttpMethod.GET, "/health/ready", As.NOBODY, Rule.OPEN, null));
     calls.put("listTenants", new Call(HttpMethod.GET, "/api/Tenants", As.HOST, Rule.HUMAN, null));

@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import org.orchestrator.contracts.Failure;
+import org.orchestrator.http.routes.AccountRoutes;
 import org.orchestrator.http.routes.HealthRoutes;
 import org.orchestrator.http.routes.IdentityRoutes;
 import org.orchestrator.http.routes.JobRoutes;
@@ -86,6 +87,7 @@ public final class HttpApiVerticle extends VerticleBase {
     builder.security("bearerAuth").httpHandler(JWTAuthHandler.create(jwt));
     new HealthRoutes(readiness).mount(builder);
     new IdentityRoutes(bus).mount(builder);
+    new AccountRoutes(bus).mount(builder);
     new RobotRoutes(bus).mount(builder);
     new JobRoutes(bus).mount(builder);
     new RobotProtocolRoutes(bus).mount(builder);

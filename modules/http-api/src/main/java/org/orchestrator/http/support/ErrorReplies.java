@@ -54,7 +54,8 @@ public final class ErrorReplies {
         .put("errorCode", failure.code().errorCode());
   }
 
-  static Failure map(Throwable failure, int status) {
+  /** The failure a routing failure stands for. */
+  public static Failure map(Throwable failure, int status) {
     if (failure instanceof Failure f) {
       return f;
     }

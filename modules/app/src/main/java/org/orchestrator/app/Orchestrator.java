@@ -1,6 +1,7 @@
 package org.orchestrator.app;
 
-import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.healthchecks.HealthChecks;
@@ -64,13 +65,14 @@ public final class Orchestrator implements AutoCloseable {
     this.http = http;
   }
 
-  public static Orchestrator start(Vertx vertx, OrchestratorConfig config, MeterRegistry registry)
+  public static Orchestrator start(Vertx vertx, OrchestratorConfig config, PrometheusMeterRegistry registry)
       throws IOException {
     return start(vertx, config, registry, Clock.systemUTC());
   }
 
   /** Starts with an explicit clock for the scheduler (tests move time instead of sleeping). */
-  public static Orchestrator start(Vertx vertx, OrchestratorConfig config, MeterRegistry registry, Clock clock)
+  public static Orchestrator start(Vertx vertx, OrchestratorConfig config, PrometheusMeterRegistry registry,
+      Clock clock)
       throws IOException {
     DataDirectory dataDirectory = DataDirectory.claim(config.dataDir());
     EmbeddedPostgresServer embedded = null;
@@ -96,13 +98,14 @@ public final class Orchestrator implements AutoCloseable {
               .onComplete(ok -> promise.complete(Status.OK()),
                   failure -> promise.complete(Status.KO())));
 
-      HttpApiVerticle http = new HttpApiVerticle(config, keys, readiness);
-      PhaseVerticle phase = new PhaseVerticle(pool, clock);
+      HttpApiVerticle http = new HttpApiVerticle(config, keys, readiness, registry,
+          PrometheusScrapingHandler.create(registry));
+      PhaseVerticle phase = new PhaseVerticle(pool, clock, registry);
       deployments.add(vertx.deployVerticle(phase).await());
       deployments.add(vertx.deployVerticle(new IdentityVerticle(pool, config, keys)).await());
       deployments.add(vertx.deployVerticle(new TenantLogVerticle(pool)).await());
-      deployments.add(vertx.deployVerticle(new JobControlVerticle(pool, config.jobs())).await());
-      deployments.add(vertx.deployVerticle(new SchedulerVerticle(pool, config.scheduler(), clock)).await());
+      deployments.add(vertx.deployVerticle(new JobControlVerticle(pool, config.jobs(), registry)).await());
+      deployments.add(vertx.deployVerticle(new SchedulerVerticle(pool, config.scheduler(), clock, registry)).await());
       phase.enforce().await();
       deployments.add(vertx.deployVerticle(http).await());
       return new Orchestrator(vertx, config, dataDirectory, embedded, database, pool, deployments, http);

@@ -1,5 +1,7 @@
 package org.orchestrator.http;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.PlatformHandler;
@@ -9,6 +11,7 @@ import org.orchestrator.contracts.FailureCode;
 import org.orchestrator.contracts.phase.MaintenancePhase;
 import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
 import org.orchestrator.http.support.ErrorReplies;
+import org.orchestrator.platform.metrics.Meters;
 import org.orchestrator.platform.phase.PhaseWatch;
 
 /**
@@ -35,10 +38,12 @@ public final class GateHandler implements PlatformHandler {
 
   private final PhaseWatch phase;
   private final int retryAfterSeconds;
+  private final MeterRegistry registry;
 
-  public GateHandler(PhaseWatch phase, int retryAfterSeconds) {
+  public GateHandler(PhaseWatch phase, int retryAfterSeconds, MeterRegistry registry) {
     this.phase = phase;
     this.retryAfterSeconds = retryAfterSeconds;
+    this.registry = registry;
   }
 
   /** The rule for a path; case-insensitive, and HUMAN for anything not known to be open or robot. */
@@ -81,6 +86,9 @@ public final class GateHandler implements PlatformHandler {
       ctx.next();
       return;
     }
+    Counter.builder(Meters.GATE_REFUSALS).description("requests the maintenance gate refused")
+        .tag("phase", current.name()).tag("route_class", route.name().toLowerCase(Locale.ROOT))
+        .register(registry).increment();
     refuse(ctx, phase.snapshot());
   }
 

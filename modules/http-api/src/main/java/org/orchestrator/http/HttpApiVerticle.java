@@ -1,6 +1,8 @@
 package org.orchestrator.http;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
@@ -11,6 +13,7 @@ import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.JWTAuthHandler;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
@@ -52,12 +55,21 @@ public final class HttpApiVerticle extends VerticleBase {
   private final OrchestratorConfig config;
   private final SigningKeys keys;
   private final HealthChecks readiness;
+  private final MeterRegistry registry;
+  private final Handler<RoutingContext> scrape;
   private HttpServer server;
 
-  public HttpApiVerticle(OrchestratorConfig config, SigningKeys keys, HealthChecks readiness) {
+  /**
+   * @param registry where the gate counts its refusals
+   * @param scrape serves {@code GET /metrics} (Prometheus text format)
+   */
+  public HttpApiVerticle(OrchestratorConfig config, SigningKeys keys, HealthChecks readiness, MeterRegistry registry,
+      Handler<RoutingContext> scrape) {
     this.config = config;
     this.keys = keys;
     this.readiness = readiness;
+    this.registry = registry;
+    this.scrape = scrape;
   }
 
   @Override
@@ -95,7 +107,8 @@ public final class HttpApiVerticle extends VerticleBase {
     new MaintenanceRoutes(bus, phase).mount(builder);
 
     Router root = Router.router(vertx);
-    root.route().handler(new GateHandler(phase, config.maintenance().retryAfterSeconds()));
+    root.route().handler(new GateHandler(phase, config.maintenance().retryAfterSeconds(), registry));
+    root.get("/metrics").handler(scrape);
     root.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
     Buffer contractBody = contractJson.toBuffer();
     root.get("/openapi.json").handler(ctx -> ctx.response()

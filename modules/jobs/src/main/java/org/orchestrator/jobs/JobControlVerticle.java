@@ -1,5 +1,6 @@
 package org.orchestrator.jobs;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
@@ -24,15 +25,20 @@ public final class JobControlVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(JobControlVerticle.class);
 
+  private static final long METRICS_REFRESH_MS = 2_000;
+
   private final Pool pool;
   private final OrchestratorConfig.Jobs settings;
+  private final MeterRegistry registry;
+  private long metricsTimer = -1;
   private long deadRobotTimer = -1;
   /** When robots could last start talking again (start, or the end of a Suspended window). */
   private volatile long robotsFreeSince = System.currentTimeMillis();
 
-  public JobControlVerticle(Pool pool, OrchestratorConfig.Jobs settings) {
+  public JobControlVerticle(Pool pool, OrchestratorConfig.Jobs settings, MeterRegistry registry) {
     this.pool = pool;
     this.settings = settings;
+    this.registry = registry;
   }
 
   @Override
@@ -43,9 +49,12 @@ public final class JobControlVerticle extends VerticleBase {
   private Future<?> serve(PhaseWatch phase) {
     EventBus bus = vertx.eventBus();
     JobRepository jobs = new JobRepository(pool);
+    JobMetrics metrics = new JobMetrics(registry);
     JobService service = new JobService(jobs, new RobotLogRepository(pool), new QueueItemRepository(pool),
         query -> Addresses.IDENTITY_ROBOT_GET.request(bus, query),
-        Duration.ofSeconds(settings.heartbeatGraceSeconds()), phase::phase);
+        Duration.ofSeconds(settings.heartbeatGraceSeconds()), phase::phase, metrics);
+    metricsTimer = vertx.setPeriodic(METRICS_REFRESH_MS, id -> metrics.refresh(pool, settings.heartbeatGraceSeconds())
+        .onFailure(failure -> LOG.debug("job metrics not refreshed: {}", failure.getMessage())));
     MaintenanceSweeps sweeps = new MaintenanceSweeps(pool);
     if (settings.robotDeadAfterSeconds() > 0) {
       long period = Math.max(1_000, Math.min(30_000, settings.robotDeadAfterSeconds() * 250L));
@@ -79,8 +88,10 @@ public final class JobControlVerticle extends VerticleBase {
         Addresses.JOBS_QUEUE_ITEM_ADD.serve(bus, service::addQueueItem).completion(),
         Addresses.JOBS_QUEUE_ITEM_LIST.serve(bus, service::listQueueItems).completion(),
         Addresses.JOBS_ROBOT_PRESENCE_LIST.serve(bus, q -> service.presence(q.tenantId())).completion(),
-        Addresses.JOBS_MAINTENANCE_STOP_ALL.serve(bus, q -> sweeps.stopAll(q.windowId())).completion(),
-        Addresses.JOBS_MAINTENANCE_KILL_ALL.serve(bus, q -> sweeps.killAll(q.windowId())).completion(),
+        Addresses.JOBS_MAINTENANCE_STOP_ALL.serve(bus, q -> sweeps.stopAll(q.windowId())
+            .onSuccess(swept -> metrics.stopsSwept(swept.affected()))).completion(),
+        Addresses.JOBS_MAINTENANCE_KILL_ALL.serve(bus, q -> sweeps.killAll(q.windowId())
+            .onSuccess(swept -> metrics.killsSwept(swept.affected()))).completion(),
         Addresses.JOBS_MAINTENANCE_ACTIVE.serve(bus, q -> sweeps.active(q.sampleLimit())).completion(),
         Addresses.JOBS_MAINTENANCE_COUNT.serve(bus, q -> sweeps.counts(q.windowId())).completion(),
         Addresses.JOBS_MAINTENANCE_WINDOW_JOBS.serve(bus, q -> sweeps.windowJobs(q.windowId(), q.tenantId()))
@@ -92,6 +103,7 @@ public final class JobControlVerticle extends VerticleBase {
     if (deadRobotTimer >= 0) {
       vertx.cancelTimer(deadRobotTimer);
     }
+    vertx.cancelTimer(metricsTimer);
     return Future.succeededFuture();
   }
 }

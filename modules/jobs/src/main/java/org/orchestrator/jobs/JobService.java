@@ -55,9 +55,12 @@ final class JobService {
   private final Function<GetRobot, Future<Robot>> robots;
   private final Duration heartbeatGrace;
   private final Supplier<MaintenancePhase> phase;
+  private final JobMetrics metrics;
 
   JobService(JobRepository jobs, RobotLogRepository logs, QueueItemRepository queueItems,
-      Function<GetRobot, Future<Robot>> robots, Duration heartbeatGrace, Supplier<MaintenancePhase> phase) {
+      Function<GetRobot, Future<Robot>> robots, Duration heartbeatGrace, Supplier<MaintenancePhase> phase,
+      JobMetrics metrics) {
+    this.metrics = metrics;
     this.jobs = jobs;
     this.logs = logs;
     this.queueItems = queueItems;
@@ -196,6 +199,7 @@ final class JobService {
       }
       return jobs.transition(jobId, job.state(), next.get()).compose(updated -> {
         if (updated.isPresent()) {
+          metrics.transition(job.state(), next.get());
           return Future.succeededFuture(updated.get());
         }
         if (attempts <= 1) {

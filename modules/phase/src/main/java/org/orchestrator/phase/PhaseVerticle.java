@@ -1,10 +1,13 @@
 package org.orchestrator.phase;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.orchestrator.contracts.bus.Addresses;
@@ -14,7 +17,10 @@ import org.orchestrator.contracts.jobs.JobMessages.ListActive;
 import org.orchestrator.contracts.jobs.JobMessages.SweepJobs;
 import org.orchestrator.contracts.jobs.JobMessages.SweepResult;
 import org.orchestrator.contracts.jobs.JobMessages.WindowCounts;
+import org.orchestrator.contracts.phase.MaintenancePhase;
+import org.orchestrator.contracts.phase.PhaseMessages.DrainProgress;
 import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
+import org.orchestrator.platform.metrics.Meters;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.CountSkipped;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.PreviewFires;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.TenantFires;
@@ -35,13 +41,48 @@ public final class PhaseVerticle extends VerticleBase {
 
   private final Pool pool;
   private final Clock clock;
+  private final MeterRegistry registry;
   private MaintenanceService service;
+  private volatile DrainProgress lastProgress;
   private long ticker = -1;
   private boolean ticking;
 
-  public PhaseVerticle(Pool pool, Clock clock) {
+  public PhaseVerticle(Pool pool, Clock clock, MeterRegistry registry) {
     this.pool = pool;
     this.clock = clock;
+    this.registry = registry;
+  }
+
+  private void registerMeters() {
+    for (MaintenancePhase phase : MaintenancePhase.values()) {
+      Gauge.builder(Meters.PHASE, () -> service.snapshot().phase() == phase ? 1 : 0)
+          .description("1 for the current maintenance phase").tag("phase", phase.name()).register(registry);
+    }
+    Gauge.builder(Meters.PHASE_SECONDS, () -> {
+      Instant since = service.snapshot().phaseSince();
+      return since == null ? 0 : Duration.between(since, clock.instant()).toMillis() / 1000.0;
+    }).description("seconds in the current phase").baseUnit("seconds").register(registry);
+    Gauge.builder(Meters.WINDOW_SECONDS, () -> {
+      PhaseSnapshot snapshot = service.snapshot();
+      return !snapshot.phase().inMaintenance() || snapshot.windowStartedAt() == null ? 0
+          : Duration.between(snapshot.windowStartedAt(), clock.instant()).toMillis() / 1000.0;
+    }).description("seconds since the maintenance window began").baseUnit("seconds").register(registry);
+    Gauge.builder(Meters.DRAIN_RATIO, () -> {
+      DrainProgress progress = lastProgress;
+      return progress == null || progress.ratio() == null ? 1.0 : progress.ratio();
+    }).description("share of the window's jobs that have drained").register(registry);
+    Gauge.builder(Meters.DRAIN_ETA, () -> {
+      DrainProgress progress = lastProgress;
+      return progress == null || progress.estimatedSecondsLeft() == null ? Double.NaN : progress.estimatedSecondsLeft();
+    }).description("estimated seconds until drained").baseUnit("seconds").register(registry);
+    remaining = new Meters.PerTenant(registry, Meters.DRAIN_REMAINING, "unfinished jobs per tenant in maintenance", null);
+  }
+
+  private Meters.PerTenant remaining;
+
+  private void observed(DrainProgress progress) {
+    lastProgress = progress;
+    remaining.set(progress.phase().inMaintenance() ? progress.remainingByTenant() : java.util.Map.of());
   }
 
   @Override
@@ -49,6 +90,12 @@ public final class PhaseVerticle extends VerticleBase {
     EventBus bus = vertx.eventBus();
     service = new MaintenanceService(vertx, new PhaseRepository(pool), peers(bus), clock,
         snapshot -> Addresses.PHASE_CHANGED.publish(bus, snapshot));
+    registerMeters();
+    Addresses.PHASE_CHANGED.subscribe(bus, snapshot -> {
+      if (!snapshot.phase().inMaintenance()) {
+        observed(new DrainProgress(snapshot.phase(), clock.instant(), 0, java.util.Map.of(), 0, 0, 0, 0, 0, 1.0, 0L));
+      }
+    });
     return service.load()
         .compose(loaded -> Future.all(List.of(
             Addresses.PHASE_STATE_GET.serve(bus, query -> Future.succeededFuture(service.snapshot())).completion(),
@@ -77,7 +124,10 @@ public final class PhaseVerticle extends VerticleBase {
     }
     ticking = true;
     service.tick()
-        .onSuccess(progress -> Addresses.PHASE_PROGRESS_UPDATED.publish(bus, progress))
+        .onSuccess(progress -> {
+          observed(progress);
+          Addresses.PHASE_PROGRESS_UPDATED.publish(bus, progress);
+        })
         .onFailure(failure -> LOG.warn("drain progress not computed: {}", failure.getMessage()))
         .onComplete(done -> ticking = false);
   }

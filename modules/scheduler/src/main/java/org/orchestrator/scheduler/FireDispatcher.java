@@ -1,5 +1,7 @@
 package org.orchestrator.scheduler;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Instant;
@@ -12,6 +14,7 @@ import org.orchestrator.contracts.jobs.JobMessages.CreateScheduledJob;
 import org.orchestrator.contracts.jobs.JobMessages.Job;
 import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.FireOutcome;
+import org.orchestrator.platform.metrics.Meters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,10 +34,12 @@ final class FireDispatcher {
   private final Function<CreateScheduledJob, Future<Job>> createJob;
   private final Clock clock;
   private final Supplier<PhaseSnapshot> phase;
+  private final MeterRegistry registry;
   private boolean running;
 
   FireDispatcher(ScheduleRepository schedules, Function<CreateScheduledJob, Future<Job>> createJob, Clock clock,
-      Supplier<PhaseSnapshot> phase) {
+      Supplier<PhaseSnapshot> phase, MeterRegistry registry) {
+    this.registry = registry;
     this.schedules = schedules;
     this.createJob = createJob;
     this.clock = clock;
@@ -58,9 +63,16 @@ final class FireDispatcher {
             schedule -> CronSchedule.parse(schedule.cron(), schedule.timeZone()).nextAfter(now),
             skip ? FireOutcome.Skipped : FireOutcome.Pending, skip ? MAINTENANCE_REASON : null,
             skip ? snapshot.windowId() : null)
+        .onSuccess(claimed -> claimed.stream().filter(fire -> fire.outcome() == FireOutcome.Skipped)
+            .forEach(fire -> skipped(fire.tenantId())))
         .compose(claimed -> schedules.pending(500))
         .compose(this::dispatch)
         .onComplete(done -> running = false);
+  }
+
+  private void skipped(long tenantId) {
+    Counter.builder(Meters.TRIGGERS_SKIPPED).description("schedule fires skipped for maintenance")
+        .tag("tenant", Long.toString(tenantId)).register(registry).increment();
   }
 
   private Future<Void> dispatch(List<ScheduleRepository.PendingFire> fires) {
@@ -82,6 +94,7 @@ final class FireDispatcher {
         .recover(failure -> {
           if (failure instanceof Failure f && f.code() == FailureCode.MAINTENANCE) {
             PhaseSnapshot snapshot = phase.get();
+            skipped(fire.tenantId());
             return schedules.settle(fire.scheduleId(), fire.plannedAt(), FireOutcome.Skipped, null, MAINTENANCE_REASON,
                 snapshot == null ? null : snapshot.windowId());
           }

@@ -92,7 +92,7 @@ final class ScheduleRepository {
           List<Tuple> moves = new ArrayList<>(rows.size());
           for (Row row : rows) {
             Schedule schedule = toSchedule(row);
-            fires.add(new Fire(schedule.id(), schedule.nextFireAt(), outcome, null, reason));
+            fires.add(new Fire(schedule.id(), schedule.tenantId(), schedule.nextFireAt(), outcome, null, reason));
             inserts.add(Tuple.of(schedule.id(), schedule.tenantId(), utc(schedule.nextFireAt()), outcome.name(), reason,
                 windowId));
             moves.add(Tuple.of(schedule.id(), utc(nextAfterNow.apply(schedule).orElse(null))));
@@ -178,7 +178,7 @@ final class ScheduleRepository {
         .map(rows -> {
           List<Fire> fires = new ArrayList<>(rows.size());
           for (Row row : rows) {
-            fires.add(new Fire(row.getLong("schedule_id"), row.getOffsetDateTime("planned_at").toInstant(),
+            fires.add(new Fire(row.getLong("schedule_id"), tenantId, row.getOffsetDateTime("planned_at").toInstant(),
                 FireOutcome.valueOf(row.getString("outcome")), row.getLong("job_id"), row.getString("reason")));
           }
           return fires;

@@ -1,5 +1,6 @@
 package org.orchestrator.scheduler;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
@@ -26,9 +27,11 @@ public final class SchedulerVerticle extends VerticleBase {
   private final Pool pool;
   private final OrchestratorConfig.Scheduler settings;
   private final Clock clock;
+  private final MeterRegistry registry;
   private long timer = -1;
 
-  public SchedulerVerticle(Pool pool, OrchestratorConfig.Scheduler settings, Clock clock) {
+  public SchedulerVerticle(Pool pool, OrchestratorConfig.Scheduler settings, Clock clock, MeterRegistry registry) {
+    this.registry = registry;
     this.pool = pool;
     this.settings = settings;
     this.clock = clock;
@@ -45,7 +48,7 @@ public final class SchedulerVerticle extends VerticleBase {
     ScheduleService service = new ScheduleService(schedules,
         query -> Addresses.IDENTITY_ROBOT_GET.request(bus, query), clock);
     FireDispatcher dispatcher = new FireDispatcher(schedules,
-        request -> Addresses.JOBS_SCHEDULED_JOB_CREATE.request(bus, request), clock, phase::snapshot);
+        request -> Addresses.JOBS_SCHEDULED_JOB_CREATE.request(bus, request), clock, phase::snapshot, registry);
     timer = vertx.setPeriodic(settings.tickMillis(), id -> dispatcher.tick()
         .onFailure(failure -> LOG.warn("scheduler tick failed: {}", failure.getMessage())));
     return Future.all(List.of(

@@ -85,7 +85,13 @@ public final class SimulatorMain implements Callable<Integer> {
       RobotSettings settings = new RobotSettings(Duration.ofMillis(heartbeatMs),
           Duration.ofMillis((long) (jobSeconds * 1000)), Duration.ofMillis((long) (stopGraceSeconds * 1000)),
           Duration.ofMillis(logEveryMs), 500);
-      RobotFleet fleet = RobotFleet.deploy(vertx, url, credentials, settings).await();
+      RobotFleet fleet;
+      try {
+        fleet = RobotFleet.deploy(vertx, url, credentials, settings).await();
+      } catch (RuntimeException e) {
+        throw new IllegalStateException(e.getMessage() + " (the credentials in " + stateDir.resolve(tenant + ".json")
+            + " may belong to another server: delete the file, or pass another --state-dir)", e);
+      }
       System.out.printf("%d robots of tenant '%s' running against %s%n", credentials.size(), tenant, url);
       if (jobs > 0) {
         submitJobs(web, state).await();

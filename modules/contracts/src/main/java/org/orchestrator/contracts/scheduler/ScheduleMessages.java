@@ -32,7 +32,7 @@ public final class ScheduleMessages {
   /** What became of one planned fire. */
   public enum FireOutcome { Pending, Created, Skipped, Failed }
 
-  public record Fire(long scheduleId, Instant plannedAt, FireOutcome outcome, Long jobId, String reason) {
+  public record Fire(long scheduleId, long tenantId, Instant plannedAt, FireOutcome outcome, Long jobId, String reason) {
   }
 
   public record ListFires(Caller caller, long scheduleId, int page, int size) {

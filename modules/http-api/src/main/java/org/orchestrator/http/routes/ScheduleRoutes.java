@@ -59,7 +59,7 @@ public final class ScheduleRoutes {
   }
 
   static JsonObject view(Fire fire) {
-    return new JsonObject().put("scheduleId", fire.scheduleId()).put("plannedAt", JsonViews.text(fire.plannedAt()))
+    return new JsonObject().put("scheduleId", fire.scheduleId()).put("tenantId", fire.tenantId()).put("plannedAt", JsonViews.text(fire.plannedAt()))
         .put("outcome", fire.outcome().name()).put("jobId", fire.jobId()).put("reason", fire.reason());
   }
 }

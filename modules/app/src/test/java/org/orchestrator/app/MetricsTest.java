@@ -1,0 +1,196 @@
+package org.orchestrator.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Drain progress as Prometheus sees it: a scrape in each phase holds the values the situation
+ * implies; the exposition passes promtool; the alert rules pass promtool; every metric the
+ * Grafana dashboard queries is one the server exports.
+ */
+@org.junit.jupiter.api.Timeout(value = 90, unit = TimeUnit.SECONDS)
+class MetricsTest {
+
+  private static final Path ROOT = Path.of("../..");
+  private static TestNode node;
+  private static Api api;
+  private static Maintenance maintenance;
+  private static Tenants.Fixture tenant;
+  private static final List<String> scrapes = new ArrayList<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    node = TestNode.start("metrics");
+    api = node.api();
+    String host = api.signInHostAdmin().await();
+    maintenance = new Maintenance(api, host);
+    tenant = Tenants.create(api, host, "metered", 3).await();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    node.close();
+  }
+
+  private static Future<Scrape> scrapeAsync() {
+    return api.get("/metrics", null).map(response -> {
+      scrapes.add(response.bodyAsString());
+      return Scrape.parse(response.bodyAsString());
+    });
+  }
+
+  /** Blocking: call from the test thread only. */
+  private static Scrape scrape() {
+    return scrapeAsync().await();
+  }
+
+  /** Polls without blocking the event loop; blocks the test thread until the condition holds. */
+  private static Scrape scrapeUntil(java.util.function.Predicate<Scrape> condition) {
+    return Eventually.until(node.vertx(), MetricsTest::scrapeAsync, condition, 15_000).await();
+  }
+
+  private static String t(String name) {
+    return name + "{tenant=\"" + tenant.id() + "\"}";
+  }
+
+  @Test
+  void aScrapeInEachPhaseShowsTheDrain() throws Exception {
+    String tag = "tenant=\"" + tenant.id() + "\"";
+    List<Long> jobs = new ArrayList<>();
+    for (Tenants.Robot robot : tenant.robots()) {
+      long id = Api.expect(api.post("/api/Jobs", tenant.adminToken(), new JsonObject().put("processName", "p")
+          .put("robotId", robot.id())).await(), 201).await().getLong("id");
+      robot.heartbeat().await();
+      assertEquals(200, robot.report(id, "Running").await().statusCode());
+      jobs.add(id);
+    }
+    Api.expect(api.post("/api/Schedules", tenant.adminToken(), new JsonObject().put("name", "each-second")
+        .put("processName", "tick").put("cron", "* * * * * ?")).await(), 201).await();
+
+    Scrape none = scrapeUntil(s -> s.value("orchestrator_jobs{state=\"Running\"," + tag + "}") == 3);
+    assertEquals(1.0, none.value("orchestrator_maintenance_phase{phase=\"None\"}"));
+    assertEquals(3.0, none.value(t("orchestrator_robots_connected")));
+    assertEquals(0.0, none.sum("orchestrator_job_stops_sent_total"));
+
+    maintenance.start("phase=Draining").await();
+    assertEquals(503, api.get("/api/Jobs", tenant.adminToken()).await().statusCode());
+    Scrape draining = scrapeUntil(s -> s.value(t("orchestrator_drain_remaining_jobs")) == 3
+        && s.sum("orchestrator_triggers_skipped_total") >= 1);
+    assertEquals(1.0, draining.value("orchestrator_maintenance_phase{phase=\"Draining\"}"));
+    assertEquals(3.0, draining.sum("orchestrator_job_stops_sent_total"), "after a drain of 3 jobs, 3 stops sent");
+    assertEquals(0.0, draining.sum("orchestrator_job_stops_acknowledged_total"));
+    assertEquals(0.0, draining.value("orchestrator_drain_progress_ratio"));
+    assertTrue(draining.value("orchestrator_gate_refusals_total{phase=\"Draining\",route_class=\"human\"}") >= 1);
+    assertTrue(draining.value(t("orchestrator_triggers_skipped_total")) >= 1);
+    assertTrue(draining.value("orchestrator_maintenance_window_seconds") >= 0);
+
+    for (int i = 0; i < jobs.size(); i++) {
+      assertEquals(200, tenant.robots().get(i).report(jobs.get(i), "Stopped").await().statusCode());
+    }
+    Scrape drained = scrapeUntil(s -> s.sum("orchestrator_drain_remaining_jobs") == 0
+        && s.value("orchestrator_drain_progress_ratio") == 1.0);
+    assertEquals(3.0, drained.sum("orchestrator_job_stops_acknowledged_total"));
+    assertEquals(0.0, drained.value("orchestrator_drain_estimated_seconds"));
+
+    maintenance.start("phase=Suspended").await();
+    assertEquals(503, api.post("/api/robot/heartbeat", tenant.robots().get(0).token(), new JsonObject()).await()
+        .statusCode());
+    Scrape suspended = scrape();
+    assertEquals(1.0, suspended.value("orchestrator_maintenance_phase{phase=\"Suspended\"}"));
+    assertTrue(suspended.value("orchestrator_gate_refusals_total{phase=\"Suspended\",route_class=\"robot\"}") >= 1);
+
+    maintenance.end().await();
+    Scrape after = scrape();
+    assertEquals(1.0, after.value("orchestrator_maintenance_phase{phase=\"None\"}"));
+    assertEquals(0.0, after.value("orchestrator_maintenance_window_seconds"));
+    assertTrue(after.value("vertx_http_server_response_time_seconds_count{code=\"200\",method=\"GET\",route=\"/metrics\"}") >= 1
+        || after.sum("vertx_http_server_response_time_seconds_count") > 0);
+  }
+
+  @Test
+  void theExpositionPassesPromtool() throws Exception {
+    requirePromtool();
+    String text = scrapes.isEmpty() ? api.get("/metrics", null).await().bodyAsString() : scrapes.get(scrapes.size() - 1);
+    Process check = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
+    check.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+    check.getOutputStream().close();
+    String output = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(check.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(0, check.exitValue(), output);
+  }
+
+  @Test
+  void theAlertRulesPassPromtool() throws Exception {
+    requirePromtool();
+    Process check = new ProcessBuilder("promtool", "check", "rules",
+        ROOT.resolve("config/prometheus/alerts.yml").toString()).redirectErrorStream(true).start();
+    String output = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(check.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(0, check.exitValue(), output);
+    assertTrue(output.contains("3 rules found"), output);
+  }
+
+  @Test
+  void everyMetricTheDashboardAndTheAlertsQueryIsExported() throws Exception {
+    aScrapeInEachPhaseShowsTheDrainOnce();
+    Set<String> exported = new TreeSet<>();
+    scrapes.forEach(text -> exported.addAll(Scrape.parse(text).names()));
+    Set<String> queried = new TreeSet<>();
+    JsonObject dashboard = new JsonObject(Files.readString(ROOT.resolve("config/grafana/maintenance-dashboard.json")));
+    dashboard.getJsonArray("panels").forEach(panel -> ((JsonObject) panel).getJsonArray("targets")
+        .forEach(target -> queried.addAll(metricNames(((JsonObject) target).getString("expr")))));
+    queried.addAll(metricNames(Files.readString(ROOT.resolve("config/prometheus/alerts.yml"))));
+    assertTrue(queried.size() >= 12, queried.toString());
+    queried.removeAll(exported);
+    assertEquals(Set.of(), queried, "queried but never exported");
+  }
+
+  private static boolean ran;
+
+  private void aScrapeInEachPhaseShowsTheDrainOnce() throws Exception {
+    if (!ran && scrapes.stream().noneMatch(s -> s.contains("orchestrator_triggers_skipped_total"))) {
+      ran = true;
+      aScrapeInEachPhaseShowsTheDrain();
+    }
+  }
+
+  private static final Pattern METRIC = Pattern.compile("\\b((?:orchestrator|vertx)_[a-z0-9_]+)");
+
+  static Set<String> metricNames(String text) {
+    Set<String> names = new TreeSet<>();
+    Matcher matcher = METRIC.matcher(text);
+    while (matcher.find()) {
+      names.add(matcher.group(1));
+    }
+    return names;
+  }
+
+  private static void requirePromtool() throws IOException, InterruptedException {
+    boolean present;
+    try {
+      present = new ProcessBuilder("promtool", "--version").start().waitFor() == 0;
+    } catch (IOException e) {
+      present = false;
+    }
+    Assumptions.assumeTrue(present, "promtool is not installed (Debian package 'prometheus'); scripts/test.sh "
+        + "installs it when it can");
+  }
+}

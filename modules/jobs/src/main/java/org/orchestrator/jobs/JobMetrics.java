@@ -1,0 +1,83 @@
+package org.orchestrator.jobs;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import org.orchestrator.contracts.jobs.JobState;
+import org.orchestrator.platform.metrics.Meters;
+
+/**
+ * The jobs module's meters. Stop/Kill counters move with every transition; the per-tenant gauges
+ * (jobs by active state, connected robots) are refreshed in the background by one grouped query
+ * each, so a scrape only reads memory.
+ */
+final class JobMetrics {
+
+  private final Counter stopsSent;
+  private final Counter killsSent;
+  private final Counter stopsAcknowledged;
+  private final Counter killsAcknowledged;
+  private final Meters.PerTenant jobs;
+  private final Meters.PerTenant robots;
+
+  JobMetrics(MeterRegistry registry) {
+    stopsSent = Counter.builder(Meters.STOPS_SENT).description("Stop commands requested").register(registry);
+    killsSent = Counter.builder(Meters.KILLS_SENT).description("Kill commands requested").register(registry);
+    stopsAcknowledged = Counter.builder(Meters.STOPS_ACKNOWLEDGED)
+        .description("stopped jobs whose robot then reported a final state").register(registry);
+    killsAcknowledged = Counter.builder(Meters.KILLS_ACKNOWLEDGED)
+        .description("killed jobs whose robot then reported a final state").register(registry);
+    jobs = new Meters.PerTenant(registry, Meters.JOBS, "jobs per tenant and active state", "state");
+    robots = new Meters.PerTenant(registry, Meters.ROBOTS_CONNECTED, "robots with a recent heartbeat", null);
+  }
+
+  void transition(JobState from, JobState to) {
+    if (to == JobState.Stopping) {
+      stopsSent.increment();
+    } else if (to == JobState.Terminating) {
+      killsSent.increment();
+    } else if (to.isFinal() && from == JobState.Stopping) {
+      stopsAcknowledged.increment();
+    } else if (to.isFinal() && from == JobState.Terminating) {
+      killsAcknowledged.increment();
+    }
+  }
+
+  void stopsSwept(int count) {
+    stopsSent.increment(count);
+  }
+
+  void killsSwept(int count) {
+    killsSent.increment(count);
+  }
+
+  /** Re-reads the per-tenant gauges. */
+  Future<Void> refresh(Pool pool, int heartbeatGraceSeconds) {
+    Future<Void> byState = pool.query("SELECT tenant_id, state, count(*) FROM jobs "
+            + "WHERE state IN ('Pending', 'Running', 'Stopping', 'Terminating') GROUP BY tenant_id, state").execute()
+        .map(rows -> {
+          Map<Long, Map<String, Long>> values = new TreeMap<>();
+          for (Row row : rows) {
+            values.computeIfAbsent(row.getLong(0), t -> new HashMap<>()).put(row.getString(1), row.getLong(2));
+          }
+          jobs.setNested(values);
+          return null;
+        });
+    Future<Void> connected = pool.preparedQuery("SELECT tenant_id, count(*) FROM robot_presence "
+            + "WHERE last_heartbeat_at > now() - make_interval(secs => $1) GROUP BY tenant_id")
+        .execute(Tuple.of(heartbeatGraceSeconds))
+        .map(rows -> {
+          Map<Long, Long> values = new TreeMap<>();
+          rows.forEach(row -> values.put(row.getLong(0), row.getLong(1)));
+          robots.set(values);
+          return null;
+        });
+    return Future.all(byState, connected).mapEmpty();
+  }
+}

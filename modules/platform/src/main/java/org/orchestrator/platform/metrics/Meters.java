@@ -1,0 +1,78 @@
+package org.orchestrator.platform.metrics;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every meter the orchestrator exports, by name, so that modules, the dashboard and
+ * {@code docs/metrics.md} agree. Micrometer's dotted names become Prometheus names with
+ * underscores ({@code orchestrator.jobs} -> {@code orchestrator_jobs}); counters gain
+ * {@code _total}. Tags are low-cardinality: {@code tenant} (a tenant id), {@code state},
+ * {@code phase}, {@code route_class}; never a job id.
+ */
+public final class Meters {
+
+  private Meters() {
+  }
+
+  /** Gauge per phase, 1 for the current one (tag {@code phase}). */
+  public static final String PHASE = "orchestrator.maintenance.phase";
+  /** Gauge: seconds since the current phase began. */
+  public static final String PHASE_SECONDS = "orchestrator.maintenance.phase.seconds";
+  /** Gauge: seconds since the maintenance window began; 0 outside maintenance. */
+  public static final String WINDOW_SECONDS = "orchestrator.maintenance.window.seconds";
+  /** Gauge: unfinished jobs robots still work on, per tenant, while in maintenance. */
+  public static final String DRAIN_REMAINING = "orchestrator.drain.remaining.jobs";
+  /** Gauge: share of the window's jobs that have drained (0..1). */
+  public static final String DRAIN_RATIO = "orchestrator.drain.progress.ratio";
+  /** Gauge: linear estimate of seconds until drained (NaN while unknown). */
+  public static final String DRAIN_ETA = "orchestrator.drain.estimated.seconds";
+  /** Gauge: jobs per tenant and active state (Pending, Running, Stopping, Terminating). */
+  public static final String JOBS = "orchestrator.jobs";
+  /** Gauge: robots per tenant that sent a heartbeat within the grace. */
+  public static final String ROBOTS_CONNECTED = "orchestrator.robots.connected";
+  /** Counters: Stop / Kill commands requested (by maintenance sweeps or users). */
+  public static final String STOPS_SENT = "orchestrator.job.stops.sent";
+  public static final String KILLS_SENT = "orchestrator.job.kills.sent";
+  /** Counters: stopped / killed jobs whose robot then reported a final state. */
+  public static final String STOPS_ACKNOWLEDGED = "orchestrator.job.stops.acknowledged";
+  public static final String KILLS_ACKNOWLEDGED = "orchestrator.job.kills.acknowledged";
+  /** Counter: schedule fires skipped for maintenance, per tenant. */
+  public static final String TRIGGERS_SKIPPED = "orchestrator.triggers.skipped";
+  /** Counter: requests the maintenance gate refused, by phase and route class. */
+  public static final String GATE_REFUSALS = "orchestrator.gate.refusals";
+
+  /**
+   * A gauge with one series per tenant (and optionally per another tag), replaced as a whole each
+   * time it is refreshed, so that series of tenants that went to zero disappear.
+   */
+  public static final class PerTenant {
+
+    private final MultiGauge gauge;
+    private final String otherTag;
+
+    public PerTenant(MeterRegistry registry, String name, String description, String otherTag) {
+      this.gauge = MultiGauge.builder(name).description(description).register(registry);
+      this.otherTag = otherTag;
+    }
+
+    /** Replaces every series: tenant -> value. */
+    public void set(Map<Long, ? extends Number> values) {
+      List<MultiGauge.Row<?>> rows = new ArrayList<>(values.size());
+      values.forEach((tenant, value) -> rows.add(MultiGauge.Row.of(Tags.of("tenant", Long.toString(tenant)), value)));
+      gauge.register(rows, true);
+    }
+
+    /** Replaces every series: tenant -> other tag value -> value. */
+    public void setNested(Map<Long, Map<String, Long>> values) {
+      List<MultiGauge.Row<?>> rows = new ArrayList<>();
+      values.forEach((tenant, inner) -> inner.forEach((other, value) ->
+          rows.add(MultiGauge.Row.of(Tags.of("tenant", Long.toString(tenant), otherTag, other), value))));
+      gauge.register(rows, true);
+    }
+  }
+}

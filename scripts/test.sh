@@ -10,3 +10,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-test-tools.sh || echo "test tools: not all installed; the tests that need them will say so" >&2
 mvn -B -ntp verify "$@"
+
+# The scripted maintenance window of the README, against a fresh server on free ports.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+example_dir=$(mktemp -d)
+ORCH_DATA_DIR="$example_dir" ORCH_HTTP_PORT=$(free_port) ORCH_BRIDGE_PORT=$(free_port) \
+  scripts/upgrade-example.sh > "$example_dir.log" 2>&1 \
+  || { cat "$example_dir.log"; echo "upgrade-example.sh: FAILED"; exit 1; }
+echo "upgrade-example.sh: passed (drain, wait, suspend, restart in Suspended, end)"
+rm -rf "$example_dir" "$example_dir.log"

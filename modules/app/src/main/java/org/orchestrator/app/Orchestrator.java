@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.orchestrator.contracts.bus.LocalRecordCodec;
 import org.orchestrator.http.HttpApiVerticle;
+import org.orchestrator.http.bridge.BridgeVerticle;
 import org.orchestrator.identity.IdentityVerticle;
 import org.orchestrator.jobs.JobControlVerticle;
 import org.orchestrator.phase.PhaseVerticle;
@@ -51,10 +52,12 @@ public final class Orchestrator implements AutoCloseable {
   private final Pool pool;
   private final List<String> deployments;
   private final HttpApiVerticle http;
+  private final BridgeVerticle bridge;
 
   private Orchestrator(Vertx vertx, OrchestratorConfig config, DataDirectory dataDirectory,
       EmbeddedPostgresServer embedded, DatabaseEndpoint database, Pool pool, List<String> deployments,
-      HttpApiVerticle http) {
+      HttpApiVerticle http, BridgeVerticle bridge) {
+    this.bridge = bridge;
     this.vertx = vertx;
     this.config = config;
     this.dataDirectory = dataDirectory;
@@ -108,7 +111,12 @@ public final class Orchestrator implements AutoCloseable {
       deployments.add(vertx.deployVerticle(new SchedulerVerticle(pool, config.scheduler(), clock, registry)).await());
       phase.enforce().await();
       deployments.add(vertx.deployVerticle(http).await());
-      return new Orchestrator(vertx, config, dataDirectory, embedded, database, pool, deployments, http);
+      BridgeVerticle bridge = null;
+      if (config.bridge().enabled()) {
+        bridge = new BridgeVerticle(config, keys);
+        deployments.add(vertx.deployVerticle(bridge).await());
+      }
+      return new Orchestrator(vertx, config, dataDirectory, embedded, database, pool, deployments, http, bridge);
     } catch (RuntimeException | IOException e) {
       undeploy(vertx, deployments);
       if (pool != null) {
@@ -124,6 +132,11 @@ public final class Orchestrator implements AutoCloseable {
 
   public int httpPort() {
     return http.actualPort();
+  }
+
+  /** The event-bus bridge's port; -1 when the bridge is off. */
+  public int bridgePort() {
+    return bridge == null ? -1 : bridge.actualPort();
   }
 
   public DatabaseEndpoint database() {

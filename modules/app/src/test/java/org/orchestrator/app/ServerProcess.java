@@ -30,6 +30,12 @@ public final class ServerProcess implements AutoCloseable {
    * {@code port} (0: a free one).
    */
   public static ServerProcess start(Path dataDir, DatabaseEndpoint database, int port) throws IOException {
+    return start(dataDir, database, port, -1);
+  }
+
+  /** As {@link #start(Path, DatabaseEndpoint, int)}, with the event-bus bridge on {@code bridgePort} (-1: off). */
+  public static ServerProcess start(Path dataDir, DatabaseEndpoint database, int port, int bridgePort)
+      throws IOException {
     int chosen = port == 0 ? freePort() : port;
     Path config = Files.createTempFile("orchestrator", ".yaml");
     Files.writeString(config, """
@@ -45,8 +51,10 @@ public final class ServerProcess implements AutoCloseable {
           hostAdminPassword: %s
         maintenance:
           retryAfterSeconds: 1
+        bridge:
+          port: %d
         """.formatted(dataDir, chosen, database == null ? "" : database.url(),
-        database == null ? "public" : database.schema(), TestNode.ADMIN_PASSWORD));
+        database == null ? "public" : database.schema(), TestNode.ADMIN_PASSWORD, bridgePort));
     Path log = Files.createTempFile("orchestrator-process", ".log");
     ProcessBuilder builder = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx512m", "-cp", System.getProperty("java.class.path"), Main.class.getName()))

@@ -52,7 +52,8 @@ public final class TestNode implements AutoCloseable {
         .put("security", new JsonObject().put("passwordIterations", 1_000)
             .put("hostAdminPassword", ADMIN_PASSWORD))
         .put("scheduler", new JsonObject().put("tickMillis", 25))
-        .put("maintenance", new JsonObject().put("retryAfterSeconds", 1));
+        .put("maintenance", new JsonObject().put("retryAfterSeconds", 1))
+        .put("bridge", new JsonObject().put("host", "127.0.0.1").put("port", ServerProcess.freePort()));
     if (database != null) {
       json.put("database", new JsonObject().put("url", database.url()).put("schema", database.schema()));
     }
@@ -69,6 +70,10 @@ public final class TestNode implements AutoCloseable {
 
   public int port() {
     return orchestrator.httpPort();
+  }
+
+  public int bridgePort() {
+    return orchestrator.bridgePort();
   }
 
   public Orchestrator orchestrator() {

@@ -24,6 +24,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import org.orchestrator.contracts.Failure;
+import org.orchestrator.http.maintenance.MaintenanceCalls;
 import org.orchestrator.http.routes.AccountRoutes;
 import org.orchestrator.http.routes.HealthRoutes;
 import org.orchestrator.http.routes.IdentityRoutes;
@@ -104,7 +105,7 @@ public final class HttpApiVerticle extends VerticleBase {
     new JobRoutes(bus).mount(builder);
     new RobotProtocolRoutes(bus).mount(builder);
     new ScheduleRoutes(bus).mount(builder);
-    new MaintenanceRoutes(bus, phase).mount(builder);
+    new MaintenanceRoutes(bus, phase, new MaintenanceCalls(bus, phase)).mount(builder);
 
     Router root = Router.router(vertx);
     root.route().handler(new GateHandler(phase, config.maintenance().retryAfterSeconds(), registry));

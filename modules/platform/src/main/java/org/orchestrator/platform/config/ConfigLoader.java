@@ -23,6 +23,7 @@ import java.util.Map;
  *   <tr><td>ORCH_PG_URL, ORCH_PG_POOL_SIZE, ORCH_PG_SCHEMA</td><td>database.*</td></tr>
  *   <tr><td>ORCH_HOST_ADMIN_PASSWORD</td><td>security.hostAdminPassword</td></tr>
  *   <tr><td>ORCH_TOKEN_TTL_SECONDS</td><td>security.tokenTtlSeconds</td></tr>
+ *   <tr><td>ORCH_BRIDGE_PORT</td><td>bridge.port (-1: off)</td></tr>
  * </table>
  */
 public final class ConfigLoader {
@@ -38,7 +39,8 @@ public final class ConfigLoader {
       "ORCH_PG_POOL_SIZE", "database.poolSize",
       "ORCH_PG_SCHEMA", "database.schema",
       "ORCH_HOST_ADMIN_PASSWORD", "security.hostAdminPassword",
-      "ORCH_TOKEN_TTL_SECONDS", "security.tokenTtlSeconds");
+      "ORCH_TOKEN_TTL_SECONDS", "security.tokenTtlSeconds",
+      "ORCH_BRIDGE_PORT", "bridge.port");
 
   private ConfigLoader() {
   }

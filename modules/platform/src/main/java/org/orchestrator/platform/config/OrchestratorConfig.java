@@ -12,7 +12,20 @@ import java.nio.file.Path;
  * @param security token and password settings
  */
 public record OrchestratorConfig(Path dataDir, Http http, Database database, Security security, Jobs jobs,
-    Scheduler scheduler, Maintenance maintenance) {
+    Scheduler scheduler, Maintenance maintenance, Bridge bridge) {
+
+  /**
+   * The TCP event-bus bridge for scripted maintenance.
+   *
+   * @param host interface to bind (loopback by default)
+   * @param port port; 0 picks a free one; -1 turns the bridge off
+   */
+  public record Bridge(String host, int port) {
+
+    public boolean enabled() {
+      return port >= 0;
+    }
+  }
 
   /** @param retryAfterSeconds the {@code Retry-After} of every maintenance 503 */
   public record Maintenance(int retryAfterSeconds) {
@@ -78,6 +91,7 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
     JsonObject jobs = json.getJsonObject("jobs", new JsonObject());
     JsonObject scheduler = json.getJsonObject("scheduler", new JsonObject());
     JsonObject maintenance = json.getJsonObject("maintenance", new JsonObject());
+    JsonObject bridge = json.getJsonObject("bridge", new JsonObject());
     return new OrchestratorConfig(
         Path.of(json.getString("dataDir", "data")).toAbsolutePath().normalize(),
         new Http(http.getString("host", "0.0.0.0"), http.getInteger("port", 8080),
@@ -90,6 +104,7 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
             security.getString("hostAdminPassword")),
         new Jobs(jobs.getInteger("heartbeatGraceSeconds", 30), jobs.getInteger("robotDeadAfterSeconds", 0)),
         new Scheduler(scheduler.getLong("tickMillis", 1_000L)),
-        new Maintenance(maintenance.getInteger("retryAfterSeconds", 30)));
+        new Maintenance(maintenance.getInteger("retryAfterSeconds", 30)),
+        new Bridge(bridge.getString("host", "127.0.0.1"), bridge.getInteger("port", 7001)));
   }
 }

@@ -1,0 +1,62 @@
+package org.orchestrator.app;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A bridge client written from the documented frame format only (docs/event-bus.md): a 4-byte
+ * big-endian length, then that many bytes of UTF-8 JSON. Plain blocking sockets, no Vert.x.
+ */
+final class BridgeClient implements AutoCloseable {
+
+  private final Socket socket;
+  private final DataInputStream in;
+  private final DataOutputStream out;
+
+  BridgeClient(int port) throws IOException {
+    socket = new Socket("127.0.0.1", port);
+    socket.setSoTimeout(10_000);
+    in = new DataInputStream(socket.getInputStream());
+    out = new DataOutputStream(socket.getOutputStream());
+  }
+
+  void write(JsonObject frame) throws IOException {
+    byte[] json = frame.encode().getBytes(StandardCharsets.UTF_8);
+    out.writeInt(json.length);
+    out.write(json);
+    out.flush();
+  }
+
+  /** The next frame, or null when none arrives within {@code millis}. */
+  JsonObject read(int millis) throws IOException {
+    socket.setSoTimeout(millis);
+    try {
+      int length = in.readInt();
+      byte[] json = in.readNBytes(length);
+      return new JsonObject(new String(json, StandardCharsets.UTF_8));
+    } catch (SocketTimeoutException e) {
+      return null;
+    }
+  }
+
+  /** Sends to an address with a reply address and returns the reply frame. */
+  JsonObject request(String address, String token, JsonObject body) throws IOException {
+    JsonObject frame = new JsonObject().put("type", "send").put("address", address).put("replyAddress", "reply-1")
+        .put("body", body);
+    if (token != null) {
+      frame.put("headers", new JsonObject().put("Authorization", "Bearer " + token));
+    }
+    write(frame);
+    return read(10_000);
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+}

@@ -1,0 +1,121 @@
+package org.orchestrator.cli;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.parsetools.RecordParser;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The TCP event-bus bridge, spoken by hand: each frame is a 4-byte big-endian length and a JSON
+ * object ({@code type, address, replyAddress, headers, body}). Replies come back as
+ * {@code {type: "message", address: <replyAddress>, body}} or {@code {type: "err", ...}}.
+ */
+final class BridgeTransport implements Transport {
+
+  private static final long TIMEOUT_MS = 60_000;
+
+  private final Vertx vertx;
+  /** Held for the life of the transport: Vert.x closes a client that is no longer referenced. */
+  private final NetClient client;
+  private final NetSocket socket;
+  private final String token;
+  private final Map<String, Promise<JsonObject>> pending = new ConcurrentHashMap<>();
+
+  private BridgeTransport(Vertx vertx, NetClient client, NetSocket socket, String token) {
+    this.vertx = vertx;
+    this.client = client;
+    this.socket = socket;
+    this.token = token;
+  }
+
+  static Future<Transport> connect(Vertx vertx, String host, int port, String token) {
+    NetClient client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(5_000));
+    return client.connect(port, host)
+        .recover(failure -> Future.failedFuture(new CliFailure(MaintenanceCli.EXIT_UNREACHABLE,
+            "cannot reach the event-bus bridge at " + host + ":" + port + ": " + failure.getMessage())))
+        .map(socket -> {
+          BridgeTransport transport = new BridgeTransport(vertx, client, socket, token);
+          socket.handler(transport.frames());
+          socket.closeHandler(closed -> transport.failAll("the bridge closed the connection"));
+          return transport;
+        });
+  }
+
+  private Handler<Buffer> frames() {
+    RecordParser parser = RecordParser.newFixed(4);
+    parser.handler(new Handler<>() {
+      private int length = -1;
+
+      @Override
+      public void handle(Buffer chunk) {
+        if (length < 0) {
+          length = chunk.getInt(0);
+          parser.fixedSizeMode(length);
+        } else {
+          length = -1;
+          parser.fixedSizeMode(4);
+          onFrame(chunk.toJsonObject());
+        }
+      }
+    });
+    return parser;
+  }
+
+  private void onFrame(JsonObject frame) {
+    String address = frame.getString("address");
+    if ("err".equals(frame.getString("type"))) {
+      CliFailure failure = CliFailure.fromServer(frame.getInteger("failureCode", 1500), frame.getString("message"));
+      if (address != null && pending.containsKey(address)) {
+        pending.remove(address).tryFail(failure);
+      } else {
+        pending.values().forEach(p -> p.tryFail(failure));
+        pending.clear();
+      }
+      return;
+    }
+    Promise<JsonObject> waiting = address == null ? null : pending.remove(address);
+    if (waiting != null) {
+      waiting.tryComplete(frame.getJsonObject("body", new JsonObject()));
+    }
+  }
+
+  @Override
+  public Future<JsonObject> call(String operation, JsonObject body) {
+    String replyAddress = "cli." + UUID.randomUUID();
+    Promise<JsonObject> promise = Promise.promise();
+    pending.put(replyAddress, promise);
+    JsonObject frame = new JsonObject().put("type", "send").put("address", "maintenance.bridge." + operation)
+        .put("replyAddress", replyAddress)
+        .put("headers", new JsonObject().put("Authorization", "Bearer " + token))
+        .put("body", body);
+    Buffer json = frame.toBuffer();
+    socket.write(Buffer.buffer(4 + json.length()).appendInt(json.length()).appendBuffer(json));
+    long timer = vertx.setTimer(TIMEOUT_MS, id -> {
+      Promise<JsonObject> late = pending.remove(replyAddress);
+      if (late != null) {
+        late.tryFail(new CliFailure(MaintenanceCli.EXIT_UNREACHABLE, "no answer from the bridge"));
+      }
+    });
+    return promise.future().andThen(done -> vertx.cancelTimer(timer));
+  }
+
+  private void failAll(String reason) {
+    pending.values().forEach(p -> p.tryFail(new CliFailure(MaintenanceCli.EXIT_UNREACHABLE, reason)));
+    pending.clear();
+  }
+
+  @Override
+  public void close() {
+    socket.close();
+    client.close();
+  }
+}

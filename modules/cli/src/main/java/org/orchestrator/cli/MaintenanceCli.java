@@ -1,0 +1,367 @@
+package org.orchestrator.cli;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * The operator's maintenance tool. Exit codes, for upgrade scripts:
+ * <table>
+ *   <caption>exit codes</caption>
+ *   <tr><td>0</td><td>done</td></tr>
+ *   <tr><td>2</td><td>the server refused (bad input, illegal transition, Suspended with jobs running)</td></tr>
+ *   <tr><td>3</td><td>not signed in or not allowed (wrong password, not the host administrator)</td></tr>
+ *   <tr><td>4</td><td>{@code wait} timed out</td></tr>
+ *   <tr><td>5</td><td>the server (bridge or HTTP) cannot be reached</td></tr>
+ *   <tr><td>64</td><td>usage error (unknown option, bad value)</td></tr>
+ *   <tr><td>1</td><td>anything else</td></tr>
+ * </table>
+ */
+@Command(name = "maintenance", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Drain, suspend and end maintenance of an orchestrator.",
+    subcommands = {MaintenanceCli.Status.class, MaintenanceCli.Start.class, MaintenanceCli.Suspend.class,
+        MaintenanceCli.End.class, MaintenanceCli.Log.class, MaintenanceCli.Wait.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:done", "2:refused by the server", "3:not signed in or not allowed", "4:wait timed out",
+        "5:server unreachable", "64:usage error", "1:other failure"})
+public final class MaintenanceCli {
+
+  public static final int EXIT_OK = 0;
+  public static final int EXIT_OTHER = 1;
+  public static final int EXIT_REFUSED = 2;
+  public static final int EXIT_UNAUTHORIZED = 3;
+  public static final int EXIT_TIMEOUT = 4;
+  public static final int EXIT_UNREACHABLE = 5;
+  public static final int EXIT_USAGE = 64;
+
+  @Option(names = "--url", defaultValue = "${env:ORCH_URL:-http://localhost:8080}",
+      description = "HTTP API, for sign-in and --http (default: ${DEFAULT-VALUE})")
+  URI url;
+
+  @Option(names = "--bridge", defaultValue = "${env:ORCH_BRIDGE:-localhost:7001}",
+      description = "event-bus bridge host:port (default: ${DEFAULT-VALUE})")
+  String bridge;
+
+  @Option(names = "--http", description = "use the HTTP API instead of the bridge")
+  boolean http;
+
+  @Option(names = "--token", defaultValue = "${env:ORCH_TOKEN}", description = "host admin bearer token (or ORCH_TOKEN)")
+  String token;
+
+  @Option(names = "--user", defaultValue = "admin", description = "host admin user (default: ${DEFAULT-VALUE})")
+  String user;
+
+  @Option(names = "--password", defaultValue = "${env:ORCH_PASSWORD}", description = "host admin password (or ORCH_PASSWORD)")
+  String password;
+
+  @Option(names = "--password-file", description = "file holding the password (e.g. data/initial-admin-password)")
+  Path passwordFile;
+
+  PrintStream out = System.out;
+  PrintStream err = System.err;
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /** Runs the tool and returns its exit code (never calls System.exit). */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    MaintenanceCli cli = new MaintenanceCli();
+    cli.out = out;
+    cli.err = err;
+    CommandLine line = new CommandLine(cli);
+    line.setOut(new java.io.PrintWriter(out, true)).setErr(new java.io.PrintWriter(err, true));
+    line.setParameterExceptionHandler((e, a) -> {
+      err.println(e.getMessage());
+      e.getCommandLine().usage(err);
+      return EXIT_USAGE;
+    });
+    line.setExecutionExceptionHandler((e, commandLine, result) -> {
+      if (e instanceof CliFailure failure) {
+        err.println("maintenance: " + failure.getMessage());
+        return failure.exitCode;
+      }
+      err.println("maintenance: " + e);
+      return EXIT_OTHER;
+    });
+    return line.execute(args);
+  }
+
+  /** Runs {@code work} with a signed-in transport, then closes everything. */
+  <T> T with(Function<Transport, Future<T>> work) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    WebClient web = WebClient.create(vertx);
+    try {
+      String bearer = token != null && !token.isBlank() ? token : signIn(web).await();
+      Transport transport = http ? new HttpTransport(web, url, bearer) : bridgeTransport(vertx, bearer).await();
+      try {
+        return work.apply(transport).await();
+      } finally {
+        transport.close();
+      }
+    } catch (java.util.concurrent.CompletionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  private Future<Transport> bridgeTransport(Vertx vertx, String bearer) {
+    int colon = bridge.lastIndexOf(':');
+    if (colon < 0) {
+      throw new CliFailure(EXIT_USAGE, "--bridge is host:port, not '" + bridge + "'");
+    }
+    return BridgeTransport.connect(vertx, bridge.substring(0, colon), Integer.parseInt(bridge.substring(colon + 1)),
+        bearer);
+  }
+
+  private Future<String> signIn(WebClient web) throws Exception {
+    String secret = password;
+    if (passwordFile != null) {
+      secret = Files.readString(passwordFile).trim();
+    }
+    if (secret == null || secret.isBlank()) {
+      throw new CliFailure(EXIT_UNAUTHORIZED, "no credentials: pass --token (ORCH_TOKEN), or --password (ORCH_PASSWORD) "
+          + "or --password-file");
+    }
+    return web.postAbs(url.resolve("/identity/connect/token").toString())
+        .sendForm(MultiMap.caseInsensitiveMultiMap().add("grant_type", "password").add("username", user)
+            .add("password", secret))
+        .recover(failure -> Future.failedFuture(new CliFailure(EXIT_UNREACHABLE,
+            "cannot reach " + url + " to sign in: " + failure.getMessage())))
+        .compose(response -> response.statusCode() == 200
+            ? Future.succeededFuture(response.bodyAsJsonObject().getString("access_token"))
+            : Future.failedFuture(CliFailure.fromServer(response.statusCode(),
+                "sign-in refused: " + response.bodyAsString())));
+  }
+
+  static String describe(JsonObject status) {
+    JsonObject progress = status.getJsonObject("progress", new JsonObject());
+    StringBuilder text = new StringBuilder("state: ").append(status.getString("state"));
+    if (status.getString("reason") != null) {
+      text.append(" (").append(status.getString("reason")).append(")");
+    }
+    if (status.getString("startedAt") != null && !"None".equals(status.getString("state"))) {
+      text.append(" since ").append(status.getString("startedAt")).append(" by ").append(status.getString("startedBy"));
+    }
+    text.append("\nremaining jobs: ").append(progress.getLong("remaining", 0L))
+        .append(", stops attempted: ").append(status.getLong("jobStopsAttempted", 0L))
+        .append(", kills attempted: ").append(status.getLong("jobKillsAttempted", 0L))
+        .append(", triggers skipped: ").append(status.getLong("triggersSkipped", 0L));
+    return text.toString();
+  }
+
+  @Command(name = "status", description = "Show the phase and the drain progress.")
+  static final class Status implements Callable<Integer> {
+    @ParentCommand
+    MaintenanceCli cli;
+
+    @Option(names = "--json", description = "print the server's JSON")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      JsonObject status = cli.with(t -> t.call("status", new JsonObject()));
+      cli.out.println(json ? status.encodePrettily() : describe(status));
+      return EXIT_OK;
+    }
+  }
+
+  @Command(name = "start", description = "Enter (or continue) maintenance.")
+  static final class Start implements Callable<Integer> {
+    @ParentCommand
+    MaintenanceCli cli;
+
+    @Option(names = "--phase", required = true, description = "draining or suspended")
+    String phase;
+
+    @Option(names = "--kill-jobs", description = "send Kill to every unfinished job")
+    boolean killJobs;
+
+    @Option(names = "--force", description = "enter Suspended although jobs still run")
+    boolean force;
+
+    @Option(names = "--kill-after", description = "drain deadline, then Kill by itself: 15m, 1h, 90s or PT15M")
+    String killAfter;
+
+    @Option(names = "--auto-suspend", description = "enter Suspended by itself once nothing runs")
+    boolean autoSuspend;
+
+    @Option(names = "--reason", description = "why, shown on the maintenance page and in the audit")
+    String reason;
+
+    @Override
+    public Integer call() throws Exception {
+      JsonObject body = new JsonObject().put("phase", phase).put("killJobs", killJobs).put("force", force)
+          .put("autoSuspend", autoSuspend).put("reason", reason)
+          .put("killAfter", killAfter == null ? null : isoDuration(killAfter).toString());
+      cli.with(t -> t.call("start", body));
+      cli.out.println("maintenance: " + phase.toLowerCase(Locale.ROOT));
+      return EXIT_OK;
+    }
+  }
+
+  @Command(name = "suspend", description = "Enter Suspended (refused while jobs run, unless --force or --kill-jobs).")
+  static final class Suspend implements Callable<Integer> {
+    @ParentCommand
+    MaintenanceCli cli;
+
+    @Option(names = "--force")
+    boolean force;
+
+    @Option(names = "--kill-jobs")
+    boolean killJobs;
+
+    @Override
+    public Integer call() throws Exception {
+      cli.with(t -> t.call("start", new JsonObject().put("phase", "Suspended").put("force", force)
+          .put("killJobs", killJobs)));
+      cli.out.println("maintenance: suspended");
+      return EXIT_OK;
+    }
+  }
+
+  @Command(name = "end", description = "End maintenance; every tenant's log of the window is closed.")
+  static final class End implements Callable<Integer> {
+    @ParentCommand
+    MaintenanceCli cli;
+
+    @Override
+    public Integer call() throws Exception {
+      cli.with(t -> t.call("end", new JsonObject()));
+      cli.out.println("maintenance: ended");
+      return EXIT_OK;
+    }
+  }
+
+  @Command(name = "log", description = "A tenant's maintenance log: the current (or last) window and the history.")
+  static final class Log implements Callable<Integer> {
+    @ParentCommand
+    MaintenanceCli cli;
+
+    @Option(names = "--tenant", required = true, description = "tenant id")
+    long tenant;
+
+    @Override
+    public Integer call() throws Exception {
+      JsonObject both = cli.with(t -> Future.all(t.call("status", new JsonObject().put("tenantId", tenant)),
+              t.call("history", new JsonObject().put("tenantId", tenant)))
+          .map(all -> new JsonObject().put("current", all.resultAt(0)).put("history", all.resultAt(1))));
+      JsonObject current = both.getJsonObject("current");
+      cli.out.println(describe(current));
+      cli.out.println("stopped jobs: " + current.getJsonArray("stoppedJobs"));
+      cli.out.println("killed jobs: " + current.getJsonArray("killedJobs"));
+      cli.out.println("skipped triggers: " + current.getJsonArray("skippedTriggers"));
+      cli.out.println("windows in history: " + both.getJsonObject("history").getLong("total"));
+      return EXIT_OK;
+    }
+  }
+
+  @Command(name = "wait", description = "Wait until drained, suspended or none, with a progress bar.")
+  static final class Wait implements Callable<Integer> {
+    @ParentCommand
+    MaintenanceCli cli;
+
+    @Option(names = "--until", required = true, description = "drained, suspended or none")
+    String until;
+
+    @Option(names = "--timeout", defaultValue = "10m", description = "give up after (default: ${DEFAULT-VALUE}); exit 4")
+    String timeout;
+
+    @Option(names = "--per-tenant", description = "show the remaining jobs of each tenant")
+    boolean perTenant;
+
+    @Override
+    public Integer call() throws Exception {
+      String goal = until.toLowerCase(Locale.ROOT);
+      if (!goal.equals("drained") && !goal.equals("suspended") && !goal.equals("none")) {
+        throw new CliFailure(EXIT_USAGE, "--until is drained, suspended or none");
+      }
+      long deadline = System.currentTimeMillis() + isoDuration(timeout).toMillis();
+      return cli.with(t -> poll(t, goal, deadline, -1));
+    }
+
+    private Future<Integer> poll(Transport transport, String goal, long deadline, long peak) {
+      return transport.call("status", new JsonObject()).compose(status -> {
+        String state = status.getString("state");
+        JsonObject progress = status.getJsonObject("progress", new JsonObject());
+        long remaining = progress.getLong("remaining", 0L);
+        long top = Math.max(peak, Math.max(remaining, progress.getLong("stopsSent", 0L)));
+        bar(state, remaining, top, progress);
+        boolean done = switch (goal) {
+          case "drained" -> !"None".equals(state) && remaining == 0;
+          case "suspended" -> "Suspended".equals(state);
+          default -> "None".equals(state);
+        };
+        if (done) {
+          cli.err.println();
+          cli.out.println("reached: " + goal);
+          return Future.succeededFuture(EXIT_OK);
+        }
+        if (System.currentTimeMillis() > deadline) {
+          cli.err.println();
+          return Future.failedFuture(new CliFailure(EXIT_TIMEOUT, "timed out waiting for " + goal + " (state "
+              + state + ", " + remaining + " jobs remaining)"));
+        }
+        return Vertx.currentContext().owner().timer(1_000).compose(t -> poll(transport, goal, deadline, top));
+      });
+    }
+
+    private void bar(String state, long remaining, long top, JsonObject progress) {
+      int width = 30;
+      int filled = top <= 0 ? width : (int) Math.round(width * (double) (top - remaining) / top);
+      StringBuilder line = new StringBuilder("\r").append(state).append(" [")
+          .append("#".repeat(filled)).append(".".repeat(width - filled)).append("] ")
+          .append(remaining).append(" jobs remaining");
+      Long eta = progress.getLong("estimatedSecondsLeft");
+      if (eta != null && remaining > 0) {
+        line.append(", ~").append(eta).append(" s");
+      }
+      if (perTenant && progress.getJsonObject("remainingByTenant") != null) {
+        for (Map.Entry<String, Object> e : progress.getJsonObject("remainingByTenant")) {
+          line.append(" | tenant ").append(e.getKey()).append(": ").append(e.getValue());
+        }
+      }
+      cli.err.print(line);
+      cli.err.flush();
+    }
+  }
+
+  /** {@code 15m}, {@code 90s}, {@code 2h}, {@code 500ms} or ISO-8601 {@code PT15M}. */
+  static Duration isoDuration(String text) {
+    String t = text.trim().toLowerCase(Locale.ROOT);
+    try {
+      if (t.startsWith("p")) {
+        return Duration.parse(text.trim().toUpperCase(Locale.ROOT));
+      }
+      if (t.endsWith("ms")) {
+        return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+      }
+      long n = Long.parseLong(t.substring(0, t.length() - 1));
+      return switch (t.charAt(t.length() - 1)) {
+        case 's' -> Duration.ofSeconds(n);
+        case 'm' -> Duration.ofMinutes(n);
+        case 'h' -> Duration.ofHours(n);
+        case 'd' -> Duration.ofDays(n);
+        default -> throw new NumberFormatException();
+      };
+    } catch (RuntimeException e) {
+      throw new CliFailure(EXIT_USAGE, "not a duration: '" + text + "' (use 15m, 90s, 2h or PT15M)");
+    }
+  }
+}

@@ -1,0 +1,246 @@
+package org.orchestrator.http.maintenance;
+
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.orchestrator.contracts.Caller;
+import org.orchestrator.contracts.Failure;
+import org.orchestrator.contracts.bus.Addresses;
+import org.orchestrator.contracts.jobs.JobMessages.ActiveJob;
+import org.orchestrator.contracts.phase.MaintenancePhase;
+import org.orchestrator.contracts.phase.PhaseMessages.DrainProgress;
+import org.orchestrator.contracts.phase.PhaseMessages.EndMaintenance;
+import org.orchestrator.contracts.phase.PhaseMessages.GetProgress;
+import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
+import org.orchestrator.contracts.phase.PhaseMessages.Preview;
+import org.orchestrator.contracts.phase.PhaseMessages.StartMaintenance;
+import org.orchestrator.contracts.phase.PhaseMessages.Transition;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.GetWindowLog;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.ListHistory;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.TenantWindowLog;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.WindowLogs;
+import org.orchestrator.http.support.ErrorReplies;
+import org.orchestrator.platform.phase.PhaseWatch;
+
+/**
+ * The maintenance operations as both edges offer them (HTTP routes and the TCP event-bus bridge):
+ * the same rules, the same JSON. Parameters arrive as text (query string or bridge JSON) and are
+ * parsed here; results leave as JSON in UiPath's names plus ours.
+ */
+public final class MaintenanceCalls {
+
+  /** A Start's outcome: done, or refused with a 409 body listing the running jobs. */
+  public record Started(JsonObject refusal) {
+
+    public boolean refused() {
+      return refusal != null;
+    }
+  }
+
+  private final EventBus bus;
+  private final PhaseWatch phase;
+
+  public MaintenanceCalls(EventBus bus, PhaseWatch phase) {
+    this.bus = bus;
+    this.phase = phase;
+  }
+
+  /** Start with text parameters as UiPath clients send them ({@code phase=draining&killJobs=True}). */
+  public Future<Started> start(Caller caller, String phaseText, String killJobs, String force, String killAfter,
+      String autoSuspend, String reason) {
+    MaintenancePhase requested = MaintenancePhase.parse(phaseText);
+    if (requested == null || requested == MaintenancePhase.None) {
+      throw Failure.badRequest("phase must be Draining or Suspended, not '" + phaseText + "'");
+    }
+    StartMaintenance command = new StartMaintenance(caller, requested, flag("killJobs", killJobs),
+        flag("force", force), duration("killAfter", killAfter), flag("autoSuspend", autoSuspend), reason);
+    return Addresses.PHASE_MAINTENANCE_START.request(bus, command).map(outcome -> {
+      if (!outcome.refused()) {
+        return new Started(null);
+      }
+      Failure refusal = Failure.conflict(outcome.blocking().total() + " jobs are still running; Suspended needs "
+          + "them stopped, or force=true, or killJobs=true");
+      return new Started(ErrorReplies.body(refusal).put("runningJobs", outcome.blocking().total())
+          .put("runningJobsByTenant", byTenant(outcome.blocking().byTenant()))
+          .put("jobs", activeJobs(outcome.blocking().sample())));
+    });
+  }
+
+  public Future<PhaseSnapshot> end(Caller caller) {
+    return Addresses.PHASE_MAINTENANCE_END.request(bus, new EndMaintenance(caller));
+  }
+
+  /** UiPath's MaintenanceSetting for the host (all tenants, or one) or a tenant admin (own tenant). */
+  public Future<JsonObject> get(Caller caller, Long requestedTenant) {
+    Long tenantId = requestedTenant;
+    if (caller.isTenantAdmin()) {
+      if (tenantId != null && !tenantId.equals(caller.tenantId())) {
+        throw Failure.forbidden("a tenant administrator reads the maintenance state of their own tenant only");
+      }
+      tenantId = caller.tenantId();
+    } else if (!caller.isHostAdmin()) {
+      throw Failure.forbidden("the maintenance state is read by administrators");
+    }
+    PhaseSnapshot snapshot = phase.snapshot();
+    Long tenant = tenantId;
+    if (snapshot.windowId() == null) {
+      return Future.succeededFuture(setting(snapshot, tenant, List.of(), null, caller));
+    }
+    Future<WindowLogs> logs = Addresses.TENANT_LOG_WINDOW_GET.request(bus, new GetWindowLog(snapshot.windowId(), tenant));
+    Future<DrainProgress> progress = Addresses.PHASE_PROGRESS_GET.request(bus, new GetProgress());
+    return Future.all(logs, progress)
+        .map(both -> setting(snapshot, tenant, logs.result().tenants(), progress.result(), caller));
+  }
+
+  public Future<JsonObject> preview(Caller caller, String durationText) {
+    Preview preview = new Preview(caller, duration("duration", durationText));
+    return Addresses.PHASE_MAINTENANCE_PREVIEW.request(bus, preview).map(report -> new JsonObject()
+        .put("jobsToStop", report.jobsToStop())
+        .put("jobsToStopByTenant", byTenant(report.jobsToStopByTenant()))
+        .put("sample", activeJobs(report.sample()))
+        .put("horizon", report.horizon().toString())
+        .put("firesToSkip", new JsonArray(report.firesToSkip().stream().map(f -> new JsonObject()
+            .put("tenantId", f.tenantId()).put("scheduleId", f.scheduleId()).put("scheduleName", f.scheduleName())
+            .put("plannedAt", f.plannedAt().toString())).toList())));
+  }
+
+  public Future<JsonObject> history(Caller caller, Long tenantId, int page, int size) {
+    return Addresses.TENANT_LOG_HISTORY_LIST.request(bus, new ListHistory(caller, tenantId, page, size))
+        .map(result -> {
+          JsonArray items = new JsonArray();
+          result.items().forEach(log -> items.add(tenantLog(log)));
+          return new JsonObject().put("items", items).put("page", result.page()).put("size", result.size())
+              .put("total", result.total());
+        });
+  }
+
+  /** UiPath's MaintenanceSetting, with our additions. */
+  private static JsonObject setting(PhaseSnapshot snapshot, Long tenantId, List<TenantWindowLog> logs,
+      DrainProgress progress, Caller caller) {
+    JsonArray maintenanceLogs = new JsonArray();
+    JsonArray audit = new JsonArray();
+    for (Transition t : snapshot.transitions()) {
+      if (t.changed()) {
+        maintenanceLogs.add(new JsonObject().put("state", t.phase().name()).put("timeStamp", t.at().toString()));
+      }
+      audit.add(new JsonObject().put("state", t.phase().name()).put("changed", t.changed())
+          .put("timeStamp", t.at().toString()).put("by", t.by()).put("note", t.note()));
+    }
+    long stops = logs.stream().mapToLong(l -> l.stoppedJobs().size()).sum();
+    long kills = logs.stream().mapToLong(l -> l.killedJobs().size()).sum();
+    long skipped = logs.stream().mapToLong(l -> l.skippedTriggers().size()).sum();
+    JsonObject setting = new JsonObject()
+        .put("state", snapshot.phase().name())
+        .put("maintenanceLogs", maintenanceLogs)
+        .put("jobStopsAttempted", stops)
+        .put("jobKillsAttempted", kills)
+        .put("triggersSkipped", skipped)
+        .put("systemTriggersSkipped", 0)
+        .put("tenantId", tenantId)
+        .put("windowId", snapshot.windowId())
+        .put("startedAt", text(snapshot.windowStartedAt()))
+        .put("endedAt", text(snapshot.windowEndedAt()))
+        .put("phaseSince", text(snapshot.phaseSince()))
+        .put("startedBy", snapshot.startedBy())
+        .put("reason", snapshot.reason())
+        .put("killAfter", snapshot.killAfter() == null ? null : snapshot.killAfter().toString())
+        .put("killDeadlineAt", text(snapshot.killDeadlineAt()))
+        .put("autoSuspend", snapshot.autoSuspend());
+    if (tenantId != null) {
+      TenantWindowLog log = logs.stream().filter(l -> l.tenantId() == tenantId).findFirst().orElse(null);
+      setting.put("stoppedJobs", log == null ? new JsonArray() : new JsonArray(log.stoppedJobs()))
+          .put("killedJobs", log == null ? new JsonArray() : new JsonArray(log.killedJobs()))
+          .put("skippedTriggers", log == null ? new JsonArray() : skippedTriggers(log));
+    } else {
+      setting.put("tenants", new JsonArray(logs.stream().map(l -> new JsonObject().put("tenantId", l.tenantId())
+          .put("jobStopsAttempted", l.stoppedJobs().size()).put("jobKillsAttempted", l.killedJobs().size())
+          .put("triggersSkipped", l.skippedTriggers().size())).toList()));
+    }
+    if (progress != null) {
+      setting.put("progress", progress(progress, tenantId));
+    }
+    if (caller.isHostAdmin()) {
+      setting.put("audit", audit);
+    }
+    return setting;
+  }
+
+  public static JsonObject progress(DrainProgress progress, Long tenantId) {
+    long remaining = tenantId == null ? progress.remaining() : progress.remainingByTenant().getOrDefault(tenantId, 0L);
+    JsonObject json = new JsonObject().put("phase", progress.phase().name()).put("at", progress.at().toString())
+        .put("remaining", remaining);
+    if (tenantId == null) {
+      json.put("remainingByTenant", byTenant(progress.remainingByTenant()))
+          .put("stopsSent", progress.stopsSent()).put("stopsAcknowledged", progress.stopsAcknowledged())
+          .put("killsSent", progress.killsSent()).put("killsAcknowledged", progress.killsAcknowledged())
+          .put("triggersSkipped", progress.triggersSkipped()).put("ratio", progress.ratio())
+          .put("estimatedSecondsLeft", progress.estimatedSecondsLeft());
+    }
+    return json;
+  }
+
+  public static JsonObject phaseJson(PhaseSnapshot snapshot) {
+    return new JsonObject().put("state", snapshot.phase().name()).put("version", snapshot.version())
+        .put("windowId", snapshot.windowId()).put("startedAt", text(snapshot.windowStartedAt()))
+        .put("reason", snapshot.reason()).put("startedBy", snapshot.startedBy());
+  }
+
+  public static JsonObject tenantLog(TenantWindowLog log) {
+    return new JsonObject().put("windowId", log.windowId()).put("tenantId", log.tenantId())
+        .put("startedAt", text(log.startedAt())).put("endedAt", text(log.endedAt()))
+        .put("jobStopsAttempted", log.stoppedJobs().size()).put("jobKillsAttempted", log.killedJobs().size())
+        .put("triggersSkipped", log.skippedTriggers().size())
+        .put("stoppedJobs", new JsonArray(log.stoppedJobs())).put("killedJobs", new JsonArray(log.killedJobs()))
+        .put("skippedTriggers", skippedTriggers(log));
+  }
+
+  private static JsonArray skippedTriggers(TenantWindowLog log) {
+    return new JsonArray(log.skippedTriggers().stream().map(s -> new JsonObject().put("scheduleId", s.scheduleId())
+        .put("plannedAt", s.plannedAt().toString())).toList());
+  }
+
+  private static JsonArray activeJobs(List<ActiveJob> jobs) {
+    return new JsonArray(jobs.stream().map(j -> new JsonObject().put("id", j.id()).put("tenantId", j.tenantId())
+        .put("state", j.state()).put("robotId", j.robotId())).toList());
+  }
+
+  private static JsonObject byTenant(Map<Long, Long> counts) {
+    JsonObject json = new JsonObject();
+    counts.forEach((tenant, count) -> json.put(Long.toString(tenant), count));
+    return json;
+  }
+
+  private static String text(Instant instant) {
+    return instant == null ? null : instant.toString();
+  }
+
+  /** A boolean flag as UiPath clients send it ({@code true}, {@code True}, {@code false}...). */
+  private static boolean flag(String name, String value) {
+    if (value == null || value.isEmpty()) {
+      return false;
+    }
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw Failure.badRequest(name + " must be true or false, not '" + value + "'");
+    };
+  }
+
+  private static Duration duration(String name, String text) {
+    if (text == null || text.isEmpty()) {
+      return null;
+    }
+    try {
+      return Duration.parse(text);
+    } catch (DateTimeParseException e) {
+      throw Failure.badRequest(name + " must be an ISO-8601 duration such as PT15M, not '" + text + "'");
+    }
+  }
+}

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The operator's maintenance tool (see --help and docs/operations.md for the exit codes).
+#   scripts/maintenance.sh --password-file data/initial-admin-password start --phase draining --kill-after 15m
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+jar="$root/modules/cli/target/maintenance-cli.jar"
+if [ ! -f "$jar" ] || [ -n "$(find "$root/modules/cli" -newer "$jar" -type f -not -path '*/target/*' -print -quit)" ]; then
+  (cd "$root" && mvn -B -q -ntp -DskipTests install -pl modules/cli -am >&2)
+fi
+exec java ${JAVA_OPTS:-} -jar "$jar" "$@"

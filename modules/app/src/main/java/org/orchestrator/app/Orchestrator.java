@@ -91,7 +91,7 @@ public final class Orchestrator implements AutoCloseable {
       }
       LOG.info("database {}", database);
       Migrations.apply(database, MIGRATED_MODULES);
-      SigningKeys keys = SigningKeys.loadOrCreate(config.dataDir().resolve("jwt"));
+      SigningKeys keys = SigningKeys.loadOrCreate(config.security().keyDirectory());
       LocalRecordCodec.register(vertx.eventBus());
 
       pool = Pools.create(vertx, database, config.database().poolSize());
@@ -103,7 +103,7 @@ public final class Orchestrator implements AutoCloseable {
 
       HttpApiVerticle http = new HttpApiVerticle(config, keys, readiness, registry,
           PrometheusScrapingHandler.create(registry));
-      PhaseVerticle phase = new PhaseVerticle(pool, clock, registry);
+      PhaseVerticle phase = new PhaseVerticle(pool, database, clock, registry);
       deployments.add(vertx.deployVerticle(phase).await());
       deployments.add(vertx.deployVerticle(new IdentityVerticle(pool, config, keys)).await());
       deployments.add(vertx.deployVerticle(new TenantLogVerticle(pool)).await());

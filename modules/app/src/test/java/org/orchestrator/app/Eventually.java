@@ -25,12 +25,24 @@ public final class Eventually {
       promise.fail("condition not met in time; last value: " + last);
       return;
     }
-    read.get().onComplete(value -> {
-      if (done.test(value)) {
+    Future<T> attempt;
+    try {
+      attempt = read.get();
+    } catch (RuntimeException e) {
+      attempt = Future.failedFuture(e);
+    }
+    attempt.onComplete(value -> {
+      boolean met;
+      try {
+        met = done.test(value);
+      } catch (RuntimeException e) {
+        met = false; // e.g. a field not there yet: not done
+      }
+      if (met) {
         promise.complete(value);
       } else {
         vertx.setTimer(25, id -> poll(vertx, read, done, deadline, promise, value));
       }
-    }, promise::fail);
+    }, failure -> vertx.setTimer(25, id -> poll(vertx, read, done, deadline, promise, last)));
   }
 }

@@ -46,11 +46,22 @@ public final class TestNode implements AutoCloseable {
   }
 
   public static TestNode start(DatabaseEndpoint database, Path dataDir, java.time.Clock clock) throws IOException {
+    return start(database, dataDir, clock, null);
+  }
+
+  /** A node of a deployment whose nodes share {@code keyDirectory} (the token signing key). */
+  public static TestNode start(DatabaseEndpoint database, Path dataDir, Path keyDirectory) throws IOException {
+    return start(database, dataDir, java.time.Clock.systemUTC(), keyDirectory);
+  }
+
+  public static TestNode start(DatabaseEndpoint database, Path dataDir, java.time.Clock clock, Path keyDirectory)
+      throws IOException {
     JsonObject json = new JsonObject()
         .put("dataDir", dataDir.toString())
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
         .put("security", new JsonObject().put("passwordIterations", 1_000)
-            .put("hostAdminPassword", ADMIN_PASSWORD))
+            .put("hostAdminPassword", ADMIN_PASSWORD)
+            .put("keyDirectory", keyDirectory == null ? null : keyDirectory.toString()))
         .put("scheduler", new JsonObject().put("tickMillis", 25))
         .put("maintenance", new JsonObject().put("retryAfterSeconds", 1))
         .put("bridge", new JsonObject().put("host", "127.0.0.1").put("port", ServerProcess.freePort()));

@@ -37,22 +37,24 @@ final class JobRepository {
         .map(rows -> toJob(rows.iterator().next()));
   }
 
-  /** Inserts the job of a schedule fire, or returns the one an earlier attempt created. */
+  /**
+   * Inserts the job of a schedule fire, or returns the one an earlier attempt (or another node)
+   * created. When a concurrent insert wins, {@code ON CONFLICT DO NOTHING} waits for it to commit;
+   * the winner's row is then read by a new statement (a statement's own snapshot cannot see it).
+   */
   Future<Job> insertScheduled(long tenantId, long scheduleId, String processName, Long robotId,
       Instant plannedAt) {
+    Tuple key = Tuple.of(scheduleId, utc(plannedAt));
     return pool.preparedQuery("""
-            WITH inserted AS (
-              INSERT INTO jobs (tenant_id, process_name, robot_id, origin, schedule_id, planned_at)
-              VALUES ($1, $2, $3, 'Schedule', $4, $5)
-              ON CONFLICT (schedule_id, planned_at) WHERE schedule_id IS NOT NULL DO NOTHING
-              RETURNING\s""" + COLUMNS + """
-            )
-            SELECT * FROM inserted
-            UNION ALL
-            SELECT\s""" + COLUMNS + " FROM jobs WHERE schedule_id = $4 AND planned_at = $5 "
-            + "AND NOT EXISTS (SELECT 1 FROM inserted)")
+            INSERT INTO jobs (tenant_id, process_name, robot_id, origin, schedule_id, planned_at)
+            VALUES ($1, $2, $3, 'Schedule', $4, $5)
+            ON CONFLICT (schedule_id, planned_at) WHERE schedule_id IS NOT NULL DO NOTHING
+            RETURNING\s""" + COLUMNS)
         .execute(Tuple.of(tenantId, processName, robotId, scheduleId, utc(plannedAt)))
-        .map(rows -> toJob(rows.iterator().next()));
+        .compose(inserted -> inserted.size() > 0 ? Future.succeededFuture(toJob(inserted.iterator().next()))
+            : pool.preparedQuery("SELECT " + COLUMNS + " FROM jobs WHERE schedule_id = $1 AND planned_at = $2")
+                .execute(key)
+                .map(existing -> toJob(existing.iterator().next())));
   }
 
   Future<Optional<Job>> find(long tenantId, long jobId) {

@@ -82,6 +82,20 @@ final class MaintenanceService {
     return repository.load().onSuccess(this::stored);
   }
 
+  /**
+   * Reloads the stored phase (another node changed it: NOTIFY, or the periodic check) and re-arms
+   * the kill deadline when the window changed.
+   */
+  Future<PhaseSnapshot> refresh() {
+    long before = snapshot.version();
+    return repository.load().onSuccess(loaded -> {
+      stored(loaded);
+      if (loaded.version() > before) {
+        armDeadline();
+      }
+    });
+  }
+
   PhaseSnapshot snapshot() {
     return snapshot;
   }
@@ -104,7 +118,8 @@ final class MaintenanceService {
     Caller caller = request.caller();
     requireHostAdmin(caller);
     validate(request);
-    return serialized(() -> {
+    return serialized(() -> repository.load().compose(fresh -> {
+      stored(fresh);
       PhaseSnapshot current = snapshot;
       Plan plan = PhaseMachine.start(current.phase(), request.phase(), request.killJobs(), request.force());
       Future<ActiveJobs> blocking = plan.requireDrained()
@@ -113,7 +128,7 @@ final class MaintenanceService {
       return blocking.compose(jobs -> jobs != null
           ? Future.succeededFuture(new StartOutcome(current, jobs))
           : carryOut(plan, request).map(done -> new StartOutcome(done, null)));
-    }).onSuccess(outcome -> armDeadline());
+    })).onSuccess(outcome -> armDeadline());
   }
 
   private Future<PhaseSnapshot> carryOut(Plan plan, StartMaintenance request) {
@@ -141,13 +156,14 @@ final class MaintenanceService {
 
   Future<PhaseSnapshot> end(EndMaintenance request) {
     requireHostAdmin(request.caller());
-    return serialized(() -> {
+    return serialized(() -> repository.load().compose(fresh -> {
+      stored(fresh);
       PhaseMachine.end(snapshot.phase());
       Instant now = clock.instant();
       return peers.closeLogs(snapshot.windowId(), snapshot.windowStartedAt(), now)
           .compose(logs -> repository.close(snapshot.version(), snapshot.windowId(), now, request.caller().name()))
           .onSuccess(this::stored);
-    }).onSuccess(ended -> cancelDeadline());
+    })).onSuccess(ended -> cancelDeadline());
   }
 
   Future<DrainProgress> progress() {
@@ -189,9 +205,14 @@ final class MaintenanceService {
         ? peers.stopAll(snapshot.windowId()) : Future.succeededFuture();
     return sweep.compose(swept -> progress()).compose(progress -> {
       if (snapshot.autoSuspend() && snapshot.phase() == MaintenancePhase.Draining && progress.remaining() == 0) {
-        return serialized(() -> snapshot.phase() == MaintenancePhase.Draining
-                ? audit(MaintenancePhase.Suspended, true, "system", "autoSuspend: drained")
-                : Future.succeededFuture(snapshot))
+        // every node may try; the compare-and-set lets one win, the others just reload
+        return serialized(() -> repository.load().compose(fresh -> {
+              stored(fresh);
+              return snapshot.phase() == MaintenancePhase.Draining
+                  ? audit(MaintenancePhase.Suspended, true, "system", "autoSuspend: drained")
+                  : Future.succeededFuture(snapshot);
+            }))
+            .recover(conflict -> refresh())
             .map(ignored -> progress);
       }
       return Future.succeededFuture(progress);
@@ -215,7 +236,9 @@ final class MaintenanceService {
 
   private Future<PhaseSnapshot> kill(String by, String why) {
     return peers.killAll(snapshot.windowId())
-        .compose(swept -> audit(null, false, by, "Kill sent to " + swept.affected() + " jobs (" + why + ")"));
+        .compose(swept -> swept.affected() == 0 && "system".equals(by)
+            ? Future.succeededFuture(snapshot) // another node's deadline timer got there first
+            : audit(null, false, by, "Kill sent to " + swept.affected() + " jobs (" + why + ")"));
   }
 
   private Future<PhaseSnapshot> audit(MaintenancePhase phase, boolean changed, String by, String note) {

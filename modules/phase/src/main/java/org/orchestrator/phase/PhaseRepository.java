@@ -24,9 +24,17 @@ import org.orchestrator.contracts.phase.PhaseMessages.Transition;
 final class PhaseRepository {
 
   private final Pool pool;
+  private final String channel;
 
-  PhaseRepository(Pool pool) {
+  /** @param channel the PostgreSQL NOTIFY channel every stored change is announced on */
+  PhaseRepository(Pool pool, String channel) {
     this.pool = pool;
+    this.channel = channel;
+  }
+
+  /** The NOTIFY channel of a schema: nodes sharing a database and schema share the channel. */
+  static String channel(String schema) {
+    return ("orchestrator_phase_" + schema).toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
   }
 
   Future<PhaseSnapshot> load() {
@@ -98,23 +106,31 @@ final class PhaseRepository {
         .mapEmpty();
   }
 
-  private static Future<Void> setState(SqlClient tx, long expectedVersion, MaintenancePhase phase, long windowId,
+  private Future<Void> setState(SqlClient tx, long expectedVersion, MaintenancePhase phase, long windowId,
       Instant at) {
     return tx.preparedQuery("""
             UPDATE maintenance_state SET version = version + 1, phase = $2, window_id = $3, phase_since = $4,
               updated_at = now()
             WHERE id = 1 AND version = $1""")
         .execute(Tuple.of(expectedVersion, phase.name(), windowId, utc(at)))
-        .compose(rows -> rows.rowCount() == 1 ? Future.<Void>succeededFuture()
-            : Future.failedFuture(Failure.conflict("the maintenance phase changed meanwhile; read it and retry")));
+        .compose(rows -> announced(tx, rows.rowCount(), expectedVersion));
   }
 
-  private static Future<Void> bump(SqlClient tx, long expectedVersion) {
+  private Future<Void> bump(SqlClient tx, long expectedVersion) {
     return tx.preparedQuery("UPDATE maintenance_state SET version = version + 1, updated_at = now() "
             + "WHERE id = 1 AND version = $1")
         .execute(Tuple.of(expectedVersion))
-        .compose(rows -> rows.rowCount() == 1 ? Future.<Void>succeededFuture()
-            : Future.failedFuture(Failure.conflict("the maintenance phase changed meanwhile; read it and retry")));
+        .compose(rows -> announced(tx, rows.rowCount(), expectedVersion));
+  }
+
+  /** After the compare-and-set: NOTIFY the other nodes (delivered at commit), or CONFLICT. */
+  private Future<Void> announced(SqlClient tx, int updated, long expectedVersion) {
+    if (updated != 1) {
+      return Future.failedFuture(Failure.conflict("the maintenance phase changed meanwhile; read it and retry"));
+    }
+    return tx.preparedQuery("SELECT pg_notify($1, $2)")
+        .execute(Tuple.of(channel, Long.toString(expectedVersion + 1)))
+        .mapEmpty();
   }
 
   private static Future<PhaseSnapshot> load(SqlClient client) {

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import org.orchestrator.contracts.jobs.JobMessages.WindowCounts;
 import org.orchestrator.contracts.phase.MaintenancePhase;
 import org.orchestrator.contracts.phase.PhaseMessages.DrainProgress;
 import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
+import org.orchestrator.platform.database.DatabaseEndpoint;
 import org.orchestrator.platform.metrics.Meters;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.CountSkipped;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.PreviewFires;
@@ -39,16 +41,26 @@ public final class PhaseVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PhaseVerticle.class);
   private static final long PROGRESS_PERIOD_MS = 1_000;
 
+  private static final long REFRESH_PERIOD_MS = 5_000;
+
   private final Pool pool;
+  private final DatabaseEndpoint database;
   private final Clock clock;
   private final MeterRegistry registry;
+  private PgSubscriber subscriber;
+  private long refresher = -1;
   private MaintenanceService service;
   private volatile DrainProgress lastProgress;
   private long ticker = -1;
   private boolean ticking;
 
-  public PhaseVerticle(Pool pool, Clock clock, MeterRegistry registry) {
+  /**
+   * @param database where the pool points; a separate connection LISTENs there for phase changes
+   *     made by other nodes
+   */
+  public PhaseVerticle(Pool pool, DatabaseEndpoint database, Clock clock, MeterRegistry registry) {
     this.pool = pool;
+    this.database = database;
     this.clock = clock;
     this.registry = registry;
   }
@@ -88,7 +100,8 @@ public final class PhaseVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     EventBus bus = vertx.eventBus();
-    service = new MaintenanceService(vertx, new PhaseRepository(pool), peers(bus), clock,
+    String channel = PhaseRepository.channel(database.schema());
+    service = new MaintenanceService(vertx, new PhaseRepository(pool, channel), peers(bus), clock,
         snapshot -> Addresses.PHASE_CHANGED.publish(bus, snapshot));
     registerMeters();
     Addresses.PHASE_CHANGED.subscribe(bus, snapshot -> {
@@ -103,7 +116,25 @@ public final class PhaseVerticle extends VerticleBase {
             Addresses.PHASE_MAINTENANCE_END.serve(bus, service::end).completion(),
             Addresses.PHASE_PROGRESS_GET.serve(bus, query -> service.progress()).completion(),
             Addresses.PHASE_MAINTENANCE_PREVIEW.serve(bus, service::preview).completion())))
-        .onSuccess(ready -> ticker = vertx.setPeriodic(PROGRESS_PERIOD_MS, id -> tick(bus)));
+        .compose(ready -> listen(channel))
+        .onSuccess(ready -> {
+          ticker = vertx.setPeriodic(PROGRESS_PERIOD_MS, id -> tick(bus));
+          refresher = vertx.setPeriodic(REFRESH_PERIOD_MS, id -> service.refresh()
+              .onFailure(failure -> LOG.debug("phase not refreshed: {}", failure.getMessage())));
+        });
+  }
+
+  /**
+   * LISTENs for the changes other nodes store (they NOTIFY in the same transaction); reconnects
+   * by itself, and reloads once connected in case a change was missed while disconnected.
+   */
+  private Future<Void> listen(String channel) {
+    subscriber = PgSubscriber.subscriber(vertx, database.connectOptions()).reconnectPolicy(retries -> 1_000L);
+    subscriber.channel(channel)
+        .subscribeHandler(subscribed -> service.refresh())
+        .handler(version -> service.refresh()
+            .onFailure(failure -> LOG.warn("phase change {} not loaded: {}", version, failure.getMessage())));
+    return subscriber.connect();
   }
 
   /** Enforces a stored maintenance phase; run once every module it asks is deployed. */
@@ -114,7 +145,8 @@ public final class PhaseVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(ticker);
-    return Future.succeededFuture();
+    vertx.cancelTimer(refresher);
+    return subscriber == null ? Future.succeededFuture() : subscriber.close();
   }
 
   private void tick(EventBus bus) {

@@ -24,6 +24,7 @@ import java.util.Map;
  *   <tr><td>ORCH_HOST_ADMIN_PASSWORD</td><td>security.hostAdminPassword</td></tr>
  *   <tr><td>ORCH_TOKEN_TTL_SECONDS</td><td>security.tokenTtlSeconds</td></tr>
  *   <tr><td>ORCH_BRIDGE_PORT</td><td>bridge.port (-1: off)</td></tr>
+ *   <tr><td>ORCH_KEY_DIR</td><td>security.keyDirectory (shared by the nodes of a deployment)</td></tr>
  * </table>
  */
 public final class ConfigLoader {
@@ -40,7 +41,8 @@ public final class ConfigLoader {
       "ORCH_PG_SCHEMA", "database.schema",
       "ORCH_HOST_ADMIN_PASSWORD", "security.hostAdminPassword",
       "ORCH_TOKEN_TTL_SECONDS", "security.tokenTtlSeconds",
-      "ORCH_BRIDGE_PORT", "bridge.port");
+      "ORCH_BRIDGE_PORT", "bridge.port",
+      "ORCH_KEY_DIR", "security.keyDirectory");
 
   private ConfigLoader() {
   }

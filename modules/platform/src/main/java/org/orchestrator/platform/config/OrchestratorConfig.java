@@ -72,9 +72,10 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
    * @param tokenTtlSeconds lifetime of an access token
    * @param passwordIterations PBKDF2 iterations for stored password hashes
    * @param hostAdminPassword the first host admin's password; {@code null} generates one
+   * @param keyDirectory where the token signing key lives; nodes of one deployment must share it
    */
   public record Security(String issuer, int tokenTtlSeconds, int passwordIterations,
-      String hostAdminPassword) {
+      String hostAdminPassword, Path keyDirectory) {
 
     @Override
     public String toString() {
@@ -92,8 +93,10 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
     JsonObject scheduler = json.getJsonObject("scheduler", new JsonObject());
     JsonObject maintenance = json.getJsonObject("maintenance", new JsonObject());
     JsonObject bridge = json.getJsonObject("bridge", new JsonObject());
+    Path dataDir = Path.of(json.getString("dataDir", "data")).toAbsolutePath().normalize();
+    String keyDirectory = security.getString("keyDirectory");
     return new OrchestratorConfig(
-        Path.of(json.getString("dataDir", "data")).toAbsolutePath().normalize(),
+        dataDir,
         new Http(http.getString("host", "0.0.0.0"), http.getInteger("port", 8080),
             http.getLong("maxBodyBytes", 4L * 1024 * 1024)),
         new Database(db.getString("url"), db.getInteger("poolSize", 8),
@@ -101,7 +104,9 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
         new Security(security.getString("issuer", "orchestrator"),
             security.getInteger("tokenTtlSeconds", 3600),
             security.getInteger("passwordIterations", 210_000),
-            security.getString("hostAdminPassword")),
+            security.getString("hostAdminPassword"),
+            keyDirectory == null || keyDirectory.isBlank() ? dataDir.resolve("jwt")
+                : Path.of(keyDirectory).toAbsolutePath().normalize()),
         new Jobs(jobs.getInteger("heartbeatGraceSeconds", 30), jobs.getInteger("robotDeadAfterSeconds", 0)),
         new Scheduler(scheduler.getLong("tickMillis", 1_000L)),
         new Maintenance(maintenance.getInteger("retryAfterSeconds", 30)),

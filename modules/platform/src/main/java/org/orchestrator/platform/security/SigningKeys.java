@@ -31,10 +31,17 @@ public record SigningKeys(String privatePem, String publicPem) {
     Path publicFile = directory.resolve("signing-key.pub.pem");
     if (!Files.exists(privateFile)) {
       KeyPair pair = generate();
-      SecretFiles.writeNew(privateFile, pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
-      Files.deleteIfExists(publicFile);
-      Files.writeString(publicFile, pem("PUBLIC KEY", pair.getPublic().getEncoded()));
-      LOG.info("generated a new token signing key in {}", directory);
+      Path publicTemp = directory.resolve(".signing-key.pub.pem." + ProcessHandle.current().pid());
+      Files.createDirectories(directory);
+      Files.writeString(publicTemp, pem("PUBLIC KEY", pair.getPublic().getEncoded()));
+      try {
+        SecretFiles.writeNew(privateFile, pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
+        Files.move(publicTemp, publicFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        LOG.info("generated a new token signing key in {}", directory);
+      } catch (IOException anotherNodeWon) {
+        Files.deleteIfExists(publicTemp); // a node sharing the directory wrote its key first: use that one
+        waitFor(publicFile);
+      }
     }
     String privatePem = Files.readString(privateFile);
     if (!Files.exists(publicFile)) {
@@ -42,6 +49,17 @@ public record SigningKeys(String privatePem, String publicPem) {
     }
     checkPrivateKey(privatePem, privateFile);
     return new SigningKeys(privatePem, Files.readString(publicFile));
+  }
+
+  private static void waitFor(Path file) throws IOException {
+    for (int i = 0; i < 50 && !Files.exists(file); i++) {
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while waiting for " + file, e);
+      }
+    }
   }
 
   private static KeyPair generate() {

@@ -75,8 +75,20 @@ public final class Orchestrator implements AutoCloseable {
 
   /** Starts with an explicit clock for the scheduler (tests move time instead of sleeping). */
   public static Orchestrator start(Vertx vertx, OrchestratorConfig config, PrometheusMeterRegistry registry,
-      Clock clock)
-      throws IOException {
+      Clock clock) throws IOException {
+    return start(vertx, config, registry, new Options(clock, true));
+  }
+
+  /**
+   * What code (never configuration) may change: the scheduler's clock for tests, and, for the gate
+   * benchmark only, a node without the maintenance gate.
+   */
+  public record Options(Clock clock, boolean gate) {
+  }
+
+  public static Orchestrator start(Vertx vertx, OrchestratorConfig config, PrometheusMeterRegistry registry,
+      Options options) throws IOException {
+    Clock clock = options.clock();
     DataDirectory dataDirectory = DataDirectory.claim(config.dataDir());
     EmbeddedPostgresServer embedded = null;
     Pool pool = null;
@@ -102,7 +114,7 @@ public final class Orchestrator implements AutoCloseable {
                   failure -> promise.complete(Status.KO())));
 
       HttpApiVerticle http = new HttpApiVerticle(config, keys, readiness, registry,
-          PrometheusScrapingHandler.create(registry));
+          PrometheusScrapingHandler.create(registry), options.gate());
       PhaseVerticle phase = new PhaseVerticle(pool, database, clock, registry);
       deployments.add(vertx.deployVerticle(phase).await());
       deployments.add(vertx.deployVerticle(new IdentityVerticle(pool, config, keys)).await());

@@ -16,9 +16,15 @@ public final class Api {
 
   private final WebClient client;
 
-  Api(Vertx vertx, int port) {
+  public Api(Vertx vertx, int port) {
+    this(vertx, port, 5);
+  }
+
+  /** @param connections connections kept open to the server (load generation wants more) */
+  public Api(Vertx vertx, int port, int connections) {
     this.client = WebClient.create(vertx, new WebClientOptions()
-        .setDefaultHost("127.0.0.1").setDefaultPort(port));
+        .setDefaultHost("127.0.0.1").setDefaultPort(port).setKeepAlive(true),
+        new io.vertx.core.http.PoolOptions().setHttp1MaxSize(connections));
   }
 
   /** Signs a user in (no tenant: the host) and returns the access token. */

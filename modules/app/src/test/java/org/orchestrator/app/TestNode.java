@@ -56,6 +56,12 @@ public final class TestNode implements AutoCloseable {
 
   public static TestNode start(DatabaseEndpoint database, Path dataDir, java.time.Clock clock, Path keyDirectory)
       throws IOException {
+    return start(database, dataDir, clock, keyDirectory, true);
+  }
+
+  /** {@code gate} false: the benchmark's baseline node, without the maintenance gate. */
+  public static TestNode start(DatabaseEndpoint database, Path dataDir, java.time.Clock clock, Path keyDirectory,
+      boolean gate) throws IOException {
     JsonObject json = new JsonObject()
         .put("dataDir", dataDir.toString())
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
@@ -71,8 +77,8 @@ public final class TestNode implements AutoCloseable {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = Main.newVertx(registry);
     try {
-      return new TestNode(vertx, Orchestrator.start(vertx, OrchestratorConfig.fromJson(json), registry, clock),
-          registry);
+      return new TestNode(vertx, Orchestrator.start(vertx, OrchestratorConfig.fromJson(json), registry,
+          new Orchestrator.Options(clock, gate)), registry);
     } catch (IOException | RuntimeException e) {
       vertx.close().await();
       throw e;

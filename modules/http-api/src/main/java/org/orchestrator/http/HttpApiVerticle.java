@@ -58,6 +58,7 @@ public final class HttpApiVerticle extends VerticleBase {
   private final HealthChecks readiness;
   private final MeterRegistry registry;
   private final Handler<RoutingContext> scrape;
+  private final boolean gate;
   private HttpServer server;
 
   /**
@@ -66,6 +67,13 @@ public final class HttpApiVerticle extends VerticleBase {
    */
   public HttpApiVerticle(OrchestratorConfig config, SigningKeys keys, HealthChecks readiness, MeterRegistry registry,
       Handler<RoutingContext> scrape) {
+    this(config, keys, readiness, registry, scrape, true);
+  }
+
+  /** @param gate false only for the gate benchmark's baseline: no maintenance protection at all */
+  public HttpApiVerticle(OrchestratorConfig config, SigningKeys keys, HealthChecks readiness, MeterRegistry registry,
+      Handler<RoutingContext> scrape, boolean gate) {
+    this.gate = gate;
     this.config = config;
     this.keys = keys;
     this.readiness = readiness;
@@ -108,7 +116,11 @@ public final class HttpApiVerticle extends VerticleBase {
     new MaintenanceRoutes(bus, phase, new MaintenanceCalls(bus, phase)).mount(builder);
 
     Router root = Router.router(vertx);
-    root.route().handler(new GateHandler(phase, config.maintenance().retryAfterSeconds(), registry));
+    if (gate) {
+      root.route().handler(new GateHandler(phase, config.maintenance().retryAfterSeconds(), registry));
+    } else {
+      LOG.warn("HTTP API WITHOUT the maintenance gate (benchmark baseline): maintenance does not protect it");
+    }
     root.get("/metrics").handler(scrape);
     root.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
     Buffer contractBody = contractJson.toBuffer();

@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -142,10 +141,11 @@ final class JobService {
     if (lines.size() > MAX_LOG_BATCH) {
       throw Failure.badRequest("at most " + MAX_LOG_BATCH + " log lines per upload");
     }
-    Set<Long> jobIds = RobotLogRepository.jobIds(lines);
-    return logs.foreignJobs(robot.tenantId(), robot.principalId(), jobIds).compose(foreign -> foreign.isEmpty()
-        ? logs.append(robot.tenantId(), robot.principalId(), lines).map(Stored::new)
-        : Future.failedFuture(Failure.notFound("no job of this robot with id " + foreign + "; nothing stored")));
+    return logs.append(robot.tenantId(), robot.principalId(), lines).compose(stored -> stored == lines.size()
+        ? Future.succeededFuture(new Stored(stored))
+        : logs.foreignJobs(robot.tenantId(), robot.principalId(), RobotLogRepository.jobIds(lines))
+            .compose(foreign -> Future.failedFuture(
+                Failure.notFound("no job of this robot with id " + foreign + "; nothing stored"))));
   }
 
   Future<LogPage> listLogs(ListLogs query) {

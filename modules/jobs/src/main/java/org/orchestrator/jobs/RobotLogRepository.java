@@ -34,7 +34,10 @@ final class RobotLogRepository {
         });
   }
 
-  /** Stores every line of the batch in one statement: all are stored or none. */
+  /**
+   * Stores every line of the batch in one statement, all or none: when any line names a job that
+   * is not this robot's (in this tenant), nothing is inserted and 0 is returned.
+   */
   Future<Integer> append(long tenantId, long robotId, List<LogLine> lines) {
     int n = lines.size();
     Long[] jobs = new Long[n];
@@ -49,9 +52,16 @@ final class RobotLogRepository {
       stamps[i] = JobRepository.utc(line.timeStamp());
     }
     return pool.preparedQuery("""
+            WITH l AS (
+              SELECT * FROM unnest($3::bigint[], $4::text[], $5::text[], $6::timestamptz[])
+                AS l(job_id, level, message, time_stamp)),
+            foreign_job AS (
+              SELECT 1 FROM (SELECT DISTINCT job_id FROM l) d
+              WHERE NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = d.job_id AND j.tenant_id = $1 AND j.robot_id = $2)
+              LIMIT 1)
             INSERT INTO robot_logs (tenant_id, robot_id, job_id, level, message, time_stamp)
-            SELECT $1, $2, job_id, level, message, time_stamp
-            FROM unnest($3::bigint[], $4::text[], $5::text[], $6::timestamptz[]) AS l(job_id, level, message, time_stamp)""")
+            SELECT $1, $2, job_id, level, message, time_stamp FROM l
+            WHERE NOT EXISTS (SELECT 1 FROM foreign_job)""")
         .execute(Tuple.tuple().addLong(tenantId).addLong(robotId).addArrayOfLong(jobs)
             .addArrayOfString(levels).addArrayOfString(messages).addArrayOfOffsetDateTime(stamps))
         .map(rows -> rows.rowCount());

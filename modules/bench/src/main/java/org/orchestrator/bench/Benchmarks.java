@@ -1,0 +1,317 @@
+package org.orchestrator.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.orchestrator.app.Api;
+import org.orchestrator.app.Maintenance;
+import org.orchestrator.app.TestNode;
+import org.orchestrator.app.Tenants;
+import org.orchestrator.contracts.bus.Addresses;
+import org.orchestrator.platform.database.DatabaseEndpoint;
+import org.orchestrator.platform.database.Pools;
+import org.orchestrator.platform.testing.TestDatabase;
+
+/**
+ * The benchmarks of docs/benchmarks.md. Each figure is measured next to its baseline in the same
+ * process and reported as a ratio, alternating A/B rounds and taking medians, so that the machine's
+ * speed and noise cancel out. Run with {@code scripts/bench.sh} (not part of the test suite).
+ */
+public final class Benchmarks {
+
+  private Benchmarks() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    List<String> which = args.length == 0 ? List.of("gate", "drain", "ingest", "propagation") : List.of(args);
+    System.out.println("| benchmark | measured | baseline | ratio | target |");
+    System.out.println("|---|---|---|---|---|");
+    if (which.contains("gate")) {
+      gate();
+    }
+    if (which.contains("drain")) {
+      drain();
+    }
+    if (which.contains("ingest")) {
+      ingest();
+    }
+    if (which.contains("propagation")) {
+      propagation();
+    }
+    System.exit(0);
+  }
+
+  /** Requests/s of GET /api/Jobs/{id} (JWT, validation, bus, PostgreSQL) with the gate vs. without. */
+  static void gate() throws Exception {
+    DatabaseEndpoint db = TestDatabase.newSchema("bench_gate");
+    Path keys = Files.createTempDirectory("bench-keys");
+    TestNode gated = TestNode.start(db, Files.createTempDirectory("gated"), java.time.Clock.systemUTC(), keys, true);
+    TestNode open = TestNode.start(db, Files.createTempDirectory("open"), java.time.Clock.systemUTC(), keys, false);
+    try {
+      Api setup = gated.api();
+      Tenants.Fixture tenant = Tenants.create(setup, setup.signInHostAdmin().await(), "bench", 0).await();
+      long job = setup.post("/api/Jobs", tenant.adminToken(), new JsonObject().put("processName", "p")).await()
+          .bodyAsJsonObject().getLong("id");
+      String path = "/api/Jobs/" + job;
+      Api withGate = new Api(gated.vertx(), gated.port(), 64);
+      Api without = new Api(open.vertx(), open.port(), 64);
+      int requests = 20_000;
+      load(withGate, path, tenant.adminToken(), 5_000);
+      load(without, path, tenant.adminToken(), 5_000);
+      List<Double> a = new ArrayList<>();
+      List<Double> b = new ArrayList<>();
+      for (int round = 0; round < 5; round++) {
+        a.add(load(withGate, path, tenant.adminToken(), requests));
+        b.add(load(without, path, tenant.adminToken(), requests));
+      }
+      row("gate overhead: GET /api/Jobs/{id} req/s, gate vs. no gate", median(a), median(b), ">= 0.97", "%.0f req/s");
+    } finally {
+      open.close();
+      gated.close();
+    }
+  }
+
+  /** {@code count} requests, 64 in flight; requests per second. */
+  static double load(Api api, String path, String token, int count) {
+    AtomicInteger sent = new AtomicInteger();
+    AtomicInteger failed = new AtomicInteger();
+    Promise<Void> done = Promise.promise();
+    AtomicInteger finished = new AtomicInteger();
+    long start = System.nanoTime();
+    Runnable[] next = new Runnable[1];
+    next[0] = () -> {
+      if (sent.incrementAndGet() > count) {
+        return;
+      }
+      api.get(path, token).onComplete(response -> {
+        if (response.failed() || response.result().statusCode() != 200) {
+          failed.incrementAndGet();
+        }
+        if (finished.incrementAndGet() == count) {
+          done.tryComplete();
+        } else {
+          next[0].run();
+        }
+      });
+    };
+    for (int i = 0; i < 64; i++) {
+      next[0].run();
+    }
+    done.future().await();
+    if (failed.get() > 0) {
+      throw new IllegalStateException(failed.get() + " requests failed");
+    }
+    return count / ((System.nanoTime() - start) / 1e9);
+  }
+
+  /** Start Draining over 100,000 running jobs of 1,000 tenants vs. one bare UPDATE of the same rows. */
+  static void drain() throws Exception {
+    DatabaseEndpoint db = TestDatabase.newSchema("bench_drain");
+    TestNode node = TestNode.start(db, Files.createTempDirectory("drain"));
+    Pool pool = Pools.create(node.vertx(), db, 2);
+    try {
+      Api api = node.api();
+      String host = api.signInHostAdmin().await();
+      Maintenance maintenance = new Maintenance(api, host);
+      pool.query("INSERT INTO jobs (tenant_id, process_name, robot_id, state, started_at) "
+          + "SELECT 1 + (g % 1000), 'bench', 1000000 + g, 'Running', now() FROM generate_series(1, 100000) g").execute()
+          .await();
+      pool.query("ANALYZE jobs").execute().await();
+      Supplier<Future<?>> reset = () -> pool.query("UPDATE jobs SET state = 'Running', stop_requested_at = NULL, "
+          + "stop_window_id = NULL WHERE process_name = 'bench'").execute();
+      List<Double> api100k = new ArrayList<>();
+      List<Double> bare = new ArrayList<>();
+      long heap = 0;
+      for (int round = 0; round < 3; round++) {
+        reset.get().await();
+        long t0 = System.nanoTime();
+        maintenance.start("phase=Draining").await();
+        api100k.add((System.nanoTime() - t0) / 1e6);
+        Integer stopping = pool.query("SELECT count(*) FROM jobs WHERE state = 'Stopping'").execute().await()
+            .iterator().next().getInteger(0);
+        if (stopping != 100_000) {
+          throw new IllegalStateException("the drain stopped " + stopping + " jobs, not 100000");
+        }
+        System.gc();
+        heap = Math.max(heap, Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory());
+        maintenance.end().await();
+        reset.get().await();
+        long t1 = System.nanoTime();
+        pool.preparedQuery("UPDATE jobs SET state = 'Stopping', updated_at = now(), "
+                + "stop_requested_at = coalesce(stop_requested_at, now()), stop_window_id = $1 "
+                + "WHERE state = 'Running' OR (state = 'Pending' AND start_delivered_at IS NOT NULL)")
+            .execute(Tuple.of(0L)).await();
+        bare.add((System.nanoTime() - t1) / 1e6);
+      }
+      double ratio = median(api100k) / median(bare);
+      System.out.printf("| drain sweep: Start Draining (HTTP, 204) over 100,000 running jobs / 1,000 tenants vs. bare "
+          + "UPDATE | %.0f ms | %.0f ms | %.2fx | <= 2x |%n", median(api100k), median(bare), ratio);
+      System.out.printf("| heap after the 100,000-job drain (after GC) | %.0f MiB | | | |%n", heap / 1048576.0);
+    } finally {
+      pool.close().await();
+      node.close();
+    }
+  }
+
+  /** Log lines/s through POST /api/robot/logs during Draining vs. the same batched INSERT straight to PostgreSQL. */
+  static void ingest() throws Exception {
+    DatabaseEndpoint db = TestDatabase.newSchema("bench_ingest");
+    TestNode node = TestNode.start(db, Files.createTempDirectory("ingest"));
+    Pool pool = Pools.create(node.vertx(), db, 8);
+    try {
+      Api api = new Api(node.vertx(), node.port(), 16);
+      String host = api.signInHostAdmin().await();
+      Tenants.Fixture tenant = Tenants.create(api, host, "ingest", 8).await();
+      List<Long> jobs = new ArrayList<>();
+      for (Tenants.Robot robot : tenant.robots()) {
+        long id = api.post("/api/Jobs", tenant.adminToken(), new JsonObject().put("processName", "p")
+            .put("robotId", robot.id())).await().bodyAsJsonObject().getLong("id");
+        robot.heartbeat().await();
+        robot.report(id, "Running").await();
+        jobs.add(id);
+      }
+      new Maintenance(api, host).start("phase=Draining").await();
+      int batches = 50;
+      int lines = 500;
+      List<Double> viaApi = new ArrayList<>();
+      List<Double> bare = new ArrayList<>();
+      for (int round = 0; round < 4; round++) {
+        viaApi.add(ingestApi(tenant, jobs, batches, lines));
+        bare.add(ingestBare(pool, tenant.id(), tenant.robots(), jobs, batches, lines));
+      }
+      row("robot log ingest during Draining: lines/s via POST /api/robot/logs vs. bare batched INSERT",
+          median(viaApi), median(bare), ">= 0.5", "%.0f lines/s");
+      new Maintenance(api, host).end().await();
+    } finally {
+      pool.close().await();
+      node.close();
+    }
+  }
+
+  private static double ingestApi(Tenants.Fixture tenant, List<Long> jobs, int batches, int lines) {
+    long start = System.nanoTime();
+    List<Future<?>> all = new ArrayList<>();
+    for (int r = 0; r < tenant.robots().size(); r++) {
+      Tenants.Robot robot = tenant.robots().get(r);
+      long job = jobs.get(r);
+      Future<?> chain = Future.succeededFuture();
+      for (int b = 0; b < batches; b++) {
+        chain = chain.compose(ok -> robot.logs(batch(job, lines)).map(response -> {
+          if (response.statusCode() != 200) {
+            throw new IllegalStateException("log upload: " + response.statusCode() + " " + response.bodyAsString());
+          }
+          return null;
+        }));
+      }
+      all.add(chain);
+    }
+    Future.all(all).await();
+    return tenant.robots().size() * (double) batches * lines / ((System.nanoTime() - start) / 1e9);
+  }
+
+  private static double ingestBare(Pool pool, long tenantId, List<Tenants.Robot> robots, List<Long> jobs, int batches,
+      int lines) {
+    long start = System.nanoTime();
+    List<Future<?>> all = new ArrayList<>();
+    for (int r = 0; r < robots.size(); r++) {
+      long robotId = robots.get(r).id();
+      long job = jobs.get(r);
+      Future<?> chain = Future.succeededFuture();
+      for (int b = 0; b < batches; b++) {
+        chain = chain.compose(ok -> {
+          Long[] jobIds = new Long[lines];
+          String[] levels = new String[lines];
+          String[] messages = new String[lines];
+          OffsetDateTime[] stamps = new OffsetDateTime[lines];
+          for (int i = 0; i < lines; i++) {
+            jobIds[i] = job;
+            levels[i] = "Info";
+            messages[i] = "step " + i + " of a simulated process, with a message of typical length";
+            stamps[i] = OffsetDateTime.now(ZoneOffset.UTC);
+          }
+          return pool.preparedQuery("INSERT INTO robot_logs (tenant_id, robot_id, job_id, level, message, time_stamp) "
+                  + "SELECT $1, $2, job_id, level, message, time_stamp FROM unnest($3::bigint[], $4::text[], "
+                  + "$5::text[], $6::timestamptz[]) AS l(job_id, level, message, time_stamp)")
+              .execute(Tuple.tuple().addLong(tenantId).addLong(robotId).addArrayOfLong(jobIds)
+                  .addArrayOfString(levels).addArrayOfString(messages).addArrayOfOffsetDateTime(stamps));
+        });
+      }
+      all.add(chain);
+    }
+    Future.all(all).await();
+    return robots.size() * (double) batches * lines / ((System.nanoTime() - start) / 1e9);
+  }
+
+  private static JsonArray batch(long job, int lines) {
+    JsonArray batch = new JsonArray();
+    String now = Instant.now().toString();
+    for (int i = 0; i < lines; i++) {
+      batch.add(new JsonObject().put("jobId", job).put("level", "Info")
+          .put("message", "step " + i + " of a simulated process, with a message of typical length").put("timeStamp", now));
+    }
+    return batch;
+  }
+
+  /** Milliseconds from the change stored by node A to node B's gate snapshot (phase.changed on B). */
+  static void propagation() throws Exception {
+    DatabaseEndpoint db = TestDatabase.newSchema("bench_prop");
+    Path keys = Files.createTempDirectory("prop-keys");
+    TestNode a = TestNode.start(db, Files.createTempDirectory("a"), keys);
+    TestNode b = TestNode.start(db, Files.createTempDirectory("b"), keys);
+    try {
+      Map<Long, Long> publishedOnA = new ConcurrentHashMap<>();
+      Map<Long, Long> seenOnB = new ConcurrentHashMap<>();
+      Addresses.PHASE_CHANGED.subscribe(a.vertx().eventBus(), s -> publishedOnA.putIfAbsent(s.version(), System.nanoTime()));
+      Addresses.PHASE_CHANGED.subscribe(b.vertx().eventBus(), s -> seenOnB.putIfAbsent(s.version(), System.nanoTime()));
+      Maintenance maintenance = new Maintenance(a.api(), a.api().signInHostAdmin().await());
+      for (int i = 0; i < 100; i++) {
+        maintenance.start("phase=Draining").await();
+        maintenance.end().await();
+      }
+      Thread.sleep(500);
+      List<Double> delays = new ArrayList<>();
+      publishedOnA.forEach((version, sent) -> {
+        Long seen = seenOnB.get(version);
+        if (seen != null) {
+          delays.add((seen - sent) / 1e6);
+        }
+      });
+      Collections.sort(delays);
+      double p50 = delays.get(delays.size() / 2);
+      double p99 = delays.get((int) Math.ceil(delays.size() * 0.99) - 1);
+      System.out.printf("| phase propagation node A -> node B (NOTIFY -> reload -> phase.changed), %d changes "
+          + "(%d intermediate versions skipped: B loads the newest) | p50 %.2f ms, p99 %.2f ms | | | p99 < 100 ms |%n", delays.size(),
+          publishedOnA.size() - delays.size(), p50, p99);
+    } finally {
+      b.close();
+      a.close();
+    }
+  }
+
+  private static void row(String name, double measured, double baseline, String target, String format) {
+    System.out.printf("| %s | " + format + " | " + format + " | %.3f | %s |%n", name, measured, baseline,
+        measured / baseline, target);
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    return sorted.get(sorted.size() / 2);
+  }
+
+}

@@ -29,12 +29,21 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     this.cluster = cluster;
   }
 
-  /** Starts (or restarts) the cluster in {@code cluster}; blocks for a few seconds. */
+  /** Starts (or restarts) the cluster in {@code cluster} on a free port; blocks for a few seconds. */
   public static EmbeddedPostgresServer start(Path cluster) throws IOException {
+    return start(cluster, 0);
+  }
+
+  /** As {@link #start(Path)} on {@code port} (0: a free one), e.g. to restart a server where clients expect it. */
+  public static EmbeddedPostgresServer start(Path cluster, int port) throws IOException {
     Files.createDirectories(cluster);
     stopOrphan(cluster);
     long started = System.nanoTime();
-    EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+    EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+    if (port > 0) {
+      builder.setPort(port);
+    }
+    EmbeddedPostgres postgres = builder
         .setDataDirectory(cluster)
         .setCleanDataDirectory(false)
         .setRegisterShutdownHook(false)

@@ -7,8 +7,6 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,6 +15,7 @@ import org.orchestrator.contracts.jobs.JobMessages.Job;
 import org.orchestrator.contracts.jobs.JobMessages.Origin;
 import org.orchestrator.contracts.jobs.JobMessages.RobotCommand;
 import org.orchestrator.contracts.jobs.JobState;
+import org.orchestrator.platform.database.Timestamps;
 
 /** Jobs and robot presence in PostgreSQL. Every state change is a compare-and-set on the state. */
 final class JobRepository {
@@ -44,13 +43,13 @@ final class JobRepository {
    */
   Future<Job> insertScheduled(long tenantId, long scheduleId, String processName, Long robotId,
       Instant plannedAt) {
-    Tuple key = Tuple.of(scheduleId, utc(plannedAt));
+    Tuple key = Tuple.of(scheduleId, Timestamps.utc(plannedAt));
     return pool.preparedQuery("""
             INSERT INTO jobs (tenant_id, process_name, robot_id, origin, schedule_id, planned_at)
             VALUES ($1, $2, $3, 'Schedule', $4, $5)
             ON CONFLICT (schedule_id, planned_at) WHERE schedule_id IS NOT NULL DO NOTHING
             RETURNING\s""" + COLUMNS)
-        .execute(Tuple.of(tenantId, processName, robotId, scheduleId, utc(plannedAt)))
+        .execute(Tuple.of(tenantId, processName, robotId, scheduleId, Timestamps.utc(plannedAt)))
         .compose(inserted -> inserted.size() > 0 ? Future.succeededFuture(toJob(inserted.iterator().next()))
             : pool.preparedQuery("SELECT " + COLUMNS + " FROM jobs WHERE schedule_id = $1 AND planned_at = $2")
                 .execute(key)
@@ -190,17 +189,8 @@ final class JobRepository {
   static Job toJob(Row row) {
     return new Job(row.getLong("id"), row.getLong("tenant_id"), row.getString("process_name"),
         row.getLong("robot_id"), JobState.valueOf(row.getString("state")), Origin.valueOf(row.getString("origin")),
-        row.getLong("schedule_id"), instant(row, "created_at"), instant(row, "started_at"),
-        instant(row, "ended_at"), instant(row, "stop_requested_at"), instant(row, "kill_requested_at"));
-  }
-
-  static Instant instant(Row row, String column) {
-    OffsetDateTime value = row.getOffsetDateTime(column);
-    return value == null ? null : value.toInstant();
-  }
-
-  static OffsetDateTime utc(Instant instant) {
-    return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+        row.getLong("schedule_id"), Timestamps.instant(row, "created_at"), Timestamps.instant(row, "started_at"),
+        Timestamps.instant(row, "ended_at"), Timestamps.instant(row, "stop_requested_at"), Timestamps.instant(row, "kill_requested_at"));
   }
 
   private static Optional<Job> first(RowSet<Row> rows) {

@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 import org.orchestrator.contracts.Caller;
 import org.orchestrator.contracts.Failure;
 import org.orchestrator.contracts.FailureCode;
+import org.orchestrator.contracts.Paging;
 import org.orchestrator.contracts.identity.IdentityMessages.GetRobot;
 import org.orchestrator.contracts.identity.IdentityMessages.Robot;
 import org.orchestrator.contracts.jobs.JobMessages.AddQueueItem;
@@ -42,7 +43,6 @@ import org.orchestrator.contracts.phase.MaintenancePhase;
  */
 final class JobService {
 
-  static final int MAX_PAGE_SIZE = 1000;
   static final int MAX_LOG_BATCH = 1000;
   private static final Pattern PROCESS = Pattern.compile("[^\\p{Cntrl}]{1,128}");
   private static final Pattern QUEUE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
@@ -95,7 +95,7 @@ final class JobService {
 
   Future<JobPage> list(ListJobs query) {
     long tenantId = tenantUser(query.caller());
-    checkPage(query.page(), query.size());
+    Paging.check(query.page(), query.size());
     return Future.all(jobs.page(tenantId, query.state(), query.page(), query.size()),
             jobs.count(tenantId, query.state()))
         .map(both -> new JobPage(both.resultAt(0), query.page(), query.size(), both.<Long>resultAt(1)));
@@ -150,7 +150,7 @@ final class JobService {
 
   Future<LogPage> listLogs(ListLogs query) {
     long tenantId = tenantUser(query.caller());
-    checkPage(query.page(), query.size());
+    Paging.check(query.page(), query.size());
     return Future.all(logs.page(tenantId, query.jobId(), query.page(), query.size()),
             logs.count(tenantId, query.jobId()))
         .map(both -> new LogPage(both.resultAt(0), query.page(), query.size(), both.<Long>resultAt(1)));
@@ -171,7 +171,7 @@ final class JobService {
 
   Future<QueueItemPage> listQueueItems(ListQueueItems query) {
     long tenantId = tenantUser(query.caller());
-    checkPage(query.page(), query.size());
+    Paging.check(query.page(), query.size());
     return Future.all(queueItems.page(tenantId, query.queueName(), query.page(), query.size()),
             queueItems.count(tenantId, query.queueName()))
         .map(both -> new QueueItemPage(both.resultAt(0), query.page(), query.size(), both.<Long>resultAt(1)));
@@ -229,12 +229,6 @@ final class JobService {
       throw Failure.badRequest("processName is 1-128 printable characters");
     }
     return name;
-  }
-
-  private static void checkPage(int page, int size) {
-    if (page < 1 || size < 1 || size > MAX_PAGE_SIZE) {
-      throw Failure.badRequest("page starts at 1 and size is 1 to " + MAX_PAGE_SIZE);
-    }
   }
 
   private static Failure noJob(long jobId) {

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import org.orchestrator.platform.database.Timestamps;
 import java.util.ArrayList;
 import java.util.List;
 import org.orchestrator.contracts.jobs.JobMessages.QueueItem;
@@ -36,7 +37,7 @@ final class QueueItemRepository {
           for (Row row : rows) {
             items.add(new QueueItem(row.getLong("id"), row.getString("queue_name"), row.getString("reference"),
                 (JsonObject) row.getValue("payload"), row.getLong("robot_id"),
-                JobRepository.instant(row, "created_at")));
+                Timestamps.instant(row, "created_at")));
           }
           return items;
         });

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import org.orchestrator.platform.database.Timestamps;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -49,7 +50,7 @@ final class RobotLogRepository {
       jobs[i] = line.jobId();
       levels[i] = line.level();
       messages[i] = line.message();
-      stamps[i] = JobRepository.utc(line.timeStamp());
+      stamps[i] = Timestamps.utc(line.timeStamp());
     }
     return pool.preparedQuery("""
             WITH l AS (
@@ -77,7 +78,7 @@ final class RobotLogRepository {
           List<StoredLog> logs = new ArrayList<>(rows.size());
           for (Row row : rows) {
             logs.add(new StoredLog(row.getLong("id"), row.getLong("job_id"), row.getLong("robot_id"),
-                row.getString("level"), row.getString("message"), JobRepository.instant(row, "time_stamp")));
+                row.getString("level"), row.getString("message"), Timestamps.instant(row, "time_stamp")));
           }
           return logs;
         });

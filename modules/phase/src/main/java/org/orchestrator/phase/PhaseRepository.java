@@ -7,14 +7,13 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.orchestrator.contracts.Failure;
 import org.orchestrator.contracts.phase.MaintenancePhase;
 import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
 import org.orchestrator.contracts.phase.PhaseMessages.Transition;
+import org.orchestrator.platform.database.Timestamps;
 
 /**
  * The stored phase. Every change runs in one transaction: the audit row, the window, and the state
@@ -48,7 +47,7 @@ final class PhaseRepository {
     return pool.withTransaction(tx -> tx.preparedQuery("""
             INSERT INTO maintenance_windows (started_at, started_by, reason, kill_after_seconds, kill_deadline_at,
               auto_suspend) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id""")
-        .execute(Tuple.of(utc(at), by, reason, killAfter == null ? null : killAfter.toSeconds(), utc(deadline),
+        .execute(Tuple.of(Timestamps.utc(at), by, reason, killAfter == null ? null : killAfter.toSeconds(), Timestamps.utc(deadline),
             autoSuspend))
         .compose(rows -> {
           long windowId = rows.iterator().next().getLong(0);
@@ -80,7 +79,7 @@ final class PhaseRepository {
               kill_deadline_at = coalesce($4, kill_deadline_at),
               auto_suspend = coalesce($5, auto_suspend)
             WHERE id = $1""")
-        .execute(Tuple.of(windowId, reason, killAfter == null ? null : killAfter.toSeconds(), utc(deadline),
+        .execute(Tuple.of(windowId, reason, killAfter == null ? null : killAfter.toSeconds(), Timestamps.utc(deadline),
             autoSuspend))
         .compose(ok -> record(tx, windowId, null, false, at, by, "options changed"))
         .compose(ok -> bump(tx, expectedVersion))
@@ -91,7 +90,7 @@ final class PhaseRepository {
   Future<PhaseSnapshot> close(long expectedVersion, long windowId, Instant at, String by) {
     return pool.withTransaction(tx -> tx.preparedQuery(
             "UPDATE maintenance_windows SET ended_at = $2, ended_by = $3 WHERE id = $1 AND ended_at IS NULL")
-        .execute(Tuple.of(windowId, utc(at), by))
+        .execute(Tuple.of(windowId, Timestamps.utc(at), by))
         .compose(ok -> record(tx, windowId, MaintenancePhase.None, true, at, by, null))
         .compose(ok -> setState(tx, expectedVersion, MaintenancePhase.None, windowId, at))
         .compose(ok -> load(tx)));
@@ -102,7 +101,7 @@ final class PhaseRepository {
     return tx.preparedQuery("""
             INSERT INTO maintenance_transitions (window_id, phase, changed, at, by, note)
             VALUES ($1, coalesce($2, (SELECT phase FROM maintenance_state WHERE id = 1)), $3, $4, $5, $6)""")
-        .execute(Tuple.of(windowId, phase == null ? null : phase.name(), changed, utc(at), by, note))
+        .execute(Tuple.of(windowId, phase == null ? null : phase.name(), changed, Timestamps.utc(at), by, note))
         .mapEmpty();
   }
 
@@ -112,7 +111,7 @@ final class PhaseRepository {
             UPDATE maintenance_state SET version = version + 1, phase = $2, window_id = $3, phase_since = $4,
               updated_at = now()
             WHERE id = 1 AND version = $1""")
-        .execute(Tuple.of(expectedVersion, phase.name(), windowId, utc(at)))
+        .execute(Tuple.of(expectedVersion, phase.name(), windowId, Timestamps.utc(at)))
         .compose(rows -> announced(tx, rows.rowCount(), expectedVersion));
   }
 
@@ -150,26 +149,18 @@ final class PhaseRepository {
                     List<Transition> result = new ArrayList<>();
                     for (Row t : list) {
                       result.add(new Transition(MaintenancePhase.valueOf(t.getString("phase")),
-                          t.getBoolean("changed"), instant(t.getOffsetDateTime("at")), t.getString("by"),
+                          t.getBoolean("changed"), Timestamps.instant(t.getOffsetDateTime("at")), t.getString("by"),
                           t.getString("note")));
                     }
                     return result;
                   });
           Long killAfter = row.getLong("kill_after_seconds");
           return transitions.map(list -> new PhaseSnapshot(row.getLong("version"),
-              MaintenancePhase.valueOf(row.getString("phase")), windowId, instant(row.getOffsetDateTime("started_at")),
-              instant(row.getOffsetDateTime("phase_since")), row.getString("started_by"), row.getString("reason"),
-              killAfter == null ? null : Duration.ofSeconds(killAfter), instant(row.getOffsetDateTime("kill_deadline_at")),
-              Boolean.TRUE.equals(row.getBoolean("auto_suspend")), instant(row.getOffsetDateTime("ended_at")),
+              MaintenancePhase.valueOf(row.getString("phase")), windowId, Timestamps.instant(row.getOffsetDateTime("started_at")),
+              Timestamps.instant(row.getOffsetDateTime("phase_since")), row.getString("started_by"), row.getString("reason"),
+              killAfter == null ? null : Duration.ofSeconds(killAfter), Timestamps.instant(row.getOffsetDateTime("kill_deadline_at")),
+              Boolean.TRUE.equals(row.getBoolean("auto_suspend")), Timestamps.instant(row.getOffsetDateTime("ended_at")),
               List.copyOf(list)));
         });
-  }
-
-  private static Instant instant(OffsetDateTime value) {
-    return value == null ? null : value.toInstant();
-  }
-
-  private static OffsetDateTime utc(Instant instant) {
-    return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
   }
 }

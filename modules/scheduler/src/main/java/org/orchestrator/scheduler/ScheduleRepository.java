@@ -7,12 +7,12 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import org.orchestrator.contracts.Failure;
+import org.orchestrator.platform.database.Timestamps;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.Fire;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.FireOutcome;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.Schedule;
@@ -38,7 +38,7 @@ final class ScheduleRepository {
       Long robotId, Instant nextFireAt) {
     return pool.preparedQuery("INSERT INTO schedules (tenant_id, name, process_name, cron, time_zone, robot_id, "
             + "next_fire_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING " + COLUMNS)
-        .execute(Tuple.of(tenantId, name, processName, cron, timeZone, robotId, utc(nextFireAt)))
+        .execute(Tuple.of(tenantId, name, processName, cron, timeZone, robotId, Timestamps.utc(nextFireAt)))
         .map(rows -> toSchedule(rows.iterator().next()))
         .recover(failure -> Future.failedFuture(failure instanceof io.vertx.pgclient.PgException pg
             && "23505".equals(pg.getSqlState())
@@ -64,7 +64,7 @@ final class ScheduleRepository {
   Future<Optional<Schedule>> setEnabled(long tenantId, long id, boolean enabled, Instant nextFireAt) {
     return pool.preparedQuery("UPDATE schedules SET enabled = $3, next_fire_at = coalesce($4, next_fire_at), "
             + "updated_at = now() WHERE tenant_id = $1 AND id = $2 RETURNING " + COLUMNS)
-        .execute(Tuple.of(tenantId, id, enabled, utc(nextFireAt)))
+        .execute(Tuple.of(tenantId, id, enabled, Timestamps.utc(nextFireAt)))
         .map(ScheduleRepository::first);
   }
 
@@ -85,7 +85,7 @@ final class ScheduleRepository {
       String reason, Long windowId) {
     return pool.withTransaction(tx -> tx.preparedQuery("SELECT " + COLUMNS + " FROM schedules "
             + "WHERE enabled AND next_fire_at <= $1 ORDER BY next_fire_at LIMIT 1000 FOR UPDATE SKIP LOCKED")
-        .execute(Tuple.of(utc(now)))
+        .execute(Tuple.of(Timestamps.utc(now)))
         .compose(rows -> {
           List<Fire> fires = new ArrayList<>(rows.size());
           List<Tuple> inserts = new ArrayList<>(rows.size());
@@ -93,9 +93,9 @@ final class ScheduleRepository {
           for (Row row : rows) {
             Schedule schedule = toSchedule(row);
             fires.add(new Fire(schedule.id(), schedule.tenantId(), schedule.nextFireAt(), outcome, null, reason));
-            inserts.add(Tuple.of(schedule.id(), schedule.tenantId(), utc(schedule.nextFireAt()), outcome.name(), reason,
+            inserts.add(Tuple.of(schedule.id(), schedule.tenantId(), Timestamps.utc(schedule.nextFireAt()), outcome.name(), reason,
                 windowId));
-            moves.add(Tuple.of(schedule.id(), utc(nextAfterNow.apply(schedule).orElse(null))));
+            moves.add(Tuple.of(schedule.id(), Timestamps.utc(nextAfterNow.apply(schedule).orElse(null))));
           }
           if (fires.isEmpty()) {
             return Future.succeededFuture(fires);
@@ -133,7 +133,7 @@ final class ScheduleRepository {
       Long windowId) {
     return pool.preparedQuery("UPDATE schedule_fires SET outcome = $3, job_id = $4, reason = $5, window_id = $6, "
             + "recorded_at = now() WHERE schedule_id = $1 AND planned_at = $2 AND outcome = 'Pending'")
-        .execute(Tuple.of(scheduleId, utc(plannedAt), outcome.name(), jobId, reason, windowId))
+        .execute(Tuple.of(scheduleId, Timestamps.utc(plannedAt), outcome.name(), jobId, reason, windowId))
         .mapEmpty();
   }
 
@@ -201,10 +201,6 @@ final class ScheduleRepository {
         row.getString("process_name"), row.getString("cron"), row.getString("time_zone"), row.getLong("robot_id"),
         row.getBoolean("enabled"), next == null ? null : next.toInstant(),
         row.getOffsetDateTime("created_at").toInstant());
-  }
-
-  static OffsetDateTime utc(Instant instant) {
-    return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
   }
 
 }

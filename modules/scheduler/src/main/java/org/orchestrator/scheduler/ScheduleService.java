@@ -8,6 +8,7 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.orchestrator.contracts.Caller;
 import org.orchestrator.contracts.Failure;
+import org.orchestrator.contracts.Paging;
 import org.orchestrator.contracts.identity.IdentityMessages.GetRobot;
 import org.orchestrator.contracts.identity.IdentityMessages.Robot;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.CreateSchedule;
@@ -77,9 +78,7 @@ final class ScheduleService {
 
   Future<FirePage> fires(ListFires query) {
     long tenantId = tenantUser(query.caller());
-    if (query.page() < 1 || query.size() < 1 || query.size() > 1000) {
-      throw Failure.badRequest("page starts at 1 and size is 1 to 1000");
-    }
+    Paging.check(query.page(), query.size());
     return found(schedules.find(tenantId, query.scheduleId()), query.scheduleId())
         .compose(schedule -> Future.all(schedules.fires(tenantId, query.scheduleId(), query.page(), query.size()),
             schedules.countFires(tenantId, query.scheduleId())))

@@ -7,13 +7,12 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.SkippedTrigger;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.TenantWindowLog;
+import org.orchestrator.platform.database.Timestamps;
 
 /** Frozen per-tenant records of maintenance windows. */
 final class TenantLogRepository {
@@ -37,8 +36,8 @@ final class TenantLogRepository {
       JsonArray skipped = new JsonArray();
       log.skippedTriggers().forEach(s -> skipped.add(new JsonObject().put("scheduleId", s.scheduleId())
           .put("plannedAt", s.plannedAt().toString())));
-      rows.add(Tuple.tuple().addLong(log.windowId()).addLong(log.tenantId()).addOffsetDateTime(utc(log.startedAt()))
-          .addOffsetDateTime(utc(log.endedAt())).addArrayOfLong(log.stoppedJobs().toArray(Long[]::new))
+      rows.add(Tuple.tuple().addLong(log.windowId()).addLong(log.tenantId()).addOffsetDateTime(Timestamps.utc(log.startedAt()))
+          .addOffsetDateTime(Timestamps.utc(log.endedAt())).addArrayOfLong(log.stoppedJobs().toArray(Long[]::new))
           .addArrayOfLong(log.killedJobs().toArray(Long[]::new)).addValue(skipped));
     }
     return pool.preparedQuery("""
@@ -86,17 +85,8 @@ final class TenantLogRepository {
       JsonObject s = array.getJsonObject(i);
       skipped.add(new SkippedTrigger(s.getLong("scheduleId"), Instant.parse(s.getString("plannedAt"))));
     }
-    return new TenantWindowLog(row.getLong("window_id"), row.getLong("tenant_id"), instant(row, "started_at"),
-        instant(row, "ended_at"), instant(row, "closed_at"), Arrays.asList(row.getArrayOfLongs("stopped_jobs")),
+    return new TenantWindowLog(row.getLong("window_id"), row.getLong("tenant_id"), Timestamps.instant(row, "started_at"),
+        Timestamps.instant(row, "ended_at"), Timestamps.instant(row, "closed_at"), Arrays.asList(row.getArrayOfLongs("stopped_jobs")),
         Arrays.asList(row.getArrayOfLongs("killed_jobs")), skipped);
-  }
-
-  private static Instant instant(Row row, String column) {
-    OffsetDateTime value = row.getOffsetDateTime(column);
-    return value == null ? null : value.toInstant();
-  }
-
-  private static OffsetDateTime utc(Instant instant) {
-    return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
   }
 }

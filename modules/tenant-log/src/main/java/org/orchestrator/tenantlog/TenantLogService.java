@@ -10,6 +10,7 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import org.orchestrator.contracts.Caller;
 import org.orchestrator.contracts.Failure;
+import org.orchestrator.contracts.Paging;
 import org.orchestrator.contracts.identity.IdentityMessages.TenantIds;
 import org.orchestrator.contracts.jobs.JobMessages.ListWindowJobs;
 import org.orchestrator.contracts.jobs.JobMessages.WindowJob;
@@ -72,9 +73,7 @@ final class TenantLogService {
     } else {
       throw Failure.forbidden("maintenance logs are read by administrators");
     }
-    if (query.page() < 1 || query.size() < 1 || query.size() > 1000) {
-      throw Failure.badRequest("page starts at 1 and size is 1 to 1000");
-    }
+    Paging.check(query.page(), query.size());
     return Future.all(logs.history(tenantId, query.page(), query.size()), logs.count(tenantId))
         .map(both -> new History(both.resultAt(0), query.page(), query.size(), both.<Long>resultAt(1)));
   }

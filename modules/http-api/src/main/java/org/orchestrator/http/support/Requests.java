@@ -52,13 +52,26 @@ public final class Requests {
     if (parameter == null || parameter.isNull()) {
       return null;
     }
-    return parameter.getLong();
+    return whole(parameter, name);
+  }
+
+  /** A validated integer parameter, or 400 when it does not fit a 64-bit integer. */
+  private static long whole(RequestParameter parameter, String name) {
+    Object value = parameter.get();
+    if (value instanceof Integer || value instanceof Long) {
+      return ((Number) value).longValue();
+    }
+    if (value instanceof Number number && number.doubleValue() == Math.rint(number.doubleValue())
+        && Math.abs(number.doubleValue()) < 9.0e15) {
+      return number.longValue();
+    }
+    throw Failure.badRequest(name + " is out of range");
   }
 
   /** A path parameter the contract typed as integer. */
   public static long pathLong(RoutingContext ctx, String name) {
     ValidatedRequest validated = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
-    return validated.getPathParameters().get(name).getLong();
+    return whole(validated.getPathParameters().get(name), name);
   }
 
   public static String pathString(RoutingContext ctx, String name) {

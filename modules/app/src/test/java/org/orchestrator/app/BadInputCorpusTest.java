@@ -1,0 +1,168 @@
+package org.orchestrator.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A corpus of bad input against every operation of the contract (read from openapi.json, so a new
+ * route is covered without touching this test): junk path and query values, malformed, mistyped
+ * and oversize bodies, forged, unsigned and expired tokens. Only 4xx, nothing changed, the server
+ * healthy afterwards.
+ */
+@Timeout(300)
+class BadInputCorpusTest {
+
+  private static final List<String> JUNK = List.of("'; DROP TABLE jobs; --", "1 OR 1=1", "-1", "0",
+      "99999999999999999999999", "%00", "../../etc/passwd", "<script>alert(1)</script>", "NaN", "true", "{}");
+  private static final List<String> BODIES = List.of("{not json", "[]", "\"a string\"", "42", "null",
+      "{\"name\": {\"$ne\": null}}", "{\"processName\": [1, 2, 3]}", "[{\"jobId\": \"x\"}]",
+      "{\"username\": \"a\", \"password\": 12345678, \"role\": \"Operator\"}");
+
+  private static TestNode node;
+  private static Api api;
+  private static String host;
+  private static Tenants.Fixture tenant;
+
+  @BeforeAll
+  static void start() throws Exception {
+    node = TestNode.start("corpus");
+    api = node.api();
+    host = api.signInHostAdmin().await();
+    tenant = Tenants.create(api, host, "corpus", 1).await();
+    Api.expect(api.post("/api/Jobs", tenant.adminToken(), new JsonObject().put("processName", "p")).await(), 201).await();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    node.close();
+  }
+
+  /** Counts of everything bad input could have changed. */
+  private static JsonObject state() {
+    JsonObject admin = new JsonObject()
+        .put("tenants", count("/api/Tenants", host))
+        .put("users", count("/api/Users", host))
+        .put("jobs", api.get("/api/Jobs?size=1", tenant.adminToken()).await().bodyAsJsonObject().getLong("total"))
+        .put("schedules", count("/api/Schedules", tenant.adminToken()))
+        .put("robots", count("/api/Robots", tenant.adminToken()))
+        .put("queueItems", api.get("/api/QueueItems?size=1", tenant.adminToken()).await().bodyAsJsonObject().getLong("total"))
+        .put("logs", api.get("/api/RobotLogs?size=1", tenant.adminToken()).await().bodyAsJsonObject().getLong("total"))
+        .put("phase", new Maintenance(api, host).get(null).await().getString("state"));
+    return admin;
+  }
+
+  private static int count(String path, String token) {
+    return api.get(path, token).await().bodyAsJsonObject().getJsonArray("items").size();
+  }
+
+  private static String tokenFor(JsonObject operation) {
+    String tags = operation.getJsonArray("tags", new io.vertx.core.json.JsonArray()).encode();
+    if (tags.contains("robot protocol")) {
+      return tenant.robots().get(0).token();
+    }
+    if (tags.contains("tenants") || tags.contains("maintenance")) {
+      return host;
+    }
+    return tenant.adminToken();
+  }
+
+  @Test
+  void everyOperationRefusesBadInputWithA4xxAndChangesNothing() throws Exception {
+    JsonObject before = state();
+    JsonObject contract = new JsonObject(Buffer.buffer(getClass().getClassLoader()
+        .getResourceAsStream("openapi.json").readAllBytes()));
+    String unsigned = Base64.getUrlEncoder().withoutPadding().encodeToString("{\"alg\":\"none\"}".getBytes())
+        + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(
+            "{\"sub\":\"1\",\"role\":\"HostAdministrator\",\"name\":\"admin\"}".getBytes()) + ".";
+    List<String> problems = new ArrayList<>();
+    int sent = 0;
+    for (String path : contract.getJsonObject("paths").fieldNames()) {
+      JsonObject item = contract.getJsonObject("paths").getJsonObject(path);
+      for (String method : item.fieldNames()) {
+        JsonObject operation = item.getJsonObject(method);
+        if ("maintenanceEvents".equals(operation.getString("operationId"))) {
+          continue; // an endless stream; its refusals are in MaintenanceApiTest
+        }
+        HttpMethod verb = HttpMethod.valueOf(method.toUpperCase());
+        boolean secured = !operation.containsKey("security");
+        String token = tokenFor(operation);
+        List<String> params = new ArrayList<>();
+        operation.getJsonArray("parameters", new io.vertx.core.json.JsonArray())
+            .forEach(p -> params.add(((JsonObject) p).getString("in") + ":" + ((JsonObject) p).getString("name")));
+        boolean hasBody = operation.containsKey("requestBody");
+        for (String junk : JUNK) {
+          String encoded = URLEncoder.encode(junk, StandardCharsets.UTF_8);
+          String target = path.replaceAll("\\{[^}]+}", encoded);
+          String query = params.stream().filter(p -> p.startsWith("query:"))
+              .map(p -> p.substring(6) + "=" + encoded).reduce((a, b) -> a + "&" + b).orElse("");
+          boolean corrupted = path.contains("{") || !query.isEmpty();
+          HttpResponse<Buffer> response = send(verb, target + (query.isEmpty() ? "" : "?" + query), token,
+              hasBody ? "{}" : null);
+          sent++;
+          check(problems, verb + " " + target + "?" + query, response, corrupted || hasBody);
+        }
+        if (hasBody) {
+          boolean arrayBody = operation.getJsonObject("requestBody").encode().contains("LogBatch");
+          for (String body : BODIES) {
+            if (arrayBody && body.equals("[]")) {
+              continue; // an empty upload is a valid (empty) batch, not bad input
+            }
+            HttpResponse<Buffer> response = send(verb, path.replaceAll("\\{[^}]+}", "1"), token, body);
+            sent++;
+            check(problems, verb + " " + path + " body " + body, response, true);
+          }
+          HttpResponse<Buffer> huge = send(verb, path.replaceAll("\\{[^}]+}", "1"), token,
+              "{\"name\": \"" + "x".repeat(5 * 1024 * 1024) + "\"}");
+          sent++;
+          check(problems, verb + " " + path + " 5 MiB body", huge, true);
+        }
+        if (secured) {
+          for (String forged : List.of("garbage", unsigned, host.substring(0, host.length() - 4) + "AAAA")) {
+            HttpResponse<Buffer> response = send(verb, path.replaceAll("\\{[^}]+}", "1"), forged, hasBody ? "{}" : null);
+            sent++;
+            if (response.statusCode() != 401) {
+              problems.add(verb + " " + path + " with a forged token -> " + response.statusCode());
+            }
+          }
+        }
+      }
+    }
+    assertTrue(sent > 300, "the corpus sent " + sent + " requests");
+    assertEquals(List.of(), problems);
+    assertEquals(before, state(), "bad input changed nothing");
+    assertEquals(200, api.get("/health/ready", null).await().statusCode(), "the server is healthy");
+  }
+
+  private static HttpResponse<Buffer> send(HttpMethod verb, String target, String token, String body) {
+    HttpRequest<Buffer> request = api.request(verb, target, token);
+    if (body == null) {
+      return request.send().await();
+    }
+    return request.putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(body)).await();
+  }
+
+  /** Never 5xx; when the input was corrupted, a 4xx JSON error. */
+  private static void check(List<String> problems, String what, HttpResponse<Buffer> response, boolean mustRefuse) {
+    int status = response.statusCode();
+    if (status >= 500) {
+      problems.add(what + " -> " + status + " " + response.bodyAsString());
+    } else if (mustRefuse && (status < 400 || !String.valueOf(response.getHeader("Content-Type")).startsWith("application/json"))) {
+      problems.add(what + " -> " + status + " (expected a 4xx JSON error)");
+    }
+  }
+}

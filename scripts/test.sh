@@ -4,8 +4,8 @@
 # choose explicitly). .ci/run calls exactly this.
 #
 # Tools the tests use from Debian's packages are installed when missing and the user may (root with
-# apt-get): promtool (package prometheus). Where they cannot be installed, the tests that need them
-# are skipped with a message saying so.
+# apt-get): promtool (package prometheus) and Chromium (package chromium). Where they cannot be
+# installed, the tests that need them are skipped with a message saying so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-test-tools.sh || echo "test tools: not all installed; the tests that need them will say so" >&2
@@ -19,3 +19,10 @@ ORCH_DATA_DIR="$example_dir" ORCH_HTTP_PORT=$(free_port) ORCH_BRIDGE_PORT=$(free
   || { cat "$example_dir.log"; echo "upgrade-example.sh: FAILED"; exit 1; }
 echo "upgrade-example.sh: passed (drain, wait, suspend, restart in Suspended, end)"
 rm -rf "$example_dir" "$example_dir.log"
+
+# The console and the maintenance page in a real browser (Chromium from Debian, playwright-core).
+if command -v chromium >/dev/null 2>&1 && command -v node >/dev/null 2>&1; then
+  scripts/browser-test.sh
+else
+  echo "browser tests: SKIPPED (chromium or node missing; scripts/install-test-tools.sh installs chromium as root)"
+fi

@@ -46,11 +46,11 @@ public final class Api {
     if (tenant != null) {
       form.add("tenant", tenant);
     }
-    return client.post("/identity/connect/token").sendForm(form);
+    return client.post("/identity/connect/token").timeout(30_000).sendForm(form);
   }
 
   public Future<HttpResponse<Buffer>> robotToken(String clientId, String secret) {
-    return client.post("/identity/connect/token").sendForm(MultiMap.caseInsensitiveMultiMap()
+    return client.post("/identity/connect/token").timeout(30_000).sendForm(MultiMap.caseInsensitiveMultiMap()
         .add("grant_type", "client_credentials").add("client_id", clientId).add("client_secret", secret));
   }
 
@@ -72,7 +72,8 @@ public final class Api {
   }
 
   public HttpRequest<Buffer> request(HttpMethod method, String path, String token) {
-    HttpRequest<Buffer> request = client.request(method, path);
+    // no test may wait forever on a server that accepted a connection and never answers
+    HttpRequest<Buffer> request = client.request(method, path).timeout(30_000).connectTimeout(5_000);
     if (token != null) {
       request.bearerTokenAuthentication(token);
     }

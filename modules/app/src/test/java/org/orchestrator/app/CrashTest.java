@@ -22,6 +22,7 @@ import org.orchestrator.platform.testing.TestDatabase;
  * phase, the logs and the pending Stop commands are intact, and the gate is closed before the
  * first request is served.
  */
+@org.junit.jupiter.api.Timeout(300)
 class CrashTest {
 
   private static Vertx vertx;

@@ -26,6 +26,7 @@ import org.orchestrator.simulator.RobotStats;
  * counts exactly its own; killAfter kills by itself; autoSuspend suspends by itself.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@org.junit.jupiter.api.Timeout(300)
 class DrainTest {
 
   private static final int TENANTS = 5;

@@ -15,14 +15,19 @@ public final class Eventually {
   public static <T> Future<T> until(Vertx vertx, Supplier<Future<T>> read, Predicate<T> done, long timeoutMs) {
     Promise<T> promise = Promise.promise();
     long deadline = System.currentTimeMillis() + timeoutMs;
+    // the deadline holds even when a read never completes
+    long guard = vertx.setTimer(timeoutMs + 1_000, id -> promise.tryFail("condition not met in " + timeoutMs + " ms"));
     poll(vertx, read, done, deadline, promise, null);
-    return promise.future();
+    return promise.future().andThen(finished -> vertx.cancelTimer(guard));
   }
 
   private static <T> void poll(Vertx vertx, Supplier<Future<T>> read, Predicate<T> done, long deadline,
       Promise<T> promise, T last) {
+    if (promise.future().isComplete()) {
+      return;
+    }
     if (System.currentTimeMillis() > deadline) {
-      promise.fail("condition not met in time; last value: " + last);
+      promise.tryFail("condition not met in time; last value: " + last);
       return;
     }
     Future<T> attempt;
@@ -39,7 +44,7 @@ public final class Eventually {
         met = false; // e.g. a field not there yet: not done
       }
       if (met) {
-        promise.complete(value);
+        promise.tryComplete(value);
       } else {
         vertx.setTimer(25, id -> poll(vertx, read, done, deadline, promise, value));
       }

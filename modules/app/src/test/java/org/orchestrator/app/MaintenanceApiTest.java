@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The maintenance API's rules: who may call it, bad input, illegal transitions, concurrency, SSE, preview. */
+@org.junit.jupiter.api.Timeout(300)
 class MaintenanceApiTest {
 
   private static TestNode node;

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * OPEN routes are always served, ROBOT routes are refused only while Suspended, HUMAN routes while
  * Draining and Suspended. A refusal is 503 with Retry-After and code MAINTENANCE.
  */
+@org.junit.jupiter.api.Timeout(300)
 class MaintenanceGateTest {
 
   enum Rule { OPEN, ROBOT, HUMAN }

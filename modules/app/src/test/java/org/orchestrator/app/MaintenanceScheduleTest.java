@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * Fires due during maintenance are recorded as skipped, counted in each tenant's log, and never
  * run after End; a schedule disabled before the window stays disabled after it.
  */
+@org.junit.jupiter.api.Timeout(300)
 class MaintenanceScheduleTest {
 
   private static MutableClock clock;

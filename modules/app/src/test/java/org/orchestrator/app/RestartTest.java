@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * The embedded default keeps everything across a stop and a start on the same data directory:
  * rows, the signing key (tokens stay valid) and the host admin.
  */
+@org.junit.jupiter.api.Timeout(300)
 class RestartTest {
 
   @Test

@@ -26,6 +26,7 @@ import java.io.UncheckedIOException;
 import org.orchestrator.contracts.Failure;
 import org.orchestrator.http.maintenance.MaintenanceCalls;
 import org.orchestrator.http.routes.AccountRoutes;
+import org.orchestrator.http.routes.ConsoleRoutes;
 import org.orchestrator.http.routes.HealthRoutes;
 import org.orchestrator.http.routes.IdentityRoutes;
 import org.orchestrator.http.routes.JobRoutes;
@@ -127,6 +128,7 @@ public final class HttpApiVerticle extends VerticleBase {
     root.get("/openapi.json").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "application/json").end(contractBody));
     SwaggerRoutes.mount(root);
+    ConsoleRoutes.mount(root);
     root.route("/*").subRouter(builder.createRouter());
     root.route().last().handler(ctx -> ctx.fail(Failure.notFound("no route " + ctx.request().method()
         + " " + ctx.request().path())));

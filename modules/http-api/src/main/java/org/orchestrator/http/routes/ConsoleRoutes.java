@@ -1,0 +1,23 @@
+package org.orchestrator.http.routes;
+
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.StaticHandler;
+
+/**
+ * The web console, served by the server itself (no CDN): {@code /console/} for tenant users (closed
+ * by the gate during maintenance: browsers get the maintenance page), {@code /console/maintenance/}
+ * for the host administrator (open in every phase), {@code /assets/} shared by both.
+ */
+public final class ConsoleRoutes {
+
+  private ConsoleRoutes() {
+  }
+
+  public static void mount(Router root) {
+    root.getWithRegex("^/console$").handler(ctx -> ctx.redirect("/console/"));
+    root.get("/console/*").handler(StaticHandler.create("console").setIndexPage("index.html")
+        .setCachingEnabled(false));
+    root.get("/assets/*").handler(StaticHandler.create("assets").setCachingEnabled(false));
+    root.getWithRegex("^/$").handler(ctx -> ctx.redirect("/console/"));
+  }
+}

@@ -1,0 +1,126 @@
+// The console and the maintenance panel in Debian's Chromium, driven by playwright-core.
+// Needs a running server: ORCH_URL and ORCH_HOST_ADMIN_PASSWORD (scripts/browser-test.sh starts one).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, copyFileSync } from "node:fs";
+import { chromium } from "playwright-core";
+
+const URL = process.env.ORCH_URL ?? "http://localhost:8080";
+const ADMIN_PASSWORD = process.env.ORCH_HOST_ADMIN_PASSWORD;
+const SHOTS = process.env.SCREENSHOTS ?? "target/screenshots";
+const DOCS_SHOT = process.env.DOCS_SCREENSHOT; // set to refresh docs/console-maintenance-panel.png
+mkdirSync(SHOTS, { recursive: true });
+
+async function call(method, path, token, body, form) {
+  const headers = {};
+  if (token) headers.Authorization = "Bearer " + token;
+  let payload;
+  if (form) { payload = new URLSearchParams(form); }
+  else if (body !== undefined) { headers["Content-Type"] = "application/json"; payload = JSON.stringify(body); }
+  const response = await fetch(URL + path, { method, headers, body: payload });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : {} };
+}
+async function token(username, password, tenant) {
+  const form = { grant_type: "password", username, password };
+  if (tenant) form.tenant = tenant;
+  const r = await call("POST", "/identity/connect/token", null, undefined, form);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return r.body.access_token;
+}
+
+let browser, host, tenantName, tenantAdmin, robot, robotToken;
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+  host = await token("admin", ADMIN_PASSWORD);
+  tenantName = "web" + Date.now();
+  const tenant = await call("POST", "/api/Tenants", host, { name: tenantName });
+  await call("POST", "/api/Users", host, { username: "alice", password: "alice-password", role: "Administrator", tenantId: tenant.body.id });
+  tenantAdmin = await token("alice", "alice-password", tenantName);
+  robot = (await call("POST", "/api/Robots", tenantAdmin, { name: "web-robot" })).body;
+  robotToken = (await call("POST", "/identity/connect/token", null, undefined,
+    { grant_type: "client_credentials", client_id: String(robot.id), client_secret: robot.secret })).body.access_token;
+});
+after(async () => { await browser?.close(); });
+
+/** A job started on the robot, through the robot protocol. */
+async function runningJob(process) {
+  const job = (await call("POST", "/api/Jobs", tenantAdmin, { processName: process, robotId: robot.id })).body;
+  const beat = await call("POST", "/api/robot/heartbeat", robotToken, {});
+  assert.ok(beat.body.commands.some(c => c.type === "StartJob" && c.jobId === job.id));
+  assert.equal((await call("POST", `/api/robot/jobs/${job.id}/state`, robotToken, { state: "Running" })).status, 200);
+  return job;
+}
+
+async function signIn(page, path, tenant, user, password) {
+  await page.goto(URL + path);
+  if (tenant !== null) await page.getByLabel("Tenant (empty for the host)").fill(tenant);
+  await page.getByLabel("User name").fill(user);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+test("a tenant administrator signs in and watches a job run to Successful", async () => {
+  const page = await browser.newPage();
+  await signIn(page, "/console/", tenantName, "alice", "alice-password");
+  await page.getByRole("heading", { name: "Jobs" }).waitFor();
+  const job = await runningJob("Invoices");
+  const row = page.locator("#jobs tr", { hasText: "Invoices" }).first();
+  await row.getByText("Running").waitFor({ timeout: 10_000 });
+  await call("POST", `/api/robot/jobs/${job.id}/state`, robotToken, { state: "Successful" });
+  await row.getByText("Successful").waitFor({ timeout: 10_000 });
+  await page.locator("#robots").getByText("web-robot").waitFor();
+  await page.screenshot({ path: `${SHOTS}/console-job-successful.png`, fullPage: true });
+  await page.close();
+});
+
+test("the host drains from the panel, watches the drain reach zero, suspends and ends; tenants see the maintenance page meanwhile", async () => {
+  const job = await runningJob("Payroll");
+  const panel = await browser.newPage();
+  panel.on("dialog", dialog => dialog.accept());
+  await signIn(panel, "/console/maintenance/", null, "admin", ADMIN_PASSWORD);
+  await panel.locator("#phase").getByText("None").waitFor();
+
+  await panel.getByLabel("Reason (shown on the maintenance page)").fill("database upgrade");
+  await panel.getByRole("button", { name: "Start Draining" }).click();
+  await panel.locator("#phase").getByText("Draining").waitFor({ timeout: 10_000 });
+  await panel.locator("#remaining").getByText("1", { exact: true }).waitFor({ timeout: 10_000 });
+  await panel.locator("#tenants tr td:nth-child(2)").getByText("1", { exact: true }).waitFor();
+  await panel.screenshot({ path: `${SHOTS}/maintenance-panel-mid-drain.png`, fullPage: true });
+  if (DOCS_SHOT) copyFileSync(`${SHOTS}/maintenance-panel-mid-drain.png`, DOCS_SHOT);
+
+  // the tenant's console is closed, for everyone, with a proper page
+  const tenantPage = await browser.newPage();
+  const refused = await tenantPage.goto(URL + "/console/");
+  assert.equal(refused.status(), 503);
+  assert.ok(refused.headers()["retry-after"]);
+  await tenantPage.getByRole("heading", { name: "Maintenance in progress" }).waitFor();
+  await tenantPage.getByText("database upgrade").waitFor();
+  await tenantPage.screenshot({ path: `${SHOTS}/maintenance-page.png`, fullPage: true });
+
+  // the robot gets its Stop through the heartbeat and reports; the panel shows the drain at zero
+  const beat = await call("POST", "/api/robot/heartbeat", robotToken, {});
+  assert.ok(beat.body.commands.some(c => c.type === "StopJob" && c.jobId === job.id));
+  await call("POST", `/api/robot/jobs/${job.id}/state`, robotToken, { state: "Stopped" });
+  await panel.locator("#remaining").getByText("0", { exact: true }).waitFor({ timeout: 10_000 });
+  assert.equal(await panel.locator("#progress").getAttribute("aria-valuenow"), "100");
+
+  await panel.getByRole("button", { name: "Suspend" }).click();
+  await panel.locator("#phase").getByText("Suspended").waitFor({ timeout: 10_000 });
+  assert.equal((await tenantPage.reload()).status(), 503);
+  await tenantPage.locator("#phase").getByText("Suspended").waitFor();
+
+  await panel.getByRole("button", { name: "End maintenance" }).click();
+  await panel.locator("#phase").getByText("None").waitFor({ timeout: 10_000 });
+  const back = await tenantPage.goto(URL + "/console/");
+  assert.equal(back.status(), 200);
+  await tenantPage.getByRole("heading", { name: "Sign in" }).waitFor();
+  await panel.screenshot({ path: `${SHOTS}/maintenance-panel-ended.png`, fullPage: true });
+  await tenantPage.close();
+  await panel.close();
+});

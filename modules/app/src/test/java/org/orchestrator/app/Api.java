@@ -73,7 +73,7 @@ public final class Api {
 
   public HttpRequest<Buffer> request(HttpMethod method, String path, String token) {
     // no test may wait forever on a server that accepted a connection and never answers
-    HttpRequest<Buffer> request = client.request(method, path).timeout(30_000).connectTimeout(5_000);
+    HttpRequest<Buffer> request = client.request(method, path).timeout(30_000);
     if (token != null) {
       request.bearerTokenAuthentication(token);
     }

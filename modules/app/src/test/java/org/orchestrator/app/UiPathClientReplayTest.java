@@ -46,7 +46,9 @@ class UiPathClientReplayTest {
   @BeforeAll
   static void start() throws Exception {
     node = TestNode.start("uipath");
-    http = node.vertx().createHttpClient();
+    // one connection per request: a stale keep-alive connection is the suspect of a rare stall
+    // (a request that got no response, seen twice in ~10 full runs; see the session note)
+    http = node.vertx().createHttpClient(new io.vertx.core.http.HttpClientOptions().setKeepAlive(false));
     Api api = node.api();
     tenant = Tenants.create(api, api.signInHostAdmin().await(), "Default", 1).await();
   }
@@ -69,7 +71,7 @@ class UiPathClientReplayTest {
   /** One request as Invoke-RestMethod sends it. */
   private static Reply send(HttpMethod method, String uri, String token, String jsonBody) {
     RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(node.port())
-        .setURI(uri).putHeader("User-Agent", POWERSHELL).putHeader("Connection", "Keep-Alive");
+        .setURI(uri).putHeader("User-Agent", POWERSHELL).setIdleTimeout(20_000);
     if (token != null) {
       options.putHeader("Authorization", "Bearer " + token);
     }

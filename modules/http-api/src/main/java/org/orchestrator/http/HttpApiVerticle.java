@@ -65,13 +65,8 @@ public final class HttpApiVerticle extends VerticleBase {
   /**
    * @param registry where the gate counts its refusals
    * @param scrape serves {@code GET /metrics} (Prometheus text format)
+   * @param gate false only for the gate benchmark's baseline: no maintenance protection at all
    */
-  public HttpApiVerticle(OrchestratorConfig config, SigningKeys keys, HealthChecks readiness, MeterRegistry registry,
-      Handler<RoutingContext> scrape) {
-    this(config, keys, readiness, registry, scrape, true);
-  }
-
-  /** @param gate false only for the gate benchmark's baseline: no maintenance protection at all */
   public HttpApiVerticle(OrchestratorConfig config, SigningKeys keys, HealthChecks readiness, MeterRegistry registry,
       Handler<RoutingContext> scrape, boolean gate) {
     this.gate = gate;

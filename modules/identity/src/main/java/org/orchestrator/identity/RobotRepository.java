@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import org.orchestrator.contracts.Failure;
 import org.orchestrator.contracts.identity.IdentityMessages.Robot;
+import org.orchestrator.platform.database.SqlStates;
 
 /** Robots and the digests of their secrets in PostgreSQL. */
 final class RobotRepository {
@@ -31,7 +32,7 @@ final class RobotRepository {
             + "RETURNING " + COLUMNS)
         .execute(Tuple.of(tenantId, name, Buffer.buffer(secretSha256)))
         .map(rows -> toRobot(rows.iterator().next()))
-        .recover(failure -> Future.failedFuture(TenantRepository.isUniqueViolation(failure)
+        .recover(failure -> Future.failedFuture(SqlStates.isUniqueViolation(failure)
             ? Failure.conflict("a robot named '" + name + "' exists already in this tenant") : failure));
   }
 

@@ -1,7 +1,6 @@
 package org.orchestrator.identity;
 
 import io.vertx.core.Future;
-import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -11,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import org.orchestrator.contracts.Failure;
 import org.orchestrator.contracts.identity.IdentityMessages.Tenant;
+import org.orchestrator.platform.database.SqlStates;
 
 /** Tenants in PostgreSQL. */
 final class TenantRepository {
@@ -25,7 +25,7 @@ final class TenantRepository {
     return pool.preparedQuery("INSERT INTO tenants (name) VALUES ($1) RETURNING id, name, created_at")
         .execute(Tuple.of(name))
         .map(rows -> toTenant(rows.iterator().next()))
-        .recover(failure -> Future.failedFuture(isUniqueViolation(failure)
+        .recover(failure -> Future.failedFuture(SqlStates.isUniqueViolation(failure)
             ? Failure.conflict("a tenant named '" + name + "' exists already") : failure));
   }
 
@@ -53,9 +53,5 @@ final class TenantRepository {
   private static Tenant toTenant(Row row) {
     OffsetDateTime created = row.getOffsetDateTime("created_at");
     return new Tenant(row.getLong("id"), row.getString("name"), created.toInstant());
-  }
-
-  static boolean isUniqueViolation(Throwable failure) {
-    return failure instanceof PgException pg && "23505".equals(pg.getSqlState());
   }
 }

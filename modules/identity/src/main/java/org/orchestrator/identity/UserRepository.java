@@ -11,6 +11,7 @@ import java.util.Optional;
 import org.orchestrator.contracts.Failure;
 import org.orchestrator.contracts.Role;
 import org.orchestrator.contracts.identity.IdentityMessages.User;
+import org.orchestrator.platform.database.SqlStates;
 
 /** Users and their password hashes in PostgreSQL. */
 final class UserRepository {
@@ -32,7 +33,7 @@ final class UserRepository {
             + "VALUES ($1, $2, $3, $4) RETURNING " + COLUMNS)
         .execute(Tuple.of(tenantId, username, passwordHash, role.claim()))
         .map(rows -> toUser(rows.iterator().next()))
-        .recover(failure -> Future.failedFuture(TenantRepository.isUniqueViolation(failure)
+        .recover(failure -> Future.failedFuture(SqlStates.isUniqueViolation(failure)
             ? Failure.conflict("a user named '" + username + "' exists already in this organization")
             : failure));
   }

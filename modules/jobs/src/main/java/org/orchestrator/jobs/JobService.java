@@ -43,7 +43,6 @@ import org.orchestrator.contracts.phase.MaintenancePhase;
  */
 final class JobService {
 
-  static final int MAX_LOG_BATCH = 1000;
   private static final Pattern PROCESS = Pattern.compile("[^\\p{Cntrl}]{1,128}");
   private static final Pattern QUEUE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
   private static final int MAX_CAS_ATTEMPTS = 8;
@@ -138,8 +137,8 @@ final class JobService {
     if (lines == null || lines.isEmpty()) {
       return Future.succeededFuture(new Stored(0));
     }
-    if (lines.size() > MAX_LOG_BATCH) {
-      throw Failure.badRequest("at most " + MAX_LOG_BATCH + " log lines per upload");
+    if (lines.size() > AppendLogs.MAX_LINES) {
+      throw Failure.badRequest("at most " + AppendLogs.MAX_LINES + " log lines per upload");
     }
     return logs.append(robot.tenantId(), robot.principalId(), lines).compose(stored -> stored == lines.size()
         ? Future.succeededFuture(new Stored(stored))

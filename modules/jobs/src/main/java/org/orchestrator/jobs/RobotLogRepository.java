@@ -7,10 +7,10 @@ import io.vertx.sqlclient.Tuple;
 import org.orchestrator.platform.database.Timestamps;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.orchestrator.contracts.jobs.JobMessages.LogLine;
 import org.orchestrator.contracts.jobs.JobMessages.StoredLog;
 
@@ -91,6 +91,6 @@ final class RobotLogRepository {
   }
 
   static Set<Long> jobIds(List<LogLine> lines) {
-    return new TreeSet<>(Arrays.asList(lines.stream().map(LogLine::jobId).toArray(Long[]::new)));
+    return lines.stream().map(LogLine::jobId).collect(Collectors.toCollection(TreeSet::new));
   }
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import org.orchestrator.contracts.Failure;
+import org.orchestrator.platform.database.SqlStates;
 import org.orchestrator.platform.database.Timestamps;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.Fire;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.FireOutcome;
@@ -40,8 +41,7 @@ final class ScheduleRepository {
             + "next_fire_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING " + COLUMNS)
         .execute(Tuple.of(tenantId, name, processName, cron, timeZone, robotId, Timestamps.utc(nextFireAt)))
         .map(rows -> toSchedule(rows.iterator().next()))
-        .recover(failure -> Future.failedFuture(failure instanceof io.vertx.pgclient.PgException pg
-            && "23505".equals(pg.getSqlState())
+        .recover(failure -> Future.failedFuture(SqlStates.isUniqueViolation(failure)
             ? Failure.conflict("a schedule named '" + name + "' exists already") : failure));
   }
 

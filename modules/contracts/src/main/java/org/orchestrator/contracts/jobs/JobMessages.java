@@ -66,6 +66,9 @@ public final class JobMessages {
 
   /** A batch of log lines from one robot; stored all or nothing. */
   public record AppendLogs(Caller robot, List<LogLine> lines) {
+
+    /** Lines one upload may carry. */
+    public static final int MAX_LINES = 1000;
   }
 
   public record Stored(int stored) {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.orchestrator.contracts.Failure;
+import org.orchestrator.contracts.jobs.JobMessages.AppendLogs;
 import org.orchestrator.contracts.jobs.JobMessages.LogLine;
 
 /**
@@ -20,7 +21,6 @@ import org.orchestrator.contracts.jobs.JobMessages.LogLine;
  */
 final class LogBatch {
 
-  static final int MAX_LINES = 1000;
   static final int MAX_MESSAGE = 16_384;
   static final Set<String> LEVELS = Set.of("Trace", "Verbose", "Info", "Warn", "Warning", "Error", "Fatal");
   private static final Set<String> FIELDS = Set.of("jobId", "level", "message", "timeStamp");
@@ -38,8 +38,8 @@ final class LogBatch {
     } catch (DecodeException | ClassCastException e) {
       throw Failure.badRequest("the body must be a JSON array of log lines");
     }
-    if (array.size() > MAX_LINES) {
-      throw Failure.badRequest("at most " + MAX_LINES + " log lines per upload");
+    if (array.size() > AppendLogs.MAX_LINES) {
+      throw Failure.badRequest("at most " + AppendLogs.MAX_LINES + " log lines per upload");
     }
     List<LogLine> lines = new ArrayList<>(array.size());
     for (int i = 0; i < array.size(); i++) {

@@ -92,12 +92,6 @@ public final class Requests {
     return value == null ? fallback : value.intValue();
   }
 
-  /** The validated body when it is a JSON array. */
-  public static io.vertx.core.json.JsonArray bodyArray(RoutingContext ctx) {
-    ValidatedRequest validated = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
-    return validated.getBody().getJsonArray();
-  }
-
   /** A robot caller, for the robot protocol. */
   public static Caller robot(RoutingContext ctx) {
     Caller caller = caller(ctx);

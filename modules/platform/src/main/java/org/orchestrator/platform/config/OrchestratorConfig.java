@@ -61,10 +61,6 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
     public boolean embedded() {
       return url == null || url.isBlank();
     }
-
-    public Database withUrl(String newUrl) {
-      return new Database(newUrl, poolSize, schema);
-    }
   }
 
   /**

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.orchestrator.platform.config.ConfigLoader;
 import org.orchestrator.platform.config.OrchestratorConfig;
+import org.orchestrator.platform.metrics.BoundedLabels;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +58,8 @@ public final class Main {
    * histograms for the HTTP server so that Grafana can draw quantiles).
    */
   public static Vertx newVertx(PrometheusMeterRegistry registry) {
+    // first: every label a client can choose (method, status, route, address) stays bounded
+    registry.config().meterFilter(new BoundedLabels());
     registry.config().meterFilter(MeterFilter.deny(id -> LINT_FAILURES.contains(id.getName())));
     registry.config().meterFilter(new MeterFilter() {
       @Override

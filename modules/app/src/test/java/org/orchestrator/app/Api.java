@@ -22,8 +22,13 @@ public final class Api {
 
   /** @param connections connections kept open to the server (load generation wants more) */
   public Api(Vertx vertx, int port, int connections) {
+    this(vertx, port, connections, null);
+  }
+
+  /** @param localAddress the loopback address requests come from (127.0.0.2 is another client) */
+  public Api(Vertx vertx, int port, int connections, String localAddress) {
     this.client = WebClient.create(vertx, new WebClientOptions()
-        .setDefaultHost("127.0.0.1").setDefaultPort(port).setKeepAlive(true),
+        .setDefaultHost("127.0.0.1").setDefaultPort(port).setKeepAlive(true).setLocalAddress(localAddress),
         new io.vertx.core.http.PoolOptions().setHttp1MaxSize(connections));
   }
 

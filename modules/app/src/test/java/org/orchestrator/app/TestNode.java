@@ -59,9 +59,20 @@ public final class TestNode implements AutoCloseable {
     return start(database, dataDir, clock, keyDirectory, true);
   }
 
+  /** A node on a fresh schema whose configuration has {@code overrides} merged over the test defaults. */
+  public static TestNode start(String label, JsonObject overrides) throws IOException {
+    return start(TestDatabase.newSchema(label), Files.createTempDirectory("orchestrator-" + label),
+        java.time.Clock.systemUTC(), null, true, overrides);
+  }
+
   /** {@code gate} false: the benchmark's baseline node, without the maintenance gate. */
   public static TestNode start(DatabaseEndpoint database, Path dataDir, java.time.Clock clock, Path keyDirectory,
       boolean gate) throws IOException {
+    return start(database, dataDir, clock, keyDirectory, gate, new JsonObject());
+  }
+
+  private static TestNode start(DatabaseEndpoint database, Path dataDir, java.time.Clock clock, Path keyDirectory,
+      boolean gate, JsonObject overrides) throws IOException {
     JsonObject json = new JsonObject()
         .put("dataDir", dataDir.toString())
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
@@ -74,6 +85,7 @@ public final class TestNode implements AutoCloseable {
     if (database != null) {
       json.put("database", new JsonObject().put("url", database.url()).put("schema", database.schema()));
     }
+    json.mergeIn(overrides, true);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = Main.newVertx(registry);
     try {

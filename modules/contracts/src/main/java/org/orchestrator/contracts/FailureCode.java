@@ -17,6 +17,12 @@ public enum FailureCode {
   /** Refused because of a maintenance phase; always sent with {@code Retry-After}. */
   MAINTENANCE(503, 1000),
   UNAVAILABLE(503, 1503),
+  /** Too many attempts (sign-in throttling); always sent with {@code Retry-After}. */
+  TOO_MANY_REQUESTS(429, 1429),
+  /** The node holds as many connections as it may; sent with {@code Retry-After}, then closed. */
+  TOO_MANY_CONNECTIONS(503, 1504),
+  URI_TOO_LONG(414, 1414),
+  HEADERS_TOO_LARGE(431, 1431),
   INTERNAL(500, 1500);
 
   private final int httpStatus;

@@ -33,8 +33,13 @@ public final class GateHandler implements PlatformHandler {
   /** Which maintenance rule a route follows. */
   public enum RouteClass { OPEN, ROBOT, HUMAN }
 
-  private static final String[] OPEN_PREFIXES = {"/identity/", "/api/account", "/api/maintenance", "/health/",
-      "/metrics", "/openapi.json", "/swagger", "/favicon.ico", "/console/maintenance", "/assets/"};
+  /**
+   * Paths open in every phase: each entry matches itself and everything below it, segment by
+   * segment ({@code /metrics} is open, {@code /metricsX} is not).
+   */
+  private static final String[] OPEN = {"/identity", "/api/account", "/api/maintenance", "/health", "/metrics",
+      "/openapi.json", "/swagger", "/favicon.ico", "/console/maintenance", "/assets"};
+  private static final String ROBOT = "/api/robot";
 
   private final PhaseWatch phase;
   private final int retryAfterSeconds;
@@ -46,18 +51,41 @@ public final class GateHandler implements PlatformHandler {
     this.registry = registry;
   }
 
-  /** The rule for a path; case-insensitive, and HUMAN for anything not known to be open or robot. */
+  /**
+   * The rule for a normalized path (dot segments removed, as {@link RoutingContext#normalizedPath()}
+   * gives it); case-insensitive, and HUMAN for anything not known to be open or robot.
+   */
   public static RouteClass classify(String path) {
     String p = path == null ? "/" : path.toLowerCase(Locale.ROOT);
-    for (String open : OPEN_PREFIXES) {
-      if (p.startsWith(open) || (open.endsWith("/") && p.equals(open.substring(0, open.length() - 1)))) {
+    for (String open : OPEN) {
+      if (under(p, open)) {
         return RouteClass.OPEN;
       }
     }
-    if (p.startsWith("/api/robot/")) {
-      return RouteClass.ROBOT;
+    return under(p, ROBOT) ? RouteClass.ROBOT : RouteClass.HUMAN;
+  }
+
+  private static boolean under(String path, String prefix) {
+    return path.startsWith(prefix) && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/');
+  }
+
+  /**
+   * Whether a raw path hides a separator: an encoded slash or backslash, or a backslash. Decoded
+   * later by a handler (the static files decode {@code %2F}), it would name another path than the
+   * one the gate classified, so such a path is refused outright.
+   */
+  static boolean hidesSeparator(String rawPath) {
+    if (rawPath.indexOf('\\') >= 0) {
+      return true;
     }
-    return RouteClass.HUMAN;
+    for (int i = rawPath.indexOf('%'); i >= 0 && i + 2 < rawPath.length(); i = rawPath.indexOf('%', i + 1)) {
+      char high = rawPath.charAt(i + 1);
+      char low = Character.toUpperCase(rawPath.charAt(i + 2));
+      if ((high == '2' && low == 'F') || (high == '5' && low == 'C')) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether a route class is served in a phase. */
@@ -71,6 +99,10 @@ public final class GateHandler implements PlatformHandler {
 
   @Override
   public void handle(RoutingContext ctx) {
+    if (hidesSeparator(ctx.request().path())) {
+      ErrorReplies.send(ctx.response(), Failure.badRequest("encoded slashes and backslashes are not allowed in a path"));
+      return;
+    }
     RouteClass route = classify(ctx.normalizedPath());
     if (route == RouteClass.OPEN) {
       ctx.next();

@@ -36,6 +36,8 @@ import org.orchestrator.http.routes.RobotRoutes;
 import org.orchestrator.http.routes.ScheduleRoutes;
 import org.orchestrator.http.routes.SwaggerRoutes;
 import org.orchestrator.http.support.ErrorReplies;
+import org.orchestrator.http.support.InputGuard;
+import org.orchestrator.http.support.SignInThrottle;
 import org.orchestrator.platform.config.OrchestratorConfig;
 import org.orchestrator.platform.phase.PhaseWatch;
 import org.orchestrator.platform.security.SigningKeys;
@@ -86,13 +88,19 @@ public final class HttpApiVerticle extends VerticleBase {
       readiness.register("phase", 1_000, promise -> promise.complete(phase.loaded() ? Status.OK() : Status.KO()));
       return OpenAPIContract.from(vertx, validatable(contractJson.copy())).map(contract -> router(contract, contractJson, jwt,
           bus, phase));
-    }).compose(root -> vertx.createHttpServer(new HttpServerOptions()
-            .setHost(config.http().host())
-            .setPort(config.http().port())
-            .setCompressionSupported(true))
-        .requestHandler(root)
-        .listen()
-    ).onSuccess(listening -> {
+    }).compose(root -> {
+      ConnectionGuard guard = new ConnectionGuard(vertx, config.http(), registry);
+      return vertx.createHttpServer(new HttpServerOptions()
+              .setHost(config.http().host())
+              .setPort(config.http().port())
+              .setCompressionSupported(true)
+              // a backstop for connections that send and receive nothing at all
+              .setIdleTimeout(Math.max(config.http().idleTimeoutSeconds(), config.http().requestTimeoutSeconds())))
+          .connectionHandler(guard::connected)
+          .invalidRequestHandler(ConnectionGuard::invalid)
+          .requestHandler(guard.requests(root))
+          .listen();
+    }).onSuccess(listening -> {
       server = listening;
       LOG.info("HTTP API listening on {}:{}", config.http().host(), listening.actualPort());
     });
@@ -103,8 +111,9 @@ public final class HttpApiVerticle extends VerticleBase {
     RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
     builder.security("bearerAuth").httpHandler(JWTAuthHandler.create(jwt));
     new HealthRoutes(readiness).mount(builder);
-    new IdentityRoutes(bus).mount(builder);
-    new AccountRoutes(bus).mount(builder);
+    SignInThrottle throttle = new SignInThrottle();
+    new IdentityRoutes(bus, throttle).mount(builder);
+    new AccountRoutes(bus, throttle).mount(builder);
     new RobotRoutes(bus).mount(builder);
     new JobRoutes(bus).mount(builder);
     new RobotProtocolRoutes(bus).mount(builder);
@@ -119,6 +128,7 @@ public final class HttpApiVerticle extends VerticleBase {
     }
     root.get("/metrics").handler(scrape);
     root.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
+    root.route().handler(new InputGuard());
     Buffer contractBody = contractJson.toBuffer();
     root.get("/openapi.json").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "application/json").end(contractBody));

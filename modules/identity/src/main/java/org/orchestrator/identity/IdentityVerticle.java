@@ -31,7 +31,7 @@ public final class IdentityVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    PasswordHasher hasher = new PasswordHasher(vertx, config.security().passwordIterations());
+    PasswordHasher hasher = PasswordHasher.sized(vertx, config.security().passwordIterations());
     JWTAuth jwt = TokenAuth.provider(vertx, keys, config.security());
     UserRepository users = new UserRepository(pool);
     TenantRepository tenants = new TenantRepository(pool);

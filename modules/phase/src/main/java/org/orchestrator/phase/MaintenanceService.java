@@ -110,7 +110,13 @@ final class MaintenanceService {
         return Future.succeededFuture();
       }
       LOG.info("node starts in maintenance ({}, window {}): enforcing it", snapshot.phase(), snapshot.windowId());
-      return peers.stopAll(snapshot.windowId()).mapEmpty();
+      return peers.stopAll(snapshot.windowId()).compose(swept -> swept.affected() == 0
+          ? Future.succeededFuture()
+          // the window's audit says that a restart, not the operator, sent these stops
+          : audit(null, false, "system", "node restarted in " + snapshot.phase() + ": Stop sent again to "
+                  + swept.affected() + " jobs")
+              .recover(conflict -> repository.load().onSuccess(this::stored).mapEmpty())
+              .mapEmpty());
     }).onSuccess(ok -> armDeadline());
   }
 
@@ -222,8 +228,8 @@ final class MaintenanceService {
   Future<PreviewReport> preview(Preview request) {
     requireHostAdmin(request.caller());
     Duration horizon = request.horizon() == null ? Duration.ofHours(1) : request.horizon();
-    if (horizon.isNegative() || horizon.isZero() || horizon.compareTo(Duration.ofDays(7)) > 0) {
-      throw Failure.badRequest("duration is an ISO-8601 duration between PT1S and P7D");
+    if (!wholeSecondsUpToAWeek(horizon)) {
+      throw Failure.badRequest("duration is an ISO-8601 duration of whole seconds between PT1S and P7D");
     }
     Instant now = clock.instant();
     return Future.all(peers.active(BLOCKING_SAMPLE), peers.fires(now, now.plus(horizon), 10_000)).map(all -> {
@@ -293,13 +299,18 @@ final class MaintenanceService {
   }
 
   private static void validate(StartMaintenance request) {
-    if (request.killAfter() != null && (request.killAfter().isNegative() || request.killAfter().isZero()
-        || request.killAfter().compareTo(MAX_KILL_AFTER) > 0)) {
-      throw Failure.badRequest("killAfter is an ISO-8601 duration between PT1S and P7D, e.g. PT15M");
+    if (request.killAfter() != null && !wholeSecondsUpToAWeek(request.killAfter())) {
+      throw Failure.badRequest("killAfter is an ISO-8601 duration of whole seconds between PT1S and P7D, "
+          + "e.g. PT15M; got " + request.killAfter());
     }
     if (request.reason() != null && request.reason().length() > 500) {
       throw Failure.badRequest("reason has at most 500 characters");
     }
+  }
+
+  /** PT1S..P7D in whole seconds: what the deadline is stored as, and what the documentation promises. */
+  static boolean wholeSecondsUpToAWeek(Duration duration) {
+    return duration.getNano() == 0 && duration.getSeconds() >= 1 && duration.compareTo(MAX_KILL_AFTER) <= 0;
   }
 
   private static void requireHostAdmin(Caller caller) {

@@ -11,6 +11,7 @@ import org.orchestrator.contracts.identity.IdentityMessages.GrantType;
 import org.orchestrator.contracts.identity.IdentityMessages.IssueToken;
 import org.orchestrator.http.support.ErrorReplies;
 import org.orchestrator.http.support.Requests;
+import org.orchestrator.http.support.SignInThrottle;
 
 /**
  * UiPath's classic sign-in, for the maintenance scripts and tools UiPath teams publish:
@@ -23,9 +24,11 @@ import org.orchestrator.http.support.Requests;
 public final class AccountRoutes {
 
   private final EventBus bus;
+  private final SignInThrottle throttle;
 
-  public AccountRoutes(EventBus bus) {
+  public AccountRoutes(EventBus bus, SignInThrottle throttle) {
     this.bus = bus;
+    this.throttle = throttle;
   }
 
   public void mount(RouterBuilder builder) {
@@ -39,7 +42,8 @@ public final class AccountRoutes {
       JsonObject body = Requests.body(ctx);
       IssueToken request = new IssueToken(GrantType.PASSWORD, body.getString("usernameOrEmailAddress"),
           body.getString("password"), body.getString("tenancyName"), null, null);
-      Requests.reply(ctx, 200, Addresses.IDENTITY_TOKEN_ISSUE.request(bus, request).map(token -> new JsonObject()
+      Requests.reply(ctx, 200, throttle.attempt(ctx, request.tenancyName(), request.username(),
+          () -> Addresses.IDENTITY_TOKEN_ISSUE.request(bus, request)).map(token -> new JsonObject()
           .put("result", token.accessToken())
           .putNull("targetUrl")
           .put("success", true)

@@ -1,5 +1,6 @@
 package org.orchestrator.http.routes;
 
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
@@ -14,17 +15,21 @@ import org.orchestrator.contracts.identity.IdentityMessages.CreateTenant;
 import org.orchestrator.contracts.identity.IdentityMessages.CreateUser;
 import org.orchestrator.contracts.identity.IdentityMessages.GrantType;
 import org.orchestrator.contracts.identity.IdentityMessages.IssueToken;
+import org.orchestrator.contracts.identity.IdentityMessages.IssuedToken;
 import org.orchestrator.contracts.identity.IdentityMessages.ListTenants;
 import org.orchestrator.contracts.identity.IdentityMessages.ListUsers;
 import org.orchestrator.http.support.Requests;
+import org.orchestrator.http.support.SignInThrottle;
 
 /** Sign-in, tenants and users. */
 public final class IdentityRoutes {
 
   private final EventBus bus;
+  private final SignInThrottle throttle;
 
-  public IdentityRoutes(EventBus bus) {
+  public IdentityRoutes(EventBus bus, SignInThrottle throttle) {
     this.bus = bus;
+    this.throttle = throttle;
   }
 
   public void mount(RouterBuilder builder) {
@@ -66,7 +71,12 @@ public final class IdentityRoutes {
       } else {
         throw Failure.badRequest("grant_type must be password or client_credentials");
       }
-      Requests.reply(ctx, 200, Addresses.IDENTITY_TOKEN_ISSUE.request(bus, request)
+      IssueToken issue = request;
+      Future<IssuedToken> issued = grant.equals("password")
+          ? throttle.attempt(ctx, request.tenancyName(), request.username(),
+              () -> Addresses.IDENTITY_TOKEN_ISSUE.request(bus, issue))
+          : Addresses.IDENTITY_TOKEN_ISSUE.request(bus, issue);
+      Requests.reply(ctx, 200, issued
           .map(token -> new JsonObject()
               .put("access_token", token.accessToken())
               .put("token_type", "Bearer")

@@ -23,6 +23,9 @@ final class LogBatch {
 
   static final int MAX_MESSAGE = 16_384;
   static final Set<String> LEVELS = Set.of("Trace", "Verbose", "Info", "Warn", "Warning", "Error", "Fatal");
+  /** ISO-8601's four-digit years; Java would parse far beyond what PostgreSQL stores. */
+  private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
   private static final Set<String> FIELDS = Set.of("jobId", "level", "message", "timeStamp");
 
   private LogBatch() {
@@ -52,7 +55,7 @@ final class LogBatch {
         }
       }
       if (!(line.getValue("jobId") instanceof Number job) || job.doubleValue() != Math.rint(job.doubleValue())
-          || job.longValue() < 1) {
+          || job.doubleValue() >= 9.2e18 || job.longValue() < 1) {
         throw Failure.badRequest("line " + i + ": jobId must be an integer >= 1");
       }
       if (!(line.getValue("level") instanceof String level) || !LEVELS.contains(level)) {
@@ -70,10 +73,15 @@ final class LogBatch {
   }
 
   private static Instant instant(String text, int index) {
+    Instant instant;
     try {
-      return Instant.parse(text);
+      instant = Instant.parse(text);
     } catch (DateTimeParseException e) {
       throw Failure.badRequest("line " + index + ": timeStamp is not an ISO-8601 instant: " + text);
     }
+    if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+      throw Failure.badRequest("line " + index + ": timeStamp must lie in the years 0001-9999: " + text);
+    }
+    return instant;
   }
 }

@@ -75,11 +75,23 @@ public final class MaintenanceRoutes {
     MessageConsumer<DrainProgress> updates = Addresses.PHASE_PROGRESS_UPDATED.subscribe(bus,
         progress -> send(response, "progress", MaintenanceCalls.progress(progress, null)));
     long keepAlive = ctx.vertx().setPeriodic(SSE_KEEPALIVE_MS, id -> response.write(": keep-alive\n\n"));
-    response.closeHandler(closed -> {
+    long[] expiry = {-1};
+    Runnable stop = () -> {
       changes.unregister();
       updates.unregister();
       ctx.vertx().cancelTimer(keepAlive);
-    });
+      ctx.vertx().cancelTimer(expiry[0]);
+    };
+    // the stream lives as long as the token that opened it: a client renews its token and reconnects
+    Long expires = ctx.user().principal().getLong("exp");
+    if (expires != null) {
+      expiry[0] = ctx.vertx().setTimer(Math.max(1, expires * 1000 - System.currentTimeMillis()), id -> {
+        send(response, "expired", new JsonObject().put("message", "the token expired; sign in again and reconnect"));
+        stop.run();
+        response.end();
+      });
+    }
+    response.closeHandler(closed -> stop.run());
   }
 
   private static void send(HttpServerResponse response, String event, JsonObject data) {

@@ -42,6 +42,11 @@ public final class ErrorReplies {
   /** Writes one error reply. */
   public static void send(HttpServerResponse response, Failure failure) {
     FailureCode code = failure.code();
+    if (code.httpStatus() == 503 || code.httpStatus() == 429) {
+      if (!response.headers().contains("Retry-After")) {
+        response.putHeader("Retry-After", "1");
+      }
+    }
     response.setStatusCode(code.httpStatus())
         .putHeader("Content-Type", "application/json")
         .end(body(failure).encode());

@@ -37,12 +37,13 @@ public final class Requests {
     return caller;
   }
 
+  /** The JSON body; 400 when a number in it does not fit 64 bits (it would wrap around). */
   public static JsonObject body(RoutingContext ctx) {
     ValidatedRequest validated = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
-    if (validated != null && validated.getBody() != null && !validated.getBody().isNull()) {
-      return validated.getBody().getJsonObject();
-    }
-    return ctx.body().asJsonObject();
+    JsonObject body = validated != null && validated.getBody() != null && !validated.getBody().isNull()
+        ? validated.getBody().getJsonObject() : ctx.body().asJsonObject();
+    InputGuard.checkNumbers(body, null);
+    return body;
   }
 
   /** A query parameter the contract typed as integer, or null. */

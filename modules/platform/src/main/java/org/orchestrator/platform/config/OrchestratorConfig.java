@@ -47,8 +47,13 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
    * @param host interface to bind
    * @param port port to listen on; 0 picks a free one
    * @param maxBodyBytes larger request bodies are refused with 413
+   * @param headerTimeoutSeconds a new connection must send its request's headers within this
+   * @param idleTimeoutSeconds a kept-alive connection must start its next request within this
+   * @param requestTimeoutSeconds a request must be complete and answered (or its answer begun) within this
+   * @param maxConnections beyond this many open connections requests are refused (503) and closed
    */
-  public record Http(String host, int port, long maxBodyBytes) {
+  public record Http(String host, int port, long maxBodyBytes, int headerTimeoutSeconds, int idleTimeoutSeconds,
+      int requestTimeoutSeconds, int maxConnections) {
   }
 
   /**
@@ -94,7 +99,9 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
     return new OrchestratorConfig(
         dataDir,
         new Http(http.getString("host", "0.0.0.0"), http.getInteger("port", 8080),
-            http.getLong("maxBodyBytes", 4L * 1024 * 1024)),
+            http.getLong("maxBodyBytes", 4L * 1024 * 1024), http.getInteger("headerTimeoutSeconds", 10),
+            http.getInteger("idleTimeoutSeconds", 60), http.getInteger("requestTimeoutSeconds", 60),
+            http.getInteger("maxConnections", 4_096)),
         new Database(db.getString("url"), db.getInteger("poolSize", 8),
             db.getString("schema", "public")),
         new Security(security.getString("issuer", "orchestrator"),

@@ -10,7 +10,8 @@ import org.orchestrator.platform.config.OrchestratorConfig;
 
 /**
  * The one place that decides how tokens are signed and checked: ES256, issuer and audience both the
- * configured issuer, five seconds of clock leeway. Identity signs with it; the HTTP API verifies.
+ * configured issuer, five seconds of clock leeway, only canonical compact tokens
+ * ({@link CanonicalTokens}). Identity signs with it; the HTTP API verifies.
  */
 public final class TokenAuth {
 
@@ -25,7 +26,7 @@ public final class TokenAuth {
             .setIssuer(security.issuer())
             .setAudience(List.of(security.issuer()))
             .setLeeway(5));
-    return JWTAuth.create(vertx, options);
+    return new CanonicalTokens(JWTAuth.create(vertx, options));
   }
 
   /** Options for signing a token that lives {@code ttlSeconds}. */

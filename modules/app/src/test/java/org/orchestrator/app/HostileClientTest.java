@@ -1,0 +1,229 @@
+package org.orchestrator.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetSocket;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Clients that mean harm, against a real node: made-up methods and paths by the ten thousand
+ * (metric labels), slow-header connections (slowloris), more connections than the node takes, and a
+ * flood of wrong passwords at production PBKDF2 cost. Each test prints the figures that
+ * {@code docs/reliability.md} quotes; the assertions hold with wide margins so that a loaded
+ * machine cannot fail them, while the figures say how much margin there was.
+ */
+@Timeout(240)
+class HostileClientTest {
+
+  private static final Random RANDOM = new Random(12);
+
+  @Test
+  void madeUpMethodsAndPathsDoNotGrowMetricsOrHeap() throws Exception {
+    try (TestNode node = TestNode.start("labels")) {
+      WebClient client = WebClient.create(node.vertx(), new WebClientOptions().setDefaultHost("127.0.0.1")
+          .setDefaultPort(node.port()), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(16));
+      // warm up every series an ordinary client creates, then measure
+      flood(client, 500).await();
+      int before = scrapeSize(node);
+      long heapBefore = usedHeapAfterGc();
+      int sent = 20_000;
+      flood(client, sent).await();
+      int after = scrapeSize(node);
+      long heapAfter = usedHeapAfterGc();
+      System.out.printf("labels: %d requests with made-up methods and paths: /metrics %d -> %d bytes,"
+          + " heap %d -> %d MiB%n", sent, before, after, heapBefore >> 20, heapAfter >> 20);
+      assertTrue(after - before < 4_096, "/metrics grew from " + before + " to " + after + " bytes");
+      assertTrue(heapAfter - heapBefore < 32L << 20, "heap grew by " + ((heapAfter - heapBefore) >> 20) + " MiB");
+      assertEquals(200, node.api().get("/metrics", null).await().statusCode());
+    }
+  }
+
+  /** {@code count} requests, each with a made-up method, path and query, 16 at a time. */
+  private static Future<Void> flood(WebClient client, int count) {
+    List<Future<?>> all = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      String method = "M" + Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36).toUpperCase();
+      String path = "/x" + RANDOM.nextInt(1_000_000) + "/" + i + "?q=" + i;
+      all.add(client.request(HttpMethod.valueOf(method), path).timeout(30_000).send()
+          .recover(failure -> Future.succeededFuture()));
+    }
+    return Future.join(all).mapEmpty();
+  }
+
+  private static int scrapeSize(TestNode node) {
+    return node.api().get("/metrics", null).await().body().length();
+  }
+
+  private static long usedHeapAfterGc() throws InterruptedException {
+    Runtime runtime = Runtime.getRuntime();
+    long least = Long.MAX_VALUE;
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      Thread.sleep(50); // not a wait on the server: lets the collector finish before reading the heap
+      least = Math.min(least, runtime.totalMemory() - runtime.freeMemory());
+    }
+    return least;
+  }
+
+  @Test
+  void slowHeaderConnectionsAreClosedAndHealthStaysFast() throws Exception {
+    JsonObject limits = new JsonObject().put("http", new JsonObject().put("headerTimeoutSeconds", 2)
+        .put("maxConnections", 2_000));
+    try (TestNode node = TestNode.start("slowloris", limits)) {
+      Vertx vertx = node.vertx();
+      NetClient net = vertx.createNetClient(new NetClientOptions().setConnectTimeout(10_000));
+      int connections = 1_000;
+      AtomicInteger closed = new AtomicInteger();
+      List<NetSocket> sockets = Collections.synchronizedList(new ArrayList<>());
+      List<Future<NetSocket>> opening = new ArrayList<>();
+      for (int i = 0; i < connections; i++) {
+        opening.add(net.connect(node.port(), "127.0.0.1").onSuccess(socket -> {
+          sockets.add(socket);
+          socket.closeHandler(v -> closed.incrementAndGet());
+          socket.write("GET /health/ready HTTP/1.1\r\nHost: x\r\n");
+        }));
+      }
+      Future.join(opening).await();
+      // one more header byte a second per connection: never idle, never complete
+      long trickle = vertx.setPeriodic(500, id -> sockets.forEach(socket -> socket.write("X")));
+      List<Long> latencies = new ArrayList<>();
+      Api api = node.api();
+      long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (System.nanoTime() < until || closed.get() < connections) {
+        long start = System.nanoTime();
+        assertEquals(200, api.get("/health/ready", null).await().statusCode());
+        latencies.add((System.nanoTime() - start) / 1_000);
+        Thread.sleep(20); // the probe's pace, not a wait for a result
+        assertTrue(System.nanoTime() - until < Duration.ofSeconds(60).toNanos(),
+            "slow connections still open: " + (connections - closed.get()));
+      }
+      vertx.cancelTimer(trickle);
+      Collections.sort(latencies);
+      long p50 = latencies.get(latencies.size() / 2);
+      long p99 = latencies.get((int) Math.floor(latencies.size() * 0.99));
+      System.out.printf("slowloris: %d slow-header connections, all closed by the node; /health/ready %d probes"
+          + " p50 %.1f ms p99 %.1f ms max %.1f ms%n", connections, latencies.size(), p50 / 1000.0, p99 / 1000.0,
+          latencies.get(latencies.size() - 1) / 1000.0);
+      assertEquals(connections, closed.get());
+      assertTrue(p99 < 1_000_000, "health p99 " + p99 + " us");
+      String metrics = api.get("/metrics", null).await().bodyAsString();
+      assertTrue(metrics.contains("orchestrator_http_connections_closed_total{reason=\"header_timeout\"}"), metrics);
+      net.close().await();
+    }
+  }
+
+  @Test
+  void connectionsBeyondTheCapGetAClearRefusal() throws Exception {
+    JsonObject limits = new JsonObject().put("http", new JsonObject().put("headerTimeoutSeconds", 2)
+        .put("maxConnections", 20));
+    try (TestNode node = TestNode.start("cap", limits)) {
+      NetClient net = node.vertx().createNetClient();
+      List<NetSocket> idle = new ArrayList<>();
+      for (int i = 0; i < 25; i++) {
+        idle.add(net.connect(node.port(), "127.0.0.1").await());
+      }
+      HttpResponse<Buffer> refused = node.api().get("/health/ready", null).await();
+      assertEquals(503, refused.statusCode());
+      assertEquals("TOO_MANY_CONNECTIONS", refused.bodyAsJsonObject().getString("code"));
+      assertNotNull(refused.getHeader("Retry-After"));
+      // the idle connections time out, and the node serves again
+      Eventually.within(Duration.ofSeconds(30), () ->
+          assertEquals(200, node.api().get("/health/ready", null).await().statusCode()));
+      net.close().await();
+    }
+  }
+
+  @Test
+  void aWrongPasswordFloodNeitherStarvesTheNodeNorLocksTheAdminOut() throws Exception {
+    JsonObject production = new JsonObject().put("security", new JsonObject().put("passwordIterations", 210_000));
+    try (TestNode node = TestNode.start("signin-flood", production)) {
+      WebClient attacker = WebClient.create(node.vertx(), new WebClientOptions().setDefaultHost("127.0.0.1")
+          .setDefaultPort(node.port()), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(200));
+      // the operator signs in from another address of the machine (127.0.0.2), as from their desk
+      Api operator = new Api(node.vertx(), node.port(), 5, "127.0.0.2");
+      AtomicInteger statuses429 = new AtomicInteger();
+      AtomicInteger statuses503 = new AtomicInteger();
+      AtomicInteger statuses401 = new AtomicInteger();
+      List<Future<?>> flood = new ArrayList<>();
+      long floodUntil = System.nanoTime() + Duration.ofSeconds(6).toNanos();
+      // 200 concurrent wrong sign-ins for the host admin, each renewed as soon as it is answered
+      for (int i = 0; i < 200; i++) {
+        flood.add(wrongSignIns(node.vertx(), attacker, floodUntil, statuses401, statuses429, statuses503));
+      }
+      List<Long> health = new ArrayList<>();
+      List<Long> signIns = new ArrayList<>();
+      while (System.nanoTime() < floodUntil) {
+        long start = System.nanoTime();
+        assertEquals(200, node.api().get("/health/ready", null).await().statusCode());
+        health.add((System.nanoTime() - start) / 1_000);
+        start = System.nanoTime();
+        HttpResponse<Buffer> signIn = operator.token(null, "admin", TestNode.ADMIN_PASSWORD).await();
+        if (signIn.statusCode() == 200) {
+          signIns.add((System.nanoTime() - start) / 1_000);
+        } else {
+          assertEquals(503, signIn.statusCode(), signIn.bodyAsString()); // busy: retried at once
+          assertNotNull(signIn.getHeader("Retry-After"));
+        }
+      }
+      Future.join(flood).await();
+      Collections.sort(health);
+      Collections.sort(signIns);
+      System.out.printf("sign-in flood: 200 concurrent wrong sign-ins for 6 s at 210,000 PBKDF2 iterations:"
+          + " answered 401 %d, 429 %d, 503 %d; /health/ready p50 %.1f ms p99 %.1f ms;"
+          + " the admin's sign-ins from another address: %d succeeded, p50 %.0f ms max %.0f ms%n",
+          statuses401.get(), statuses429.get(), statuses503.get(), health.get(health.size() / 2) / 1000.0,
+          health.get((int) Math.floor(health.size() * 0.99)) / 1000.0, signIns.size(),
+          signIns.isEmpty() ? Double.NaN : signIns.get(signIns.size() / 2) / 1000.0,
+          signIns.isEmpty() ? Double.NaN : signIns.get(signIns.size() - 1) / 1000.0);
+      assertTrue(statuses429.get() > 0, "the flood was throttled");
+      assertTrue(statuses401.get() < 60, "at most a few dozen wrong passwords were hashed: " + statuses401.get());
+      assertTrue(signIns.size() > 0, "the host admin signed in during the flood from their own address");
+      assertTrue(health.get((int) Math.floor(health.size() * 0.99)) < 1_000_000, "health stayed responsive");
+    }
+  }
+
+  private static Future<Void> wrongSignIns(Vertx vertx, WebClient client, long until, AtomicInteger unauthorized,
+      AtomicInteger throttled, AtomicInteger busy) {
+    if (System.nanoTime() >= until) {
+      return Future.succeededFuture();
+    }
+    // each of the 200 senders ignores Retry-After and tries again every 100 ms (2,000 tries a second
+    // in all; the attacker shares this machine's two cores with the node)
+    Promise<Void> pace = Promise.promise();
+    vertx.setTimer(100, id -> pace.complete());
+    return pace.future().compose(go -> client.post("/identity/connect/token").timeout(30_000).sendForm(MultiMap.caseInsensitiveMultiMap()
+            .add("grant_type", "password").add("username", "admin").add("password", "guess-" + RANDOM.nextInt()))
+        .compose(response -> {
+          switch (response.statusCode()) {
+            case 401 -> unauthorized.incrementAndGet();
+            case 429 -> throttled.incrementAndGet();
+            case 503 -> busy.incrementAndGet();
+            default -> {
+              return Future.failedFuture("unexpected " + response.statusCode() + " " + response.bodyAsString());
+            }
+          }
+          return wrongSignIns(vertx, client, until, unauthorized, throttled, busy);
+        }));
+  }
+}

@@ -1,0 +1,155 @@
+package org.orchestrator.http;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.orchestrator.contracts.Failure;
+import org.orchestrator.contracts.FailureCode;
+import org.orchestrator.http.support.ErrorReplies;
+import org.orchestrator.platform.config.OrchestratorConfig;
+import org.orchestrator.platform.metrics.Meters;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a connection may hold, whoever opened it (Vert.x itself only closes connections that send
+ * and receive nothing at all, which a client trickling one byte a second never is):
+ * <ul>
+ *   <li>a new connection must deliver its request's headers within {@code headerTimeoutSeconds};
+ *   between two requests of a kept-alive connection the next one's headers must arrive within
+ *   {@code idleTimeoutSeconds};</li>
+ *   <li>a request must be answered (or its answer begun, as a stream does) within
+ *   {@code requestTimeoutSeconds}, so a body trickled in byte by byte ends too;</li>
+ *   <li>beyond {@code maxConnections} open connections a request is answered 503
+ *   {@code TOO_MANY_CONNECTIONS} with {@code Retry-After} and the connection closed.</li>
+ * </ul>
+ * The limits are checked four times a second, so each holds to within a quarter second.
+ * Every close for a timeout is counted in {@code orchestrator_http_connections_closed_total}
+ * (label {@code reason}); open connections are the gauge {@code orchestrator_http_connections_open}.
+ */
+final class ConnectionGuard {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
+  private static final long SWEEP_MS = 250;
+
+  /** What a connection is doing: waiting for a request's headers since a moment, or serving one. */
+  private static final class Watch {
+    long since;
+    HttpServerRequest request;
+    /** Whether a request was answered on it: then the next one may take the idle timeout. */
+    boolean served;
+
+    Watch(long since) {
+      this.since = since;
+    }
+  }
+
+  private final OrchestratorConfig.Http limits;
+  private final Map<HttpConnection, Watch> connections = new ConcurrentHashMap<>();
+  private final AtomicInteger open = new AtomicInteger();
+  private final Counter headerTimeouts;
+  private final Counter requestTimeouts;
+  private final Counter refused;
+
+  /**
+   * Checks every open connection four times a second, on the caller's context (the HTTP verticle's
+   * event loop), so no response handler slot is taken from the router.
+   */
+  ConnectionGuard(Vertx vertx, OrchestratorConfig.Http limits, MeterRegistry registry) {
+    this.limits = limits;
+    Gauge.builder(Meters.HTTP_CONNECTIONS_OPEN, open, AtomicInteger::get)
+        .description("HTTP connections open on this node").register(registry);
+    this.headerTimeouts = closed(registry, "header_timeout");
+    this.requestTimeouts = closed(registry, "request_timeout");
+    this.refused = closed(registry, "too_many_connections");
+    vertx.setPeriodic(SWEEP_MS, id -> sweep(System.nanoTime()));
+  }
+
+  private static Counter closed(MeterRegistry registry, String reason) {
+    return Counter.builder(Meters.HTTP_CONNECTIONS_CLOSED).description("HTTP connections the node closed, by reason")
+        .tag("reason", reason).register(registry);
+  }
+
+  /** For {@code HttpServer.connectionHandler}. */
+  void connected(HttpConnection connection) {
+    open.incrementAndGet();
+    connections.put(connection, new Watch(System.nanoTime()));
+    connection.closeHandler(closed -> {
+      open.decrementAndGet();
+      connections.remove(connection);
+    });
+  }
+
+  /** Wraps the router: every request passes here first. */
+  Handler<HttpServerRequest> requests(Handler<HttpServerRequest> next) {
+    return request -> {
+      Watch watch = connections.get(request.connection());
+      if (watch != null) {
+        watch.request = request;
+        watch.since = System.nanoTime();
+      }
+      if (open.get() > limits.maxConnections()) {
+        refused.increment();
+        request.response().putHeader("Retry-After", "1").putHeader("Connection", "close");
+        ErrorReplies.send(request.response(), new Failure(FailureCode.TOO_MANY_CONNECTIONS, "the node holds "
+            + limits.maxConnections() + " connections already (http.maxConnections); retry in a second"));
+        return;
+      }
+      next.handle(request);
+    };
+  }
+
+  private void sweep(long now) {
+    connections.forEach((connection, watch) -> {
+      HttpServerRequest request = watch.request;
+      if (request != null && request.response().ended()) {
+        // answered: a kept-alive connection now waits for its next request
+        watch.request = null;
+        watch.served = true;
+        watch.since = now;
+        return;
+      }
+      long seconds = (now - watch.since) / 1_000_000_000L;
+      if (request == null) {
+        int limit = watch.served ? limits.idleTimeoutSeconds() : limits.headerTimeoutSeconds();
+        if (seconds >= limit) {
+          headerTimeouts.increment();
+          close(connection, "no request headers within " + limit + " s");
+        }
+      } else if (!request.response().headWritten() && seconds >= limits.requestTimeoutSeconds()) {
+        requestTimeouts.increment();
+        close(connection, "no complete request within " + limits.requestTimeoutSeconds()
+            + " s (http.requestTimeoutSeconds)");
+      }
+    });
+  }
+
+  private void close(HttpConnection connection, String why) {
+    connections.remove(connection);
+    LOG.debug("closing a connection from {}: {}", connection.remoteAddress(), why);
+    connection.close();
+  }
+
+  /** A reply for requests the HTTP decoder refused (too long a URI or headers, bad syntax): JSON too. */
+  static void invalid(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    String kind = cause == null ? "" : String.valueOf(cause.getMessage());
+    Failure failure;
+    if (kind.contains("URI") || kind.contains("initial line")) {
+      failure = new Failure(FailureCode.URI_TOO_LONG, "the request line is too long");
+    } else if (kind.contains("header")) {
+      failure = new Failure(FailureCode.HEADERS_TOO_LARGE, "the request headers are too large");
+    } else {
+      failure = Failure.badRequest("the request is not valid HTTP");
+    }
+    ErrorReplies.send(request.response().putHeader("Connection", "close"), failure);
+  }
+}

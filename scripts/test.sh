@@ -11,6 +11,9 @@ cd "$(dirname "$0")/.."
 scripts/install-test-tools.sh || echo "test tools: not all installed; the tests that need them will say so" >&2
 mvn -B -ntp verify "$@"
 
+# The alert rules: each fires on its series history and stays quiet on the others (promtool).
+scripts/test-alerts.sh
+
 # The scripted maintenance window of the README, against a fresh server on free ports.
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 example_dir=$(mktemp -d)

@@ -12,7 +12,9 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -146,6 +148,71 @@ class BadInputCorpusTest {
     assertEquals(List.of(), problems);
     assertEquals(before, state(), "bad input changed nothing");
     assertEquals(200, api.get("/health/ready", null).await().statusCode(), "the server is healthy");
+  }
+
+  /**
+   * The classes of hostile input found by attacking the running product (issue 12): NUL characters
+   * wherever a string goes, numbers beyond 64 bits, timestamps beyond what PostgreSQL stores,
+   * sub-second deadlines, a path that hides a slash from the gate, a token with a surplus character,
+   * and a request line too long for the decoder. Each is a 4xx JSON error and changes nothing.
+   */
+  @Test
+  void hostileInputIsRefusedWithA4xxJsonErrorAndChangesNothing() throws Exception {
+    JsonObject before = state();
+    String robot = tenant.robots().get(0).token();
+    String admin = tenant.adminToken();
+    List<String> problems = new ArrayList<>();
+    String line = "{\"jobId\": 1, \"level\": \"Info\", \"message\": \"%s\", \"timeStamp\": \"%s\"}";
+    Map<String, HttpResponse<Buffer>> cases = new LinkedHashMap<>();
+    cases.put("token form tenant=%00", api.request(HttpMethod.POST, "/identity/connect/token", null)
+        .putHeader("Content-Type", "application/x-www-form-urlencoded")
+        .sendBuffer(Buffer.buffer("grant_type=password&username=admin&password=x&tenant=%00")).await());
+    cases.put("JSON sign-in with NUL", send(HttpMethod.POST, "/api/Account/Authenticate", null,
+        "{\"tenancyName\": \"a\\u0000b\", \"usernameOrEmailAddress\": \"admin\", \"password\": \"x\"}"));
+    cases.put("log message with NUL", send(HttpMethod.POST, "/api/robot/logs", robot,
+        "[" + line.formatted("a\\u0000b", "2026-11-24T10:00:00Z") + "]"));
+    cases.put("log timestamp beyond year 9999", send(HttpMethod.POST, "/api/robot/logs", robot,
+        "[" + line.formatted("m", "+1000000000-12-31T23:59:59Z") + "]"));
+    cases.put("log jobId beyond 2^64", send(HttpMethod.POST, "/api/robot/logs", robot,
+        "[{\"jobId\": 18446744073709551617, \"level\": \"Info\", \"message\": \"m\", \"timeStamp\": \"2026-11-24T10:00:00Z\"}]"));
+    cases.put("queue payload key with NUL", send(HttpMethod.POST, "/api/robot/queues/q/items", robot,
+        "{\"payload\": {\"k\\u0000\": 1}}"));
+    cases.put("queue payload value with NUL", send(HttpMethod.POST, "/api/robot/queues/q/items", robot,
+        "{\"payload\": {\"k\": \"v\\u0000\"}}"));
+    cases.put("queue reference with NUL", send(HttpMethod.POST, "/api/robot/queues/q/items", robot,
+        "{\"reference\": \"r\\u0000\", \"payload\": {}}"));
+    cases.put("job robotId 2^64 + 2", send(HttpMethod.POST, "/api/Jobs", admin,
+        "{\"processName\": \"p\", \"robotId\": 18446744073709551618}"));
+    cases.put("user tenantId 2^70", send(HttpMethod.POST, "/api/Users", host,
+        "{\"username\": \"u\", \"password\": \"password-1\", \"role\": \"Operator\", \"tenantId\": 1180591620717411303424}"));
+    cases.put("job robotId 1e300", send(HttpMethod.POST, "/api/Jobs", admin,
+        "{\"processName\": \"p\", \"robotId\": 1e300}"));
+    cases.put("process name with NUL in the query", send(HttpMethod.GET, "/api/Jobs?state=Running%00", admin, null));
+    cases.put("killAfter PT0.5S", send(HttpMethod.POST, "/api/Maintenance/Start?phase=Draining&killAfter=PT0.5S",
+        host, null));
+    cases.put("killAfter PT0.0001S", send(HttpMethod.POST,
+        "/api/Maintenance/Start?phase=Draining&killAfter=PT0.0001S", host, null));
+    cases.put("Preview duration PT0.5S", send(HttpMethod.GET, "/api/Maintenance/Preview?duration=PT0.5S", host, null));
+    cases.put("encoded slash into the console", send(HttpMethod.GET, "/console/maintenance%2F..%2Findex.html",
+        null, null));
+    cases.put("encoded backslash", send(HttpMethod.GET, "/console/maintenance%5C..%5Cindex.html", null, null));
+    cases.put("a request line of 10,000 characters", send(HttpMethod.GET, "/api/Jobs?x=" + "a".repeat(10_000),
+        admin, null));
+    for (Map.Entry<String, HttpResponse<Buffer>> result : cases.entrySet()) {
+      HttpResponse<Buffer> response = result.getValue();
+      int status = response.statusCode();
+      boolean json = String.valueOf(response.getHeader("Content-Type")).startsWith("application/json");
+      if (status < 400 || status >= 500 || !json || !response.bodyAsJsonObject().containsKey("code")) {
+        problems.add(result.getKey() + " -> " + status + " " + response.bodyAsString());
+      }
+    }
+    // a token with one surplus base64url character in its signature is not the same token
+    HttpResponse<Buffer> surplus = api.get("/api/Tenants", host + "A").await();
+    if (surplus.statusCode() != 401) {
+      problems.add("a token with a surplus signature character -> " + surplus.statusCode());
+    }
+    assertEquals(List.of(), problems);
+    assertEquals(before, state(), "hostile input changed nothing");
   }
 
   private static HttpResponse<Buffer> send(HttpMethod verb, String target, String token, String body) {

@@ -85,7 +85,9 @@ class MetricsTest {
     Api.expect(api.post("/api/Schedules", tenant.adminToken(), new JsonObject().put("name", "each-second")
         .put("processName", "tick").put("cron", "* * * * * ?")).await(), 201).await();
 
-    Scrape none = scrapeUntil(s -> s.value("orchestrator_jobs{state=\"Running\"," + tag + "}") == 3);
+    // the job and robot gauges are refreshed by two queries: wait for both
+    Scrape none = scrapeUntil(s -> s.value("orchestrator_jobs{state=\"Running\"," + tag + "}") == 3
+        && s.value(t("orchestrator_robots_connected")) == 3);
     assertEquals(1.0, none.value("orchestrator_maintenance_phase{phase=\"None\"}"));
     assertEquals(3.0, none.value(t("orchestrator_robots_connected")));
     assertEquals(0.0, none.sum("orchestrator_job_stops_sent_total"));

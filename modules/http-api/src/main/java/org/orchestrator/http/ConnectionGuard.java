@@ -1,6 +1,8 @@
 package org.orchestrator.http;
 
 import io.micrometer.core.instrument.Counter;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Handler;
@@ -141,11 +143,10 @@ final class ConnectionGuard {
   /** A reply for requests the HTTP decoder refused (too long a URI or headers, bad syntax): JSON too. */
   static void invalid(HttpServerRequest request) {
     Throwable cause = request.decoderResult().cause();
-    String kind = cause == null ? "" : String.valueOf(cause.getMessage());
     Failure failure;
-    if (kind.contains("URI") || kind.contains("initial line")) {
+    if (cause instanceof TooLongHttpLineException) {
       failure = new Failure(FailureCode.URI_TOO_LONG, "the request line is too long");
-    } else if (kind.contains("header")) {
+    } else if (cause instanceof TooLongHttpHeaderException) {
       failure = new Failure(FailureCode.HEADERS_TOO_LARGE, "the request headers are too large");
     } else {
       failure = Failure.badRequest("the request is not valid HTTP");

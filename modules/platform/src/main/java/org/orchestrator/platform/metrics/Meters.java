@@ -49,8 +49,6 @@ public final class Meters {
   public static final String HTTP_CONNECTIONS_OPEN = "orchestrator.http.connections.open";
   /** Counter: HTTP connections the node closed, by {@code reason} (header_timeout, request_timeout, too_many_connections). */
   public static final String HTTP_CONNECTIONS_CLOSED = "orchestrator.http.connections.closed";
-  /** Counter: sign-ins refused before checking the password, by {@code reason} (throttled, busy). */
-  public static final String SIGN_IN_REFUSALS = "orchestrator.signin.refusals";
 
   /**
    * A gauge with one series per tenant (and optionally per another tag), replaced as a whole each

@@ -62,6 +62,17 @@ public final class TestNode implements AutoCloseable {
   /** {@code gate} false: the benchmark's baseline node, without the maintenance gate. */
   public static TestNode start(DatabaseEndpoint database, Path dataDir, java.time.Clock clock, Path keyDirectory,
       boolean gate) throws IOException {
+    return start(database, dataDir, clock, keyDirectory, gate, new JsonObject());
+  }
+
+  /** A node on a fresh schema whose configuration has the sections of {@code overrides} merged in. */
+  public static TestNode start(String label, JsonObject overrides) throws IOException {
+    return start(TestDatabase.newSchema(label), Files.createTempDirectory("orchestrator-" + label),
+        java.time.Clock.systemUTC(), null, true, overrides);
+  }
+
+  private static TestNode start(DatabaseEndpoint database, Path dataDir, java.time.Clock clock, Path keyDirectory,
+      boolean gate, JsonObject overrides) throws IOException {
     JsonObject json = new JsonObject()
         .put("dataDir", dataDir.toString())
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
@@ -71,6 +82,7 @@ public final class TestNode implements AutoCloseable {
         .put("scheduler", new JsonObject().put("tickMillis", 25))
         .put("maintenance", new JsonObject().put("retryAfterSeconds", 1))
         .put("bridge", new JsonObject().put("host", "127.0.0.1").put("port", ServerProcess.freePort()));
+    json.mergeIn(overrides, true);
     if (database != null) {
       json.put("database", new JsonObject().put("url", database.url()).put("schema", database.schema()));
     }

@@ -120,6 +120,7 @@ class BridgeHostileClientTest {
         {"42", "a frame is a JSON object, not a number"},
         {"null", "a frame is a JSON object, not null"},
         {"", "empty frame"},
+        {"[".repeat(5_000) + "]".repeat(5_000), "frame is not JSON"},
         {"{\"type\":\"unregister\",\"address\":\"maintenance.bridge.phase\"}", "not registered"},
     };
     long before = refusals("err 1400");
@@ -132,12 +133,17 @@ class BridgeHostileClientTest {
         assertEquals(1400, err.getInteger("failureCode"), bad[0]);
         assertTrue(err.getString("message").contains(bad[1]), bad[0] + " -> " + err.encode());
       }
+      byte[] notUtf8 = {'{', '"', 't', '"', ':', '"', (byte) 0xff, (byte) 0xfe, '"', '}'};
+      client.writeRaw(ByteBuffer.allocate(4 + notUtf8.length).putInt(notUtf8.length).put(notUtf8).array());
+      JsonObject err = client.read(5_000);
+      assertEquals(1400, err.getInteger("failureCode"), err.encode());
+      assertTrue(err.getString("message").contains("frame is not JSON"), err.encode());
       client.writeFrame("{\"type\":\"ping\"}");
       assertEquals("pong", client.read(5_000).getString("type"), "the framing is still in step");
       JsonObject status = client.request("maintenance.bridge.status", host, new JsonObject());
       assertEquals("None", status.getJsonObject("body").getString("state"), status.encode());
     }
-    assertEquals(before + cases.length, refusals("err 1400"), "one log line per bad frame");
+    assertEquals(before + cases.length + 1, refusals("err 1400"), "one log line per bad frame");
   }
 
   @Test

@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * <p>What a client can hold is bounded: a declared length above {@code bridge.maxFrameBytes} is
  * answered and the connection closed before any of the body is read; at most
  * {@link #MAX_IN_FLIGHT} calls run at once (reading pauses meanwhile); a connection that sends no
- * whole frame for {@code bridge.idleTimeoutSeconds} and holds no subscription is closed; a
- * subscription ends when the token that opened it expires; a subscriber that stops reading is closed.
+ * whole frame for {@code bridge.idleTimeoutSeconds}, holds no subscription and waits for no answer
+ * is closed; a subscription ends when the token that opened it expires; a subscriber that stops
+ * reading is closed.
  */
 final class BridgeConnection {
 
@@ -206,6 +207,10 @@ final class BridgeConnection {
     }
     idleTimer = vertx.setTimer(limits.idleTimeoutSeconds() * 1000L, id -> {
       idleTimer = -1;
+      if (inFlight > 0) {
+        armIdleTimer(); // waiting for our answer is not idleness
+        return;
+      }
       closeWith(error(null, FailureCode.BAD_REQUEST, "no frame for " + limits.idleTimeoutSeconds()
           + " s; closing the connection"));
     });

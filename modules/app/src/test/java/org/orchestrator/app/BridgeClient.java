@@ -32,6 +32,31 @@ final class BridgeClient implements AutoCloseable {
     out.flush();
   }
 
+  /** Raw bytes, for frames the format does not allow. */
+  void writeRaw(byte[] bytes) throws IOException {
+    out.write(bytes);
+    out.flush();
+  }
+
+  /** A frame whose payload is {@code payload} as it is, JSON or not. */
+  void writeFrame(String payload) throws IOException {
+    byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
+    out.writeInt(bytes.length);
+    writeRaw(bytes);
+  }
+
+  /** Whether the server closes the connection within {@code millis} (end of stream or reset). */
+  boolean closedByServer(int millis) throws IOException {
+    socket.setSoTimeout(millis);
+    try {
+      return in.read() < 0;
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (IOException reset) {
+      return true;
+    }
+  }
+
   /** The next frame, or null when none arrives within {@code millis}. */
   JsonObject read(int millis) throws IOException {
     socket.setSoTimeout(millis);

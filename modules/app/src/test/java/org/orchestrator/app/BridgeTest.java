@@ -82,7 +82,7 @@ class BridgeTest {
           "phase.changed", "maintenance.bridge.phase"}) {
         JsonObject outside = client.request(address, host, new JsonObject());
         assertEquals("err", outside.getString("type"), address);
-        assertEquals("access_denied", outside.getString("message"), address);
+        assertTrue(outside.getString("message").startsWith("access_denied"), outside.encode());
       }
       client.write(new JsonObject().put("type", "register").put("address", "maintenance.bridge.phase"));
       JsonObject unsubscribed = client.read(5_000);

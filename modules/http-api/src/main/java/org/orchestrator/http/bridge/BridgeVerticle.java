@@ -2,19 +2,17 @@ package org.orchestrator.http.bridge;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
-import io.vertx.ext.bridge.BridgeEventType;
-import io.vertx.ext.bridge.BridgeOptions;
-import io.vertx.ext.bridge.PermittedOptions;
-import io.vertx.ext.eventbus.bridge.tcp.BridgeEvent;
-import io.vertx.ext.eventbus.bridge.tcp.TcpEventBusBridge;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.BiFunction;
 import org.orchestrator.contracts.Caller;
 import org.orchestrator.contracts.Failure;
@@ -30,13 +28,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Scripted maintenance through Vert.x's TCP event-bus bridge (4-byte big-endian length + JSON
- * frames). Only the addresses below cross it; messages on them are JSON, converted to and from the
- * internal records here. Every inbound message must carry
- * {@code headers.Authorization: "Bearer <host admin JWT>"}: a {@code send} without one is answered
- * {@code {"type":"err","failureCode":1401|1403,"message":...}} on its reply address and does nothing;
- * a {@code register} without one is refused by the bridge with the same error frame, then
- * {@code access_denied}. Addresses outside the lists below are refused by the bridge itself.
+ * Scripted maintenance over TCP, in the wire format of Vert.x's TCP event-bus bridge (a 4-byte
+ * big-endian length, then a JSON frame), served by hand: see docs/decisions.md for why it does not
+ * use {@code TcpEventBusBridge}. Only the addresses below exist; their bodies are JSON, converted to
+ * and from the internal records here. Every {@code send} and {@code register} must carry
+ * {@code headers.Authorization: "Bearer <host admin JWT>"}; without one it is answered
+ * {@code {"type":"err","failureCode":1401|1403,"message":...}} and does nothing. A subscription
+ * ends when its token expires. What one connection may hold is bounded by {@link BridgeConnection}.
  */
 public final class BridgeVerticle extends VerticleBase {
 
@@ -57,132 +55,101 @@ public final class BridgeVerticle extends VerticleBase {
       "unauthorized: send headers.Authorization = \"Bearer <host administrator token>\"";
   private static final String FORBIDDEN = "maintenance over the bridge is for the host administrator";
 
+  /** Who a valid host token speaks for, and until when (epoch milliseconds). */
+  record Grant(Caller caller, long expiresAtMillis) {
+  }
+
   private final OrchestratorConfig config;
   private final SigningKeys keys;
-  private TcpEventBusBridge bridge;
-  private int port;
+  private final Set<BridgeConnection> connections = new LinkedHashSet<>();
+  private Map<String, BiFunction<Caller, JsonObject, Future<JsonObject>>> operations;
+  private JWTAuth jwt;
+  private NetServer server;
 
   public BridgeVerticle(OrchestratorConfig config, SigningKeys keys) {
     this.config = config;
     this.keys = keys;
   }
 
-  /** The configured port (the bridge does not report the port it bound, so tests pick a free one). */
+  /** The port the bridge listens on. */
   public int actualPort() {
-    return port;
+    return server == null ? -1 : server.actualPort();
   }
 
   @Override
   public Future<?> start() {
-    JWTAuth jwt = TokenAuth.provider(vertx, keys, config.security());
+    jwt = TokenAuth.provider(vertx, keys, config.security());
     EventBus bus = vertx.eventBus();
-    BridgeOptions options = new BridgeOptions();
-    INBOUND.forEach(address -> options.addInboundPermitted(new PermittedOptions().setAddress(address)));
-    OUTBOUND.forEach(address -> options.addOutboundPermitted(new PermittedOptions().setAddress(address)));
+    OrchestratorConfig.Bridge limits = config.bridge();
     return PhaseWatch.start(vertx).compose(phase -> {
       MaintenanceCalls calls = new MaintenanceCalls(bus, phase);
-      List<Future<Void>> ready = List.of(
-          serve(bus, jwt, STATUS, (caller, body) -> calls.get(caller, body.getLong("tenantId"))),
-          serve(bus, jwt, START, (caller, body) -> calls.start(caller, body.getString("phase"),
-                  text(body, "killJobs"), text(body, "force"), body.getString("killAfter"), text(body, "autoSuspend"),
-                  body.getString("reason"))
+      operations = Map.of(
+          STATUS, (caller, body) -> calls.get(caller, BridgeFrame.integer(body, "tenantId")),
+          START, (caller, body) -> calls.start(caller, BridgeFrame.string(body, "phase"),
+                  BridgeFrame.flag(body, "killJobs"), BridgeFrame.flag(body, "force"),
+                  BridgeFrame.string(body, "killAfter"), BridgeFrame.flag(body, "autoSuspend"),
+                  BridgeFrame.string(body, "reason"))
               .compose(started -> started.refused()
                   ? Future.failedFuture(new Failure(FailureCode.CONFLICT, started.refusal().getString("message")
                       + " " + started.refusal().getJsonArray("jobs").encode()))
-                  : Future.succeededFuture(new JsonObject().put("ok", true)))),
-          serve(bus, jwt, END, (caller, body) -> calls.end(caller).map(ended -> new JsonObject().put("ok", true))),
-          serve(bus, jwt, PREVIEW, (caller, body) -> calls.preview(caller, body.getString("duration"))),
-          serve(bus, jwt, HISTORY, (caller, body) -> calls.history(caller, body.getLong("tenantId"),
-              body.getInteger("page", 1), body.getInteger("size", 50))));
-      Addresses.PHASE_CHANGED.subscribe(bus, snapshot -> bus.publish(PHASE, MaintenanceCalls.phaseJson(snapshot)));
+                  : Future.succeededFuture(new JsonObject().put("ok", true))),
+          END, (caller, body) -> calls.end(caller).map(ended -> new JsonObject().put("ok", true)),
+          PREVIEW, (caller, body) -> calls.preview(caller, BridgeFrame.string(body, "duration")),
+          HISTORY, (caller, body) -> calls.history(caller, BridgeFrame.integer(body, "tenantId"),
+              BridgeFrame.smallInteger(body, "page", 1), BridgeFrame.smallInteger(body, "size", 50)));
+      Addresses.PHASE_CHANGED.subscribe(bus, snapshot -> deliver(PHASE, MaintenanceCalls.phaseJson(snapshot)));
       Addresses.PHASE_PROGRESS_UPDATED.subscribe(bus,
-          progress -> bus.publish(PROGRESS, MaintenanceCalls.progress(progress, null)));
-      return Future.all(ready);
-    }).compose(ready -> TcpEventBusBridge.create(vertx, options, new io.vertx.core.net.NetServerOptions(),
-            event -> authorize(jwt, event))
-        .listen(config.bridge().port(), config.bridge().host()))
-        .onSuccess(listening -> {
-          bridge = listening;
-          port = config.bridge().port();
-          LOG.info("event-bus bridge listening on {}:{}", config.bridge().host(), config.bridge().port());
-        });
+          progress -> deliver(PROGRESS, MaintenanceCalls.progress(progress, null)));
+      server = vertx.createNetServer(new NetServerOptions().setHost(limits.host()).setPort(limits.port()))
+          .connectHandler(socket -> connected(socket, limits));
+      return server.listen();
+    }).onSuccess(listening -> LOG.info("event-bus bridge listening on {}:{}", limits.host(), actualPort()));
   }
 
   @Override
   public Future<?> stop() {
-    return bridge == null ? Future.succeededFuture() : bridge.close();
+    List.copyOf(connections).forEach(BridgeConnection::close);
+    return server == null ? Future.succeededFuture() : server.close();
   }
 
-  /**
-   * Subscriptions need a host administrator's valid token in the frame's headers. Sends and
-   * publishes pass: their consumers check the token and answer the refusal on the reply address.
-   */
-  private void authorize(JWTAuth jwt, BridgeEvent event) {
-    if (event.type() != BridgeEventType.REGISTER) {
-      event.complete(true);
+  private void connected(NetSocket socket, OrchestratorConfig.Bridge limits) {
+    if (connections.size() >= limits.maxConnections()) {
+      BridgeConnection.refuse(socket, "the bridge has " + connections.size() + " connections open, its limit; "
+          + "try again later");
       return;
     }
-    JsonObject frame = event.getRawMessage();
-    JsonObject headers = frame == null ? null : frame.getJsonObject("headers");
-    String authorization = headers == null ? null : headers.getString("Authorization");
-    caller(jwt, authorization).onComplete(caller -> {
-      if (caller.isHostAdmin()) {
-        event.complete(true);
-      } else {
-        refuse(event, FailureCode.FORBIDDEN, FORBIDDEN);
-      }
-    }, failure -> refuse(event, FailureCode.UNAUTHORIZED, UNAUTHORIZED));
+    connections.add(new BridgeConnection(this, vertx, socket, limits));
   }
 
-  private static void refuse(BridgeEvent event, FailureCode code, String message) {
-    JsonObject frame = event.getRawMessage();
-    JsonObject err = new JsonObject().put("type", "err").put("failureCode", code.errorCode())
-        .put("code", code.name()).put("message", message);
-    if (frame != null && frame.getString("replyAddress") != null) {
-      err.put("address", frame.getString("replyAddress"));
-    }
-    Buffer json = err.toBuffer();
-    event.socket().write(Buffer.buffer(4 + json.length()).appendInt(json.length()).appendBuffer(json));
-    event.complete(false);
+  void disconnected(BridgeConnection connection) {
+    connections.remove(connection);
   }
 
-  private Future<Void> serve(EventBus bus, JWTAuth jwt, String address,
-      BiFunction<Caller, JsonObject, Future<JsonObject>> operation) {
-    MessageConsumer<JsonObject> consumer = bus.consumer(address, message -> caller(jwt,
-            message.headers().get("Authorization"))
-        .recover(failure -> Future.failedFuture(Failure.unauthorized(UNAUTHORIZED)))
-        .compose(caller -> {
-          if (!caller.isHostAdmin()) {
-            return Future.failedFuture(Failure.forbidden(FORBIDDEN));
-          }
-          JsonObject body = message.body() == null ? new JsonObject() : message.body();
-          return operation.apply(caller, body);
-        })
-        .onComplete(message::reply, failure -> fail(message, failure)));
-    return consumer.completion();
+  private void deliver(String address, JsonObject body) {
+    List.copyOf(connections).forEach(connection -> connection.deliver(address, body));
   }
 
-  private static Future<Caller> caller(JWTAuth jwt, String authorization) {
+  /** Runs an inbound address's operation for the host administrator {@code authorization} names. */
+  Future<JsonObject> call(String address, String authorization, JsonObject body) {
+    // a Failure the operation throws (bad input) fails the returned future
+    return authorize(authorization).compose(grant -> operations.get(address).apply(grant.caller(), body));
+  }
+
+  /** The host administrator a {@code Bearer} token speaks for; fails 1401 (no valid token) or 1403. */
+  Future<Grant> authorize(String authorization) {
     if (authorization == null || !authorization.startsWith("Bearer ")) {
-      return Future.failedFuture(Failure.unauthorized("no bearer token"));
+      return Future.failedFuture(Failure.unauthorized(UNAUTHORIZED));
     }
     return jwt.authenticate(new TokenCredentials(authorization.substring("Bearer ".length()).trim()))
-        .map(user -> TokenClaims.caller(user.principal()))
-        .recover(failure -> Future.failedFuture(Failure.unauthorized("invalid token")));
-  }
-
-  private static void fail(Message<JsonObject> message, Throwable failure) {
-    if (failure instanceof Failure f) {
-      message.fail(f.code().errorCode(), f.getMessage());
-    } else {
-      LOG.error("bridge call on {} failed", message.address(), failure);
-      message.fail(FailureCode.INTERNAL.errorCode(), "internal error");
-    }
-  }
-
-  /** A flag as text whether the script sent a boolean or a string. */
-  private static String text(JsonObject body, String name) {
-    Object value = body.getValue(name);
-    return value == null ? null : value.toString();
+        .map(user -> {
+          Caller caller = TokenClaims.caller(user.principal());
+          // vertx-auth-jwt moves exp out of the principal into the user's attributes
+          Long expires = user.attributes().getValue("exp") instanceof Number exp ? exp.longValue() * 1000 : null;
+          return new Grant(caller, expires == null
+              ? System.currentTimeMillis() + config.security().tokenTtlSeconds() * 1000L : expires);
+        })
+        .recover(failure -> Future.failedFuture(Failure.unauthorized(UNAUTHORIZED)))
+        .compose(grant -> grant.caller().isHostAdmin() ? Future.succeededFuture(grant)
+            : Future.failedFuture(Failure.forbidden(FORBIDDEN)));
   }
 }

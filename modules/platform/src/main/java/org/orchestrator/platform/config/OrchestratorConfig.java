@@ -19,8 +19,19 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
    *
    * @param host interface to bind (loopback by default)
    * @param port port; 0 picks a free one; -1 turns the bridge off
+   * @param maxFrameBytes a frame declaring a longer body is answered with an error and the connection closed
+   * @param maxConnections connections beyond this many are refused at once
+   * @param idleTimeoutSeconds a connection that sends no whole frame for this long (and has no
+   *     subscription) is closed
    */
-  public record Bridge(String host, int port) {
+  public record Bridge(String host, int port, int maxFrameBytes, int maxConnections, int idleTimeoutSeconds) {
+
+    public Bridge {
+      if (maxFrameBytes < 64 || maxConnections < 1 || idleTimeoutSeconds < 1) {
+        throw new IllegalArgumentException("bridge.maxFrameBytes must be at least 64, bridge.maxConnections and "
+            + "bridge.idleTimeoutSeconds at least 1");
+      }
+    }
 
     public boolean enabled() {
       return port >= 0;
@@ -113,6 +124,8 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
         new Jobs(jobs.getInteger("heartbeatGraceSeconds", 30), jobs.getInteger("robotDeadAfterSeconds", 0)),
         new Scheduler(scheduler.getLong("tickMillis", 1_000L)),
         new Maintenance(maintenance.getInteger("retryAfterSeconds", 30)),
-        new Bridge(bridge.getString("host", "127.0.0.1"), bridge.getInteger("port", 7001)));
+        new Bridge(bridge.getString("host", "127.0.0.1"), bridge.getInteger("port", 7001),
+            bridge.getInteger("maxFrameBytes", 65_536), bridge.getInteger("maxConnections", 64),
+            bridge.getInteger("idleTimeoutSeconds", 60)));
   }
 }

@@ -94,6 +94,9 @@ public final class HttpApiVerticle extends VerticleBase {
               .setHost(config.http().host())
               .setPort(config.http().port())
               .setCompressionSupported(true)
+              // no h2c: its upgrade check holds a connection back from the connection handler until
+              // a whole request arrived, which would hide slow-header clients from the guard
+              .setHttp2ClearTextEnabled(false)
               // a backstop for connections that send and receive nothing at all
               .setIdleTimeout(Math.max(config.http().idleTimeoutSeconds(), config.http().requestTimeoutSeconds())))
           .connectionHandler(guard::connected)

@@ -35,6 +35,12 @@ public final class TestNode implements AutoCloseable {
     return start(TestDatabase.newSchema(label), Files.createTempDirectory("orchestrator-" + label));
   }
 
+  /** A node on a fresh schema with these {@code jobs} settings (e.g. a short robotDeadAfterSeconds). */
+  public static TestNode start(String label, JsonObject jobs) throws IOException {
+    return start(TestDatabase.newSchema(label), Files.createTempDirectory("orchestrator-" + label),
+        java.time.Clock.systemUTC(), null, true, jobs);
+  }
+
   /** A node whose scheduler reads {@code clock} and ticks every 25 ms. */
   public static TestNode start(String label, java.time.Clock clock) throws IOException {
     return start(TestDatabase.newSchema(label), Files.createTempDirectory("orchestrator-" + label), clock);
@@ -62,7 +68,13 @@ public final class TestNode implements AutoCloseable {
   /** {@code gate} false: the benchmark's baseline node, without the maintenance gate. */
   public static TestNode start(DatabaseEndpoint database, Path dataDir, java.time.Clock clock, Path keyDirectory,
       boolean gate) throws IOException {
+    return start(database, dataDir, clock, keyDirectory, gate, new JsonObject());
+  }
+
+  private static TestNode start(DatabaseEndpoint database, Path dataDir, java.time.Clock clock, Path keyDirectory,
+      boolean gate, JsonObject jobs) throws IOException {
     JsonObject json = new JsonObject()
+        .put("jobs", jobs)
         .put("dataDir", dataDir.toString())
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
         .put("security", new JsonObject().put("passwordIterations", 1_000)

@@ -15,8 +15,8 @@ async function refresh() {
   try {
     const [jobs, robots, schedules] = await Promise.all([
       Console.api("GET", "/api/Jobs?size=50"), Console.api("GET", "/api/Robots"), Console.api("GET", "/api/Schedules")]);
-    Console.fill("jobs", jobs.items, [j => j.id, j => j.processName, j => j.robotId, j => j.state]);
-    Console.fill("robots", robots.items, [r => r.id, r => r.name, r => r.connected ? "yes" : "no"]);
+    Console.fill("jobs", jobs.items, [j => j.id, j => j.processName, j => j.robotId, j => j.info ? j.state + " (" + j.info + ")" : j.state]);
+    Console.fill("robots", robots.items, [r => r.id, r => r.name, r => r.status || (r.connected ? "Connected" : "Disconnected")]);
     Console.fill("schedules", schedules.items, [s => s.name, s => s.cron, s => s.enabled ? "yes" : "no", s => s.nextFireAt]);
   } catch (e) { /* shown on the next refresh, or the page reloads into the maintenance page */ }
 }

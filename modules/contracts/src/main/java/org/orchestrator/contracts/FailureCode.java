@@ -13,6 +13,8 @@ public enum FailureCode {
   FORBIDDEN(403, 1403),
   NOT_FOUND(404, 1404),
   CONFLICT(409, 1409),
+  /** A robot reported {@code Running} for a job it was not handed, or while maintenance forbids starting. */
+  JOB_NOT_STARTABLE(409, 1410),
   PAYLOAD_TOO_LARGE(413, 1413),
   /** Refused because of a maintenance phase; always sent with {@code Retry-After}. */
   MAINTENANCE(503, 1000),

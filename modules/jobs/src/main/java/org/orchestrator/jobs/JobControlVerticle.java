@@ -16,22 +16,30 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Bus adapter of the jobs module; the rules live in {@link JobService}, the maintenance sweeps in
- * {@link MaintenanceSweeps}. It reads the phase from a {@link PhaseWatch}. When
- * {@code jobs.robotDeadAfterSeconds} is set, it also faults the unfinished jobs of robots that have
- * been silent that long (not while Suspended, and not until that long after it: robots are cut off
- * then, not dead).
+ * {@link MaintenanceSweeps}. It reads the phase from a {@link PhaseWatch}. Unless
+ * {@code jobs.robotDeadAfterSeconds} is 0 (default 120), it also faults the unfinished jobs of robots
+ * that have been silent that long (not while Suspended, and not until that long after it or after
+ * this node started: robots are cut off then, not dead). Hourly it forgets log batch ids older than
+ * {@link #LOG_BATCH_RETENTION}.
  */
 public final class JobControlVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(JobControlVerticle.class);
 
   private static final long METRICS_REFRESH_MS = 2_000;
+  /**
+   * How long the ids of uploaded log batches are kept to answer resends: far beyond any robot's
+   * retry, and it bounds the table by the upload rate (docs/decisions.md).
+   */
+  static final Duration LOG_BATCH_RETENTION = Duration.ofDays(7);
+  private static final long PRUNE_EVERY_MS = 3_600_000;
 
   private final Pool pool;
   private final OrchestratorConfig.Jobs settings;
   private final MeterRegistry registry;
   private long metricsTimer = -1;
   private long deadRobotTimer = -1;
+  private long pruneTimer = -1;
   /** When robots could last start talking again (start, or the end of a Suspended window). */
   private volatile long robotsFreeSince = System.currentTimeMillis();
 
@@ -50,7 +58,8 @@ public final class JobControlVerticle extends VerticleBase {
     EventBus bus = vertx.eventBus();
     JobRepository jobs = new JobRepository(pool);
     JobMetrics metrics = new JobMetrics(registry);
-    JobService service = new JobService(jobs, new RobotLogRepository(pool), new QueueItemRepository(pool),
+    RobotLogRepository logs = new RobotLogRepository(pool);
+    JobService service = new JobService(jobs, logs, new QueueItemRepository(pool),
         query -> Addresses.IDENTITY_ROBOT_GET.request(bus, query),
         Duration.ofSeconds(settings.heartbeatGraceSeconds()), phase::phase, metrics);
     metricsTimer = vertx.setPeriodic(METRICS_REFRESH_MS, id -> metrics.refresh(pool, settings.heartbeatGraceSeconds())
@@ -66,14 +75,19 @@ public final class JobControlVerticle extends VerticleBase {
       });
       deadRobotTimer = vertx.setPeriodic(period, id -> (phase.phase() == MaintenancePhase.Suspended
           || System.currentTimeMillis() - robotsFreeSince < deadAfterMs
-          ? Future.succeededFuture(0) : jobs.faultJobsOfDeadRobots(settings.robotDeadAfterSeconds()))
+          ? Future.succeededFuture(List.<JobRepository.Faulted>of())
+          : jobs.faultJobsOfDeadRobots(settings.robotDeadAfterSeconds()))
           .onSuccess(faulted -> {
-            if (faulted > 0) {
-              LOG.warn("faulted {} jobs of robots silent for more than {} s", faulted, settings.robotDeadAfterSeconds());
+            faulted.forEach(job -> metrics.faultedByServer(job.was(), JobRepository.UNRESPONSIVE));
+            if (!faulted.isEmpty()) {
+              LOG.warn("faulted {} jobs of robots silent for more than {} s", faulted.size(),
+                  settings.robotDeadAfterSeconds());
             }
           })
           .onFailure(failure -> LOG.warn("dead-robot sweep failed: {}", failure.getMessage())));
     }
+    pruneTimer = vertx.setPeriodic(PRUNE_EVERY_MS, id -> logs.pruneBatches(LOG_BATCH_RETENTION)
+        .onFailure(failure -> LOG.warn("log batch ids not pruned: {}", failure.getMessage())));
     return Future.all(List.of(
         Addresses.JOBS_JOB_CREATE.serve(bus, service::create).completion(),
         Addresses.JOBS_SCHEDULED_JOB_CREATE.serve(bus, service::createScheduled).completion(),
@@ -81,7 +95,7 @@ public final class JobControlVerticle extends VerticleBase {
         Addresses.JOBS_JOB_GET.serve(bus, q -> service.get(q.caller(), q.jobId())).completion(),
         Addresses.JOBS_JOB_STOP.serve(bus, c -> service.stop(c.caller(), c.jobId())).completion(),
         Addresses.JOBS_JOB_KILL.serve(bus, c -> service.kill(c.caller(), c.jobId())).completion(),
-        Addresses.JOBS_ROBOT_HEARTBEAT.serve(bus, h -> service.heartbeat(h.robot())).completion(),
+        Addresses.JOBS_ROBOT_HEARTBEAT.serve(bus, service::heartbeat).completion(),
         Addresses.JOBS_JOB_REPORT.serve(bus, service::report).completion(),
         Addresses.JOBS_LOG_APPEND.serve(bus, service::appendLogs).completion(),
         Addresses.JOBS_LOG_LIST.serve(bus, service::listLogs).completion(),
@@ -104,6 +118,7 @@ public final class JobControlVerticle extends VerticleBase {
       vertx.cancelTimer(deadRobotTimer);
     }
     vertx.cancelTimer(metricsTimer);
+    vertx.cancelTimer(pruneTimer);
     return Future.succeededFuture();
   }
 }

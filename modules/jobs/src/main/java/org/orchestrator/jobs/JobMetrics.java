@@ -25,6 +25,9 @@ final class JobMetrics {
   private final Counter killsAcknowledged;
   private final Meters.PerTenant jobs;
   private final Meters.PerTenant robots;
+  private final Meters.PerTenant disconnected;
+  private final Counter robotGone;
+  private final Counter robotUnresponsive;
 
   JobMetrics(MeterRegistry registry) {
     stopsSent = Counter.builder(Meters.STOPS_SENT).description("Stop commands requested").register(registry);
@@ -35,6 +38,18 @@ final class JobMetrics {
         .description("killed jobs whose robot then reported a final state").register(registry);
     jobs = new Meters.PerTenant(registry, Meters.JOBS, "jobs per tenant and active state", "state");
     robots = new Meters.PerTenant(registry, Meters.ROBOTS_CONNECTED, "robots with a recent heartbeat", null);
+    disconnected = new Meters.PerTenant(registry, Meters.ROBOTS_DISCONNECTED,
+        "robots whose last heartbeat is older than the grace", null);
+    robotGone = Counter.builder(Meters.JOBS_FAULTED_BY_SERVER).tag("reason", "robot_gone")
+        .description("jobs the server faulted without its robot reporting").register(registry);
+    robotUnresponsive = Counter.builder(Meters.JOBS_FAULTED_BY_SERVER).tag("reason", "robot_unresponsive")
+        .description("jobs the server faulted without its robot reporting").register(registry);
+  }
+
+  /** A job the server faulted ({@code reason}: JobRepository.NO_LONGER_RUNS or UNRESPONSIVE). */
+  void faultedByServer(JobState was, String reason) {
+    (JobRepository.UNRESPONSIVE.equals(reason) ? robotUnresponsive : robotGone).increment();
+    transition(was, JobState.Faulted);
   }
 
   void transition(JobState from, JobState to) {
@@ -69,13 +84,24 @@ final class JobMetrics {
           jobs.setNested(values);
           return null;
         });
-    Future<Void> connected = pool.preparedQuery("SELECT tenant_id, count(*) FROM robot_presence "
-            + "WHERE last_heartbeat_at > now() - make_interval(secs => $1) GROUP BY tenant_id")
+    Future<Void> connected = pool.preparedQuery("""
+            SELECT tenant_id, count(*) FILTER (WHERE last_heartbeat_at > now() - make_interval(secs => $1)),
+                   count(*) FILTER (WHERE last_heartbeat_at <= now() - make_interval(secs => $1))
+            FROM robot_presence GROUP BY tenant_id""")
         .execute(Tuple.of(heartbeatGraceSeconds))
         .map(rows -> {
-          Map<Long, Long> values = new TreeMap<>();
-          rows.forEach(row -> values.put(row.getLong(0), row.getLong(1)));
-          robots.set(values);
+          Map<Long, Long> up = new TreeMap<>();
+          Map<Long, Long> down = new TreeMap<>();
+          rows.forEach(row -> {
+            if (row.getLong(1) > 0) {
+              up.put(row.getLong(0), row.getLong(1));
+            }
+            if (row.getLong(2) > 0) {
+              down.put(row.getLong(0), row.getLong(2));
+            }
+          });
+          robots.set(up);
+          disconnected.set(down);
           return null;
         });
     return Future.all(byState, connected).mapEmpty();

@@ -21,7 +21,20 @@ import org.orchestrator.platform.database.Timestamps;
 final class JobRepository {
 
   static final String COLUMNS = "id, tenant_id, process_name, robot_id, state, origin, schedule_id, created_at, "
-      + "started_at, ended_at, stop_requested_at, kill_requested_at";
+      + "started_at, ended_at, stop_requested_at, kill_requested_at, start_delivered_at, fault_reason";
+
+  /** Why a job becomes Faulted when its robot, heartbeating, no longer lists it (twice in a row). */
+  static final String NO_LONGER_RUNS = "robot no longer runs this job";
+  /** Why a job becomes Faulted when its robot stayed silent longer than jobs.robotDeadAfterSeconds. */
+  static final String UNRESPONSIVE = "robot unresponsive";
+
+  /** A job faulted by the server, with the state it had. */
+  record Faulted(long jobId, JobState was) {
+  }
+
+  /** What one heartbeat did: the commands for the robot and the jobs reconciliation faulted. */
+  record HeartbeatOutcome(List<RobotCommand> commands, List<Faulted> faulted) {
+  }
 
   private final Pool pool;
 
@@ -103,24 +116,89 @@ final class JobRepository {
   }
 
   /**
-   * One heartbeat: records the robot as seen, gives it the next Pending job when it has none and
-   * {@code mayStartJobs} (its own assigned ones first, then any unassigned one of its tenant), and
-   * returns every command it must act on. Runs in one transaction.
+   * One heartbeat: records the robot as seen, reconciles the robot's own list of running jobs when
+   * it sends one ({@code runningJobs}, null: it does not say), gives it the next Pending job when it
+   * has none and {@code mayStartJobs} (its own assigned ones first, then any unassigned one of its
+   * tenant), and returns every command it must act on. Runs in one transaction.
+   *
+   * <p>Reconciliation: a job the server holds as running on this robot (Running, Stopping,
+   * Terminating) that the list leaves out counts one miss; at the second miss in a row it becomes
+   * Faulted ({@value #NO_LONGER_RUNS}), which frees the robot for new work in the same heartbeat. A
+   * listed job that is final, unknown or not this robot's gets a KillJob.
    */
-  Future<List<RobotCommand>> heartbeat(long tenantId, long robotId, boolean mayStartJobs) {
+  Future<HeartbeatOutcome> heartbeat(long tenantId, long robotId, List<Long> runningJobs, boolean mayStartJobs) {
+    Long[] listed = runningJobs == null ? null : runningJobs.toArray(Long[]::new);
     return pool.withTransaction(tx -> tx.preparedQuery("""
             INSERT INTO robot_presence (robot_id, tenant_id, last_heartbeat_at) VALUES ($1, $2, now())
             ON CONFLICT (robot_id) DO UPDATE SET last_heartbeat_at = now()""")
         .execute(Tuple.of(robotId, tenantId))
-        .compose(seen -> mayStartJobs ? claimNext(tx, tenantId, robotId) : Future.succeededFuture())
-        .compose(claimed -> tx.preparedQuery("""
-                UPDATE jobs SET
-                  stop_delivered_at = CASE WHEN state = 'Stopping' THEN now() ELSE stop_delivered_at END,
-                  kill_delivered_at = CASE WHEN state = 'Terminating' THEN now() ELSE kill_delivered_at END
-                WHERE robot_id = $1
-                  AND ((state = 'Stopping' AND stop_delivered_at IS NULL)
-                    OR (state = 'Terminating' AND kill_delivered_at IS NULL))""")
-            .execute(Tuple.of(robotId)))
+        .compose(seen -> listed == null ? Future.succeededFuture(List.<Faulted>of()) : reconcile(tx, robotId, listed))
+        .compose(faulted -> (mayStartJobs ? claimNext(tx, tenantId, robotId) : Future.succeededFuture())
+            .compose(claimed -> commands(tx, robotId))
+            .compose(commands -> listed == null ? Future.succeededFuture(commands)
+                : killsForStrangers(tx, tenantId, robotId, listed).map(kills -> {
+                  List<RobotCommand> all = new ArrayList<>(commands);
+                  all.addAll(kills);
+                  return all;
+                }))
+            .map(commands -> new HeartbeatOutcome(commands, faulted))));
+  }
+
+  /** Counts a miss for every running job the robot left out; faults those missed twice in a row. */
+  private static Future<List<Faulted>> reconcile(SqlClient tx, long robotId, Long[] listed) {
+    return tx.preparedQuery("""
+            WITH mine AS (
+              SELECT id, state FROM jobs
+              WHERE robot_id = $1 AND state IN ('Running', 'Stopping', 'Terminating')
+                AND (id <> ALL($2) OR missing_heartbeats > 0)
+              FOR UPDATE)
+            UPDATE jobs SET updated_at = now(),
+              missing_heartbeats = CASE WHEN jobs.id = ANY($2) THEN 0 ELSE jobs.missing_heartbeats + 1 END,
+              state = CASE WHEN jobs.id <> ALL($2) AND jobs.missing_heartbeats >= 1 THEN 'Faulted' ELSE jobs.state END,
+              ended_at = CASE WHEN jobs.id <> ALL($2) AND jobs.missing_heartbeats >= 1 THEN now() ELSE jobs.ended_at END,
+              fault_reason = CASE WHEN jobs.id <> ALL($2) AND jobs.missing_heartbeats >= 1 THEN $3
+                                  ELSE jobs.fault_reason END
+            FROM mine WHERE jobs.id = mine.id
+            RETURNING jobs.id, mine.state AS was, jobs.state""")
+        .execute(Tuple.tuple().addLong(robotId).addArrayOfLong(listed).addString(NO_LONGER_RUNS))
+        .map(rows -> {
+          List<Faulted> faulted = new ArrayList<>();
+          for (Row row : rows) {
+            if ("Faulted".equals(row.getString("state"))) {
+              faulted.add(new Faulted(row.getLong("id"), JobState.valueOf(row.getString("was"))));
+            }
+          }
+          return faulted;
+        });
+  }
+
+  /** KillJob for every listed job that is final, unknown, or not this robot's. */
+  private static Future<List<RobotCommand>> killsForStrangers(SqlClient tx, long tenantId, long robotId,
+      Long[] listed) {
+    return tx.preparedQuery("""
+            SELECT l.id, j.process_name FROM (SELECT DISTINCT unnest($3::bigint[]) AS id) l
+            LEFT JOIN jobs j ON j.id = l.id AND j.tenant_id = $2 AND j.robot_id = $1
+            WHERE j.id IS NULL OR j.state IN ('Successful', 'Faulted', 'Stopped')
+            ORDER BY l.id""")
+        .execute(Tuple.tuple().addLong(robotId).addLong(tenantId).addArrayOfLong(listed))
+        .map(rows -> {
+          List<RobotCommand> kills = new ArrayList<>(rows.size());
+          rows.forEach(row -> kills.add(new RobotCommand(CommandType.KillJob, row.getLong("id"),
+              row.getString("process_name"))));
+          return kills;
+        });
+  }
+
+  /** Marks Stop/Kill commands as delivered and returns every command derived from the job states. */
+  private static Future<List<RobotCommand>> commands(SqlClient tx, long robotId) {
+    return tx.preparedQuery("""
+            UPDATE jobs SET
+              stop_delivered_at = CASE WHEN state = 'Stopping' THEN now() ELSE stop_delivered_at END,
+              kill_delivered_at = CASE WHEN state = 'Terminating' THEN now() ELSE kill_delivered_at END
+            WHERE robot_id = $1
+              AND ((state = 'Stopping' AND stop_delivered_at IS NULL)
+                OR (state = 'Terminating' AND kill_delivered_at IS NULL))""")
+        .execute(Tuple.of(robotId))
         .compose(marked -> tx.preparedQuery("""
                 SELECT id, state, process_name FROM jobs
                 WHERE robot_id = $1
@@ -138,7 +216,7 @@ final class JobRepository {
             commands.add(new RobotCommand(type, row.getLong("id"), row.getString("process_name")));
           }
           return commands;
-        }));
+        });
   }
 
   private static Future<RowSet<Row>> claimNext(SqlClient tx, long tenantId, long robotId) {
@@ -172,25 +250,35 @@ final class JobRepository {
   }
 
   /**
-   * Faults the unfinished jobs of robots silent for longer than {@code deadAfterSeconds}: the one
-   * place where a job ends without its robot saying so.
+   * Faults the unfinished jobs of robots silent for longer than {@code deadAfterSeconds} (Running,
+   * Stopping, Terminating, and Pending ones already handed to them): the one place where a job ends
+   * without its robot being asked. Returns the jobs faulted with the state each had.
    */
-  Future<Integer> faultJobsOfDeadRobots(int deadAfterSeconds) {
+  Future<List<Faulted>> faultJobsOfDeadRobots(int deadAfterSeconds) {
     return pool.preparedQuery("""
-            UPDATE jobs SET state = 'Faulted', ended_at = now(), updated_at = now(),
-              fault_reason = 'robot sent no heartbeat for ' || $1 || ' s'
-            WHERE state IN ('Running', 'Stopping', 'Terminating')
-              AND robot_id IN (SELECT robot_id FROM robot_presence
-                               WHERE last_heartbeat_at < now() - make_interval(secs => $1))""")
-        .execute(Tuple.of(deadAfterSeconds))
-        .map(RowSet::rowCount);
+            WITH dead AS (
+              SELECT j.id, j.state FROM jobs j JOIN robot_presence p ON p.robot_id = j.robot_id
+              WHERE (j.state IN ('Running', 'Stopping', 'Terminating')
+                     OR (j.state = 'Pending' AND j.start_delivered_at IS NOT NULL))
+                AND p.last_heartbeat_at < now() - make_interval(secs => $1)
+              FOR UPDATE OF j SKIP LOCKED)
+            UPDATE jobs SET state = 'Faulted', ended_at = now(), updated_at = now(), fault_reason = $2
+            FROM dead WHERE jobs.id = dead.id
+            RETURNING jobs.id, dead.state AS was""")
+        .execute(Tuple.of(deadAfterSeconds, UNRESPONSIVE))
+        .map(rows -> {
+          List<Faulted> faulted = new ArrayList<>(rows.size());
+          rows.forEach(row -> faulted.add(new Faulted(row.getLong("id"), JobState.valueOf(row.getString("was")))));
+          return faulted;
+        });
   }
 
   static Job toJob(Row row) {
     return new Job(row.getLong("id"), row.getLong("tenant_id"), row.getString("process_name"),
         row.getLong("robot_id"), JobState.valueOf(row.getString("state")), Origin.valueOf(row.getString("origin")),
         row.getLong("schedule_id"), Timestamps.instant(row, "created_at"), Timestamps.instant(row, "started_at"),
-        Timestamps.instant(row, "ended_at"), Timestamps.instant(row, "stop_requested_at"), Timestamps.instant(row, "kill_requested_at"));
+        Timestamps.instant(row, "ended_at"), Timestamps.instant(row, "stop_requested_at"), Timestamps.instant(row, "kill_requested_at"),
+        Timestamps.instant(row, "start_delivered_at"), row.getString("fault_reason"));
   }
 
   private static Optional<Job> first(RowSet<Row> rows) {

@@ -18,6 +18,7 @@ import org.orchestrator.contracts.jobs.JobMessages.AddQueueItem;
 import org.orchestrator.contracts.jobs.JobMessages.AppendLogs;
 import org.orchestrator.contracts.jobs.JobMessages.CreateJob;
 import org.orchestrator.contracts.jobs.JobMessages.CreateScheduledJob;
+import org.orchestrator.contracts.jobs.JobMessages.Heartbeat;
 import org.orchestrator.contracts.jobs.JobMessages.ItemId;
 import org.orchestrator.contracts.jobs.JobMessages.Job;
 import org.orchestrator.contracts.jobs.JobMessages.JobPage;
@@ -45,6 +46,8 @@ final class JobService {
 
   private static final Pattern PROCESS = Pattern.compile("[^\\p{Cntrl}]{1,128}");
   private static final Pattern QUEUE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+  private static final Pattern BATCH_ID = Pattern.compile("[\\x21-\\x7E]{1," + AppendLogs.MAX_BATCH_ID + "}");
+  private static final int MAX_REFERENCE = 256;
   private static final int MAX_CAS_ATTEMPTS = 8;
 
   private final JobRepository jobs;
@@ -106,18 +109,29 @@ final class JobService {
 
   Future<Job> stop(Caller caller, long jobId) {
     long tenantId = tenantUser(caller);
-    return change(() -> jobs.find(tenantId, jobId), jobId, JobTransitions::stop, MAX_CAS_ATTEMPTS);
+    return change(() -> jobs.find(tenantId, jobId), jobId, job -> JobTransitions.stop(job.state()), MAX_CAS_ATTEMPTS);
   }
 
   Future<Job> kill(Caller caller, long jobId) {
     long tenantId = tenantUser(caller);
-    return change(() -> jobs.find(tenantId, jobId), jobId, JobTransitions::kill, MAX_CAS_ATTEMPTS);
+    return change(() -> jobs.find(tenantId, jobId), jobId, job -> JobTransitions.kill(job.state()), MAX_CAS_ATTEMPTS);
   }
 
-  Future<RobotCommands> heartbeat(Caller robot) {
+  Future<RobotCommands> heartbeat(Heartbeat heartbeat) {
+    Caller robot = heartbeat.robot();
     requireRobot(robot);
-    return jobs.heartbeat(robot.tenantId(), robot.principalId(), !phase.get().inMaintenance())
-        .map(RobotCommands::new);
+    List<Long> running = heartbeat.runningJobs();
+    if (running != null && running.size() > Heartbeat.MAX_RUNNING_JOBS) {
+      throw Failure.badRequest("runningJobs lists at most " + Heartbeat.MAX_RUNNING_JOBS + " job ids");
+    }
+    if (running != null && running.stream().anyMatch(id -> id == null || id < 1)) {
+      throw Failure.badRequest("runningJobs holds job ids (integers >= 1)");
+    }
+    return jobs.heartbeat(robot.tenantId(), robot.principalId(), running, !phase.get().inMaintenance())
+        .map(outcome -> {
+          outcome.faulted().forEach(job -> metrics.faultedByServer(job.was(), JobRepository.NO_LONGER_RUNS));
+          return new RobotCommands(outcome.commands());
+        });
   }
 
   Future<Job> report(ReportJobState report) {
@@ -127,7 +141,29 @@ final class JobService {
       throw Failure.badRequest("state must be Running, Successful, Faulted or Stopped");
     }
     return change(() -> jobs.findForRobot(robot.tenantId(), robot.principalId(), report.jobId()),
-        report.jobId(), current -> JobTransitions.report(current, report.state()), MAX_CAS_ATTEMPTS);
+        report.jobId(), current -> {
+          if (report.state() == JobState.Running && current.state() == JobState.Pending) {
+            startable(current);
+          }
+          return JobTransitions.report(current.state(), report.state());
+        }, MAX_CAS_ATTEMPTS);
+  }
+
+  /**
+   * A robot may start (report Running for) a Pending job only when its StartJob was delivered to
+   * it, and never while maintenance forbids starting work (Draining, Suspended). A job already
+   * Running, Stopping or Terminating is past this gate: a repeated Running changes nothing.
+   */
+  private void startable(Job job) {
+    if (job.startDeliveredAt() == null) {
+      throw new Failure(FailureCode.JOB_NOT_STARTABLE, "job " + job.id() + " was not handed to this robot; "
+          + "start only what a StartJob command names");
+    }
+    MaintenancePhase current = phase.get();
+    if (current.inMaintenance()) {
+      throw new Failure(FailureCode.JOB_NOT_STARTABLE, "no job starts during maintenance (" + current
+          + "); do not run job " + job.id());
+    }
   }
 
   Future<Stored> appendLogs(AppendLogs batch) {
@@ -140,8 +176,12 @@ final class JobService {
     if (lines.size() > AppendLogs.MAX_LINES) {
       throw Failure.badRequest("at most " + AppendLogs.MAX_LINES + " log lines per upload");
     }
-    return logs.append(robot.tenantId(), robot.principalId(), lines).compose(stored -> stored == lines.size()
-        ? Future.succeededFuture(new Stored(stored))
+    String batchId = batch.batchId();
+    if (batchId != null && !BATCH_ID.matcher(batchId).matches()) {
+      throw Failure.badRequest("batchId is 1-" + AppendLogs.MAX_BATCH_ID + " printable characters");
+    }
+    return logs.append(robot.tenantId(), robot.principalId(), batchId, lines).compose(appended ->
+        appended.replay() || appended.stored() == lines.size() ? Future.succeededFuture(new Stored(appended.stored()))
         : logs.foreignJobs(robot.tenantId(), robot.principalId(), RobotLogRepository.jobIds(lines))
             .compose(foreign -> Future.failedFuture(
                 Failure.notFound("no job of this robot with id " + foreign + "; nothing stored"))));
@@ -163,6 +203,10 @@ final class JobService {
     }
     if (item.payload() == null) {
       throw Failure.badRequest("payload is required");
+    }
+    if (item.reference() != null && (item.reference().isEmpty() || item.reference().length() > MAX_REFERENCE
+        || item.reference().chars().anyMatch(Character::isISOControl))) {
+      throw Failure.badRequest("reference is 1-" + MAX_REFERENCE + " printable characters");
     }
     return queueItems.insert(robot.tenantId(), robot.principalId(), item.queueName(), item.reference(),
         item.payload()).map(ItemId::new);
@@ -188,11 +232,11 @@ final class JobService {
    * Applies a transition decided by the state machine, as a compare-and-set: when another change
    * won the race, the job is read again and the decision made anew.
    */
-  private Future<Job> change(java.util.function.Supplier<Future<Optional<Job>>> load, long jobId,
-      Function<JobState, Optional<JobState>> decide, int attempts) {
+  private Future<Job> change(Supplier<Future<Optional<Job>>> load, long jobId,
+      Function<Job, Optional<JobState>> decide, int attempts) {
     return load.get().compose(found -> {
       Job job = found.orElseThrow(() -> noJob(jobId));
-      Optional<JobState> next = decide.apply(job.state());
+      Optional<JobState> next = decide.apply(job);
       if (next.isEmpty()) {
         return Future.succeededFuture(job);
       }

@@ -3,6 +3,7 @@ package org.orchestrator.jobs;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import org.orchestrator.platform.database.Timestamps;
 import java.time.OffsetDateTime;
@@ -35,11 +36,44 @@ final class RobotLogRepository {
         });
   }
 
+  /** What an upload did: lines stored, or ({@code replay}) the answer of the first upload of its batch id. */
+  record Appended(int stored, boolean replay) {
+  }
+
   /**
-   * Stores every line of the batch in one statement, all or none: when any line names a job that
-   * is not this robot's (in this tenant), nothing is inserted and 0 is returned.
+   * Stores every line of the batch, all or none: when any line names a job that is not this
+   * robot's (in this tenant), nothing is inserted and 0 is returned. With a {@code batchId} the
+   * batch is recorded in the same transaction; the same robot sending the same id again stores
+   * nothing and gets the first count back ({@code replay}). Two concurrent uploads of one batch
+   * meet on the primary key: the second waits for the first to commit, then replays its answer.
    */
-  Future<Integer> append(long tenantId, long robotId, List<LogLine> lines) {
+  Future<Appended> append(long tenantId, long robotId, String batchId, List<LogLine> lines) {
+    if (batchId == null) {
+      return insertLines(pool, tenantId, robotId, lines).map(stored -> new Appended(stored, false));
+    }
+    Tuple key = Tuple.of(robotId, batchId);
+    return pool.withTransaction(tx -> tx.preparedQuery("""
+            INSERT INTO robot_log_batches (robot_id, batch_id, tenant_id, stored) VALUES ($1, $2, $3, 0)
+            ON CONFLICT (robot_id, batch_id) DO NOTHING RETURNING 1""")
+        .execute(Tuple.of(robotId, batchId, tenantId))
+        .compose(claimed -> claimed.size() == 0
+            ? tx.preparedQuery("SELECT stored FROM robot_log_batches WHERE robot_id = $1 AND batch_id = $2")
+                .execute(key).map(rows -> new Appended(rows.iterator().next().getInteger(0), true))
+            : insertLines(tx, tenantId, robotId, lines).compose(stored -> tx.preparedQuery(stored == 0
+                    ? "DELETE FROM robot_log_batches WHERE robot_id = $1 AND batch_id = $2"
+                    : "UPDATE robot_log_batches SET stored = $3 WHERE robot_id = $1 AND batch_id = $2")
+                .execute(stored == 0 ? key : Tuple.of(robotId, batchId, stored))
+                .map(done -> new Appended(stored, false)))));
+  }
+
+  /** Forgets the batch ids received before {@code retention} ago; returns how many. */
+  Future<Integer> pruneBatches(java.time.Duration retention) {
+    return pool.preparedQuery("DELETE FROM robot_log_batches WHERE received_at < now() - make_interval(secs => $1)")
+        .execute(Tuple.of((double) retention.toSeconds()))
+        .map(rows -> rows.rowCount());
+  }
+
+  private static Future<Integer> insertLines(SqlClient client, long tenantId, long robotId, List<LogLine> lines) {
     int n = lines.size();
     Long[] jobs = new Long[n];
     String[] levels = new String[n];
@@ -52,7 +86,7 @@ final class RobotLogRepository {
       messages[i] = line.message();
       stamps[i] = Timestamps.utc(line.timeStamp());
     }
-    return pool.preparedQuery("""
+    return client.preparedQuery("""
             WITH l AS (
               SELECT * FROM unnest($3::bigint[], $4::text[], $5::text[], $6::timestamptz[])
                 AS l(job_id, level, message, time_stamp)),

@@ -21,6 +21,10 @@ public final class RobotStats {
   /** Replies other than 2xx, 401 and 503: each is a bug or a rejected report. */
   public final AtomicLong unexpected = new AtomicLong();
   public final AtomicLong reauthentications = new AtomicLong();
+  /** Running reports refused with JOB_NOT_STARTABLE: the robot dropped the job without running it. */
+  public final AtomicLong notStartable = new AtomicLong();
+  /** Final reports refused because the server had already settled the job (e.g. reconciliation). */
+  public final AtomicLong settledByServer = new AtomicLong();
 
   public void add(RobotStats other) {
     heartbeats.addAndGet(other.heartbeats.get());
@@ -34,12 +38,15 @@ public final class RobotStats {
     refusals.addAndGet(other.refusals.get());
     unexpected.addAndGet(other.unexpected.get());
     reauthentications.addAndGet(other.reauthentications.get());
+    notStartable.addAndGet(other.notStartable.get());
+    settledByServer.addAndGet(other.settledByServer.get());
   }
 
   @Override
   public String toString() {
     return "heartbeats=" + heartbeats + " started=" + jobsStarted + " succeeded=" + jobsSucceeded
         + " stopped=" + jobsStopped + " killed=" + jobsKilled + " logs=" + logsAcknowledged + "/" + logsWritten
-        + " refusals(503)=" + refusals + " unexpected=" + unexpected;
+        + " refusals(503)=" + refusals + " unexpected=" + unexpected + " notStartable=" + notStartable
+        + " settledByServer=" + settledByServer;
   }
 }

@@ -16,6 +16,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +27,12 @@ import org.slf4j.LoggerFactory;
  * Reports and log lines go to an outbox that is sent in order; a 503 makes the robot wait for
  * {@code Retry-After} and keep everything buffered, so nothing it produced is lost; a 401 makes
  * it sign in again.
+ *
+ * <p>Every heartbeat lists the jobs the robot holds ({@code runningJobs}: running, or ended with the
+ * final report not yet acknowledged), so the server reconciles after a restart. Every log upload
+ * carries a {@code batchId}; a batch is frozen until the server answers it, and a retry (after a
+ * 503, a 401 or a lost connection) resends the same id and lines, so nothing is stored twice. A
+ * Running report refused with JOB_NOT_STARTABLE makes the robot drop the job unrun.
  */
 public final class SimulatedRobot extends VerticleBase {
 
@@ -64,6 +71,8 @@ public final class SimulatedRobot extends VerticleBase {
   };
   private final Deque<Report> reports = new ArrayDeque<>();
   private final Deque<JsonObject> logs = new ArrayDeque<>();
+  /** The batch being uploaded: the same id and lines until the server answers it. */
+  private JsonObject batch;
   private WebClient client;
   private String token;
   private long backoffUntil;
@@ -140,13 +149,18 @@ public final class SimulatedRobot extends VerticleBase {
         .compose(ok -> flushReports())
         .onComplete(done -> {
           busy = false;
-          unsent = reports.size() + logs.size();
+          unsent = reports.size() + logs.size() + (batch == null ? 0 : batch.getJsonArray("lines").size());
           runningCount = running.size();
         });
   }
 
   private Future<Void> heartbeat() {
-    return client.post("/api/robot/heartbeat").bearerTokenAuthentication(token).sendJsonObject(new JsonObject())
+    JsonArray held = new JsonArray();
+    running.keySet().forEach(held::add);
+    reports.stream().filter(report -> !running.containsKey(report.jobId()) && ended.containsKey(report.jobId()))
+        .map(Report::jobId).distinct().forEach(held::add);
+    return client.post("/api/robot/heartbeat").bearerTokenAuthentication(token)
+        .sendJsonObject(new JsonObject().put("runningJobs", held))
         .compose(response -> {
           if (!accepted(response)) {
             return Future.succeededFuture();
@@ -222,20 +236,26 @@ public final class SimulatedRobot extends VerticleBase {
   }
 
   private Future<Void> flushLogs() {
-    if (logs.isEmpty() || backingOff()) {
+    if ((batch == null && logs.isEmpty()) || backingOff()) {
       return Future.succeededFuture();
     }
-    JsonArray batch = new JsonArray();
-    logs.stream().limit(settings.maxLogBatch()).forEach(batch::add);
-    return client.post("/api/robot/logs").bearerTokenAuthentication(token).sendJson(batch)
+    if (batch == null) {
+      JsonArray lines = new JsonArray();
+      while (!logs.isEmpty() && lines.size() < settings.maxLogBatch()) {
+        lines.add(logs.poll());
+      }
+      batch = new JsonObject().put("batchId", UUID.randomUUID().toString()).put("lines", lines);
+    }
+    JsonObject sending = batch;
+    return client.post("/api/robot/logs").bearerTokenAuthentication(token).sendJsonObject(sending)
         .compose(response -> {
           if (accepted(response)) {
             stats.logsAcknowledged.addAndGet(response.bodyAsJsonObject().getInteger("stored"));
-            drop(logs, batch.size());
+            batch = null;
             return flushLogs();
           }
           if (response.statusCode() != 503 && response.statusCode() != 401) {
-            drop(logs, batch.size());
+            batch = null; // refused for good (counted as unexpected): resending cannot help
           }
           return Future.<Void>succeededFuture();
         }, this::networkFailure);
@@ -249,6 +269,10 @@ public final class SimulatedRobot extends VerticleBase {
     return client.post("/api/robot/jobs/" + next.jobId() + "/state").bearerTokenAuthentication(token)
         .sendJsonObject(new JsonObject().put("state", next.state()))
         .compose(response -> {
+          if (response.statusCode() == 409 && refusedForGood(next, response)) {
+            reports.poll();
+            return flushReports();
+          }
           if (accepted(response)) {
             stats.reportsAcknowledged.incrementAndGet();
             reports.poll();
@@ -259,6 +283,37 @@ public final class SimulatedRobot extends VerticleBase {
           }
           return Future.<Void>succeededFuture();
         }, this::networkFailure);
+  }
+
+  /**
+   * A 409 a real robot expects: JOB_NOT_STARTABLE for Running (the job is dropped unrun, and may be
+   * handed out again later), or a final report for a job the server already settled.
+   */
+  private boolean refusedForGood(Report report, HttpResponse<Buffer> response) {
+    String code = code(response);
+    if ("JOB_NOT_STARTABLE".equals(code) && "Running".equals(report.state())) {
+      stats.notStartable.incrementAndGet();
+      RunningJob job = running.remove(report.jobId());
+      if (job != null) {
+        vertx.cancelTimer(job.finishTimer);
+        vertx.cancelTimer(job.logTimer);
+        stats.jobsStarted.decrementAndGet();
+      }
+      return true;
+    }
+    if ("CONFLICT".equals(code) && !"Running".equals(report.state()) && !running.containsKey(report.jobId())) {
+      stats.settledByServer.incrementAndGet();
+      return true;
+    }
+    return false;
+  }
+
+  private static String code(HttpResponse<Buffer> response) {
+    try {
+      return response.bodyAsJsonObject().getString("code");
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   /** 2xx: go on. 503: back off for Retry-After. 401: sign in again next tick. Else: counted. */
@@ -300,11 +355,5 @@ public final class SimulatedRobot extends VerticleBase {
   private Future<Void> networkFailure(Throwable failure) {
     LOG.debug("robot {}: {}", clientId, failure.getMessage());
     return Future.succeededFuture();
-  }
-
-  private static void drop(Deque<JsonObject> queue, int count) {
-    for (int i = 0; i < count; i++) {
-      queue.poll();
-    }
   }
 }

@@ -142,13 +142,14 @@ public final class Addresses {
       "Forces a job to end (-> Terminating; Pending -> Stopped).");
   public static final BusAddress<Heartbeat, RobotCommands> JOBS_ROBOT_HEARTBEAT = command(
       "jobs.robot.heartbeat", Heartbeat.class, RobotCommands.class, DEFAULT_TIMEOUT_MS,
-      "Marks a robot connected and returns its pending StartJob/StopJob/KillJob commands.");
+      "Marks a robot connected, reconciles the jobs it says it runs, and returns its pending "
+          + "StartJob/StopJob/KillJob commands.");
   public static final BusAddress<ReportJobState, Job> JOBS_JOB_REPORT = command(
       "jobs.job.report", ReportJobState.class, Job.class, DEFAULT_TIMEOUT_MS,
       "A robot reports the state of one of its jobs.");
   public static final BusAddress<AppendLogs, Stored> JOBS_LOG_APPEND = command(
       "jobs.log.append", AppendLogs.class, Stored.class, DEFAULT_TIMEOUT_MS,
-      "Stores a robot's batch of log lines, all or nothing.");
+      "Stores a robot's batch of log lines, all or nothing; a batch id seen before replays its answer.");
   public static final BusAddress<ListLogs, LogPage> JOBS_LOG_LIST = query(
       "jobs.log.list", ListLogs.class, LogPage.class, "One page of the tenant's robot logs.");
   public static final BusAddress<AddQueueItem, ItemId> JOBS_QUEUE_ITEM_ADD = command(

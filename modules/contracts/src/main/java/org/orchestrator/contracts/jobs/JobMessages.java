@@ -15,9 +15,13 @@ public final class JobMessages {
   /** Who asked for a job. */
   public enum Origin { Manual, Schedule }
 
+  /**
+   * A job. {@code startDeliveredAt}: when its StartJob was handed to its robot (null: never);
+   * {@code info}: why the server ended it without its robot saying so (null otherwise).
+   */
   public record Job(long id, long tenantId, String processName, Long robotId, JobState state, Origin origin,
       Long scheduleId, Instant createdAt, Instant startedAt, Instant endedAt, Instant stopRequestedAt,
-      Instant killRequestedAt) {
+      Instant killRequestedAt, Instant startDeliveredAt, String info) {
   }
 
   /** A job asked for by a tenant user; {@code robotId} null lets any free robot of the tenant take it. */
@@ -50,8 +54,18 @@ public final class JobMessages {
   public record RobotCommand(CommandType type, long jobId, String processName) {
   }
 
-  /** A robot says it is alive and asks what to do. */
-  public record Heartbeat(Caller robot) {
+  /**
+   * A robot says it is alive and asks what to do. {@code runningJobs}: the jobs the robot says it
+   * runs (null: it does not say, and nothing is reconciled).
+   */
+  public record Heartbeat(Caller robot, List<Long> runningJobs) {
+
+    /** Job ids one heartbeat may list. */
+    public static final int MAX_RUNNING_JOBS = 1000;
+
+    public Heartbeat(Caller robot) {
+      this(robot, null);
+    }
   }
 
   public record RobotCommands(List<RobotCommand> commands) {
@@ -64,11 +78,20 @@ public final class JobMessages {
   public record LogLine(long jobId, String level, String message, Instant timeStamp) {
   }
 
-  /** A batch of log lines from one robot; stored all or nothing. */
-  public record AppendLogs(Caller robot, List<LogLine> lines) {
+  /**
+   * A batch of log lines from one robot; stored all or nothing. {@code batchId} (null: none) makes
+   * it idempotent: the same robot sending the same id again gets the first answer, nothing stored.
+   */
+  public record AppendLogs(Caller robot, String batchId, List<LogLine> lines) {
 
     /** Lines one upload may carry. */
     public static final int MAX_LINES = 1000;
+    /** Characters a batch id may have. */
+    public static final int MAX_BATCH_ID = 128;
+
+    public AppendLogs(Caller robot, List<LogLine> lines) {
+      this(robot, null, lines);
+    }
   }
 
   public record Stored(int stored) {

@@ -41,7 +41,7 @@ final class JsonViews {
         .put("scheduleId", job.scheduleId())
         .put("createdAt", text(job.createdAt())).put("startedAt", text(job.startedAt()))
         .put("endedAt", text(job.endedAt())).put("stopRequestedAt", text(job.stopRequestedAt()))
-        .put("killRequestedAt", text(job.killRequestedAt()));
+        .put("killRequestedAt", text(job.killRequestedAt())).put("info", job.info());
   }
 
   static JsonObject log(StoredLog log) {

@@ -2,6 +2,7 @@ package org.orchestrator.http.routes;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -17,9 +18,11 @@ import org.orchestrator.contracts.jobs.JobMessages.LogLine;
 /**
  * A robot's log upload, checked against the contract's {@code LogBatch} schema by hand: an array of
  * at most 1000 objects with exactly {@code jobId} (integer >= 1), {@code level} (one of the
- * levels), {@code message} (string, at most 16384 characters) and {@code timeStamp} (ISO-8601).
+ * levels), {@code message} (string, at most 16384 characters) and {@code timeStamp} (ISO-8601); or
+ * an object {@code {"batchId": "<1-128 printable ASCII>", "lines": [...]}} that makes the upload
+ * idempotent.
  */
-final class LogBatch {
+record LogBatch(String batchId, List<LogLine> lines) {
 
   static final int MAX_MESSAGE = 16_384;
   static final Set<String> LEVELS = Set.of("Trace", "Verbose", "Info", "Warn", "Warning", "Error", "Fatal");
@@ -27,20 +30,41 @@ final class LogBatch {
   private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
   private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
   private static final Set<String> FIELDS = Set.of("jobId", "level", "message", "timeStamp");
+  private static final Set<String> BATCH_FIELDS = Set.of("batchId", "lines");
+  private static final String SHAPE = "the body must be a JSON array of log lines or {\"batchId\": ..., \"lines\": [...]}";
 
-  private LogBatch() {
+  static LogBatch parse(Buffer body) {
+    if (body == null || body.length() == 0) {
+      throw Failure.badRequest(SHAPE);
+    }
+    Object json;
+    try {
+      json = Json.decodeValue(body);
+    } catch (DecodeException e) {
+      throw Failure.badRequest(SHAPE);
+    }
+    if (json instanceof JsonArray array) {
+      return new LogBatch(null, lines(array));
+    }
+    if (!(json instanceof JsonObject batch)) {
+      throw Failure.badRequest(SHAPE);
+    }
+    for (String field : batch.fieldNames()) {
+      if (!BATCH_FIELDS.contains(field)) {
+        throw Failure.badRequest("unknown field '" + field + "'; a batch has batchId and lines");
+      }
+    }
+    if (!(batch.getValue("batchId") instanceof String batchId) || batchId.isEmpty()
+        || batchId.length() > AppendLogs.MAX_BATCH_ID || !batchId.chars().allMatch(c -> c > 0x20 && c < 0x7F)) {
+      throw Failure.badRequest("batchId is 1-" + AppendLogs.MAX_BATCH_ID + " printable ASCII characters");
+    }
+    if (!(batch.getValue("lines") instanceof JsonArray array)) {
+      throw Failure.badRequest("lines must be a JSON array of log lines");
+    }
+    return new LogBatch(batchId, lines(array));
   }
 
-  static List<LogLine> parse(Buffer body) {
-    if (body == null || body.length() == 0) {
-      throw Failure.badRequest("the body must be a JSON array of log lines");
-    }
-    JsonArray array;
-    try {
-      array = new JsonArray(body);
-    } catch (DecodeException | ClassCastException e) {
-      throw Failure.badRequest("the body must be a JSON array of log lines");
-    }
+  private static List<LogLine> lines(JsonArray array) {
     if (array.size() > AppendLogs.MAX_LINES) {
       throw Failure.badRequest("at most " + AppendLogs.MAX_LINES + " log lines per upload");
     }

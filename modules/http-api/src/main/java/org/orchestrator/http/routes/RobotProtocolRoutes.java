@@ -1,15 +1,18 @@
 package org.orchestrator.http.routes;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
 import java.util.List;
+import org.orchestrator.contracts.Failure;
 import org.orchestrator.contracts.bus.Addresses;
 import org.orchestrator.contracts.jobs.JobMessages.AddQueueItem;
 import org.orchestrator.contracts.jobs.JobMessages.AppendLogs;
 import org.orchestrator.contracts.jobs.JobMessages.Heartbeat;
-import org.orchestrator.contracts.jobs.JobMessages.LogLine;
 import org.orchestrator.contracts.jobs.JobMessages.ReportJobState;
 import org.orchestrator.contracts.jobs.JobState;
 import org.orchestrator.http.support.Requests;
@@ -25,7 +28,8 @@ public final class RobotProtocolRoutes {
 
   public void mount(RouterBuilder builder) {
     builder.getRoute("robotHeartbeat").addHandler(ctx -> Requests.guard(ctx, () ->
-        Requests.reply(ctx, 200, Addresses.JOBS_ROBOT_HEARTBEAT.request(bus, new Heartbeat(Requests.robot(ctx)))
+        Requests.reply(ctx, 200, Addresses.JOBS_ROBOT_HEARTBEAT.request(bus,
+                new Heartbeat(Requests.robot(ctx), runningJobs(ctx)))
             .map(reply -> {
               JsonArray commands = new JsonArray();
               reply.commands().forEach(command -> commands.add(new JsonObject()
@@ -42,8 +46,9 @@ public final class RobotProtocolRoutes {
     // rules the contract states (LogBatch), which is several times cheaper than the generic
     // JSON-schema validator on 500-line arrays (docs/benchmarks.md).
     builder.getRoute("robotUploadLogs").setDoValidation(false).addHandler(ctx -> Requests.guard(ctx, () -> {
-      List<LogLine> lines = LogBatch.parse(ctx.body().buffer());
-      Requests.reply(ctx, 200, Addresses.JOBS_LOG_APPEND.request(bus, new AppendLogs(Requests.robot(ctx), lines))
+      LogBatch batch = LogBatch.parse(ctx.body().buffer());
+      Requests.reply(ctx, 200, Addresses.JOBS_LOG_APPEND.request(bus,
+              new AppendLogs(Requests.robot(ctx), batch.batchId(), batch.lines()))
           .map(stored -> new JsonObject().put("stored", stored.stored())));
     }));
     builder.getRoute("robotAddQueueItem").addHandler(ctx -> Requests.guard(ctx, () -> {
@@ -53,5 +58,28 @@ public final class RobotProtocolRoutes {
       Requests.reply(ctx, 201, Addresses.JOBS_QUEUE_ITEM_ADD.request(bus, item)
           .map(id -> new JsonObject().put("id", id.id())));
     }));
+  }
+
+  /** The heartbeat's optional {@code runningJobs}: null when the robot does not say. */
+  private static List<Long> runningJobs(RoutingContext ctx) {
+    Buffer raw = ctx.body().buffer();
+    if (raw == null || raw.length() == 0) {
+      return null;
+    }
+    Object listed = Requests.body(ctx).getValue("runningJobs");
+    if (listed == null) {
+      return null;
+    }
+    if (!(listed instanceof JsonArray array) || array.size() > Heartbeat.MAX_RUNNING_JOBS) {
+      throw Failure.badRequest("runningJobs is an array of at most " + Heartbeat.MAX_RUNNING_JOBS + " job ids");
+    }
+    List<Long> ids = new ArrayList<>(array.size());
+    for (Object id : array) {
+      if (!(id instanceof Integer || id instanceof Long) || ((Number) id).longValue() < 1) {
+        throw Failure.badRequest("runningJobs holds job ids (integers from 1 to " + Long.MAX_VALUE + ")");
+      }
+      ids.add(((Number) id).longValue());
+    }
+    return ids;
   }
 }

@@ -34,7 +34,7 @@ public final class RobotRoutes {
       RegisterRobot command = new RegisterRobot(Requests.human(ctx), Requests.body(ctx).getString("name"));
       Requests.reply(ctx, 201, Addresses.IDENTITY_ROBOT_REGISTER.request(bus, command)
           .map(registered -> JsonViews.robot(registered.robot()).put("secret", registered.secret())
-              .put("connected", false).putNull("lastHeartbeatAt")));
+              .put("connected", false).put("status", "Disconnected").putNull("lastHeartbeatAt")));
     }));
     builder.getRoute("listRobots").addHandler(ctx -> Requests.guard(ctx, () -> {
       Caller caller = Requests.human(ctx);
@@ -50,7 +50,8 @@ public final class RobotRoutes {
         .collect(Collectors.toMap(RobotPresence::robotId, Function.identity()));
     return JsonViews.items(robots.items(), robot -> {
       RobotPresence p = seen.get(robot.id());
-      return JsonViews.robot(robot).put("connected", p != null && p.connected())
+      boolean connected = p != null && p.connected();
+      return JsonViews.robot(robot).put("connected", connected).put("status", connected ? "Connected" : "Disconnected")
           .put("lastHeartbeatAt", p == null ? null : JsonViews.text(p.lastHeartbeatAt()));
     });
   }

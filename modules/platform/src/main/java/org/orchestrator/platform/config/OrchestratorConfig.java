@@ -44,8 +44,9 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
 
   /**
    * @param heartbeatGraceSeconds a robot silent for longer is shown as disconnected
-   * @param robotDeadAfterSeconds a robot silent for longer is known dead: its unfinished jobs become
-   *     Faulted; 0 never (the default: nothing ends without its robot saying so)
+   * @param robotDeadAfterSeconds a robot silent for longer is Disconnected: its unfinished jobs become
+   *     Faulted ("robot unresponsive"); default 120; 0 never. Not while Suspended, nor within this
+   *     long after Suspended ends or after the node starts
    */
   public record Jobs(int heartbeatGraceSeconds, int robotDeadAfterSeconds) {
   }
@@ -121,7 +122,7 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
             security.getString("hostAdminPassword"),
             keyDirectory == null || keyDirectory.isBlank() ? dataDir.resolve("jwt")
                 : Path.of(keyDirectory).toAbsolutePath().normalize()),
-        new Jobs(jobs.getInteger("heartbeatGraceSeconds", 30), jobs.getInteger("robotDeadAfterSeconds", 0)),
+        new Jobs(jobs.getInteger("heartbeatGraceSeconds", 30), jobs.getInteger("robotDeadAfterSeconds", 120)),
         new Scheduler(scheduler.getLong("tickMillis", 1_000L)),
         new Maintenance(maintenance.getInteger("retryAfterSeconds", 30)),
         new Bridge(bridge.getString("host", "127.0.0.1"), bridge.getInteger("port", 7001),

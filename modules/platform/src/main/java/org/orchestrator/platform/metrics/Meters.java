@@ -35,6 +35,14 @@ public final class Meters {
   public static final String JOBS = "orchestrator.jobs";
   /** Gauge: robots per tenant that sent a heartbeat within the grace. */
   public static final String ROBOTS_CONNECTED = "orchestrator.robots.connected";
+  /** Gauge: robots per tenant known to the server whose last heartbeat is older than the grace. */
+  public static final String ROBOTS_DISCONNECTED = "orchestrator.robots.disconnected";
+  /**
+   * Counter: jobs the server faulted without its robot reporting, by {@code reason}
+   * ({@code robot_gone}: the robot's heartbeats stopped listing it; {@code robot_unresponsive}: the
+   * robot fell silent for longer than jobs.robotDeadAfterSeconds).
+   */
+  public static final String JOBS_FAULTED_BY_SERVER = "orchestrator.jobs.faulted.by.server";
   /** Counters: Stop / Kill commands requested (by maintenance sweeps or users). */
   public static final String STOPS_SENT = "orchestrator.job.stops.sent";
   public static final String KILLS_SENT = "orchestrator.job.kills.sent";

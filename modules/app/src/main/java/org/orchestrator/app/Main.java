@@ -12,6 +12,7 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.orchestrator.platform.StartupFailure;
 import org.orchestrator.platform.config.ConfigLoader;
 import org.orchestrator.platform.config.OrchestratorConfig;
 import org.orchestrator.platform.metrics.BoundedLabels;
@@ -40,17 +41,35 @@ public final class Main {
       Orchestrator orchestrator = Orchestrator.start(vertx, config, registry);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         try {
+          LOG.info("stopping: closing the HTTP API, the bridge, the verticles, the database pool");
           orchestrator.close();
           vertx.close().await();
+          LOG.info("stopped cleanly");
         } catch (Exception e) {
           LOG.warn("unclean shutdown", e);
         }
       }, "orchestrator-shutdown"));
       announce(orchestrator);
     } catch (Throwable e) {
-      LOG.error("the orchestrator did not start: {}", e.getMessage(), e);
+      Throwable expected = expected(e);
+      if (expected != null) {
+        // a cause the operator can fix: one line that says what and which setting, no stack trace
+        LOG.error("the orchestrator did not start: {}", expected.getMessage());
+      } else {
+        LOG.error("the orchestrator did not start: {}", e.getMessage(), e);
+      }
       System.exit(1);
     }
+  }
+
+  /** The operator-fixable failure behind {@code e} (a port in use, a held data directory, a bad setting), or null. */
+  private static Throwable expected(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof StartupFailure || t instanceof IllegalArgumentException) {
+        return t;
+      }
+    }
+    return null;
   }
 
   /**
@@ -61,6 +80,10 @@ public final class Main {
     // first: every label a client can choose (method, status, route, address) stays bounded
     registry.config().meterFilter(new BoundedLabels());
     registry.config().meterFilter(MeterFilter.deny(id -> LINT_FAILURES.contains(id.getName())));
+    // Vert.x registers this gauge once per address, but without the address label every address
+    // after the first collides with the first (Micrometer warned at every start and kept only the
+    // first address's count): a wrong figure is worse than none, so it is not exported
+    registry.config().meterFilter(MeterFilter.denyNameStartsWith("vertx.eventbus.pending"));
     registry.config().meterFilter(new MeterFilter() {
       @Override
       public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {

@@ -77,6 +77,7 @@ class MaintenanceCliTest {
     assertEquals(0, waited.exit(), waited.err());
     assertTrue(waited.out().contains("reached: drained"));
     assertTrue(waited.err().contains("jobs remaining"), "a progress bar: " + waited.err());
+    assertTrue(!waited.err().contains("\r"), "into a file or pipe the bar prints lines, no carriage returns");
 
     assertEquals(0, cli("suspend").exit());
     Run status = cli("status");
@@ -107,5 +108,58 @@ class MaintenanceCliTest {
     int unreachable = MaintenanceCli.run(new String[] {"--bridge", "127.0.0.1:1", "--token", "x", "status"},
         new PrintStream(sink), new PrintStream(sink));
     assertEquals(MaintenanceCli.EXIT_UNREACHABLE, unreachable);
+  }
+
+  /**
+   * The tool as a user runs it: its own process from the built jar, the server named only by the
+   * same settings the server reads (config/orchestrator.yaml, ORCH_HTTP_PORT, ORCH_BRIDGE_PORT).
+   */
+  @Test
+  void theToolFindsItsServerFromTheServersSettingsAndSaysWhichItIs() throws Exception {
+    Run status = process(List.of("status"));
+    assertEquals(0, status.exit(), status.err());
+    assertTrue(status.err().contains("server http://localhost:" + node.port() + ", bridge 127.0.0.1:"
+        + node.bridgePort()), status.err());
+    assertTrue(status.out().contains("state: None"), status.out());
+
+    Run byName = process(List.of("log", "--tenant", "cli"));
+    assertEquals(0, byName.exit(), "a tenant by its name: " + byName.err());
+
+    Run missingFile = process(List.of("--password-file", "/nonexistent/initial-admin-password", "status"));
+    assertEquals(MaintenanceCli.EXIT_USAGE, missingFile.exit(), missingFile.err());
+    assertTrue(missingFile.err().contains("no password file /nonexistent/initial-admin-password"), missingFile.err());
+    assertTrue(!missingFile.err().contains("Exception"), "no exception names: " + missingFile.err());
+
+    Run help = process(List.of("start", "--help"));
+    assertEquals(0, help.exit(), help.err());
+    assertTrue(help.out().contains("--phase"), help.out());
+
+    Run notInMaintenance = process(List.of("wait", "--until", "drained", "--timeout", "5m"));
+    assertEquals(MaintenanceCli.EXIT_REFUSED, notInMaintenance.exit(), "at once, not after 5 minutes: "
+        + notInMaintenance.err());
+    assertTrue(notInMaintenance.err().contains("not in maintenance"), notInMaintenance.err());
+  }
+
+  private static Run process(List<String> args) throws Exception {
+    java.nio.file.Path root = java.nio.file.Path.of("../..").toAbsolutePath().normalize();
+    List<String> command = new ArrayList<>(List.of(java.nio.file.Path.of(System.getProperty("java.home"), "bin",
+        "java").toString(), "-jar", root.resolve("modules/cli/target/maintenance-cli.jar").toString()));
+    command.addAll(args);
+    ProcessBuilder builder = new ProcessBuilder(command).directory(root.resolve("modules/app").toFile());
+    builder.environment().put("ORCH_CONFIG", root.resolve("config/orchestrator.yaml").toString());
+    builder.environment().put("ORCH_HTTP_PORT", Integer.toString(node.port()));
+    builder.environment().put("ORCH_BRIDGE_PORT", Integer.toString(node.bridgePort()));
+    builder.environment().put("ORCH_PASSWORD", TestNode.ADMIN_PASSWORD);
+    builder.environment().remove("ORCH_URL");
+    builder.environment().remove("ORCH_BRIDGE");
+    java.io.File out = java.io.File.createTempFile("cli-out", ".txt");
+    java.io.File err = java.io.File.createTempFile("cli-err", ".txt");
+    Process process = builder.redirectOutput(out).redirectError(err).start();
+    if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("the tool did not finish within 60 s: " + args);
+    }
+    return new Run(process.exitValue(), java.nio.file.Files.readString(out.toPath()),
+        java.nio.file.Files.readString(err.toPath()));
   }
 }

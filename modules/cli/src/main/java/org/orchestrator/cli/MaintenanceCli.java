@@ -14,6 +14,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
+import org.orchestrator.platform.config.ConfigLoader;
+import org.orchestrator.platform.config.OrchestratorConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -49,12 +51,14 @@ public final class MaintenanceCli {
   public static final int EXIT_UNREACHABLE = 5;
   public static final int EXIT_USAGE = 64;
 
-  @Option(names = "--url", defaultValue = "${env:ORCH_URL:-http://localhost:8080}",
-      description = "HTTP API, for sign-in and --http (default: ${DEFAULT-VALUE})")
+  @Option(names = "--url", defaultValue = "${env:ORCH_URL}",
+      description = "HTTP API, for sign-in and --http (default: ORCH_URL, else the server's own settings: "
+          + "http.host and http.port of config/orchestrator.yaml or ORCH_CONFIG, ORCH_HTTP_PORT)")
   URI url;
 
-  @Option(names = "--bridge", defaultValue = "${env:ORCH_BRIDGE:-localhost:7001}",
-      description = "event-bus bridge host:port (default: ${DEFAULT-VALUE})")
+  @Option(names = "--bridge", defaultValue = "${env:ORCH_BRIDGE}",
+      description = "event-bus bridge host:port (default: ORCH_BRIDGE, else the server's bridge.host and "
+          + "bridge.port, ORCH_BRIDGE_PORT)")
   String bridge;
 
   @Option(names = "--http", description = "use the HTTP API instead of the bridge")
@@ -71,6 +75,9 @@ public final class MaintenanceCli {
 
   @Option(names = "--password-file", description = "file holding the password (e.g. data/initial-admin-password)")
   Path passwordFile;
+
+  /** Whether stderr is a terminal (redrawn progress) or a file or pipe (a line per change). */
+  static final boolean TERMINAL = System.console() != null;
 
   PrintStream out = System.out;
   PrintStream err = System.err;
@@ -104,13 +111,19 @@ public final class MaintenanceCli {
 
   /** Runs {@code work} with a signed-in transport, then closes everything. */
   <T> T with(Function<Transport, Future<T>> work) throws Exception {
+    return withClients((web, transport) -> work.apply(transport));
+  }
+
+  /** Like {@link #with}, also giving the work an HTTP client signed in to the API (for names). */
+  <T> T withClients(java.util.function.BiFunction<Api, Transport, Future<T>> work) throws Exception {
     Vertx vertx = Vertx.vertx();
     WebClient web = WebClient.create(vertx);
     try {
+      locateServer(vertx);
       String bearer = token != null && !token.isBlank() ? token : signIn(web).await();
       Transport transport = http ? new HttpTransport(web, url, bearer) : bridgeTransport(vertx, bearer).await();
       try {
-        return work.apply(transport).await();
+        return work.apply(new Api(web, url, bearer), transport).await();
       } finally {
         transport.close();
       }
@@ -118,6 +131,70 @@ public final class MaintenanceCli {
       throw e.getCause() instanceof Exception cause ? cause : e;
     } finally {
       vertx.close().await();
+    }
+  }
+
+  /**
+   * The server this tool talks to: {@code --url} / {@code --bridge} (or ORCH_URL / ORCH_BRIDGE)
+   * when given, else what the server itself would read (config/orchestrator.yaml or ORCH_CONFIG,
+   * then ORCH_HTTP_PORT, ORCH_BRIDGE_PORT ...). Said on stderr, so that nobody talks to someone
+   * else's server unawares.
+   */
+  void locateServer(Vertx vertx) {
+    if (url == null || bridge == null) {
+      OrchestratorConfig settings;
+      try {
+        settings = ConfigLoader.load(vertx, System.getenv()).await();
+      } catch (RuntimeException e) {
+        throw new CliFailure(EXIT_USAGE, "cannot read the server's settings: " + e.getMessage());
+      }
+      if (url == null) {
+        url = URI.create(settings.http().clientUrl());
+      }
+      if (bridge == null) {
+        bridge = OrchestratorConfig.clientHost(settings.bridge().host()) + ":" + settings.bridge().port();
+      }
+    }
+    err.println("maintenance: server " + url + (http ? "" : ", bridge " + bridge));
+  }
+
+  /** The few HTTP reads the tool makes besides maintenance calls: tenant names. */
+  record Api(WebClient web, URI url, String bearer) {
+
+    /** Tenant id -> name, as the host administrator sees them. */
+    Future<Map<Long, String>> tenantNames() {
+      return web.getAbs(url.resolve("/api/Tenants").toString()).bearerTokenAuthentication(bearer).send()
+          .map(response -> {
+            Map<Long, String> names = new java.util.TreeMap<>();
+            if (response.statusCode() == 200) {
+              response.bodyAsJsonObject().getJsonArray("items").forEach(item -> names.put(
+                  ((JsonObject) item).getLong("id"), ((JsonObject) item).getString("name")));
+            }
+            return names;
+          });
+    }
+
+    /**
+     * A tenant given as an id, or as a name looked up in {@code /api/Tenants} (a human route: closed
+     * during maintenance, when only ids work).
+     */
+    Future<Long> tenantId(String tenant) {
+      if (tenant.matches("[0-9]{1,18}")) {
+        return Future.succeededFuture(Long.parseLong(tenant));
+      }
+      return tenantNames().compose(names -> {
+        if (names.isEmpty()) {
+          return Future.failedFuture(new CliFailure(EXIT_REFUSED, "cannot look up tenant '" + tenant
+              + "' (tenant names are not served during maintenance): give its id"));
+        }
+        for (Map.Entry<Long, String> entry : names.entrySet()) {
+          if (entry.getValue().equals(tenant) || entry.getKey().toString().equals(tenant)) {
+            return Future.succeededFuture(entry.getKey());
+          }
+        }
+        return Future.failedFuture(new CliFailure(EXIT_REFUSED, "no tenant '" + tenant + "' (tenants: "
+            + names.values() + ")"));
+      });
     }
   }
 
@@ -133,7 +210,14 @@ public final class MaintenanceCli {
   private Future<String> signIn(WebClient web) throws Exception {
     String secret = password;
     if (passwordFile != null) {
-      secret = Files.readString(passwordFile).trim();
+      try {
+        secret = Files.readString(passwordFile).trim();
+      } catch (java.nio.file.NoSuchFileException e) {
+        throw new CliFailure(EXIT_USAGE, "no password file " + passwordFile.toAbsolutePath()
+            + " (the server writes data/initial-admin-password on its first start)");
+      } catch (java.io.IOException e) {
+        throw new CliFailure(EXIT_USAGE, "cannot read the password file " + passwordFile + ": " + e.getMessage());
+      }
     }
     if (secret == null || secret.isBlank()) {
       throw new CliFailure(EXIT_UNAUTHORIZED, "no credentials: pass --token (ORCH_TOKEN), or --password (ORCH_PASSWORD) "
@@ -166,7 +250,7 @@ public final class MaintenanceCli {
     return text.toString();
   }
 
-  @Command(name = "status", description = "Show the phase and the drain progress.")
+  @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the phase and the drain progress.")
   static final class Status implements Callable<Integer> {
     @ParentCommand
     MaintenanceCli cli;
@@ -182,7 +266,7 @@ public final class MaintenanceCli {
     }
   }
 
-  @Command(name = "start", description = "Enter (or continue) maintenance.")
+  @Command(name = "start", mixinStandardHelpOptions = true, description = "Enter (or continue) maintenance.")
   static final class Start implements Callable<Integer> {
     @ParentCommand
     MaintenanceCli cli;
@@ -216,7 +300,7 @@ public final class MaintenanceCli {
     }
   }
 
-  @Command(name = "suspend", description = "Enter Suspended (refused while jobs run, unless --force or --kill-jobs).")
+  @Command(name = "suspend", mixinStandardHelpOptions = true, description = "Enter Suspended (refused while jobs run, unless --force or --kill-jobs).")
   static final class Suspend implements Callable<Integer> {
     @ParentCommand
     MaintenanceCli cli;
@@ -236,7 +320,7 @@ public final class MaintenanceCli {
     }
   }
 
-  @Command(name = "end", description = "End maintenance; every tenant's log of the window is closed.")
+  @Command(name = "end", mixinStandardHelpOptions = true, description = "End maintenance; every tenant's log of the window is closed.")
   static final class End implements Callable<Integer> {
     @ParentCommand
     MaintenanceCli cli;
@@ -249,18 +333,19 @@ public final class MaintenanceCli {
     }
   }
 
-  @Command(name = "log", description = "A tenant's maintenance log: the current (or last) window and the history.")
+  @Command(name = "log", mixinStandardHelpOptions = true, description = "A tenant's maintenance log: the current (or last) window and the history.")
   static final class Log implements Callable<Integer> {
     @ParentCommand
     MaintenanceCli cli;
 
-    @Option(names = "--tenant", required = true, description = "tenant id")
-    long tenant;
+    @Option(names = "--tenant", required = true, description = "tenant name or id")
+    String tenant;
 
     @Override
     public Integer call() throws Exception {
-      JsonObject both = cli.with(t -> Future.all(t.call("status", new JsonObject().put("tenantId", tenant)),
-              t.call("history", new JsonObject().put("tenantId", tenant)))
+      JsonObject both = cli.withClients((api, t) -> api.tenantId(tenant).compose(id -> Future.all(
+              t.call("status", new JsonObject().put("tenantId", id)),
+              t.call("history", new JsonObject().put("tenantId", id))))
           .map(all -> new JsonObject().put("current", all.resultAt(0)).put("history", all.resultAt(1))));
       JsonObject current = both.getJsonObject("current");
       cli.out.println(describe(current));
@@ -272,7 +357,7 @@ public final class MaintenanceCli {
     }
   }
 
-  @Command(name = "wait", description = "Wait until drained, suspended or none, with a progress bar.")
+  @Command(name = "wait", mixinStandardHelpOptions = true, description = "Wait until drained, suspended or none, with a progress bar.")
   static final class Wait implements Callable<Integer> {
     @ParentCommand
     MaintenanceCli cli;
@@ -293,12 +378,24 @@ public final class MaintenanceCli {
         throw new CliFailure(EXIT_USAGE, "--until is drained, suspended or none");
       }
       long deadline = System.currentTimeMillis() + isoDuration(timeout).toMillis();
-      return cli.with(t -> poll(t, goal, deadline, -1));
+      return cli.withClients((api, t) -> (perTenant ? api.tenantNames() : Future.succeededFuture(Map.<Long, String>of()))
+          .compose(names -> {
+            tenantNames = names;
+            return poll(t, goal, deadline, -1);
+          }));
     }
+
+    private Map<Long, String> tenantNames = Map.of();
+    /** The last line printed when stderr is not a terminal (a line per change, no redraws). */
+    private String lastLine;
 
     private Future<Integer> poll(Transport transport, String goal, long deadline, long peak) {
       return transport.call("status", new JsonObject()).compose(status -> {
         String state = status.getString("state");
+        if (goal.equals("drained") && "None".equals(state)) {
+          return Future.failedFuture(new CliFailure(EXIT_REFUSED,
+              "not in maintenance: nothing drains (start with: start --phase draining)"));
+        }
         JsonObject progress = status.getJsonObject("progress", new JsonObject());
         long remaining = progress.getLong("remaining", 0L);
         long top = Math.max(peak, Math.max(remaining, progress.getLong("stopsSent", 0L)));
@@ -309,12 +406,12 @@ public final class MaintenanceCli {
           default -> "None".equals(state);
         };
         if (done) {
-          cli.err.println();
+          endBar();
           cli.out.println("reached: " + goal);
           return Future.succeededFuture(EXIT_OK);
         }
         if (System.currentTimeMillis() > deadline) {
-          cli.err.println();
+          endBar();
           return Future.failedFuture(new CliFailure(EXIT_TIMEOUT, "timed out waiting for " + goal + " (state "
               + state + ", " + remaining + " jobs remaining)"));
         }
@@ -325,7 +422,7 @@ public final class MaintenanceCli {
     private void bar(String state, long remaining, long top, JsonObject progress) {
       int width = 30;
       int filled = top <= 0 ? width : (int) Math.round(width * (double) (top - remaining) / top);
-      StringBuilder line = new StringBuilder("\r").append(state).append(" [")
+      StringBuilder line = new StringBuilder().append(state).append(" [")
           .append("#".repeat(filled)).append(".".repeat(width - filled)).append("] ")
           .append(remaining).append(" jobs remaining");
       Long eta = progress.getLong("estimatedSecondsLeft");
@@ -334,11 +431,24 @@ public final class MaintenanceCli {
       }
       if (perTenant && progress.getJsonObject("remainingByTenant") != null) {
         for (Map.Entry<String, Object> e : progress.getJsonObject("remainingByTenant")) {
-          line.append(" | tenant ").append(e.getKey()).append(": ").append(e.getValue());
+          String name = tenantNames.getOrDefault(Long.valueOf(e.getKey()), "tenant " + e.getKey());
+          line.append(" | ").append(name).append(": ").append(e.getValue());
         }
       }
-      cli.err.print(line);
+      if (TERMINAL) {
+        cli.err.print("\r" + line);
+      } else if (!line.toString().equals(lastLine)) {
+        // a file or a pipe gets one line per change, no carriage returns
+        cli.err.println(line);
+      }
+      lastLine = line.toString();
       cli.err.flush();
+    }
+
+    private void endBar() {
+      if (TERMINAL && lastLine != null) {
+        cli.err.println();
+      }
     }
   }
 

@@ -38,6 +38,7 @@ import org.orchestrator.http.routes.SwaggerRoutes;
 import org.orchestrator.http.support.ErrorReplies;
 import org.orchestrator.http.support.InputGuard;
 import org.orchestrator.http.support.SignInThrottle;
+import org.orchestrator.platform.StartupFailure;
 import org.orchestrator.platform.config.OrchestratorConfig;
 import org.orchestrator.platform.phase.PhaseWatch;
 import org.orchestrator.platform.security.SigningKeys;
@@ -102,7 +103,10 @@ public final class HttpApiVerticle extends VerticleBase {
           .connectionHandler(guard::connected)
           .invalidRequestHandler(ConnectionGuard::invalid)
           .requestHandler(guard.requests(root))
-          .listen();
+          .listen()
+          .transform(listened -> listened.succeeded() ? Future.succeededFuture(listened.result())
+              : StartupFailure.naming(Future.failedFuture(listened.cause()), "the HTTP API", config.http().host(),
+                  config.http().port(), "http.port, ORCH_HTTP_PORT"));
     }).onSuccess(listening -> {
       server = listening;
       LOG.info("HTTP API listening on {}:{}", config.http().host(), listening.actualPort());

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.orchestrator.platform.config.ConfigLoader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,7 +34,8 @@ import picocli.CommandLine.Option;
     description = "Simulated robots that speak the orchestrator's robot protocol.")
 public final class SimulatorMain implements Callable<Integer> {
 
-  @Option(names = "--url", defaultValue = "http://localhost:8080", description = "server URL (default: ${DEFAULT-VALUE})")
+  @Option(names = "--url", defaultValue = "${env:ORCH_URL}", description = "server URL (default: ORCH_URL, else the "
+      + "server's own settings: http.host and http.port of config/orchestrator.yaml or ORCH_CONFIG, ORCH_HTTP_PORT)")
   URI url;
 
   @Option(names = "--tenant", defaultValue = "demo", description = "tenant name (default: ${DEFAULT-VALUE})")
@@ -74,6 +76,10 @@ public final class SimulatorMain implements Callable<Integer> {
   public Integer call() throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
+      if (url == null) {
+        url = URI.create(ConfigLoader.load(vertx, System.getenv()).await().http().clientUrl());
+      }
+      System.out.println("robot-simulator: server " + url);
       WebClient web = WebClient.create(vertx);
       JsonObject state = prepare(web).await();
       List<RobotFleet.Credentials> credentials = new ArrayList<>();

@@ -19,6 +19,7 @@ import org.orchestrator.contracts.Failure;
 import org.orchestrator.contracts.FailureCode;
 import org.orchestrator.contracts.bus.Addresses;
 import org.orchestrator.http.maintenance.MaintenanceCalls;
+import org.orchestrator.platform.StartupFailure;
 import org.orchestrator.platform.config.OrchestratorConfig;
 import org.orchestrator.platform.phase.PhaseWatch;
 import org.orchestrator.platform.security.SigningKeys;
@@ -102,7 +103,8 @@ public final class BridgeVerticle extends VerticleBase {
           progress -> deliver(PROGRESS, MaintenanceCalls.progress(progress, null)));
       server = vertx.createNetServer(new NetServerOptions().setHost(limits.host()).setPort(limits.port()))
           .connectHandler(socket -> connected(socket, limits));
-      return server.listen();
+      return StartupFailure.naming(server.listen(), "the event-bus bridge", limits.host(), limits.port(),
+          "bridge.port, ORCH_BRIDGE_PORT; -1 turns the bridge off");
     }).onSuccess(listening -> LOG.info("event-bus bridge listening on {}:{}", limits.host(), actualPort()));
   }
 

@@ -66,6 +66,19 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
    */
   public record Http(String host, int port, long maxBodyBytes, int headerTimeoutSeconds, int idleTimeoutSeconds,
       int requestTimeoutSeconds, int maxConnections) {
+
+    /** Where a tool on this machine reaches the API: the wildcard address becomes localhost. */
+    public String clientUrl() {
+      return "http://" + clientHost(host) + ":" + port;
+    }
+  }
+
+  /** A host a client can connect to: {@code 0.0.0.0} and {@code ::} (listen everywhere) mean this machine. */
+  public static String clientHost(String host) {
+    if (host == null || host.isBlank() || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+      return "localhost";
+    }
+    return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
   }
 
   /**

@@ -38,7 +38,8 @@ public final class DataDirectory implements AutoCloseable {
     }
     if (lock == null) {
       channel.close();
-      throw new IOException("another orchestrator process is using the data directory " + root);
+      throw new org.orchestrator.platform.StartupFailure("another orchestrator process is using the data directory "
+          + root + " (dataDir, ORCH_DATA_DIR): stop it, or give this node its own data directory");
     }
     return new DataDirectory(root, channel, lock);
   }

@@ -29,6 +29,11 @@ final class BridgeTransport implements Transport {
   private final NetSocket socket;
   private final String token;
   private final Map<String, Promise<JsonObject>> pending = new ConcurrentHashMap<>();
+  /** The pushes {@link #nextChange} listens to; subscribed on first use. */
+  private static final java.util.List<String> PUSHED = java.util.List.of("maintenance.bridge.phase",
+      "maintenance.bridge.progress");
+  private boolean subscribed;
+  private Promise<Void> change;
 
   private BridgeTransport(Vertx vertx, NetClient client, NetSocket socket, String token) {
     this.vertx = vertx;
@@ -72,6 +77,9 @@ final class BridgeTransport implements Transport {
 
   private void onFrame(JsonObject frame) {
     String address = frame.getString("address");
+    if ("err".equals(frame.getString("type")) && address != null && PUSHED.contains(address)) {
+      return; // a subscription refused or ended: wait() falls back to asking every few seconds
+    }
     if ("err".equals(frame.getString("type"))) {
       CliFailure failure = CliFailure.fromServer(frame.getInteger("failureCode", 1500), frame.getString("message"));
       if (address != null && pending.containsKey(address)) {
@@ -79,6 +87,14 @@ final class BridgeTransport implements Transport {
       } else {
         pending.values().forEach(p -> p.tryFail(failure));
         pending.clear();
+      }
+      return;
+    }
+    if (address != null && PUSHED.contains(address)) {
+      Promise<Void> waiting = change;
+      change = null;
+      if (waiting != null) {
+        waiting.tryComplete();
       }
       return;
     }
@@ -97,8 +113,7 @@ final class BridgeTransport implements Transport {
         .put("replyAddress", replyAddress)
         .put("headers", new JsonObject().put("Authorization", "Bearer " + token))
         .put("body", body);
-    Buffer json = frame.toBuffer();
-    socket.write(Buffer.buffer(4 + json.length()).appendInt(json.length()).appendBuffer(json));
+    write(frame);
     long timer = vertx.setTimer(TIMEOUT_MS, id -> {
       Promise<JsonObject> late = pending.remove(replyAddress);
       if (late != null) {
@@ -106,6 +121,24 @@ final class BridgeTransport implements Transport {
       }
     });
     return promise.future().andThen(done -> vertx.cancelTimer(timer));
+  }
+
+  @Override
+  public Future<Void> nextChange(Vertx vertx, long maxWaitMs) {
+    if (!subscribed) {
+      subscribed = true;
+      PUSHED.forEach(address -> write(new JsonObject().put("type", "register").put("address", address)
+          .put("headers", new JsonObject().put("Authorization", "Bearer " + token))));
+    }
+    Promise<Void> next = Promise.promise();
+    change = next;
+    long timer = vertx.setTimer(maxWaitMs, id -> next.tryComplete());
+    return next.future().andThen(done -> vertx.cancelTimer(timer));
+  }
+
+  private void write(JsonObject frame) {
+    Buffer json = frame.toBuffer();
+    socket.write(Buffer.buffer(4 + json.length()).appendInt(json.length()).appendBuffer(json));
   }
 
   private void failAll(String reason) {

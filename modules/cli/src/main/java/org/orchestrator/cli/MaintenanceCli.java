@@ -415,7 +415,9 @@ public final class MaintenanceCli {
           return Future.failedFuture(new CliFailure(EXIT_TIMEOUT, "timed out waiting for " + goal + " (state "
               + state + ", " + remaining + " jobs remaining)"));
         }
-        return Vertx.currentContext().owner().timer(1_000).compose(t -> poll(transport, goal, deadline, top));
+        // the bridge pushes every phase change and, in maintenance, the progress each second
+        return transport.nextChange(Vertx.currentContext().owner(), 5_000)
+            .compose(t -> poll(transport, goal, deadline, top));
       });
     }
 

@@ -184,7 +184,7 @@ class TokenTest {
   /**
    * What Swagger UI's OAuth2 password flow sends (its Authorize dialog): a form with an empty
    * {@code scope}, a {@code Basic} header for an empty client, and for a tenant user the name
-   * written as {@code tenant\\username}. Refusals carry OAuth2's {@code error} for its dialog.
+   * written as {@code acme\ops} (tenant, backslash, user name). Refusals carry OAuth2's {@code error}.
    */
   @Test
   void swaggerUisPasswordFlowSignsHostAndTenantUsersIn(VertxTestContext ctx) {

@@ -2,7 +2,8 @@
 # The browser tests (tests/browser): the console and the maintenance panel in Debian's Chromium,
 # driven by playwright-core (no browser download). Starts its own server on free ports with a
 # fresh data directory. Screenshots: tests/browser/target/screenshots/.
-# DOCS_SCREENSHOT=docs/console-maintenance-panel.png refreshes the screenshot in docs/.
+# DOCS_SCREENSHOT=docs/console-maintenance-panel.png refreshes the screenshots in docs/ (that one and
+# docs/swagger-authorize-dialog.png). Test files run one at a time: they share one server and its phase.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -16,4 +17,5 @@ server=$!
 trap 'kill $server 2>/dev/null || true; rm -rf "$data" "$data.log"' EXIT
 for _ in $(seq 1 120); do curl -sf "http://localhost:$ORCH_HTTP_PORT/health/ready" >/dev/null 2>&1 && break; sleep 1; done
 cd tests/browser
-ORCH_URL="http://localhost:$ORCH_HTTP_PORT" DOCS_SCREENSHOT=${DOCS_SCREENSHOT:+$root/$DOCS_SCREENSHOT} node --test --test-reporter=spec
+ORCH_URL="http://localhost:$ORCH_HTTP_PORT" DOCS_SCREENSHOT=${DOCS_SCREENSHOT:+$root/$DOCS_SCREENSHOT} \
+  DOCS_DIR=${DOCS_SCREENSHOT:+$root/docs} ORCH_SERVER_LOG="$data.log" node --test --test-concurrency=1 --test-reporter=spec

@@ -114,6 +114,7 @@ class MaintenanceGateTest {
     // outside the contract
     calls.put("(contract)", new Call(HttpMethod.GET, "/openapi.json", As.NOBODY, Rule.OPEN, null));
     calls.put("(swagger)", new Call(HttpMethod.GET, "/swagger", As.NOBODY, Rule.OPEN, null));
+    calls.put("(sign-in page)", new Call(HttpMethod.GET, "/identity", As.NOBODY, Rule.OPEN, null));
     calls.put("(unknown path)", new Call(HttpMethod.GET, "/api/NoSuchThing", As.TENANT_ADMIN, Rule.HUMAN, null));
     calls.put("(case games)", new Call(HttpMethod.GET, "/API/jobs", As.TENANT_ADMIN, Rule.HUMAN, null));
     return calls;

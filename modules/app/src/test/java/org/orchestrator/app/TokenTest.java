@@ -4,12 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -175,6 +179,56 @@ class TokenTest {
           Expect.error(all.resultAt(1), 403, "FORBIDDEN");
           ctx.completeNow();
         })));
+  }
+
+  /**
+   * What Swagger UI's OAuth2 password flow sends (its Authorize dialog): a form with an empty
+   * {@code scope}, a {@code Basic} header for an empty client, and for a tenant user the name
+   * written as {@code acme\ops} (tenant, backslash, user name). Refusals carry OAuth2's {@code error}.
+   */
+  @Test
+  void swaggerUisPasswordFlowSignsHostAndTenantUsersIn(VertxTestContext ctx) {
+    api.signInHostAdmin()
+        .compose(host -> api.createTenant(host, "swagger-tenant")
+            .compose(tenantId -> api.createUser(host, tenantId, "ops", "ops-password", "Operator")))
+        .compose(user -> Future.all(List.of(
+            swaggerSignIn("admin", TestNode.ADMIN_PASSWORD),
+            swaggerSignIn("swagger-tenant\\ops", "ops-password"),
+            swaggerSignIn("admin", "wrong-password"),
+            swaggerSignIn("no-such-tenant\\ops", "ops-password"))))
+        .compose(all -> {
+          HttpResponse<Buffer> host = all.resultAt(0);
+          HttpResponse<Buffer> tenantUser = all.resultAt(1);
+          ctx.verify(() -> {
+            assertEquals(200, host.statusCode(), host.bodyAsString());
+            assertEquals("no-store", host.getHeader("Cache-Control"));
+            assertEquals(200, tenantUser.statusCode(), tenantUser.bodyAsString());
+            for (int i = 2; i < 4; i++) {
+              JsonObject refused = Expect.error(all.resultAt(i), 401, "UNAUTHORIZED");
+              assertEquals("invalid_grant", refused.getString("error"));
+              assertEquals("invalid username or password", refused.getString("error_description"));
+            }
+          });
+          return Future.all(List.of(
+              api.get("/api/Tenants", host.bodyAsJsonObject().getString("access_token")),
+              api.get("/api/Jobs", tenantUser.bodyAsJsonObject().getString("access_token"))));
+        })
+        .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+          assertEquals(200, all.<HttpResponse<Buffer>>resultAt(0).statusCode());
+          assertEquals(200, all.<HttpResponse<Buffer>>resultAt(1).statusCode());
+          ctx.completeNow();
+        })));
+  }
+
+  private static Future<HttpResponse<Buffer>> swaggerSignIn(String username, String password) {
+    String form = "grant_type=password&scope=&username=" + URLEncoder.encode(username, StandardCharsets.UTF_8)
+        + "&password=" + URLEncoder.encode(password, StandardCharsets.UTF_8);
+    return api.request(HttpMethod.POST, "/identity/connect/token", null)
+        .putHeader("Content-Type", "application/x-www-form-urlencoded")
+        .putHeader("Accept", "application/json, text/plain, */*")
+        .putHeader("X-Requested-With", "XMLHttpRequest")
+        .putHeader("Authorization", "Basic " + Base64.getEncoder().encodeToString(":".getBytes(StandardCharsets.UTF_8)))
+        .sendBuffer(Buffer.buffer(form));
   }
 
   private static String flipLastChar(String text) {

@@ -8,6 +8,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.healthchecks.HealthChecks;
@@ -34,6 +35,7 @@ import org.orchestrator.http.routes.MaintenanceRoutes;
 import org.orchestrator.http.routes.RobotProtocolRoutes;
 import org.orchestrator.http.routes.RobotRoutes;
 import org.orchestrator.http.routes.ScheduleRoutes;
+import org.orchestrator.http.routes.SignInPageRoutes;
 import org.orchestrator.http.routes.SwaggerRoutes;
 import org.orchestrator.http.support.ErrorReplies;
 import org.orchestrator.http.support.InputGuard;
@@ -141,6 +143,7 @@ public final class HttpApiVerticle extends VerticleBase {
         .putHeader("Content-Type", "application/json").end(contractBody));
     SwaggerRoutes.mount(root);
     ConsoleRoutes.mount(root);
+    SignInPageRoutes.mount(root);
     root.route("/*").subRouter(builder.createRouter());
     root.route().last().handler(ctx -> ctx.fail(Failure.notFound("no route " + ctx.request().method()
         + " " + ctx.request().path())));
@@ -158,9 +161,19 @@ public final class HttpApiVerticle extends VerticleBase {
 
   /**
    * The contract as the validator reads it: request media types it cannot validate (form bodies)
-   * are dropped; the routes that accept them check their input themselves.
+   * are dropped; the routes that accept them check their input themselves. OAuth2 schemes are
+   * dropped too: they tell Swagger UI how to get a token, and the token they get is the same JWT
+   * the bearer scheme checks.
    */
   static JsonObject validatable(JsonObject contract) {
+    JsonObject schemes = contract.getJsonObject("components").getJsonObject("securitySchemes");
+    schemes.fieldNames().removeIf(name -> "oauth2".equals(schemes.getJsonObject(name).getString("type")));
+    JsonArray security = contract.getJsonArray("security");
+    for (int i = security.size() - 1; i >= 0; i--) {
+      if (!schemes.fieldNames().containsAll(security.getJsonObject(i).fieldNames())) {
+        security.remove(i);
+      }
+    }
     JsonObject paths = contract.getJsonObject("paths");
     for (String path : paths.fieldNames()) {
       JsonObject item = paths.getJsonObject(path);

@@ -18,6 +18,7 @@ import org.orchestrator.contracts.identity.IdentityMessages.IssueToken;
 import org.orchestrator.contracts.identity.IdentityMessages.IssuedToken;
 import org.orchestrator.contracts.identity.IdentityMessages.ListTenants;
 import org.orchestrator.contracts.identity.IdentityMessages.ListUsers;
+import org.orchestrator.http.support.ErrorReplies;
 import org.orchestrator.http.support.Requests;
 import org.orchestrator.http.support.SignInThrottle;
 
@@ -56,32 +57,68 @@ public final class IdentityRoutes {
     }));
   }
 
-  /** OAuth2-style token endpoint: {@code application/x-www-form-urlencoded} or JSON. */
+  /**
+   * OAuth2-style token endpoint: {@code application/x-www-form-urlencoded} or JSON. Fields it does
+   * not know (an OAuth client's {@code scope}, {@code client_id} with the password grant) are
+   * ignored. Errors carry OAuth2's {@code error} and {@code error_description} (RFC 6749, 5.2)
+   * beside {@code code, message, errorCode}, so OAuth clients such as Swagger UI show why.
+   */
   private void issueToken(RoutingContext ctx) {
-    Requests.guard(ctx, () -> {
-      Fields fields = Fields.of(ctx);
-      String grant = fields.get("grant_type");
-      IssueToken request;
-      if ("password".equals(grant)) {
-        request = new IssueToken(GrantType.PASSWORD, fields.get("username"), fields.get("password"),
-            fields.get("tenant"), null, null);
-      } else if ("client_credentials".equals(grant)) {
-        request = new IssueToken(GrantType.CLIENT_CREDENTIALS, null, null, null, fields.get("client_id"),
-            fields.get("client_secret"));
-      } else {
-        throw Failure.badRequest("grant_type must be password or client_credentials");
+    Future<IssuedToken> issued;
+    try {
+      issued = issue(ctx);
+    } catch (RuntimeException e) {
+      issued = Future.failedFuture(e);
+    }
+    issued.onComplete(token -> ctx.response().setStatusCode(200)
+        .putHeader("Content-Type", "application/json")
+        .putHeader("Cache-Control", "no-store")
+        .end(new JsonObject()
+            .put("access_token", token.accessToken())
+            .put("token_type", "Bearer")
+            .put("expires_in", token.expiresInSeconds()).encode()), failure -> tokenError(ctx, failure));
+  }
+
+  private static void tokenError(RoutingContext ctx, Throwable cause) {
+    Failure failure = ErrorReplies.map(cause, 0);
+    String error = switch (failure.code()) {
+      case BAD_REQUEST -> failure.getMessage().startsWith("grant_type") ? "unsupported_grant_type" : "invalid_request";
+      case UNAUTHORIZED -> "invalid_grant";
+      case TOO_MANY_REQUESTS, UNAVAILABLE -> "temporarily_unavailable";
+      default -> null;
+    };
+    if (error == null) {
+      ctx.fail(cause); // the one failure handler logs what is not the caller's fault
+      return;
+    }
+    ErrorReplies.send(ctx.response(), failure, new JsonObject().put("error", error)
+        .put("error_description", failure.getMessage()));
+  }
+
+  private Future<IssuedToken> issue(RoutingContext ctx) {
+    Fields fields = Fields.of(ctx);
+    String grant = fields.get("grant_type");
+    IssueToken request;
+    if ("password".equals(grant)) {
+      String tenant = fields.get("tenant");
+      String username = fields.get("username");
+      int separator = username == null ? -1 : username.indexOf('\\');
+      if ((tenant == null || tenant.isEmpty()) && separator > 0) {
+        // "acme\alice" (Swagger's Authorize dialog has no tenant field); no user name holds a backslash
+        tenant = username.substring(0, separator);
+        username = username.substring(separator + 1);
       }
-      IssueToken issue = request;
-      Future<IssuedToken> issued = grant.equals("password")
-          ? throttle.attempt(ctx, request.tenancyName(), request.username(),
-              () -> Addresses.IDENTITY_TOKEN_ISSUE.request(bus, issue))
-          : Addresses.IDENTITY_TOKEN_ISSUE.request(bus, issue);
-      Requests.reply(ctx, 200, issued
-          .map(token -> new JsonObject()
-              .put("access_token", token.accessToken())
-              .put("token_type", "Bearer")
-              .put("expires_in", token.expiresInSeconds())));
-    });
+      request = new IssueToken(GrantType.PASSWORD, username, fields.get("password"), tenant, null, null);
+    } else if ("client_credentials".equals(grant)) {
+      request = new IssueToken(GrantType.CLIENT_CREDENTIALS, null, null, null, fields.get("client_id"),
+          fields.get("client_secret"));
+    } else {
+      throw Failure.badRequest("grant_type must be password or client_credentials");
+    }
+    return grant.equals("password")
+        ? throttle.attempt(ctx, request.tenancyName(), request.username(),
+            () -> Addresses.IDENTITY_TOKEN_ISSUE.request(bus, request))
+        : Addresses.IDENTITY_TOKEN_ISSUE.request(bus, request);
   }
 
   /** The token request's fields, from a form or a JSON object. */

@@ -41,6 +41,11 @@ public final class ErrorReplies {
 
   /** Writes one error reply. */
   public static void send(HttpServerResponse response, Failure failure) {
+    send(response, failure, new JsonObject());
+  }
+
+  /** Writes one error reply with {@code extra} fields beside {@code code, message, errorCode}. */
+  public static void send(HttpServerResponse response, Failure failure, JsonObject extra) {
     FailureCode code = failure.code();
     if (code.httpStatus() == 503 || code.httpStatus() == 429) {
       if (!response.headers().contains("Retry-After")) {
@@ -49,7 +54,7 @@ public final class ErrorReplies {
     }
     response.setStatusCode(code.httpStatus())
         .putHeader("Content-Type", "application/json")
-        .end(body(failure).encode());
+        .end(body(failure).mergeIn(extra).encode());
   }
 
   public static JsonObject body(Failure failure) {

@@ -13,6 +13,6 @@ fi
 jar=modules/app/target/orchestrator.jar
 if [ ! -f "$jar" ] || [ -n "$(find pom.xml modules -newer "$jar" -type f -not -path '*/target/*' -print -quit)" ]; then
   echo "building $jar ..." >&2
-  mvn -B -q -ntp -DskipTests install >&2
+  mvn -B -q -ntp -DskipTests package >&2
 fi
 exec java ${JAVA_OPTS:-} -jar "$jar" "$@"

@@ -111,10 +111,26 @@ class MultiNodeTest {
           .map(r -> r.statusCode()), status -> status == 200, 5_000).await();
     }
 
-    // exactly one job per fire, whatever node ran it; nothing lost
-    JsonArray fires = Api.expect(first.get("/api/Schedules", tenant.adminToken()).await(), 200)
-        .compose(list -> first.get("/api/Schedules/" + list.getJsonArray("items").getJsonObject(0).getLong("id")
-            + "/Fires?size=1000", tenant.adminToken())).await().bodyAsJsonObject().getJsonArray("items");
+    // exactly one job per fire, whatever node ran it; nothing lost. The schedule fires every second:
+    // disable it, and count once no fire is in flight (the list of fires and the jobs agree on two
+    // reads in a row), so that a fire between reading fires and reading jobs cannot be miscounted
+    long scheduleId = Api.expect(first.get("/api/Schedules", tenant.adminToken()).await(), 200).await()
+        .getJsonArray("items").getJsonObject(0).getLong("id");
+    Api.expect(first.post("/api/Schedules/" + scheduleId + "/Disable", tenant.adminToken(), new JsonObject()).await(),
+        200).await();
+    String stable = Eventually.until(nodes.get(0).vertx(), () -> countsOf(first, scheduleId),
+        new java.util.function.Predicate<String>() {
+          private String previous;
+
+          @Override
+          public boolean test(String counts) {
+            boolean same = counts.equals(previous);
+            previous = counts;
+            return same;
+          }
+        }, 30_000).await();
+    JsonArray fires = first.get("/api/Schedules/" + scheduleId + "/Fires?size=1000", tenant.adminToken()).await()
+        .bodyAsJsonObject().getJsonArray("items");
     Set<String> planned = new HashSet<>();
     long created = 0;
     for (Object f : fires) {
@@ -131,6 +147,17 @@ class MultiNodeTest {
     assertEquals(created, ticks, "one job per fire");
     long longJobs = jobs.stream().filter(j -> "long".equals(((JsonObject) j).getString("processName"))).count();
     assertEquals(6, longJobs, "no job lost");
+    assertEquals(stable, countsOf(first, scheduleId).await(), "nothing fired after the schedule was disabled");
     Future.all(fleets.stream().map(RobotFleet::close).toList()).await();
+  }
+
+  /** "fires/jobs" of a schedule, to see when both stopped changing. */
+  private static Future<String> countsOf(Api api, long scheduleId) {
+    return Future.all(api.get("/api/Schedules/" + scheduleId + "/Fires?size=1", tenant.adminToken()),
+            api.get("/api/Jobs?size=1", tenant.adminToken()))
+        .map(both -> both.<io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer>>resultAt(0)
+            .bodyAsJsonObject().getLong("total") + "/"
+            + both.<io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer>>resultAt(1)
+            .bodyAsJsonObject().getLong("total"));
   }
 }

@@ -16,7 +16,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.JWTAuthHandler;
-import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.MediaType;
 import io.vertx.openapi.contract.OpenAPIContract;
@@ -36,6 +35,7 @@ import org.orchestrator.http.routes.RobotRoutes;
 import org.orchestrator.http.routes.ScheduleRoutes;
 import org.orchestrator.http.routes.SwaggerRoutes;
 import org.orchestrator.http.support.ErrorReplies;
+import org.orchestrator.http.support.ExactParameters;
 import org.orchestrator.platform.config.OrchestratorConfig;
 import org.orchestrator.platform.phase.PhaseWatch;
 import org.orchestrator.platform.security.SigningKeys;
@@ -100,7 +100,7 @@ public final class HttpApiVerticle extends VerticleBase {
 
   private Router router(OpenAPIContract contract, JsonObject contractJson, JWTAuth jwt, EventBus bus,
       PhaseWatch phase) {
-    RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+    RouterBuilder builder = RouterBuilder.create(vertx, contract, new ExactParameters(contract));
     builder.security("bearerAuth").httpHandler(JWTAuthHandler.create(jwt));
     new HealthRoutes(readiness).mount(builder);
     new IdentityRoutes(bus).mount(builder);
@@ -112,6 +112,7 @@ public final class HttpApiVerticle extends VerticleBase {
     new MaintenanceRoutes(bus, phase, new MaintenanceCalls(bus, phase)).mount(builder);
 
     Router root = Router.router(vertx);
+    root.route().handler(ExactParameters::refuseMalformed);
     if (gate) {
       root.route().handler(new GateHandler(phase, config.maintenance().retryAfterSeconds(), registry));
     } else {

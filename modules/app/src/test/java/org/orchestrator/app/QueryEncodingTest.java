@@ -7,10 +7,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
@@ -30,6 +27,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.orchestrator.app.RawHttp.Reply;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -47,14 +45,12 @@ class QueryEncodingTest {
   record Sample(String raw, String meant) {
   }
 
-  record Reply(int status, Buffer body) {
+  /** A parameter of the contract, its schema resolved. */
+  record ContractParameter(String operationId, String method, String path, String name, String in,
+      JsonObject schema) {
 
-    JsonObject json() {
-      return body.toJsonObject();
-    }
-
-    String message() {
-      return json().getString("message");
+    String key() {
+      return operationId + ":" + name;
     }
   }
 
@@ -87,7 +83,7 @@ class QueryEncodingTest {
       new Sample("", ""));
 
   private static TestNode node;
-  private static HttpClient http;
+  private static RawHttp http;
   private static String host;
   private static Tenants.Fixture tenant;
   private static long jobId;
@@ -97,7 +93,7 @@ class QueryEncodingTest {
   @BeforeAll
   static void start() throws Exception {
     node = TestNode.start("query-encoding");
-    http = node.vertx().createHttpClient(new HttpClientOptions().setKeepAlive(false));
+    http = new RawHttp(node.vertx(), node.port(), null);
     api = node.api();
     host = api.signInHostAdmin().await();
     tenant = Tenants.create(api, host, "encoding", 1).await();
@@ -111,38 +107,23 @@ class QueryEncodingTest {
   @AfterEach
   void endMaintenance() {
     if (!"None".equals(phase())) {
-      assertEquals(204, send(HttpMethod.POST, "/api/Maintenance/End", host, null).status());
+      assertEquals(204, http.send(HttpMethod.POST, "/api/Maintenance/End", host, null).status());
     }
   }
 
   @AfterAll
   static void stop() throws Exception {
-    http.close().await();
+    http.close();
     node.close();
   }
 
-  private static Reply send(HttpMethod method, String uri, String token, String jsonBody) {
-    RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(node.port())
-        .setURI(uri).setIdleTimeout(20_000);
-    if (token != null) {
-      options.putHeader("Authorization", "Bearer " + token);
-    }
-    if (jsonBody != null) {
-      options.putHeader("Content-Type", "application/json");
-    }
-    return http.request(options)
-        .compose(request -> jsonBody == null ? request.send() : request.send(jsonBody))
-        .compose(response -> response.body().map(body -> new Reply(response.statusCode(), body)))
-        .await();
-  }
-
   private static String phase() {
-    return send(HttpMethod.GET, "/api/Maintenance/Get", host, null).json().getString("state");
+    return http.send(HttpMethod.GET, "/api/Maintenance/Get", host, null).json().getString("state");
   }
 
-  /** "operationId:name" of every string parameter of the contract, with its maxLength (or none). */
-  private static Map<String, Integer> stringParameters(String in) {
-    Map<String, Integer> found = new LinkedHashMap<>();
+  /** Every parameter of the contract, {@code $ref} schemas resolved. */
+  private static List<ContractParameter> contractParameters() {
+    List<ContractParameter> found = new ArrayList<>();
     JsonObject schemas = contract.getJsonObject("components").getJsonObject("schemas");
     JsonObject paths = contract.getJsonObject("paths");
     for (String path : paths.fieldNames()) {
@@ -154,13 +135,24 @@ class QueryEncodingTest {
           if (schema.containsKey("$ref")) {
             schema = schemas.getJsonObject(schema.getString("$ref").substring("#/components/schemas/".length()));
           }
-          if (in.equals(parameter.getString("in")) && "string".equals(schema.getString("type"))) {
-            found.put(operation.getString("operationId") + ":" + parameter.getString("name"),
-                schema.getInteger("maxLength", Integer.MAX_VALUE));
-          }
+          found.add(new ContractParameter(operation.getString("operationId"), method, path,
+              parameter.getString("name"), parameter.getString("in"), schema));
         }
       }
     }
+    return found;
+  }
+
+  private static List<ContractParameter> contractParameters(String in, String type) {
+    return contractParameters().stream()
+        .filter(p -> p.in().equals(in) && type.equals(p.schema().getString("type"))).toList();
+  }
+
+  /** "operationId:name" of every string parameter {@code in} query or path, with its maxLength (or none). */
+  private static Map<String, Integer> stringParameters(String in) {
+    Map<String, Integer> found = new LinkedHashMap<>();
+    contractParameters(in, "string").forEach(p -> found.put(p.key(), p.schema().getInteger("maxLength",
+        Integer.MAX_VALUE)));
     return found;
   }
 
@@ -209,7 +201,7 @@ class QueryEncodingTest {
   }
 
   private static String reasonIsStoredExactly(Sample sample, int max) {
-    Reply start = send(HttpMethod.POST, "/api/Maintenance/Start?phase=Draining&reason=" + sample.raw(), host, null);
+    Reply start = http.send(HttpMethod.POST, "/api/Maintenance/Start?phase=Draining&reason=" + sample.raw(), host, null);
     if (start.status() != 204) {
       return "Start answered " + start.status() + " " + start.body();
     }
@@ -219,7 +211,7 @@ class QueryEncodingTest {
       return null;
     } catch (RuntimeException e) {
       return "stored reason is not " + JsonArray.of(sample.meant()).encode() + ": "
-          + send(HttpMethod.GET, "/api/Maintenance/Get", host, null).json().getString("reason");
+          + http.send(HttpMethod.GET, "/api/Maintenance/Get", host, null).json().getString("reason");
     }
   }
 
@@ -232,7 +224,7 @@ class QueryEncodingTest {
   }
 
   private static String echoed(HttpMethod method, String uri, String message) {
-    Reply reply = send(method, uri, host, null);
+    Reply reply = http.send(method, uri, host, null);
     if (reply.status() != 400 || !message.equals(reply.message())) {
       return "expected 400 " + JsonArray.of(message).encode() + ", got " + reply.status() + " " + reply.body();
     }
@@ -240,7 +232,7 @@ class QueryEncodingTest {
   }
 
   private static String queueFilterIsEchoedExactly(Sample sample, int max) {
-    Reply reply = send(HttpMethod.GET, "/api/QueueItems?queue=" + sample.raw(), tenant.adminToken(), null);
+    Reply reply = http.send(HttpMethod.GET, "/api/QueueItems?queue=" + sample.raw(), tenant.adminToken(), null);
     if (reply.status() != 200 || !sample.meant().equals(reply.json().getString("queue"))) {
       return "expected the filter " + JsonArray.of(sample.meant()).encode() + ", got " + reply.status() + " "
           + reply.body();
@@ -249,18 +241,18 @@ class QueryEncodingTest {
   }
 
   private static String stateIsReadExactly(Sample sample, int max) {
-    Reply reply = send(HttpMethod.GET, "/api/Jobs?state=" + sample.raw(), tenant.adminToken(), null);
+    Reply reply = http.send(HttpMethod.GET, "/api/Jobs?state=" + sample.raw(), tenant.adminToken(), null);
     return reply.status() == 400 ? null : "not a job state, yet " + reply.status() + " " + reply.body();
   }
 
   @Test
   void anEnumValueIsMatchedAsDecodedOnceAndNeverAsJson() {
-    Reply encoded = send(HttpMethod.GET, "/api/Jobs?state=%50ending", tenant.adminToken(), null);
+    Reply encoded = http.send(HttpMethod.GET, "/api/Jobs?state=%50ending", tenant.adminToken(), null);
     assertEquals(200, encoded.status(), encoded.body()::toString);
     assertEquals(List.of(jobId), encoded.json().getJsonArray("items").stream()
         .map(item -> ((JsonObject) item).getLong("id")).toList());
     for (String refused : List.of("%22Pending%22", "Pend+ing", "Pending%20", "%2550ending", "Pending%00")) {
-      Reply reply = send(HttpMethod.GET, "/api/Jobs?state=" + refused, tenant.adminToken(), null);
+      Reply reply = http.send(HttpMethod.GET, "/api/Jobs?state=" + refused, tenant.adminToken(), null);
       assertEquals(400, reply.status(), () -> refused + " -> " + reply.body());
     }
   }
@@ -270,18 +262,18 @@ class QueryEncodingTest {
     String robot = tenant.robots().get(0).token();
     Map<String, String> stored = Map.of("Q%2E1", "Q.1", "%51-x_y", "Q-x_y", "%41%42", "AB");
     stored.forEach((raw, meant) -> {
-      Reply added = send(HttpMethod.POST, "/api/robot/queues/" + raw + "/items", robot, "{\"payload\": {}}");
+      Reply added = http.send(HttpMethod.POST, "/api/robot/queues/" + raw + "/items", robot, "{\"payload\": {}}");
       assertEquals(201, added.status(), () -> raw + " -> " + added.body());
-      Reply listed = send(HttpMethod.GET, "/api/QueueItems?queue=" + URLEncoder.encode(meant, StandardCharsets.UTF_8),
+      Reply listed = http.send(HttpMethod.GET, "/api/QueueItems?queue=" + URLEncoder.encode(meant, StandardCharsets.UTF_8),
           tenant.adminToken(), null);
       assertEquals(List.of(meant), listed.json().getJsonArray("items").stream()
           .map(item -> ((JsonObject) item).getString("queue")).toList(), raw);
     });
     for (String raw : List.of("a+b", "a%2Bb", "%2541", "a%2Fb", "caf%C3%A9", "%22Q%22", "Q%00")) {
-      Reply refused = send(HttpMethod.POST, "/api/robot/queues/" + raw + "/items", robot, "{\"payload\": {}}");
+      Reply refused = http.send(HttpMethod.POST, "/api/robot/queues/" + raw + "/items", robot, "{\"payload\": {}}");
       assertEquals(400, refused.status(), () -> raw + " -> " + refused.body());
     }
-    Reply all = send(HttpMethod.GET, "/api/QueueItems", tenant.adminToken(), null);
+    Reply all = http.send(HttpMethod.GET, "/api/QueueItems", tenant.adminToken(), null);
     assertEquals(stored.size(), all.json().getInteger("total"), "only the well-named items were stored");
 
     // an integer path value is echoed when refused: + stays a plus, %25 is a percent, once
@@ -298,27 +290,27 @@ class QueryEncodingTest {
     for (String template : List.of("/api/Jobs/%s", "/api/Jobs/%s/Stop", "/api/Schedules/%s/Fires")) {
       echoed.forEach((raw, message) -> {
         String uri = String.format(Locale.ROOT, template, raw);
-        Reply reply = send(uri.endsWith("Stop") ? HttpMethod.POST : HttpMethod.GET, uri, tenant.adminToken(), null);
+        Reply reply = http.send(uri.endsWith("Stop") ? HttpMethod.POST : HttpMethod.GET, uri, tenant.adminToken(), null);
         assertEquals(400, reply.status(), () -> uri + " -> " + reply.body());
         assertEquals(message, reply.message(), uri);
       });
     }
-    Reply robotState = send(HttpMethod.POST, "/api/robot/jobs/18446744073709551618/state", robot,
+    Reply robotState = http.send(HttpMethod.POST, "/api/robot/jobs/18446744073709551618/state", robot,
         "{\"state\": \"Running\"}");
     assertEquals("id is out of range", robotState.message());
     String encodedId = String.valueOf(jobId).chars().mapToObj(c -> String.format(Locale.ROOT, "%%%02X", c))
         .reduce("", String::concat);
-    Reply byEncodedId = send(HttpMethod.GET, "/api/Jobs/" + encodedId, tenant.adminToken(), null);
+    Reply byEncodedId = http.send(HttpMethod.GET, "/api/Jobs/" + encodedId, tenant.adminToken(), null);
     assertEquals(200, byEncodedId.status(), byEncodedId.body()::toString);
     assertEquals(jobId, byEncodedId.json().getLong("id"));
   }
 
   @Test
   void integerQueryValuesAreDecimalAndInRangeOrRefused() {
-    Reply largest = send(HttpMethod.GET, "/api/Maintenance/Get?tenantId=9223372036854775807", host, null);
+    Reply largest = http.send(HttpMethod.GET, "/api/Maintenance/Get?tenantId=9223372036854775807", host, null);
     assertEquals(200, largest.status(), largest.body()::toString);
     assertEquals(Long.MAX_VALUE, largest.json().getLong("tenantId"));
-    Reply paged = send(HttpMethod.GET, "/api/Maintenance/History?tenantId=" + tenant.id() + "&page=%32&size=%31%30", host, null);
+    Reply paged = http.send(HttpMethod.GET, "/api/Maintenance/History?tenantId=" + tenant.id() + "&page=%32&size=%31%30", host, null);
     assertEquals(200, paged.status(), paged.body()::toString);
     assertEquals(2, paged.json().getInteger("page"));
     assertEquals(10, paged.json().getInteger("size"));
@@ -333,56 +325,36 @@ class QueryEncodingTest {
     refused.put("%2231%22", "%s must be a whole number, not \"\\\"31\\\"\"");
     refused.put("", "%s must be a whole number, not \"\"");
     Set<String> operations = new TreeSet<>();
-    for (String[] target : integerQueryParameters()) {
-      operations.add(target[0]);
+    for (ContractParameter parameter : contractParameters("query", "integer")) {
+      assertEquals("get", parameter.method(), parameter.key());
+      operations.add(parameter.operationId());
       for (Map.Entry<String, String> value : refused.entrySet()) {
-        String uri = target[1] + "?" + target[2] + "=" + value.getKey();
-        Reply reply = send(HttpMethod.GET, uri, host, null);
+        String uri = parameter.path().replaceAll("\\{[^}]+}", "1") + "?" + parameter.name() + "=" + value.getKey();
+        Reply reply = http.send(HttpMethod.GET, uri, host, null);
         assertEquals(400, reply.status(), () -> uri + " -> " + reply.body());
-        assertEquals(String.format(Locale.ROOT, value.getValue(), target[2]), reply.message(), uri);
+        assertEquals(String.format(Locale.ROOT, value.getValue(), parameter.name()), reply.message(), uri);
       }
     }
     assertEquals(Set.of("listJobs", "listQueueItems", "listRobotLogs", "listScheduleFires", "listUsers",
         "maintenanceGet", "maintenanceHistory"), operations);
   }
 
-  /** {operationId, path (ids set to 1), name} of every integer query parameter; all are on GETs. */
-  private static List<String[]> integerQueryParameters() {
-    List<String[]> found = new ArrayList<>();
-    JsonObject paths = contract.getJsonObject("paths");
-    for (String path : paths.fieldNames()) {
-      for (String method : paths.getJsonObject(path).fieldNames()) {
-        JsonObject operation = paths.getJsonObject(path).getJsonObject(method);
-        for (Object p : operation.getJsonArray("parameters", new JsonArray())) {
-          JsonObject parameter = (JsonObject) p;
-          if ("query".equals(parameter.getString("in"))
-              && "integer".equals(parameter.getJsonObject("schema").getString("type"))) {
-            assertEquals("get", method, operation.getString("operationId"));
-            found.add(new String[] {operation.getString("operationId"), path.replaceAll("\\{[^}]+}", "1"),
-                parameter.getString("name")});
-          }
-        }
-      }
-    }
-    return found;
-  }
-
   @Test
   void aRepeatedQueryParameterIsRefusedByNameAndChangesNothing() {
-    Reply twice = send(HttpMethod.POST, "/api/Maintenance/Start?phase=Draining&phase=Suspended", host, null);
+    Reply twice = http.send(HttpMethod.POST, "/api/Maintenance/Start?phase=Draining&phase=Suspended", host, null);
     assertEquals(400, twice.status(), twice.body()::toString);
     assertEquals("phase is given 2 times; give it once", twice.message());
-    Reply mixedCase = send(HttpMethod.POST, "/api/Maintenance/Start?phase=Draining&Phase=Draining", host, null);
+    Reply mixedCase = http.send(HttpMethod.POST, "/api/Maintenance/Start?phase=Draining&Phase=Draining", host, null);
     assertEquals(400, mixedCase.status(), mixedCase.body()::toString);
     assertTrue(mixedCase.message().startsWith("phase "), mixedCase.message());
-    Reply reason = send(HttpMethod.POST, "/api/Maintenance/Start?phase=Draining&reason=a&reason=b", host, null);
+    Reply reason = http.send(HttpMethod.POST, "/api/Maintenance/Start?phase=Draining&reason=a&reason=b", host, null);
     assertEquals("reason is given 2 times; give it once", reason.message());
     assertEquals("None", phase());
-    Reply size = send(HttpMethod.GET, "/api/Jobs?size=1&size=2&size=3", tenant.adminToken(), null);
+    Reply size = http.send(HttpMethod.GET, "/api/Jobs?size=1&size=2&size=3", tenant.adminToken(), null);
     assertEquals(400, size.status());
     assertEquals("size is given 3 times; give it once", size.message());
     // what the contract does not name is not read, so it may repeat
-    assertEquals(200, send(HttpMethod.GET, "/api/Jobs?x=1&x=2", tenant.adminToken(), null).status());
+    assertEquals(200, http.send(HttpMethod.GET, "/api/Jobs?x=1&x=2", tenant.adminToken(), null).status());
   }
 
   @Test
@@ -399,7 +371,7 @@ class QueryEncodingTest {
     try {
       for (String uri : uris) {
         HttpMethod method = uri.contains("Start") ? HttpMethod.POST : HttpMethod.GET;
-        Reply reply = send(method, uri, uri.contains("Maintenance") ? host : tenant.adminToken(), null);
+        Reply reply = http.send(method, uri, uri.contains("Maintenance") ? host : tenant.adminToken(), null);
         assertEquals(400, reply.status(), () -> uri + " -> " + reply.body());
         JsonObject body = reply.json();
         assertEquals("BAD_REQUEST", body.getString("code"), uri);

@@ -10,6 +10,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.orchestrator.app.RawHttp.Reply;
+import org.orchestrator.cli.MaintenanceCli;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -243,6 +246,19 @@ class QueryEncodingTest {
   private static String stateIsReadExactly(Sample sample, int max) {
     Reply reply = http.send(HttpMethod.GET, "/api/Jobs?state=" + sample.raw(), tenant.adminToken(), null);
     return reply.status() == 400 ? null : "not a job state, yet " + reply.status() + " " + reply.body();
+  }
+
+  @Test
+  void theOperatorToolEncodesAReasonAsTheServerReadsIt() {
+    String reason = "50% done; a+b & \"hi\" caf\u00e9 %41";
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit = MaintenanceCli.run(new String[] {"--url", "http://127.0.0.1:" + node.port(), "--bridge",
+        "127.0.0.1:" + node.bridgePort(), "--password", TestNode.ADMIN_PASSWORD, "--http", "start", "--phase",
+        "draining", "--reason", reason}, new PrintStream(new ByteArrayOutputStream(), true),
+        new PrintStream(err, true));
+    assertEquals(0, exit, () -> err.toString(StandardCharsets.UTF_8));
+    Eventually.until(node.vertx(), () -> api.get("/api/Maintenance/Get", host),
+        response -> reason.equals(response.bodyAsJsonObject().getString("reason")), 5_000).await();
   }
 
   @Test

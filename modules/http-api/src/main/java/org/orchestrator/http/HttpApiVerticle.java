@@ -44,7 +44,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP edge. Root router order: the maintenance gate, body (size-limited), the OpenAPI-built
+ * The HTTP edge. Root router order: a malformed query or path refused ({@link ExactParameters}), the
+ * maintenance gate, body (size-limited), the OpenAPI-built
  * feature routes (each
  * validates its input and, where the contract asks, the bearer token), the contract itself, one
  * failure handler, and a JSON 404 for everything else. Routes turn requests into bus messages.

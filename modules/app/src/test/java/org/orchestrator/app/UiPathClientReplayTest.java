@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.jwt.JWTAuth;
@@ -19,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.orchestrator.app.RawHttp.Reply;
 import java.util.concurrent.TimeUnit;
 import org.orchestrator.platform.security.SigningKeys;
 import org.orchestrator.platform.security.TokenAuth;
@@ -34,21 +32,15 @@ class UiPathClientReplayTest {
 
   private static final String POWERSHELL = "Mozilla/5.0 (Windows NT; Windows NT 10.0; en-US) WindowsPowerShell/5.1.19041.4291";
   private static TestNode node;
-  private static HttpClient http;
+  private static RawHttp http;
   private static Tenants.Fixture tenant;
-
-  record Reply(int status, String contentType, Buffer body) {
-    JsonObject json() {
-      return body.toJsonObject();
-    }
-  }
 
   @BeforeAll
   static void start() throws Exception {
     node = TestNode.start("uipath");
     // one connection per request: a stale keep-alive connection is the suspect of a rare stall
     // (a request that got no response, seen twice in ~10 full runs; see the session note)
-    http = node.vertx().createHttpClient(new io.vertx.core.http.HttpClientOptions().setKeepAlive(false));
+    http = new RawHttp(node.vertx(), node.port(), POWERSHELL);
     Api api = node.api();
     tenant = Tenants.create(api, api.signInHostAdmin().await(), "Default", 1).await();
   }
@@ -64,25 +56,13 @@ class UiPathClientReplayTest {
 
   @AfterAll
   static void stop() throws Exception {
-    http.close().await();
+    http.close();
     node.close();
   }
 
   /** One request as Invoke-RestMethod sends it. */
   private static Reply send(HttpMethod method, String uri, String token, String jsonBody) {
-    RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(node.port())
-        .setURI(uri).putHeader("User-Agent", POWERSHELL).setIdleTimeout(20_000);
-    if (token != null) {
-      options.putHeader("Authorization", "Bearer " + token);
-    }
-    if (jsonBody != null) {
-      options.putHeader("Content-Type", "application/json");
-    }
-    return http.request(options)
-        .compose(request -> jsonBody == null ? request.send() : request.send(jsonBody))
-        .compose(response -> response.body().map(body -> new Reply(response.statusCode(),
-            response.getHeader("Content-Type"), body)))
-        .await();
+    return http.send(method, uri, token, jsonBody);
   }
 
   private static String authenticate(String path) {

@@ -17,7 +17,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.JWTAuthHandler;
-import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.MediaType;
 import io.vertx.openapi.contract.OpenAPIContract;
@@ -38,6 +37,7 @@ import org.orchestrator.http.routes.ScheduleRoutes;
 import org.orchestrator.http.routes.SignInPageRoutes;
 import org.orchestrator.http.routes.SwaggerRoutes;
 import org.orchestrator.http.support.ErrorReplies;
+import org.orchestrator.http.support.ExactParameters;
 import org.orchestrator.http.support.InputGuard;
 import org.orchestrator.http.support.SignInThrottle;
 import org.orchestrator.platform.StartupFailure;
@@ -49,7 +49,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP edge. Root router order: the maintenance gate, body (size-limited), the OpenAPI-built
+ * The HTTP edge. Root router order: a malformed query or path refused ({@link ExactParameters}), the
+ * maintenance gate, body (size-limited), the OpenAPI-built
  * feature routes (each
  * validates its input and, where the contract asks, the bearer token), the contract itself, one
  * failure handler, and a JSON 404 for everything else. Routes turn requests into bus messages.
@@ -117,7 +118,7 @@ public final class HttpApiVerticle extends VerticleBase {
 
   private Router router(OpenAPIContract contract, JsonObject contractJson, JWTAuth jwt, EventBus bus,
       PhaseWatch phase) {
-    RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+    RouterBuilder builder = RouterBuilder.create(vertx, contract, new ExactParameters(contract));
     builder.security("bearerAuth").httpHandler(JWTAuthHandler.create(jwt));
     new HealthRoutes(readiness).mount(builder);
     SignInThrottle throttle = new SignInThrottle();
@@ -130,6 +131,7 @@ public final class HttpApiVerticle extends VerticleBase {
     new MaintenanceRoutes(bus, phase, new MaintenanceCalls(bus, phase)).mount(builder);
 
     Router root = Router.router(vertx);
+    root.route().handler(ExactParameters::refuseMalformed);
     if (gate) {
       root.route().handler(new GateHandler(phase, config.maintenance().retryAfterSeconds(), registry));
     } else {

@@ -49,7 +49,8 @@ public final class JobRoutes {
       ListQueueItems query = new ListQueueItems(Requests.human(ctx), Requests.queryString(ctx, "queue"),
           Requests.queryInt(ctx, "page", 1), Requests.queryInt(ctx, "size", DEFAULT_PAGE_SIZE));
       Requests.reply(ctx, 200, Addresses.JOBS_QUEUE_ITEM_LIST.request(bus, query)
-          .map(page -> JsonViews.page(page.items(), JsonViews::queueItem, page.page(), page.size(), page.total())));
+          .map(page -> JsonViews.page(page.items(), JsonViews::queueItem, page.page(), page.size(), page.total())
+              .put("queue", query.queueName())));
     }));
     builder.getRoute("listRobotLogs").addHandler(ctx -> Requests.guard(ctx, () -> {
       ListLogs query = new ListLogs(Requests.human(ctx), Requests.queryLong(ctx, "jobId"),

@@ -75,48 +75,67 @@ final class ScheduleRepository {
   }
 
   /**
-   * Claims every enabled schedule due at {@code now}: records one fire per schedule with
-   * {@code outcome} (Pending to run it, Skipped during maintenance) for its planned time and moves
-   * it to its next time after {@code now}. Overdue fires beyond the first are not recorded: a
-   * schedule late by several fires fires once (misfire policy "fire once now"). One transaction;
-   * concurrent nodes skip each other's locked rows.
+   * Claims at most {@code limit} enabled schedules due at {@code now}: records one fire per schedule
+   * with {@code outcome} (Pending to run it, Skipped during maintenance) for its planned time and
+   * moves it to its next time after {@code now}. Overdue fires beyond the first are not recorded: a
+   * schedule late by several fires fires once (misfire policy "fire once now"). One transaction of
+   * three statements whatever the number of fires; concurrent nodes skip each other's locked rows,
+   * and the fire's primary key keeps a fire from being recorded twice.
+   *
+   * @return the fires recorded, with what their jobs need
    */
-  Future<List<Fire>> claimDue(Instant now, Function<Schedule, Optional<Instant>> nextAfterNow, FireOutcome outcome,
-      String reason, Long windowId) {
+  Future<List<PendingFire>> claimDue(Instant now, Function<Schedule, Optional<Instant>> nextAfterNow,
+      FireOutcome outcome, String reason, Long windowId, int limit) {
     return pool.withTransaction(tx -> tx.preparedQuery("SELECT " + COLUMNS + " FROM schedules "
-            + "WHERE enabled AND next_fire_at <= $1 ORDER BY next_fire_at LIMIT 1000 FOR UPDATE SKIP LOCKED")
-        .execute(Tuple.of(Timestamps.utc(now)))
+            + "WHERE enabled AND next_fire_at <= $1 ORDER BY next_fire_at LIMIT $2 FOR UPDATE SKIP LOCKED")
+        .execute(Tuple.of(Timestamps.utc(now), limit))
         .compose(rows -> {
-          List<Fire> fires = new ArrayList<>(rows.size());
-          List<Tuple> inserts = new ArrayList<>(rows.size());
-          List<Tuple> moves = new ArrayList<>(rows.size());
+          int n = rows.size();
+          List<PendingFire> fires = new ArrayList<>(n);
+          Long[] ids = new Long[n];
+          Long[] tenants = new Long[n];
+          OffsetDateTime[] planned = new OffsetDateTime[n];
+          OffsetDateTime[] next = new OffsetDateTime[n];
+          int i = 0;
           for (Row row : rows) {
             Schedule schedule = toSchedule(row);
-            fires.add(new Fire(schedule.id(), schedule.tenantId(), schedule.nextFireAt(), outcome, null, reason));
-            inserts.add(Tuple.of(schedule.id(), schedule.tenantId(), Timestamps.utc(schedule.nextFireAt()), outcome.name(), reason,
-                windowId));
-            moves.add(Tuple.of(schedule.id(), Timestamps.utc(nextAfterNow.apply(schedule).orElse(null))));
+            fires.add(new PendingFire(schedule.id(), schedule.tenantId(), schedule.nextFireAt(),
+                schedule.processName(), schedule.robotId()));
+            ids[i] = schedule.id();
+            tenants[i] = schedule.tenantId();
+            planned[i] = Timestamps.utc(schedule.nextFireAt());
+            next[i] = Timestamps.utc(nextAfterNow.apply(schedule).orElse(null));
+            i++;
           }
           if (fires.isEmpty()) {
             return Future.succeededFuture(fires);
           }
-          return tx.preparedQuery("INSERT INTO schedule_fires (schedule_id, tenant_id, planned_at, outcome, reason, "
-                  + "window_id) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING")
-              .executeBatch(inserts)
-              .compose(inserted -> tx.preparedQuery("UPDATE schedules SET next_fire_at = $2::timestamptz, "
-                      + "enabled = enabled AND $2::timestamptz IS NOT NULL WHERE id = $1")
-                  .executeBatch(moves))
+          return tx.preparedQuery("""
+                  INSERT INTO schedule_fires (schedule_id, tenant_id, planned_at, outcome, reason, window_id)
+                  SELECT s, t, a, $4, $5, $6 FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[]) AS f(s, t, a)
+                  ON CONFLICT DO NOTHING""")
+              .execute(Tuple.tuple().addArrayOfLong(ids).addArrayOfLong(tenants).addArrayOfOffsetDateTime(planned)
+                  .addString(outcome.name()).addString(reason).addLong(windowId))
+              .compose(inserted -> tx.preparedQuery("""
+                      UPDATE schedules SET next_fire_at = f.n, enabled = enabled AND f.n IS NOT NULL
+                      FROM unnest($1::bigint[], $2::timestamptz[]) AS f(s, n) WHERE id = f.s""")
+                  .execute(Tuple.tuple().addArrayOfLong(ids).addArrayOfOffsetDateTime(next)))
               .map(moved -> fires);
         }));
   }
 
-  /** Fires claimed but whose job was not asked for yet (also those a crash left behind). */
-  Future<List<PendingFire>> pending(int limit) {
+  /**
+   * Fires claimed at least {@code olderThanSeconds} ago whose job was never settled: a node died
+   * between claiming and asking for the job, or job control did not answer. Their schedule's current
+   * process and robot are returned (null process name: the schedule was deleted since).
+   */
+  Future<List<PendingFire>> stragglers(int olderThanSeconds, int limit) {
     return pool.preparedQuery("""
-            SELECT f.schedule_id, f.tenant_id, f.planned_at, s.process_name, s.robot_id, s.id AS present
+            SELECT f.schedule_id, f.tenant_id, f.planned_at, s.process_name, s.robot_id
             FROM schedule_fires f LEFT JOIN schedules s ON s.id = f.schedule_id
-            WHERE f.outcome = 'Pending' ORDER BY f.planned_at LIMIT $1""")
-        .execute(Tuple.of(limit))
+            WHERE f.outcome = 'Pending' AND f.recorded_at < now() - make_interval(secs => $1)
+            ORDER BY f.planned_at LIMIT $2""")
+        .execute(Tuple.of(olderThanSeconds, limit))
         .map(rows -> {
           List<PendingFire> fires = new ArrayList<>(rows.size());
           for (Row row : rows) {
@@ -128,12 +147,42 @@ final class ScheduleRepository {
         });
   }
 
-  /** Settles a pending fire; a fire already settled (by another node) stays as it is. */
-  Future<Void> settle(long scheduleId, Instant plannedAt, FireOutcome outcome, Long jobId, String reason,
+  /** How one pending fire ends: its job, or why not. */
+  record Settlement(long scheduleId, Instant plannedAt, FireOutcome outcome, Long jobId, String reason,
       Long windowId) {
-    return pool.preparedQuery("UPDATE schedule_fires SET outcome = $3, job_id = $4, reason = $5, window_id = $6, "
-            + "recorded_at = now() WHERE schedule_id = $1 AND planned_at = $2 AND outcome = 'Pending'")
-        .execute(Tuple.of(scheduleId, Timestamps.utc(plannedAt), outcome.name(), jobId, reason, windowId))
+  }
+
+  /**
+   * Settles pending fires in one statement; a fire already settled (by another node) stays as it
+   * is.
+   */
+  Future<Void> settle(List<Settlement> settlements) {
+    int n = settlements.size();
+    if (n == 0) {
+      return Future.succeededFuture();
+    }
+    Long[] schedules = new Long[n];
+    OffsetDateTime[] planned = new OffsetDateTime[n];
+    String[] outcomes = new String[n];
+    Long[] jobs = new Long[n];
+    String[] reasons = new String[n];
+    Long[] windows = new Long[n];
+    for (int i = 0; i < n; i++) {
+      Settlement settlement = settlements.get(i);
+      schedules[i] = settlement.scheduleId();
+      planned[i] = Timestamps.utc(settlement.plannedAt());
+      outcomes[i] = settlement.outcome().name();
+      jobs[i] = settlement.jobId();
+      reasons[i] = settlement.reason();
+      windows[i] = settlement.windowId();
+    }
+    return pool.preparedQuery("""
+            UPDATE schedule_fires SET outcome = v.o, job_id = v.j, reason = v.r, window_id = v.w, recorded_at = now()
+            FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::bigint[], $5::text[], $6::bigint[])
+              AS v(s, a, o, j, r, w)
+            WHERE schedule_id = v.s AND planned_at = v.a AND outcome = 'Pending'""")
+        .execute(Tuple.tuple().addArrayOfLong(schedules).addArrayOfOffsetDateTime(planned)
+            .addArrayOfString(outcomes).addArrayOfLong(jobs).addArrayOfString(reasons).addArrayOfLong(windows))
         .mapEmpty();
   }
 

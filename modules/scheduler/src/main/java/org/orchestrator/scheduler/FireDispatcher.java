@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,23 +29,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One scheduler tick: claim the due schedules in batches (recording each fire), and ask job control
- * for the jobs of each batch in one request. A fire is recorded before its job is asked for, and the
- * job is unique per (schedule, planned time), so a crash between the two steps leaves the fire
- * Pending; any node asks for its job again once it is {@link #STRAGGLER_SECONDS} old, and never
- * creates a second job. During maintenance due fires are recorded as Skipped, tagged with the
- * window, and never run (no catch-up after End). Until the phase is known, nothing fires.
+ * One scheduler tick: claim the due schedules in batches of {@link #BATCH}, and settle each batch's
+ * fires inside its claim: one bus request asks job control for all its jobs (or, in maintenance,
+ * the fires are Skipped, tagged with the window, and never run: no catch-up after End), then the
+ * fires are recorded with their outcome and the schedules moved on, in the claim's transaction.
+ * A claim that fails or dies before its commit leaves its schedules due; the next claim asks again
+ * and job control answers with the jobs it created the first time (one job per schedule and planned
+ * time), so a fire never runs twice. Until the phase is known, nothing fires.
  *
- * <p>Batches are pipelined: the next batch is claimed while job control creates the jobs of the
- * previous one, with at most two batches of {@link CreateScheduledJobs#MAX} fires in flight, so
- * memory stays bounded however many fires are due.
+ * <p>{@link #WORKERS} claims run at once (they lock different schedules), each with at most one
+ * batch, so memory stays bounded however many fires are due.
  */
 final class FireDispatcher {
 
   private static final Logger LOG = LoggerFactory.getLogger(FireDispatcher.class);
   static final String MAINTENANCE_REASON = "Maintenance";
   static final int BATCH = CreateScheduledJobs.MAX;
-  /** A Pending fire this old was left behind (its node died, or job control did not answer). */
+  /** Concurrent claims: each holds a connection while job control (another) creates its jobs. */
+  static final int WORKERS = 2;
+  /** A fire an earlier version left Pending this long ago is settled now. */
   static final int STRAGGLER_SECONDS = 5;
   private static final int PARSED_CRON_CACHE = 1_024;
 
@@ -81,32 +84,22 @@ final class FireDispatcher {
     }
     running = true;
     Instant now = clock.instant();
-    return rounds(now, snapshot, Future.succeededFuture())
+    List<Future<Void>> workers = new ArrayList<>(WORKERS);
+    for (int i = 0; i < WORKERS; i++) {
+      workers.add(claimUntilDone(now));
+    }
+    return Future.all(workers)
         .compose(claimed -> schedules.stragglers(STRAGGLER_SECONDS, BATCH))
-        .compose(this::dispatch)
+        .compose(this::settleStragglers)
         .onComplete(done -> running = false);
   }
 
-  /**
-   * Claims one batch and starts creating its jobs; while that runs, claims the next batch once the
-   * batch before has been dispatched (two batches in flight at most).
-   */
-  private Future<Void> rounds(Instant now, PhaseSnapshot snapshot, Future<Void> previous) {
-    boolean skip = snapshot.phase().inMaintenance();
-    return schedules.claimDue(now, schedule -> nextAfter(schedule, now), skip ? FireOutcome.Skipped : FireOutcome.Pending,
-            skip ? MAINTENANCE_REASON : null, skip ? snapshot.windowId() : null, BATCH)
-        .compose(claimed -> {
-          Future<Void> dispatched;
-          if (skip) {
-            skipped(claimed);
-            dispatched = Future.succeededFuture();
-          } else {
-            dispatched = dispatch(claimed);
-          }
-          if (claimed.size() < BATCH) {
-            return Future.all(previous, dispatched).mapEmpty();
-          }
-          return previous.compose(done -> rounds(now, snapshot, dispatched));
+  /** Claims batch after batch until a claim finds fewer than a full batch due. */
+  private Future<Void> claimUntilDone(Instant now) {
+    return schedules.claimDue(now, schedule -> nextAfter(schedule, now), BATCH, this::decide)
+        .compose(settled -> {
+          skipped(settled);
+          return settled.size() < BATCH ? Future.succeededFuture() : claimUntilDone(now);
         });
   }
 
@@ -115,63 +108,85 @@ final class FireDispatcher {
         key -> CronSchedule.parse(schedule.cron(), schedule.timeZone())).nextAfter(now);
   }
 
-  private void skipped(List<PendingFire> fires) {
+  private void skipped(List<Settlement> settled) {
     Map<Long, Integer> byTenant = new LinkedHashMap<>();
-    fires.forEach(fire -> byTenant.merge(fire.tenantId(), 1, Integer::sum));
+    settled.stream().filter(fire -> fire.outcome() == FireOutcome.Skipped)
+        .forEach(fire -> byTenant.merge(fire.tenantId(), 1, Integer::sum));
     byTenant.forEach((tenantId, count) -> Counter.builder(Meters.TRIGGERS_SKIPPED)
         .description("schedule fires skipped for maintenance").tag("tenant", Long.toString(tenantId))
         .register(registry).increment(count));
   }
 
-  /** Asks job control for the jobs of a batch in one request and settles every fire in one statement. */
-  private Future<Void> dispatch(List<PendingFire> fires) {
-    if (fires.isEmpty()) {
-      return Future.succeededFuture();
+  /**
+   * What becomes of a batch of fires: Skipped in maintenance (as this node knows it, or as job
+   * control answers), else the jobs job control creates in one request. Fails (and the claim with
+   * it) when job control does not answer.
+   */
+  private Future<List<Settlement>> decide(List<PendingFire> fires) {
+    PhaseSnapshot snapshot = phase.get();
+    if (snapshot.phase().inMaintenance()) {
+      return Future.succeededFuture(skip(fires, snapshot.windowId()));
     }
     List<Settlement> settled = new ArrayList<>(fires.size());
+    List<PendingFire> asked = new ArrayList<>(fires.size());
     List<CreateScheduledJob> requests = new ArrayList<>(fires.size());
     for (PendingFire fire : fires) {
       if (fire.processName() == null) {
-        settled.add(new Settlement(fire.scheduleId(), fire.plannedAt(), FireOutcome.Failed, null,
+        settled.add(new Settlement(fire.scheduleId(), fire.tenantId(), fire.plannedAt(), FireOutcome.Failed, null,
             "schedule deleted", null));
       } else {
+        asked.add(fire);
         requests.add(new CreateScheduledJob(fire.tenantId(), fire.scheduleId(), fire.processName(), fire.robotId(),
             fire.plannedAt()));
       }
     }
-    Future<Void> created = requests.isEmpty() ? Future.succeededFuture()
-        : createJobs.apply(new CreateScheduledJobs(requests))
-            .map(answer -> {
-              for (ScheduledJob job : answer.items()) {
-                settled.add(job.jobId() != null
-                    ? new Settlement(job.scheduleId(), job.plannedAt(), FireOutcome.Created, job.jobId(), null, null)
-                    : new Settlement(job.scheduleId(), job.plannedAt(), FireOutcome.Failed, null, job.refusal(),
-                        null));
-              }
-              return (Void) null;
-            })
-            .recover(failure -> {
-              if (failure instanceof Failure f && f.code() == FailureCode.MAINTENANCE) {
-                PhaseSnapshot snapshot = phase.get();
-                Long windowId = snapshot == null ? null : snapshot.windowId();
-                requests.forEach(r -> settled.add(new Settlement(r.scheduleId(), r.plannedAt(), FireOutcome.Skipped,
-                    null, MAINTENANCE_REASON, windowId)));
-                skipped(fires.stream().filter(fire -> fire.processName() != null).toList());
-                return Future.succeededFuture();
-              }
-              if (failure instanceof Failure f && f.code().httpStatus() < 500) {
-                requests.forEach(r -> settled.add(new Settlement(r.scheduleId(), r.plannedAt(), FireOutcome.Failed,
-                    null, f.getMessage(), null)));
-                return Future.succeededFuture();
-              }
-              LOG.warn("{} fires not dispatched yet (asked again in {} s): {}", requests.size(), STRAGGLER_SECONDS,
-                  failure.getMessage());
-              return Future.succeededFuture();
-            });
-    return created.compose(done -> schedules.settle(settled))
+    if (requests.isEmpty()) {
+      return Future.succeededFuture(settled);
+    }
+    Map<String, Long> tenantOf = new HashMap<>(asked.size() * 2);
+    asked.forEach(fire -> tenantOf.put(fire.scheduleId() + "@" + fire.plannedAt(), fire.tenantId()));
+    return createJobs.apply(new CreateScheduledJobs(requests))
+        .map(answer -> {
+          for (ScheduledJob job : answer.items()) {
+            long tenantId = tenantOf.get(job.scheduleId() + "@" + job.plannedAt());
+            settled.add(job.jobId() != null
+                ? new Settlement(job.scheduleId(), tenantId, job.plannedAt(), FireOutcome.Created, job.jobId(), null,
+                    null)
+                : new Settlement(job.scheduleId(), tenantId, job.plannedAt(), FireOutcome.Failed, null,
+                    job.refusal(), null));
+          }
+          return settled;
+        })
         .recover(failure -> {
-          LOG.warn("{} fires not settled yet (asked again in {} s): {}", settled.size(), STRAGGLER_SECONDS,
-              failure.getMessage());
+          if (failure instanceof Failure f && f.code() == FailureCode.MAINTENANCE) {
+            PhaseSnapshot now = phase.get();
+            settled.addAll(skip(asked, now == null ? null : now.windowId()));
+            return Future.succeededFuture(settled);
+          }
+          if (failure instanceof Failure f && f.code().httpStatus() < 500) {
+            asked.forEach(fire -> settled.add(new Settlement(fire.scheduleId(), fire.tenantId(), fire.plannedAt(),
+                FireOutcome.Failed, null, f.getMessage(), null)));
+            return Future.succeededFuture(settled);
+          }
+          LOG.warn("{} due fires not dispatched yet (asked again next tick): {}", asked.size(), failure.getMessage());
+          return Future.failedFuture(failure);
+        });
+  }
+
+  private static List<Settlement> skip(List<PendingFire> fires, Long windowId) {
+    return fires.stream().map(fire -> new Settlement(fire.scheduleId(), fire.tenantId(), fire.plannedAt(),
+        FireOutcome.Skipped, null, MAINTENANCE_REASON, windowId)).toList();
+  }
+
+  /** Fires an earlier version left Pending: decided the same way, settled in one statement. */
+  private Future<Void> settleStragglers(List<PendingFire> fires) {
+    if (fires.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return decide(fires)
+        .compose(settled -> schedules.settle(settled).onSuccess(done -> skipped(settled)))
+        .recover(failure -> {
+          LOG.warn("{} pending fires not settled yet: {}", fires.size(), failure.getMessage());
           return Future.succeededFuture();
         });
   }

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -75,26 +76,32 @@ final class ScheduleRepository {
   }
 
   /**
-   * Claims at most {@code limit} enabled schedules due at {@code now}: records one fire per schedule
-   * with {@code outcome} (Pending to run it, Skipped during maintenance) for its planned time and
-   * moves it to its next time after {@code now}. Overdue fires beyond the first are not recorded: a
-   * schedule late by several fires fires once (misfire policy "fire once now"). One transaction of
-   * three statements whatever the number of fires; concurrent nodes skip each other's locked rows,
-   * and the fire's primary key keeps a fire from being recorded twice.
+   * Claims at most {@code limit} enabled schedules due at {@code now} and records what became of
+   * their fires, in one transaction whatever the number of fires: the due schedules are locked
+   * ({@code FOR UPDATE SKIP LOCKED}: concurrent claims, of this node or another, take other rows),
+   * {@code decide} settles each fire (it asks job control for the jobs, or skips them during
+   * maintenance), then one statement records every fire with its outcome and one moves every
+   * schedule to its next time after {@code now}. Overdue fires beyond the first are not recorded: a
+   * schedule late by several fires fires once (misfire policy "fire once now").
    *
-   * @return the fires recorded, with what their jobs need
+   * <p>When {@code decide} fails, or the node dies before the commit, nothing is recorded and the
+   * schedules stay due: the next claim decides again, and job control answers with the jobs it
+   * created the first time (one job per schedule and planned time), so a fire never runs twice.
+   *
+   * @return the fires recorded
    */
-  Future<List<PendingFire>> claimDue(Instant now, Function<Schedule, Optional<Instant>> nextAfterNow,
-      FireOutcome outcome, String reason, Long windowId, int limit) {
+  Future<List<Settlement>> claimDue(Instant now, Function<Schedule, Optional<Instant>> nextAfterNow, int limit,
+      Function<List<PendingFire>, Future<List<Settlement>>> decide) {
     return pool.withTransaction(tx -> tx.preparedQuery("SELECT " + COLUMNS + " FROM schedules "
             + "WHERE enabled AND next_fire_at <= $1 ORDER BY next_fire_at LIMIT $2 FOR UPDATE SKIP LOCKED")
         .execute(Tuple.of(Timestamps.utc(now), limit))
         .compose(rows -> {
           int n = rows.size();
+          if (n == 0) {
+            return Future.succeededFuture(List.<Settlement>of());
+          }
           List<PendingFire> fires = new ArrayList<>(n);
           Long[] ids = new Long[n];
-          Long[] tenants = new Long[n];
-          OffsetDateTime[] planned = new OffsetDateTime[n];
           OffsetDateTime[] next = new OffsetDateTime[n];
           int i = 0;
           for (Row row : rows) {
@@ -102,31 +109,66 @@ final class ScheduleRepository {
             fires.add(new PendingFire(schedule.id(), schedule.tenantId(), schedule.nextFireAt(),
                 schedule.processName(), schedule.robotId()));
             ids[i] = schedule.id();
-            tenants[i] = schedule.tenantId();
-            planned[i] = Timestamps.utc(schedule.nextFireAt());
             next[i] = Timestamps.utc(nextAfterNow.apply(schedule).orElse(null));
             i++;
           }
-          if (fires.isEmpty()) {
-            return Future.succeededFuture(fires);
-          }
-          return tx.preparedQuery("""
-                  INSERT INTO schedule_fires (schedule_id, tenant_id, planned_at, outcome, reason, window_id)
-                  SELECT s, t, a, $4, $5, $6 FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[]) AS f(s, t, a)
-                  ON CONFLICT DO NOTHING""")
-              .execute(Tuple.tuple().addArrayOfLong(ids).addArrayOfLong(tenants).addArrayOfOffsetDateTime(planned)
-                  .addString(outcome.name()).addString(reason).addLong(windowId))
-              .compose(inserted -> tx.preparedQuery("""
-                      UPDATE schedules SET next_fire_at = f.n, enabled = enabled AND f.n IS NOT NULL
-                      FROM unnest($1::bigint[], $2::timestamptz[]) AS f(s, n) WHERE id = f.s""")
-                  .execute(Tuple.tuple().addArrayOfLong(ids).addArrayOfOffsetDateTime(next)))
-              .map(moved -> fires);
+          return decide.apply(fires)
+              .compose(settlements -> record(tx, settlements)
+                  .compose(recorded -> tx.preparedQuery("""
+                          UPDATE schedules SET next_fire_at = f.n, enabled = enabled AND f.n IS NOT NULL
+                          FROM unnest($1::bigint[], $2::timestamptz[]) AS f(s, n) WHERE id = f.s""")
+                      .execute(Tuple.tuple().addArrayOfLong(ids).addArrayOfOffsetDateTime(next)))
+                  .map(moved -> settlements));
         }));
   }
 
+  /** Records settled fires in one statement; a fire recorded Pending by an earlier version is settled. */
+  private static Future<Void> record(SqlClient client, List<Settlement> settlements) {
+    if (settlements.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return client.preparedQuery("""
+            INSERT INTO schedule_fires (schedule_id, tenant_id, planned_at, outcome, job_id, reason, window_id)
+            SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::text[], $5::bigint[], $6::text[],
+              $7::bigint[])
+            ON CONFLICT (schedule_id, planned_at) DO UPDATE SET outcome = excluded.outcome, job_id = excluded.job_id,
+              reason = excluded.reason, window_id = excluded.window_id, recorded_at = now()
+            WHERE schedule_fires.outcome = 'Pending'""")
+        .execute(columns(settlements, true))
+        .mapEmpty();
+  }
+
+  private static Tuple columns(List<Settlement> settlements, boolean withTenant) {
+    int n = settlements.size();
+    Long[] schedules = new Long[n];
+    Long[] tenants = new Long[n];
+    OffsetDateTime[] planned = new OffsetDateTime[n];
+    String[] outcomes = new String[n];
+    Long[] jobs = new Long[n];
+    String[] reasons = new String[n];
+    Long[] windows = new Long[n];
+    for (int i = 0; i < n; i++) {
+      Settlement settlement = settlements.get(i);
+      schedules[i] = settlement.scheduleId();
+      tenants[i] = settlement.tenantId();
+      planned[i] = Timestamps.utc(settlement.plannedAt());
+      outcomes[i] = settlement.outcome().name();
+      jobs[i] = settlement.jobId();
+      reasons[i] = settlement.reason();
+      windows[i] = settlement.windowId();
+    }
+    Tuple tuple = Tuple.tuple().addArrayOfLong(schedules);
+    if (withTenant) {
+      tuple.addArrayOfLong(tenants);
+    }
+    return tuple.addArrayOfOffsetDateTime(planned).addArrayOfString(outcomes).addArrayOfLong(jobs)
+        .addArrayOfString(reasons).addArrayOfLong(windows);
+  }
+
   /**
-   * Fires claimed at least {@code olderThanSeconds} ago whose job was never settled: a node died
-   * between claiming and asking for the job, or job control did not answer. Their schedule's current
+   * Fires recorded Pending at least {@code olderThanSeconds} ago and never settled. Claims no longer
+   * leave a fire Pending (they record its outcome); an earlier version did, between claiming and
+   * asking for the job, and a node that died in between left such fires behind. Their schedule's current
    * process and robot are returned (null process name: the schedule was deleted since).
    */
   Future<List<PendingFire>> stragglers(int olderThanSeconds, int limit) {
@@ -147,42 +189,25 @@ final class ScheduleRepository {
         });
   }
 
-  /** How one pending fire ends: its job, or why not. */
-  record Settlement(long scheduleId, Instant plannedAt, FireOutcome outcome, Long jobId, String reason,
+  /** How one fire ends: its job, or why not. */
+  record Settlement(long scheduleId, long tenantId, Instant plannedAt, FireOutcome outcome, Long jobId, String reason,
       Long windowId) {
   }
 
   /**
-   * Settles pending fires in one statement; a fire already settled (by another node) stays as it
-   * is.
+   * Settles fires left Pending (see {@link #stragglers}) in one statement; a fire already settled
+   * (by another node) stays as it is.
    */
   Future<Void> settle(List<Settlement> settlements) {
-    int n = settlements.size();
-    if (n == 0) {
+    if (settlements.isEmpty()) {
       return Future.succeededFuture();
-    }
-    Long[] schedules = new Long[n];
-    OffsetDateTime[] planned = new OffsetDateTime[n];
-    String[] outcomes = new String[n];
-    Long[] jobs = new Long[n];
-    String[] reasons = new String[n];
-    Long[] windows = new Long[n];
-    for (int i = 0; i < n; i++) {
-      Settlement settlement = settlements.get(i);
-      schedules[i] = settlement.scheduleId();
-      planned[i] = Timestamps.utc(settlement.plannedAt());
-      outcomes[i] = settlement.outcome().name();
-      jobs[i] = settlement.jobId();
-      reasons[i] = settlement.reason();
-      windows[i] = settlement.windowId();
     }
     return pool.preparedQuery("""
             UPDATE schedule_fires SET outcome = v.o, job_id = v.j, reason = v.r, window_id = v.w, recorded_at = now()
             FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::bigint[], $5::text[], $6::bigint[])
               AS v(s, a, o, j, r, w)
             WHERE schedule_id = v.s AND planned_at = v.a AND outcome = 'Pending'""")
-        .execute(Tuple.tuple().addArrayOfLong(schedules).addArrayOfOffsetDateTime(planned)
-            .addArrayOfString(outcomes).addArrayOfLong(jobs).addArrayOfString(reasons).addArrayOfLong(windows))
+        .execute(columns(settlements, false))
         .mapEmpty();
   }
 

@@ -235,9 +235,10 @@ final class ScheduleRepository {
         .map(rows -> rows.iterator().next().getLong(0));
   }
 
-  /** Every enabled schedule, for the preview. */
-  Future<List<Schedule>> enabled() {
-    return pool.query("SELECT " + COLUMNS + " FROM schedules WHERE enabled ORDER BY tenant_id, id").execute()
+  /** One page of the enabled schedules, by id after {@code afterId}, for the preview. */
+  Future<List<Schedule>> enabled(long afterId, int limit) {
+    return pool.preparedQuery("SELECT " + COLUMNS + " FROM schedules WHERE enabled AND id > $1 ORDER BY id LIMIT $2")
+        .execute(Tuple.of(afterId, limit))
         .map(rows -> {
           List<Schedule> list = new ArrayList<>(rows.size());
           rows.forEach(row -> list.add(toSchedule(row)));

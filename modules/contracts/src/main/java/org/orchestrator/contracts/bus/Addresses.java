@@ -44,6 +44,7 @@ import org.orchestrator.contracts.phase.PhaseMessages.StartOutcome;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.Count;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.CountSkipped;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.ListSkipped;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.FirePreview;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.PreviewFires;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.TenantFires;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.CloseWindow;
@@ -207,9 +208,10 @@ public final class Addresses {
   public static final BusAddress<CountSkipped, Count> SCHEDULER_FIRE_COUNT_SKIPPED = query(
       "scheduler.fire.count-skipped", CountSkipped.class, Count.class,
       "How many fires were skipped for maintenance since a time.");
-  public static final BusAddress<PreviewFires, TenantFires> SCHEDULER_FIRE_PREVIEW = query(
-      "scheduler.fire.preview", PreviewFires.class, TenantFires.class,
-      "The fires enabled schedules would have in a time span (for the maintenance preview).");
+  public static final BusAddress<PreviewFires, FirePreview> SCHEDULER_FIRE_PREVIEW = query(
+      "scheduler.fire.preview", PreviewFires.class, FirePreview.class,
+      "The fires enabled schedules would have in a time span, counted per tenant and in total, with a bounded "
+          + "sample (for the maintenance preview).");
 
   // phase
   public static final BusAddress<GetPhase, PhaseSnapshot> PHASE_STATE_GET = query(

@@ -53,10 +53,8 @@ public final class LoadWindow {
         fixture.robots().forEach(robot -> credentials.add(robot.credentials()));
       }
       log("registered %d robots in %d tenants", credentials.size(), tenants);
-      RobotFleet fleet = RobotFleet.deploy(node.vertx(), URI.create("http://127.0.0.1:" + node.port()), credentials,
-          RobotSettings.defaults().withHeartbeat(Duration.ofSeconds(2)).withJobDuration(Duration.ofMinutes(10))
-              .withLogEvery(Duration.ofSeconds(1)).withStopGrace(Duration.ofSeconds(3))).await();
-      // one chain per tenant (10 requests in flight): 1,000 at once queued past the client's 30 s timeout
+      // before the robots start (no heartbeat load yet), one chain per tenant (10 requests in flight):
+      // 1,000 at once queued past the client's 30 s timeout
       List<Future<?>> created = new ArrayList<>();
       for (Tenants.Fixture fixture : fixtures) {
         Future<?> chain = Future.succeededFuture();
@@ -67,6 +65,9 @@ public final class LoadWindow {
         created.add(chain);
       }
       Future.all(created).await();
+      RobotFleet fleet = RobotFleet.deploy(node.vertx(), URI.create("http://127.0.0.1:" + node.port()), credentials,
+          RobotSettings.defaults().withHeartbeat(Duration.ofSeconds(2)).withJobDuration(Duration.ofMinutes(10))
+              .withLogEvery(Duration.ofSeconds(1)).withStopGrace(Duration.ofSeconds(3))).await();
       Eventually.until(node.vertx(), () -> Future.succeededFuture(fleet.runningJobs()),
           running -> running >= robots * 95 / 100, 120_000).await();
       log("%d jobs running; logs so far %d", fleet.runningJobs(), fleet.stats().logsAcknowledged.get());

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Runs the benchmarks of docs/benchmarks.md (all, or some of: gate drain ingest propagation) and
+# Runs the benchmarks of docs/benchmarks.md (all, or some of: gate drain ingest propagation schedules) and
 # prints a markdown table: each figure next to its baseline from the same run, as a ratio.
 # Uses the PostgreSQL the tests use (127.0.0.1:5432 when it answers, else an embedded one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -B -q -ntp -DskipTests install >&2
 cp_file=$(mktemp)
-mvn -B -q -ntp -pl modules/bench dependency:build-classpath -Dmdep.outputFile="$cp_file" >&2
+# package, not install: the classpath comes from this checkout's reactor, never from ~/.m2 snapshots
+mvn -B -q -ntp -DskipTests -pl modules/bench -am package dependency:build-classpath -Dmdep.outputFile="$cp_file" >&2
 exec java -Xmx2g -cp "modules/bench/target/classes:$(cat "$cp_file")" org.orchestrator.bench.Benchmarks "$@" \
   2> >(grep -vE "INFO|Gauge" >&2)

@@ -90,7 +90,7 @@ public final class JobControlVerticle extends VerticleBase {
         .onFailure(failure -> LOG.warn("log batch ids not pruned: {}", failure.getMessage())));
     return Future.all(List.of(
         Addresses.JOBS_JOB_CREATE.serve(bus, service::create).completion(),
-        Addresses.JOBS_SCHEDULED_JOB_CREATE.serve(bus, service::createScheduled).completion(),
+        Addresses.JOBS_SCHEDULED_JOBS_CREATE.serve(bus, service::createScheduled).completion(),
         Addresses.JOBS_JOB_LIST.serve(bus, service::list).completion(),
         Addresses.JOBS_JOB_GET.serve(bus, q -> service.get(q.caller(), q.jobId())).completion(),
         Addresses.JOBS_JOB_STOP.serve(bus, c -> service.stop(c.caller(), c.jobId())).completion(),

@@ -8,12 +8,17 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.time.OffsetDateTime;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.orchestrator.contracts.jobs.JobMessages.CommandType;
+import org.orchestrator.contracts.jobs.JobMessages.CreateScheduledJob;
 import org.orchestrator.contracts.jobs.JobMessages.Job;
 import org.orchestrator.contracts.jobs.JobMessages.Origin;
 import org.orchestrator.contracts.jobs.JobMessages.RobotCommand;
+import org.orchestrator.contracts.jobs.JobMessages.ScheduledJob;
 import org.orchestrator.contracts.jobs.JobState;
 import org.orchestrator.platform.database.Timestamps;
 
@@ -50,23 +55,62 @@ final class JobRepository {
   }
 
   /**
-   * Inserts the job of a schedule fire, or returns the one an earlier attempt (or another node)
-   * created. When a concurrent insert wins, {@code ON CONFLICT DO NOTHING} waits for it to commit;
-   * the winner's row is then read by a new statement (a statement's own snapshot cannot see it).
+   * Inserts the jobs of many schedule fires in one statement and answers the job id of each fire:
+   * the new job, or the one an earlier attempt (or another node) created, since there is at most one
+   * job per (schedule, planned time). When a concurrent insert of the same fire wins,
+   * {@code ON CONFLICT DO NOTHING} waits for it to commit; the winners' rows are then read by a
+   * second statement (a statement's own snapshot cannot see them).
    */
-  Future<Job> insertScheduled(long tenantId, long scheduleId, String processName, Long robotId,
-      Instant plannedAt) {
-    Tuple key = Tuple.of(scheduleId, Timestamps.utc(plannedAt));
+  Future<List<ScheduledJob>> insertScheduled(List<CreateScheduledJob> fires) {
+    int n = fires.size();
+    Long[] tenants = new Long[n];
+    String[] processes = new String[n];
+    Long[] robots = new Long[n];
+    Long[] schedules = new Long[n];
+    OffsetDateTime[] planned = new OffsetDateTime[n];
+    for (int i = 0; i < n; i++) {
+      CreateScheduledJob fire = fires.get(i);
+      tenants[i] = fire.tenantId();
+      processes[i] = fire.processName();
+      robots[i] = fire.robotId();
+      schedules[i] = fire.scheduleId();
+      planned[i] = Timestamps.utc(fire.plannedAt());
+    }
+    Map<String, Long> jobIds = new HashMap<>(n * 2);
     return pool.preparedQuery("""
             INSERT INTO jobs (tenant_id, process_name, robot_id, origin, schedule_id, planned_at)
-            VALUES ($1, $2, $3, 'Schedule', $4, $5)
+            SELECT t, p, r, 'Schedule', s, a
+            FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::timestamptz[]) AS f(t, p, r, s, a)
             ON CONFLICT (schedule_id, planned_at) WHERE schedule_id IS NOT NULL DO NOTHING
-            RETURNING\s""" + COLUMNS)
-        .execute(Tuple.of(tenantId, processName, robotId, scheduleId, Timestamps.utc(plannedAt)))
-        .compose(inserted -> inserted.size() > 0 ? Future.succeededFuture(toJob(inserted.iterator().next()))
-            : pool.preparedQuery("SELECT " + COLUMNS + " FROM jobs WHERE schedule_id = $1 AND planned_at = $2")
-                .execute(key)
-                .map(existing -> toJob(existing.iterator().next())));
+            RETURNING id, schedule_id, planned_at""")
+        .execute(Tuple.tuple().addArrayOfLong(tenants).addArrayOfString(processes).addArrayOfLong(robots)
+            .addArrayOfLong(schedules).addArrayOfOffsetDateTime(planned))
+        .compose(inserted -> {
+          inserted.forEach(row -> jobIds.put(fireKey(row), row.getLong("id")));
+          if (inserted.size() == n) {
+            return Future.succeededFuture();
+          }
+          return pool.preparedQuery("""
+                  SELECT j.id, j.schedule_id, j.planned_at FROM jobs j
+                  JOIN unnest($1::bigint[], $2::timestamptz[]) AS f(s, a) ON j.schedule_id = f.s AND j.planned_at = f.a""")
+              .execute(Tuple.tuple().addArrayOfLong(schedules).addArrayOfOffsetDateTime(planned))
+              .map(existing -> {
+                existing.forEach(row -> jobIds.put(fireKey(row), row.getLong("id")));
+                return null;
+              });
+        })
+        .map(done -> {
+          List<ScheduledJob> result = new ArrayList<>(n);
+          for (CreateScheduledJob fire : fires) {
+            result.add(new ScheduledJob(fire.scheduleId(), fire.plannedAt(),
+                jobIds.get(fire.scheduleId() + "@" + fire.plannedAt()), null));
+          }
+          return result;
+        });
+  }
+
+  private static String fireKey(Row row) {
+    return row.getLong("schedule_id") + "@" + row.getOffsetDateTime("planned_at").toInstant();
   }
 
   Future<Optional<Job>> find(long tenantId, long jobId) {

@@ -3,6 +3,7 @@ package org.orchestrator.jobs;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -19,6 +20,9 @@ import org.orchestrator.contracts.jobs.JobMessages.AppendLogs;
 import org.orchestrator.contracts.jobs.JobMessages.CreateJob;
 import org.orchestrator.contracts.jobs.JobMessages.CreateScheduledJob;
 import org.orchestrator.contracts.jobs.JobMessages.Heartbeat;
+import org.orchestrator.contracts.jobs.JobMessages.CreateScheduledJobs;
+import org.orchestrator.contracts.jobs.JobMessages.ScheduledJob;
+import org.orchestrator.contracts.jobs.JobMessages.ScheduledJobs;
 import org.orchestrator.contracts.jobs.JobMessages.ItemId;
 import org.orchestrator.contracts.jobs.JobMessages.Job;
 import org.orchestrator.contracts.jobs.JobMessages.JobPage;
@@ -45,6 +49,7 @@ import org.orchestrator.contracts.phase.MaintenancePhase;
 final class JobService {
 
   private static final Pattern PROCESS = Pattern.compile("[^\\p{Cntrl}]{1,128}");
+  private static final String PROCESS_RULE = "processName is 1-128 printable characters";
   private static final Pattern QUEUE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
   private static final Pattern BATCH_ID = Pattern.compile("[\\x21-\\x7E]{1," + AppendLogs.MAX_BATCH_ID + "}");
   private static final int MAX_REFERENCE = 256;
@@ -89,10 +94,31 @@ final class JobService {
         .compose(robot -> jobs.insert(tenantId, process, robot.id()));
   }
 
-  Future<Job> createScheduled(CreateScheduledJob request) {
+  /**
+   * The jobs of a batch of schedule fires, in one statement. During maintenance the whole batch is
+   * refused (MAINTENANCE); a fire whose process name is not acceptable is refused alone.
+   */
+  Future<ScheduledJobs> createScheduled(CreateScheduledJobs request) {
     refuseInMaintenance();
-    return jobs.insertScheduled(request.tenantId(), request.scheduleId(), processName(request.processName()),
-        request.robotId(), request.plannedAt());
+    if (request.fires().size() > CreateScheduledJobs.MAX) {
+      throw Failure.badRequest("at most " + CreateScheduledJobs.MAX + " fires per request");
+    }
+    List<CreateScheduledJob> acceptable = new ArrayList<>(request.fires().size());
+    List<ScheduledJob> refused = new ArrayList<>();
+    for (CreateScheduledJob fire : request.fires()) {
+      if (acceptableProcessName(fire.processName())) {
+        acceptable.add(fire);
+      } else {
+        refused.add(new ScheduledJob(fire.scheduleId(), fire.plannedAt(), null, PROCESS_RULE));
+      }
+    }
+    Future<List<ScheduledJob>> created = acceptable.isEmpty() ? Future.succeededFuture(List.of())
+        : jobs.insertScheduled(acceptable);
+    return created.map(items -> {
+      List<ScheduledJob> all = new ArrayList<>(items);
+      all.addAll(refused);
+      return new ScheduledJobs(all);
+    });
   }
 
   Future<JobPage> list(ListJobs query) {
@@ -268,10 +294,14 @@ final class JobService {
   }
 
   private static String processName(String name) {
-    if (name == null || name.isBlank() || !PROCESS.matcher(name).matches()) {
-      throw Failure.badRequest("processName is 1-128 printable characters");
+    if (!acceptableProcessName(name)) {
+      throw Failure.badRequest(PROCESS_RULE);
     }
     return name;
+  }
+
+  private static boolean acceptableProcessName(String name) {
+    return name != null && !name.isBlank() && PROCESS.matcher(name).matches();
   }
 
   private static Failure noJob(long jobId) {

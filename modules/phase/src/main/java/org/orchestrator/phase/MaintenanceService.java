@@ -23,7 +23,7 @@ import org.orchestrator.contracts.phase.PhaseMessages.Preview;
 import org.orchestrator.contracts.phase.PhaseMessages.PreviewReport;
 import org.orchestrator.contracts.phase.PhaseMessages.StartMaintenance;
 import org.orchestrator.contracts.phase.PhaseMessages.StartOutcome;
-import org.orchestrator.contracts.scheduler.ScheduleMessages.TenantFires;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.FirePreview;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.WindowLogs;
 import org.orchestrator.phase.PhaseMachine.Plan;
 import org.slf4j.Logger;
@@ -41,6 +41,10 @@ final class MaintenanceService {
   private static final Logger LOG = LoggerFactory.getLogger(MaintenanceService.class);
   static final Duration MAX_KILL_AFTER = Duration.ofDays(7);
   static final int BLOCKING_SAMPLE = 100;
+  /** A node that claimed the deadline's Kill and went silent loses the claim after this long. */
+  static final Duration DEADLINE_CLAIM_LEASE = Duration.ofSeconds(30);
+  /** The preview's sample of fires to skip; its counts are always complete. */
+  static final int PREVIEW_FIRE_SAMPLE = 1_000;
 
   /** What this module asks of the others. */
   interface Peers {
@@ -56,7 +60,7 @@ final class MaintenanceService {
 
     Future<WindowLogs> closeLogs(long windowId, Instant from, Instant to);
 
-    Future<TenantFires> fires(Instant from, Instant to, int limit);
+    Future<FirePreview> fires(Instant from, Instant to, int limit);
   }
 
   private final Vertx vertx;
@@ -67,6 +71,9 @@ final class MaintenanceService {
   private PhaseSnapshot snapshot;
   private Future<?> queue = Future.succeededFuture();
   private long deadlineTimer = -1;
+  private long armedWindow = -1;
+  private Instant armedDeadline;
+  private long deadlineDoneWindow = -1;
 
   MaintenanceService(Vertx vertx, PhaseRepository repository, Peers peers, Clock clock,
       Consumer<PhaseSnapshot> publish) {
@@ -232,12 +239,15 @@ final class MaintenanceService {
       throw Failure.badRequest("duration is an ISO-8601 duration of whole seconds between PT1S and P7D");
     }
     Instant now = clock.instant();
-    return Future.all(peers.active(BLOCKING_SAMPLE), peers.fires(now, now.plus(horizon), 10_000)).map(all -> {
-      ActiveJobs active = all.resultAt(0);
-      List<PlannedFire> fires = all.<TenantFires>resultAt(1).items().stream()
-          .map(f -> new PlannedFire(f.tenantId(), f.scheduleId(), f.scheduleName(), f.plannedAt())).toList();
-      return new PreviewReport(active.total(), active.byTenant(), active.sample(), fires, horizon);
-    });
+    return Future.all(peers.active(BLOCKING_SAMPLE), peers.fires(now, now.plus(horizon), PREVIEW_FIRE_SAMPLE))
+        .map(all -> {
+          ActiveJobs active = all.resultAt(0);
+          FirePreview fires = all.resultAt(1);
+          List<PlannedFire> sample = fires.sample().stream()
+              .map(f -> new PlannedFire(f.tenantId(), f.scheduleId(), f.scheduleName(), f.plannedAt())).toList();
+          return new PreviewReport(active.total(), active.byTenant(), active.sample(), sample, horizon, fires.total(),
+              fires.byTenant(), fires.truncated(), fires.limit());
+        });
   }
 
   private Future<PhaseSnapshot> kill(String by, String why) {
@@ -252,21 +262,63 @@ final class MaintenanceService {
         .onSuccess(this::stored);
   }
 
+  /**
+   * Arms the timer of the drain deadline, once per (window, deadline) on this node: reloads of newer
+   * versions of the same window leave an armed timer alone, and a window whose deadline Kill is done
+   * is not armed again. When it fires, the Kill is claimed in the database first, so it runs (and is
+   * logged) once per window in the whole cluster, also across restarts.
+   */
   private void armDeadline() {
-    cancelDeadline();
     PhaseSnapshot current = snapshot;
     if (!current.phase().inMaintenance() || current.killDeadlineAt() == null) {
+      cancelDeadline();
       return;
     }
-    long delay = Math.max(1, Duration.between(clock.instant(), current.killDeadlineAt()).toMillis());
     long windowId = current.windowId();
-    deadlineTimer = vertx.setTimer(delay, id -> serialized(() -> {
-      if (!snapshot.phase().inMaintenance() || snapshot.windowId() != windowId) {
-        return Future.succeededFuture(snapshot);
+    Instant deadline = current.killDeadlineAt();
+    if (windowId == deadlineDoneWindow
+        || deadlineTimer >= 0 && windowId == armedWindow && deadline.equals(armedDeadline)) {
+      return;
+    }
+    cancelDeadline();
+    armedWindow = windowId;
+    armedDeadline = deadline;
+    armDeadlineTimer(windowId, Math.max(1, Duration.between(clock.instant(), deadline).toMillis()));
+  }
+
+  /** The timer counts as armed until its claim is settled, so reloads meanwhile do not arm another. */
+  private void armDeadlineTimer(long windowId, long delay) {
+    deadlineTimer = vertx.setTimer(delay, id -> serialized(() -> deadlineReached(windowId))
+        .onFailure(failure -> LOG.error("kill at the drain deadline failed", failure))
+        .onComplete(done -> {
+          if (deadlineTimer == id) {
+            deadlineTimer = -1;
+          }
+        }));
+  }
+
+  private Future<PhaseSnapshot> deadlineReached(long windowId) {
+    if (!snapshot.phase().inMaintenance() || snapshot.windowId() != windowId) {
+      return Future.succeededFuture(snapshot);
+    }
+    return repository.claimDeadlineKill(windowId, DEADLINE_CLAIM_LEASE).compose(claim -> switch (claim) {
+      case DONE -> {
+        deadlineDoneWindow = windowId;
+        yield Future.succeededFuture(snapshot);
       }
-      LOG.warn("drain deadline of window {} reached: sending Kill to every unfinished job", windowId);
-      return kill("system", "killAfter " + snapshot.killAfter() + " elapsed");
-    }).onFailure(failure -> LOG.error("kill at the drain deadline failed", failure)));
+      case HELD -> { // another node is sending it; should it die, its lease runs out and this node takes over
+        armDeadlineTimer(windowId, DEADLINE_CLAIM_LEASE.toMillis());
+        yield Future.succeededFuture(snapshot);
+      }
+      case CLAIMED -> {
+        LOG.warn("drain deadline of window {} reached: sending Kill to every unfinished job", windowId);
+        yield kill("system", "killAfter " + snapshot.killAfter() + " elapsed")
+            .compose(killed -> repository.settleDeadlineKill(windowId, true).map(killed))
+            .onSuccess(killed -> deadlineDoneWindow = windowId)
+            .recover(failure -> repository.settleDeadlineKill(windowId, false)
+                .transform(released -> Future.failedFuture(failure)));
+      }
+    });
   }
 
   private void cancelDeadline() {

@@ -96,6 +96,37 @@ final class PhaseRepository {
         .compose(ok -> load(tx)));
   }
 
+  /** A claim of the drain deadline's Kill: run it now, done already, or held by another node. */
+  enum DeadlineClaim { CLAIMED, DONE, HELD }
+
+  /**
+   * Claims the Kill at the drain deadline of an open window for this node, unless it is done, the
+   * window ended, or another node claimed it less than {@code lease} ago.
+   */
+  Future<DeadlineClaim> claimDeadlineKill(long windowId, Duration lease) {
+    return pool.preparedQuery("""
+            UPDATE maintenance_windows SET deadline_kill_claimed_at = now()
+            WHERE id = $1 AND ended_at IS NULL AND deadline_kill_done_at IS NULL
+              AND (deadline_kill_claimed_at IS NULL OR deadline_kill_claimed_at < now() - make_interval(secs => $2))
+            RETURNING id""")
+        .execute(Tuple.of(windowId, lease.toSeconds()))
+        .compose(claimed -> claimed.size() > 0 ? Future.succeededFuture(DeadlineClaim.CLAIMED)
+            : pool.preparedQuery("SELECT deadline_kill_done_at IS NOT NULL OR ended_at IS NOT NULL "
+                    + "FROM maintenance_windows WHERE id = $1").execute(Tuple.of(windowId))
+                .map(rows -> rows.size() == 0 || rows.iterator().next().getBoolean(0)
+                    ? DeadlineClaim.DONE : DeadlineClaim.HELD));
+  }
+
+  /** Records the deadline's Kill as sent ({@code done}), or gives the claim up so it is tried again. */
+  Future<Void> settleDeadlineKill(long windowId, boolean done) {
+    return pool.preparedQuery(done
+            ? "UPDATE maintenance_windows SET deadline_kill_done_at = now() WHERE id = $1"
+            : "UPDATE maintenance_windows SET deadline_kill_claimed_at = NULL WHERE id = $1 "
+                + "AND deadline_kill_done_at IS NULL")
+        .execute(Tuple.of(windowId))
+        .mapEmpty();
+  }
+
   private static Future<Void> record(SqlClient tx, long windowId, MaintenancePhase phase, boolean changed,
       Instant at, String by, String note) {
     return tx.preparedQuery("""

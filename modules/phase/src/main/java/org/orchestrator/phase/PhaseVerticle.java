@@ -25,7 +25,7 @@ import org.orchestrator.platform.database.DatabaseEndpoint;
 import org.orchestrator.platform.metrics.Meters;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.CountSkipped;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.PreviewFires;
-import org.orchestrator.contracts.scheduler.ScheduleMessages.TenantFires;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.FirePreview;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.CloseWindow;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.WindowLogs;
 import org.slf4j.Logger;
@@ -197,7 +197,7 @@ public final class PhaseVerticle extends VerticleBase {
       }
 
       @Override
-      public Future<TenantFires> fires(Instant from, Instant to, int limit) {
+      public Future<FirePreview> fires(Instant from, Instant to, int limit) {
         return Addresses.SCHEDULER_FIRE_PREVIEW.request(bus, new PreviewFires(from, to, limit));
       }
     };

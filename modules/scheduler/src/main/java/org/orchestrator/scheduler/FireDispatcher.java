@@ -5,43 +5,70 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.orchestrator.contracts.Failure;
 import org.orchestrator.contracts.FailureCode;
 import org.orchestrator.contracts.jobs.JobMessages.CreateScheduledJob;
-import org.orchestrator.contracts.jobs.JobMessages.Job;
+import org.orchestrator.contracts.jobs.JobMessages.CreateScheduledJobs;
+import org.orchestrator.contracts.jobs.JobMessages.ScheduledJob;
+import org.orchestrator.contracts.jobs.JobMessages.ScheduledJobs;
 import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.FireOutcome;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.Schedule;
 import org.orchestrator.platform.metrics.Meters;
+import org.orchestrator.scheduler.ScheduleRepository.PendingFire;
+import org.orchestrator.scheduler.ScheduleRepository.Settlement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One scheduler tick: claim the due schedules (recording each fire), then ask job control for the
- * job of every pending fire. A fire is recorded before its job is asked for, and the job is unique
- * per (schedule, planned time), so a crash between the two steps re-sends the request on the next
- * tick and never creates a second job. During maintenance due fires are recorded as Skipped, tagged
- * with the window, and never run (no catch-up after End). Until the phase is known, nothing fires.
+ * One scheduler tick: claim the due schedules in batches of {@link #BATCH}, and settle each batch's
+ * fires inside its claim: one bus request asks job control for all its jobs (or, in maintenance,
+ * the fires are Skipped, tagged with the window, and never run: no catch-up after End), then the
+ * fires are recorded with their outcome and the schedules moved on, in the claim's transaction.
+ * A claim that fails or dies before its commit leaves its schedules due; the next claim asks again
+ * and job control answers with the jobs it created the first time (one job per schedule and planned
+ * time), so a fire never runs twice. Until the phase is known, nothing fires.
+ *
+ * <p>{@link #WORKERS} claims run at once (they lock different schedules), each with at most one
+ * batch, so memory stays bounded however many fires are due.
  */
 final class FireDispatcher {
 
   private static final Logger LOG = LoggerFactory.getLogger(FireDispatcher.class);
   static final String MAINTENANCE_REASON = "Maintenance";
+  static final int BATCH = CreateScheduledJobs.MAX;
+  /** Concurrent claims: each holds a connection while job control (another) creates its jobs. */
+  static final int WORKERS = 2;
+  /** A fire an earlier version left Pending this long ago is settled now. */
+  static final int STRAGGLER_SECONDS = 5;
+  private static final int PARSED_CRON_CACHE = 1_024;
 
   private final ScheduleRepository schedules;
-  private final Function<CreateScheduledJob, Future<Job>> createJob;
+  private final Function<CreateScheduledJobs, Future<ScheduledJobs>> createJobs;
   private final Clock clock;
   private final Supplier<PhaseSnapshot> phase;
   private final MeterRegistry registry;
+  private final Map<String, CronSchedule> parsed = new LinkedHashMap<>(64, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, CronSchedule> eldest) {
+      return size() > PARSED_CRON_CACHE;
+    }
+  };
   private boolean running;
 
-  FireDispatcher(ScheduleRepository schedules, Function<CreateScheduledJob, Future<Job>> createJob, Clock clock,
-      Supplier<PhaseSnapshot> phase, MeterRegistry registry) {
+  FireDispatcher(ScheduleRepository schedules, Function<CreateScheduledJobs, Future<ScheduledJobs>> createJobs,
+      Clock clock, Supplier<PhaseSnapshot> phase, MeterRegistry registry) {
     this.registry = registry;
     this.schedules = schedules;
-    this.createJob = createJob;
+    this.createJobs = createJobs;
     this.clock = clock;
     this.phase = phase;
   }
@@ -51,58 +78,115 @@ final class FireDispatcher {
     if (running) {
       return Future.succeededFuture();
     }
-    running = true;
-    Instant now = clock.instant();
     PhaseSnapshot snapshot = phase.get();
     if (snapshot == null) {
-      running = false;
       return Future.succeededFuture(); // phase unknown: decide nothing yet
     }
-    boolean skip = snapshot.phase().inMaintenance();
-    return schedules.claimDue(now,
-            schedule -> CronSchedule.parse(schedule.cron(), schedule.timeZone()).nextAfter(now),
-            skip ? FireOutcome.Skipped : FireOutcome.Pending, skip ? MAINTENANCE_REASON : null,
-            skip ? snapshot.windowId() : null)
-        .onSuccess(claimed -> claimed.stream().filter(fire -> fire.outcome() == FireOutcome.Skipped)
-            .forEach(fire -> skipped(fire.tenantId())))
-        .compose(claimed -> schedules.pending(500))
-        .compose(this::dispatch)
+    running = true;
+    Instant now = clock.instant();
+    List<Future<Void>> workers = new ArrayList<>(WORKERS);
+    for (int i = 0; i < WORKERS; i++) {
+      workers.add(claimUntilDone(now));
+    }
+    return Future.all(workers)
+        .compose(claimed -> schedules.stragglers(STRAGGLER_SECONDS, BATCH))
+        .compose(this::settleStragglers)
         .onComplete(done -> running = false);
   }
 
-  private void skipped(long tenantId) {
-    Counter.builder(Meters.TRIGGERS_SKIPPED).description("schedule fires skipped for maintenance")
-        .tag("tenant", Long.toString(tenantId)).register(registry).increment();
+  /** Claims batch after batch until a claim finds fewer than a full batch due. */
+  private Future<Void> claimUntilDone(Instant now) {
+    return schedules.claimDue(now, schedule -> nextAfter(schedule, now), BATCH, this::decide)
+        .compose(settled -> {
+          skipped(settled);
+          return settled.size() < BATCH ? Future.succeededFuture() : claimUntilDone(now);
+        });
   }
 
-  private Future<Void> dispatch(List<ScheduleRepository.PendingFire> fires) {
-    Future<Void> chain = Future.succeededFuture();
-    for (ScheduleRepository.PendingFire fire : fires) {
-      chain = chain.compose(ignored -> dispatch(fire));
-    }
-    return chain;
+  private Optional<Instant> nextAfter(Schedule schedule, Instant now) {
+    return parsed.computeIfAbsent(schedule.cron() + '\u0000' + schedule.timeZone(),
+        key -> CronSchedule.parse(schedule.cron(), schedule.timeZone())).nextAfter(now);
   }
 
-  private Future<Void> dispatch(ScheduleRepository.PendingFire fire) {
-    if (fire.processName() == null) {
-      return schedules.settle(fire.scheduleId(), fire.plannedAt(), FireOutcome.Failed, null, "schedule deleted", null);
+  private void skipped(List<Settlement> settled) {
+    Map<Long, Integer> byTenant = new LinkedHashMap<>();
+    settled.stream().filter(fire -> fire.outcome() == FireOutcome.Skipped)
+        .forEach(fire -> byTenant.merge(fire.tenantId(), 1, Integer::sum));
+    byTenant.forEach((tenantId, count) -> Counter.builder(Meters.TRIGGERS_SKIPPED)
+        .description("schedule fires skipped for maintenance").tag("tenant", Long.toString(tenantId))
+        .register(registry).increment(count));
+  }
+
+  /**
+   * What becomes of a batch of fires: Skipped in maintenance (as this node knows it, or as job
+   * control answers), else the jobs job control creates in one request. Fails (and the claim with
+   * it) when job control does not answer.
+   */
+  private Future<List<Settlement>> decide(List<PendingFire> fires) {
+    PhaseSnapshot snapshot = phase.get();
+    if (snapshot.phase().inMaintenance()) {
+      return Future.succeededFuture(skip(fires, snapshot.windowId()));
     }
-    return createJob.apply(new CreateScheduledJob(fire.tenantId(), fire.scheduleId(), fire.processName(),
-            fire.robotId(), fire.plannedAt()))
-        .compose(job -> schedules.settle(fire.scheduleId(), fire.plannedAt(), FireOutcome.Created, job.id(), null,
-            null))
+    List<Settlement> settled = new ArrayList<>(fires.size());
+    List<PendingFire> asked = new ArrayList<>(fires.size());
+    List<CreateScheduledJob> requests = new ArrayList<>(fires.size());
+    for (PendingFire fire : fires) {
+      if (fire.processName() == null) {
+        settled.add(new Settlement(fire.scheduleId(), fire.tenantId(), fire.plannedAt(), FireOutcome.Failed, null,
+            "schedule deleted", null));
+      } else {
+        asked.add(fire);
+        requests.add(new CreateScheduledJob(fire.tenantId(), fire.scheduleId(), fire.processName(), fire.robotId(),
+            fire.plannedAt()));
+      }
+    }
+    if (requests.isEmpty()) {
+      return Future.succeededFuture(settled);
+    }
+    Map<String, Long> tenantOf = new HashMap<>(asked.size() * 2);
+    asked.forEach(fire -> tenantOf.put(fire.scheduleId() + "@" + fire.plannedAt(), fire.tenantId()));
+    return createJobs.apply(new CreateScheduledJobs(requests))
+        .map(answer -> {
+          for (ScheduledJob job : answer.items()) {
+            long tenantId = tenantOf.get(job.scheduleId() + "@" + job.plannedAt());
+            settled.add(job.jobId() != null
+                ? new Settlement(job.scheduleId(), tenantId, job.plannedAt(), FireOutcome.Created, job.jobId(), null,
+                    null)
+                : new Settlement(job.scheduleId(), tenantId, job.plannedAt(), FireOutcome.Failed, null,
+                    job.refusal(), null));
+          }
+          return settled;
+        })
         .recover(failure -> {
           if (failure instanceof Failure f && f.code() == FailureCode.MAINTENANCE) {
-            PhaseSnapshot snapshot = phase.get();
-            skipped(fire.tenantId());
-            return schedules.settle(fire.scheduleId(), fire.plannedAt(), FireOutcome.Skipped, null, MAINTENANCE_REASON,
-                snapshot == null ? null : snapshot.windowId());
+            PhaseSnapshot now = phase.get();
+            settled.addAll(skip(asked, now == null ? null : now.windowId()));
+            return Future.succeededFuture(settled);
           }
           if (failure instanceof Failure f && f.code().httpStatus() < 500) {
-            return schedules.settle(fire.scheduleId(), fire.plannedAt(), FireOutcome.Failed, null, f.getMessage(), null);
+            asked.forEach(fire -> settled.add(new Settlement(fire.scheduleId(), fire.tenantId(), fire.plannedAt(),
+                FireOutcome.Failed, null, f.getMessage(), null)));
+            return Future.succeededFuture(settled);
           }
-          LOG.warn("fire of schedule {} at {} not dispatched yet: {}", fire.scheduleId(), fire.plannedAt(),
-              failure.getMessage());
+          LOG.warn("{} due fires not dispatched yet (asked again next tick): {}", asked.size(), failure.getMessage());
+          return Future.failedFuture(failure);
+        });
+  }
+
+  private static List<Settlement> skip(List<PendingFire> fires, Long windowId) {
+    return fires.stream().map(fire -> new Settlement(fire.scheduleId(), fire.tenantId(), fire.plannedAt(),
+        FireOutcome.Skipped, null, MAINTENANCE_REASON, windowId)).toList();
+  }
+
+  /** Fires an earlier version left Pending: decided the same way, settled in one statement. */
+  private Future<Void> settleStragglers(List<PendingFire> fires) {
+    if (fires.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return decide(fires)
+        .compose(settled -> schedules.settle(settled).onSuccess(done -> skipped(settled)))
+        .recover(failure -> {
+          LOG.warn("{} pending fires not settled yet: {}", fires.size(), failure.getMessage());
           return Future.succeededFuture();
         });
   }

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -75,48 +76,108 @@ final class ScheduleRepository {
   }
 
   /**
-   * Claims every enabled schedule due at {@code now}: records one fire per schedule with
-   * {@code outcome} (Pending to run it, Skipped during maintenance) for its planned time and moves
-   * it to its next time after {@code now}. Overdue fires beyond the first are not recorded: a
-   * schedule late by several fires fires once (misfire policy "fire once now"). One transaction;
-   * concurrent nodes skip each other's locked rows.
+   * Claims at most {@code limit} enabled schedules due at {@code now} and records what became of
+   * their fires, in one transaction whatever the number of fires: the due schedules are locked
+   * ({@code FOR UPDATE SKIP LOCKED}: concurrent claims, of this node or another, take other rows),
+   * {@code decide} settles each fire (it asks job control for the jobs, or skips them during
+   * maintenance), then one statement records every fire with its outcome and one moves every
+   * schedule to its next time after {@code now}. Overdue fires beyond the first are not recorded: a
+   * schedule late by several fires fires once (misfire policy "fire once now").
+   *
+   * <p>When {@code decide} fails, or the node dies before the commit, nothing is recorded and the
+   * schedules stay due: the next claim decides again, and job control answers with the jobs it
+   * created the first time (one job per schedule and planned time), so a fire never runs twice.
+   *
+   * @return the fires recorded
    */
-  Future<List<Fire>> claimDue(Instant now, Function<Schedule, Optional<Instant>> nextAfterNow, FireOutcome outcome,
-      String reason, Long windowId) {
+  Future<List<Settlement>> claimDue(Instant now, Function<Schedule, Optional<Instant>> nextAfterNow, int limit,
+      Function<List<PendingFire>, Future<List<Settlement>>> decide) {
     return pool.withTransaction(tx -> tx.preparedQuery("SELECT " + COLUMNS + " FROM schedules "
-            + "WHERE enabled AND next_fire_at <= $1 ORDER BY next_fire_at LIMIT 1000 FOR UPDATE SKIP LOCKED")
-        .execute(Tuple.of(Timestamps.utc(now)))
+            + "WHERE enabled AND next_fire_at <= $1 ORDER BY next_fire_at LIMIT $2 FOR UPDATE SKIP LOCKED")
+        .execute(Tuple.of(Timestamps.utc(now), limit))
         .compose(rows -> {
-          List<Fire> fires = new ArrayList<>(rows.size());
-          List<Tuple> inserts = new ArrayList<>(rows.size());
-          List<Tuple> moves = new ArrayList<>(rows.size());
+          int n = rows.size();
+          if (n == 0) {
+            return Future.succeededFuture(List.<Settlement>of());
+          }
+          List<PendingFire> fires = new ArrayList<>(n);
+          Long[] ids = new Long[n];
+          OffsetDateTime[] next = new OffsetDateTime[n];
+          int i = 0;
           for (Row row : rows) {
             Schedule schedule = toSchedule(row);
-            fires.add(new Fire(schedule.id(), schedule.tenantId(), schedule.nextFireAt(), outcome, null, reason));
-            inserts.add(Tuple.of(schedule.id(), schedule.tenantId(), Timestamps.utc(schedule.nextFireAt()), outcome.name(), reason,
-                windowId));
-            moves.add(Tuple.of(schedule.id(), Timestamps.utc(nextAfterNow.apply(schedule).orElse(null))));
+            fires.add(new PendingFire(schedule.id(), schedule.tenantId(), schedule.nextFireAt(),
+                schedule.processName(), schedule.robotId()));
+            ids[i] = schedule.id();
+            next[i] = Timestamps.utc(nextAfterNow.apply(schedule).orElse(null));
+            i++;
           }
-          if (fires.isEmpty()) {
-            return Future.succeededFuture(fires);
-          }
-          return tx.preparedQuery("INSERT INTO schedule_fires (schedule_id, tenant_id, planned_at, outcome, reason, "
-                  + "window_id) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING")
-              .executeBatch(inserts)
-              .compose(inserted -> tx.preparedQuery("UPDATE schedules SET next_fire_at = $2::timestamptz, "
-                      + "enabled = enabled AND $2::timestamptz IS NOT NULL WHERE id = $1")
-                  .executeBatch(moves))
-              .map(moved -> fires);
+          return decide.apply(fires)
+              .compose(settlements -> record(tx, settlements)
+                  .compose(recorded -> tx.preparedQuery("""
+                          UPDATE schedules SET next_fire_at = f.n, enabled = enabled AND f.n IS NOT NULL
+                          FROM unnest($1::bigint[], $2::timestamptz[]) AS f(s, n) WHERE id = f.s""")
+                      .execute(Tuple.tuple().addArrayOfLong(ids).addArrayOfOffsetDateTime(next)))
+                  .map(moved -> settlements));
         }));
   }
 
-  /** Fires claimed but whose job was not asked for yet (also those a crash left behind). */
-  Future<List<PendingFire>> pending(int limit) {
+  /** Records settled fires in one statement; a fire recorded Pending by an earlier version is settled. */
+  private static Future<Void> record(SqlClient client, List<Settlement> settlements) {
+    if (settlements.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return client.preparedQuery("""
+            INSERT INTO schedule_fires (schedule_id, tenant_id, planned_at, outcome, job_id, reason, window_id)
+            SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::text[], $5::bigint[], $6::text[],
+              $7::bigint[])
+            ON CONFLICT (schedule_id, planned_at) DO UPDATE SET outcome = excluded.outcome, job_id = excluded.job_id,
+              reason = excluded.reason, window_id = excluded.window_id, recorded_at = now()
+            WHERE schedule_fires.outcome = 'Pending'""")
+        .execute(columns(settlements, true))
+        .mapEmpty();
+  }
+
+  private static Tuple columns(List<Settlement> settlements, boolean withTenant) {
+    int n = settlements.size();
+    Long[] schedules = new Long[n];
+    Long[] tenants = new Long[n];
+    OffsetDateTime[] planned = new OffsetDateTime[n];
+    String[] outcomes = new String[n];
+    Long[] jobs = new Long[n];
+    String[] reasons = new String[n];
+    Long[] windows = new Long[n];
+    for (int i = 0; i < n; i++) {
+      Settlement settlement = settlements.get(i);
+      schedules[i] = settlement.scheduleId();
+      tenants[i] = settlement.tenantId();
+      planned[i] = Timestamps.utc(settlement.plannedAt());
+      outcomes[i] = settlement.outcome().name();
+      jobs[i] = settlement.jobId();
+      reasons[i] = settlement.reason();
+      windows[i] = settlement.windowId();
+    }
+    Tuple tuple = Tuple.tuple().addArrayOfLong(schedules);
+    if (withTenant) {
+      tuple.addArrayOfLong(tenants);
+    }
+    return tuple.addArrayOfOffsetDateTime(planned).addArrayOfString(outcomes).addArrayOfLong(jobs)
+        .addArrayOfString(reasons).addArrayOfLong(windows);
+  }
+
+  /**
+   * Fires recorded Pending at least {@code olderThanSeconds} ago and never settled. Claims no longer
+   * leave a fire Pending (they record its outcome); an earlier version did, between claiming and
+   * asking for the job, and a node that died in between left such fires behind. Their schedule's current
+   * process and robot are returned (null process name: the schedule was deleted since).
+   */
+  Future<List<PendingFire>> stragglers(int olderThanSeconds, int limit) {
     return pool.preparedQuery("""
-            SELECT f.schedule_id, f.tenant_id, f.planned_at, s.process_name, s.robot_id, s.id AS present
+            SELECT f.schedule_id, f.tenant_id, f.planned_at, s.process_name, s.robot_id
             FROM schedule_fires f LEFT JOIN schedules s ON s.id = f.schedule_id
-            WHERE f.outcome = 'Pending' ORDER BY f.planned_at LIMIT $1""")
-        .execute(Tuple.of(limit))
+            WHERE f.outcome = 'Pending' AND f.recorded_at < now() - make_interval(secs => $1)
+            ORDER BY f.planned_at LIMIT $2""")
+        .execute(Tuple.of(olderThanSeconds, limit))
         .map(rows -> {
           List<PendingFire> fires = new ArrayList<>(rows.size());
           for (Row row : rows) {
@@ -128,12 +189,25 @@ final class ScheduleRepository {
         });
   }
 
-  /** Settles a pending fire; a fire already settled (by another node) stays as it is. */
-  Future<Void> settle(long scheduleId, Instant plannedAt, FireOutcome outcome, Long jobId, String reason,
+  /** How one fire ends: its job, or why not. */
+  record Settlement(long scheduleId, long tenantId, Instant plannedAt, FireOutcome outcome, Long jobId, String reason,
       Long windowId) {
-    return pool.preparedQuery("UPDATE schedule_fires SET outcome = $3, job_id = $4, reason = $5, window_id = $6, "
-            + "recorded_at = now() WHERE schedule_id = $1 AND planned_at = $2 AND outcome = 'Pending'")
-        .execute(Tuple.of(scheduleId, Timestamps.utc(plannedAt), outcome.name(), jobId, reason, windowId))
+  }
+
+  /**
+   * Settles fires left Pending (see {@link #stragglers}) in one statement; a fire already settled
+   * (by another node) stays as it is.
+   */
+  Future<Void> settle(List<Settlement> settlements) {
+    if (settlements.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return pool.preparedQuery("""
+            UPDATE schedule_fires SET outcome = v.o, job_id = v.j, reason = v.r, window_id = v.w, recorded_at = now()
+            FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::bigint[], $5::text[], $6::bigint[])
+              AS v(s, a, o, j, r, w)
+            WHERE schedule_id = v.s AND planned_at = v.a AND outcome = 'Pending'""")
+        .execute(columns(settlements, false))
         .mapEmpty();
   }
 
@@ -161,9 +235,10 @@ final class ScheduleRepository {
         .map(rows -> rows.iterator().next().getLong(0));
   }
 
-  /** Every enabled schedule, for the preview. */
-  Future<List<Schedule>> enabled() {
-    return pool.query("SELECT " + COLUMNS + " FROM schedules WHERE enabled ORDER BY tenant_id, id").execute()
+  /** One page of the enabled schedules, by id after {@code afterId}, for the preview. */
+  Future<List<Schedule>> enabled(long afterId, int limit) {
+    return pool.preparedQuery("SELECT " + COLUMNS + " FROM schedules WHERE enabled AND id > $1 ORDER BY id LIMIT $2")
+        .execute(Tuple.of(afterId, limit))
         .map(rows -> {
           List<Schedule> list = new ArrayList<>(rows.size());
           rows.forEach(row -> list.add(toSchedule(row)));

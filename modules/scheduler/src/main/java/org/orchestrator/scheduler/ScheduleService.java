@@ -15,8 +15,7 @@ import org.orchestrator.contracts.scheduler.ScheduleMessages.CreateSchedule;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.FirePage;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.ListFires;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.Schedule;
-import org.orchestrator.contracts.scheduler.ScheduleMessages.TenantFire;
-import org.orchestrator.contracts.scheduler.ScheduleMessages.TenantFires;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.FirePreview;
 
 /**
  * Schedule management: tenant administrators create, enable, disable and delete; every tenant user
@@ -25,6 +24,7 @@ import org.orchestrator.contracts.scheduler.ScheduleMessages.TenantFires;
  */
 final class ScheduleService {
 
+  private static final int PREVIEW_PAGE = 1_000;
   private static final Pattern NAME = Pattern.compile("[^\\p{Cntrl}]{1,128}");
 
   private final ScheduleRepository schedules;
@@ -85,24 +85,22 @@ final class ScheduleService {
         .map(both -> new FirePage(both.resultAt(0), query.page(), query.size(), both.<Long>resultAt(1)));
   }
 
-  /** The fires every enabled schedule would have in [from, to), at most {@code limit}. */
-  Future<TenantFires> preview(Instant from, Instant to, int limit) {
-    return schedules.enabled().map(list -> {
-      List<TenantFire> fires = new java.util.ArrayList<>();
-      for (Schedule schedule : list) {
-        CronSchedule cron = CronSchedule.parse(schedule.cron(), schedule.timeZone());
-        Instant cursor = from.minusNanos(1);
-        while (fires.size() < limit) {
-          var next = cron.nextAfter(cursor);
-          if (next.isEmpty() || !next.get().isBefore(to)) {
-            break;
-          }
-          fires.add(new TenantFire(schedule.tenantId(), schedule.id(), schedule.name(), next.get()));
-          cursor = next.get();
-        }
-      }
-      fires.sort(java.util.Comparator.comparing(TenantFire::plannedAt));
-      return new TenantFires(fires);
+  /**
+   * The fires every enabled schedule would have in [from, to): counted completely, per tenant and in
+   * total, whatever the horizon; the earliest {@code limit} of them as a sample. Schedules are read
+   * a page at a time and each distinct (cron, time zone) is counted once, so memory holds one page,
+   * the sample and the counts.
+   */
+  Future<FirePreview> preview(Instant from, Instant to, int limit) {
+    FirePreviewBuilder preview = new FirePreviewBuilder(from, to, limit);
+    return previewPages(preview, 0).map(done -> preview.build());
+  }
+
+  private Future<Void> previewPages(FirePreviewBuilder preview, long afterId) {
+    return schedules.enabled(afterId, PREVIEW_PAGE).compose(page -> {
+      page.forEach(preview::add);
+      return page.size() < PREVIEW_PAGE ? Future.succeededFuture()
+          : previewPages(preview, page.get(page.size() - 1).id());
     });
   }
 

@@ -28,7 +28,11 @@ public final class SchedulerVerticle extends VerticleBase {
   private final OrchestratorConfig.Scheduler settings;
   private final Clock clock;
   private final MeterRegistry registry;
+  /** How long after a whole second the tick runs, so that a timer rounded down never runs just before it. */
+  private static final long SECOND_MARGIN_MS = 5;
   private long timer = -1;
+  private boolean stopped;
+  private FireDispatcher dispatcher;
 
   public SchedulerVerticle(Pool pool, OrchestratorConfig.Scheduler settings, Clock clock, MeterRegistry registry) {
     this.registry = registry;
@@ -48,9 +52,9 @@ public final class SchedulerVerticle extends VerticleBase {
     ScheduleService service = new ScheduleService(schedules,
         query -> Addresses.IDENTITY_ROBOT_GET.request(bus, query), clock);
     FireDispatcher dispatcher = new FireDispatcher(schedules,
-        request -> Addresses.JOBS_SCHEDULED_JOB_CREATE.request(bus, request), clock, phase::snapshot, registry);
-    timer = vertx.setPeriodic(settings.tickMillis(), id -> dispatcher.tick()
-        .onFailure(failure -> LOG.warn("scheduler tick failed: {}", failure.getMessage())));
+        request -> Addresses.JOBS_SCHEDULED_JOBS_CREATE.request(bus, request), clock, phase::snapshot, registry);
+    this.dispatcher = dispatcher;
+    next();
     return Future.all(List.of(
         Addresses.SCHEDULER_SCHEDULE_CREATE.serve(bus, service::create).completion(),
         Addresses.SCHEDULER_SCHEDULE_LIST.serve(bus, q -> service.list(q.caller()).map(ScheduleList::new)).completion(),
@@ -65,8 +69,24 @@ public final class SchedulerVerticle extends VerticleBase {
         Addresses.SCHEDULER_FIRE_PREVIEW.serve(bus, q -> service.preview(q.from(), q.to(), q.limit())).completion()));
   }
 
+  /**
+   * Ticks again after {@code scheduler.tickMillis}, or just after the next whole second of the
+   * clock when that comes first: cron fires fall on whole seconds, so a fire is claimed a few
+   * milliseconds after it is due instead of up to a tick late.
+   */
+  private void next() {
+    if (stopped) {
+      return;
+    }
+    long untilNextSecond = 1_000 - Math.floorMod(clock.millis(), 1_000L) + SECOND_MARGIN_MS;
+    timer = vertx.setTimer(Math.max(1, Math.min(settings.tickMillis(), untilNextSecond)), id -> dispatcher.tick()
+        .onFailure(failure -> LOG.warn("scheduler tick failed: {}", failure.getMessage()))
+        .onComplete(done -> next()));
+  }
+
   @Override
   public Future<?> stop() {
+    stopped = true;
     vertx.cancelTimer(timer);
     return Future.succeededFuture();
   }

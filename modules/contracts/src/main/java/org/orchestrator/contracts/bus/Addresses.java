@@ -7,7 +7,7 @@ import org.orchestrator.contracts.jobs.JobMessages.AddQueueItem;
 import org.orchestrator.contracts.jobs.JobMessages.AppendLogs;
 import org.orchestrator.contracts.jobs.JobMessages.ControlJob;
 import org.orchestrator.contracts.jobs.JobMessages.CreateJob;
-import org.orchestrator.contracts.jobs.JobMessages.CreateScheduledJob;
+import org.orchestrator.contracts.jobs.JobMessages.CreateScheduledJobs;
 import org.orchestrator.contracts.jobs.JobMessages.GetJob;
 import org.orchestrator.contracts.jobs.JobMessages.Heartbeat;
 import org.orchestrator.contracts.jobs.JobMessages.ItemId;
@@ -22,6 +22,7 @@ import org.orchestrator.contracts.jobs.JobMessages.QueueItemPage;
 import org.orchestrator.contracts.jobs.JobMessages.ReportJobState;
 import org.orchestrator.contracts.jobs.JobMessages.RobotCommands;
 import org.orchestrator.contracts.jobs.JobMessages.RobotPresenceList;
+import org.orchestrator.contracts.jobs.JobMessages.ScheduledJobs;
 import org.orchestrator.contracts.jobs.JobMessages.Stored;
 import org.orchestrator.contracts.jobs.JobMessages.ActiveJobs;
 import org.orchestrator.contracts.jobs.JobMessages.CountWindow;
@@ -43,6 +44,7 @@ import org.orchestrator.contracts.phase.PhaseMessages.StartOutcome;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.Count;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.CountSkipped;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.ListSkipped;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.FirePreview;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.PreviewFires;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.TenantFires;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.CloseWindow;
@@ -127,9 +129,10 @@ public final class Addresses {
   public static final BusAddress<CreateJob, Job> JOBS_JOB_CREATE = command(
       "jobs.job.create", CreateJob.class, Job.class, DEFAULT_TIMEOUT_MS,
       "Creates a Pending job for a tenant user, on a named robot or on any free robot of the tenant.");
-  public static final BusAddress<CreateScheduledJob, Job> JOBS_SCHEDULED_JOB_CREATE = command(
-      "jobs.scheduled-job.create", CreateScheduledJob.class, Job.class, DEFAULT_TIMEOUT_MS,
-      "Creates the job of one schedule fire; idempotent per (schedule, planned time).");
+  public static final BusAddress<CreateScheduledJobs, ScheduledJobs> JOBS_SCHEDULED_JOBS_CREATE = command(
+      "jobs.scheduled-jobs.create", CreateScheduledJobs.class, ScheduledJobs.class, DEFAULT_TIMEOUT_MS,
+      "Creates the jobs of up to 1,000 schedule fires in one statement; idempotent per (schedule, planned time); "
+          + "MAINTENANCE for the whole batch during maintenance.");
   public static final BusAddress<ListJobs, JobPage> JOBS_JOB_LIST = query(
       "jobs.job.list", ListJobs.class, JobPage.class, "One page of the caller's tenant's jobs.");
   public static final BusAddress<GetJob, Job> JOBS_JOB_GET = query(
@@ -206,9 +209,10 @@ public final class Addresses {
   public static final BusAddress<CountSkipped, Count> SCHEDULER_FIRE_COUNT_SKIPPED = query(
       "scheduler.fire.count-skipped", CountSkipped.class, Count.class,
       "How many fires were skipped for maintenance since a time.");
-  public static final BusAddress<PreviewFires, TenantFires> SCHEDULER_FIRE_PREVIEW = query(
-      "scheduler.fire.preview", PreviewFires.class, TenantFires.class,
-      "The fires enabled schedules would have in a time span (for the maintenance preview).");
+  public static final BusAddress<PreviewFires, FirePreview> SCHEDULER_FIRE_PREVIEW = query(
+      "scheduler.fire.preview", PreviewFires.class, FirePreview.class,
+      "The fires enabled schedules would have in a time span, counted per tenant and in total, with a bounded "
+          + "sample (for the maintenance preview).");
 
   // phase
   public static final BusAddress<GetPhase, PhaseSnapshot> PHASE_STATE_GET = query(
@@ -247,7 +251,7 @@ public final class Addresses {
   private static final List<BusAddress<?, ?>> ALL = List.of(
       IDENTITY_TOKEN_ISSUE, IDENTITY_TENANT_CREATE, IDENTITY_TENANT_LIST, IDENTITY_USER_CREATE,
       IDENTITY_USER_LIST, IDENTITY_ROBOT_REGISTER, IDENTITY_ROBOT_LIST, IDENTITY_ROBOT_GET, IDENTITY_TENANT_IDS,
-      JOBS_JOB_CREATE, JOBS_SCHEDULED_JOB_CREATE, JOBS_JOB_LIST, JOBS_JOB_GET, JOBS_JOB_STOP,
+      JOBS_JOB_CREATE, JOBS_SCHEDULED_JOBS_CREATE, JOBS_JOB_LIST, JOBS_JOB_GET, JOBS_JOB_STOP,
       JOBS_JOB_KILL, JOBS_ROBOT_HEARTBEAT, JOBS_JOB_REPORT, JOBS_LOG_APPEND, JOBS_LOG_LIST,
       JOBS_QUEUE_ITEM_ADD, JOBS_QUEUE_ITEM_LIST, JOBS_ROBOT_PRESENCE_LIST,
       SCHEDULER_SCHEDULE_CREATE, SCHEDULER_SCHEDULE_LIST, SCHEDULER_SCHEDULE_ENABLE,

@@ -33,6 +33,23 @@ public final class JobMessages {
       Instant plannedAt) {
   }
 
+  /** The jobs of many schedule fires at once (at most {@link #MAX} per request). */
+  public record CreateScheduledJobs(List<CreateScheduledJob> fires) {
+    /** The most fires one request may carry. */
+    public static final int MAX = 1_000;
+  }
+
+  /**
+   * What became of one fire of a {@link CreateScheduledJobs}: its job (new, or the one an earlier
+   * attempt created), or why it was refused ({@code jobId} null).
+   */
+  public record ScheduledJob(long scheduleId, Instant plannedAt, Long jobId, String refusal) {
+  }
+
+  /** One {@link ScheduledJob} per fire asked for. */
+  public record ScheduledJobs(List<ScheduledJob> items) {
+  }
+
   /** Jobs of the caller's tenant, newest first; {@code state} null for all. Pages count from 1. */
   public record ListJobs(Caller caller, JobState state, int page, int size) {
   }

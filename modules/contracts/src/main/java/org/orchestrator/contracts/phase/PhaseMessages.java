@@ -80,8 +80,14 @@ public final class PhaseMessages {
   public record Preview(Caller caller, Duration horizon) {
   }
 
+  /**
+   * What a drain started now would stop, and the fires it would skip within {@code horizon}:
+   * {@code firesToSkipTotal} and {@code firesToSkipByTenant} count all of them; {@code firesToSkip}
+   * is the earliest {@code firesToSkipLimit} at most, {@code firesToSkipTruncated} when it is not all.
+   */
   public record PreviewReport(long jobsToStop, Map<Long, Long> jobsToStopByTenant, List<ActiveJob> sample,
-      List<PlannedFire> firesToSkip, Duration horizon) {
+      List<PlannedFire> firesToSkip, Duration horizon, long firesToSkipTotal, Map<Long, Long> firesToSkipByTenant,
+      boolean firesToSkipTruncated, int firesToSkipLimit) {
   }
 
   public record PlannedFire(long tenantId, long scheduleId, String scheduleName, Instant plannedAt) {

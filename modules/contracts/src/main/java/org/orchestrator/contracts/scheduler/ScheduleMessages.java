@@ -2,6 +2,7 @@ package org.orchestrator.contracts.scheduler;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.orchestrator.contracts.Caller;
 
 /** Bodies of the scheduler module's addresses. */
@@ -51,8 +52,17 @@ public final class ScheduleMessages {
   public record ListSkipped(long windowId, Long tenantId) {
   }
 
-  /** Fires enabled schedules would have in [from, to). */
+  /** Fires enabled schedules would have in [from, to); a sample of at most {@code limit} of them. */
   public record PreviewFires(Instant from, Instant to, int limit) {
+  }
+
+  /**
+   * The fires of a {@link PreviewFires}: {@code total} and {@code byTenant} count every one of them;
+   * {@code sample} holds the earliest, at most {@code limit}, and {@code truncated} says when it
+   * holds fewer than {@code total}.
+   */
+  public record FirePreview(long total, Map<Long, Long> byTenant, List<TenantFire> sample, boolean truncated,
+      int limit) {
   }
 
   public record TenantFires(List<TenantFire> items) {

@@ -108,7 +108,11 @@ public final class MaintenanceCalls {
         .put("horizon", report.horizon().toString())
         .put("firesToSkip", new JsonArray(report.firesToSkip().stream().map(f -> new JsonObject()
             .put("tenantId", f.tenantId()).put("scheduleId", f.scheduleId()).put("scheduleName", f.scheduleName())
-            .put("plannedAt", f.plannedAt().toString())).toList())));
+            .put("plannedAt", f.plannedAt().toString())).toList()))
+        .put("firesToSkipTotal", report.firesToSkipTotal())
+        .put("firesToSkipByTenant", byTenant(report.firesToSkipByTenant()))
+        .put("firesToSkipTruncated", report.firesToSkipTruncated())
+        .put("firesToSkipLimit", report.firesToSkipLimit()));
   }
 
   public Future<JsonObject> history(Caller caller, Long tenantId, int page, int size) {

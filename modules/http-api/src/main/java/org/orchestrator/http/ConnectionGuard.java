@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  *   {@code idleTimeoutSeconds};</li>
  *   <li>a request must be answered (or its answer begun, as a stream does) within
  *   {@code requestTimeoutSeconds}, so a body trickled in byte by byte ends too;</li>
- *   <li>beyond {@code maxConnections} open connections a request is answered 503
- *   {@code TOO_MANY_CONNECTIONS} with {@code Retry-After} and the connection closed.</li>
+ *   <li>a connection opened while {@code maxConnections} are open already has its request answered
+ *   503 {@code TOO_MANY_CONNECTIONS} with {@code Retry-After} and is closed by the node (within a
+ *   second if it asks nothing); connections opened before keep being served.</li>
  * </ul>
  * The limits are checked four times a second, so each holds to within a quarter second.
  * Every close for a timeout is counted in {@code orchestrator_http_connections_closed_total}
@@ -48,6 +49,8 @@ final class ConnectionGuard {
     HttpServerRequest request;
     /** Whether a request was answered on it: then the next one may take the idle timeout. */
     boolean served;
+    /** Opened beyond the cap: its first request is answered 503, then it is closed. */
+    boolean refused;
 
     Watch(long since) {
       this.since = since;
@@ -82,8 +85,10 @@ final class ConnectionGuard {
 
   /** For {@code HttpServer.connectionHandler}. */
   void connected(HttpConnection connection) {
-    open.incrementAndGet();
-    connections.put(connection, new Watch(System.nanoTime()));
+    Watch watch = new Watch(System.nanoTime());
+    // the cap is decided when a connection opens: connections already served keep being served
+    watch.refused = open.incrementAndGet() > limits.maxConnections();
+    connections.put(connection, watch);
     connection.closeHandler(closed -> {
       open.decrementAndGet();
       connections.remove(connection);
@@ -93,13 +98,17 @@ final class ConnectionGuard {
   /** Wraps the router: every request passes here first. */
   Handler<HttpServerRequest> requests(Handler<HttpServerRequest> next) {
     return request -> {
-      Watch watch = connections.get(request.connection());
+      HttpConnection connection = request.connection();
+      Watch watch = connections.get(connection);
       if (watch != null) {
         watch.request = request;
         watch.since = System.nanoTime();
       }
-      if (open.get() > limits.maxConnections()) {
+      if (watch != null && watch.refused) {
         refused.increment();
+        // closed by the node once answered, whether or not the client honours "Connection: close"
+        // (the router never sees this request, so the response's end handler is free)
+        request.response().endHandler(ended -> connection.close());
         request.response().putHeader("Retry-After", "1").putHeader("Connection", "close");
         ErrorReplies.send(request.response(), new Failure(FailureCode.TOO_MANY_CONNECTIONS, "the node holds "
             + limits.maxConnections() + " connections already (http.maxConnections); retry in a second"));
@@ -121,7 +130,8 @@ final class ConnectionGuard {
       }
       long seconds = (now - watch.since) / 1_000_000_000L;
       if (request == null) {
-        int limit = watch.served ? limits.idleTimeoutSeconds() : limits.headerTimeoutSeconds();
+        // beyond the cap a connection gets one second to ask, and is then answered or closed
+        int limit = watch.refused ? 1 : watch.served ? limits.idleTimeoutSeconds() : limits.headerTimeoutSeconds();
         if (seconds >= limit) {
           headerTimeouts.increment();
           close(connection, "no request headers within " + limit + " s");

@@ -162,13 +162,13 @@ final class BridgeConnection {
         return;
       }
       if (lifetime <= 0) {
-        answer(error(frame, Failure.unauthorized("the token has expired; sign in again")));
+        answer(refusedRegister(frame, Failure.unauthorized("the token has expired; sign in again")));
         return;
       }
       cancelSubscription(frame.address());
       subscriptions.put(frame.address(), vertx.setTimer(lifetime, id -> expire(frame.address())));
       cancelIdleTimer();
-    }, failure -> answer(error(frame, failure)));
+    }, failure -> answer(refusedRegister(frame, failure)));
   }
 
   private void unregister(BridgeFrame frame) {
@@ -251,15 +251,31 @@ final class BridgeConnection {
     bridge.disconnected(this);
   }
 
+  /** Writes a frame; a client that does not read what it is sent is closed, never buffered for. */
   private void write(JsonObject json) {
-    if (!closed) {
-      socket.write(frame(json));
+    if (closed) {
+      return;
     }
+    if (socket.writeQueueFull()) {
+      LOG.info("bridge client {}: closed, it does not read what it is sent", remote);
+      socket.close();
+      return;
+    }
+    socket.write(frame(json));
   }
 
   private static JsonObject accessDenied(BridgeFrame frame) {
     return error(frame.replyAddress(), FailureCode.BAD_REQUEST, "access_denied: " + frame.address()
         + " is not a bridge address for " + frame.type());
+  }
+
+  /**
+   * A refused register has no reply address: the error names the address it subscribed to, so a
+   * client can tell it from the answer to one of its calls.
+   */
+  private JsonObject refusedRegister(BridgeFrame frame, Throwable failure) {
+    JsonObject err = error(frame, failure);
+    return err.containsKey("address") ? err : err.put("address", frame.address());
   }
 
   private JsonObject error(BridgeFrame frame, Throwable failure) {

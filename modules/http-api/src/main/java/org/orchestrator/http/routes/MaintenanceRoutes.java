@@ -83,7 +83,8 @@ public final class MaintenanceRoutes {
       ctx.vertx().cancelTimer(expiry[0]);
     };
     // the stream lives as long as the token that opened it: a client renews its token and reconnects
-    Long expires = ctx.user().principal().getLong("exp");
+    // vertx-auth-jwt keeps exp in the user's attributes, not in the principal
+    Long expires = ctx.user().attributes().getValue("exp") instanceof Number exp ? exp.longValue() : null;
     if (expires != null) {
       expiry[0] = ctx.vertx().setTimer(Math.max(1, expires * 1000 - System.currentTimeMillis()), id -> {
         send(response, "expired", new JsonObject().put("message", "the token expired; sign in again and reconnect"));
@@ -94,9 +95,15 @@ public final class MaintenanceRoutes {
     response.closeHandler(closed -> stop.run());
   }
 
+  /** One event; a client that does not read is cut off rather than buffered for. */
   private static void send(HttpServerResponse response, String event, JsonObject data) {
-    if (!response.closed() && !response.ended()) {
-      response.write("event: " + event + "\ndata: " + data.encode() + "\n\n");
+    if (response.closed() || response.ended()) {
+      return;
     }
+    if (response.writeQueueFull()) {
+      response.reset();
+      return;
+    }
+    response.write("event: " + event + "\ndata: " + data.encode() + "\n\n");
   }
 }

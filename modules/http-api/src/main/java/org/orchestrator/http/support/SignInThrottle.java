@@ -173,8 +173,10 @@ public final class SignInThrottle {
 
   /** The throttle's key for an account; bounded in length whatever a client sends. */
   static String account(String tenant, String username) {
-    String key = (tenant == null || tenant.isBlank() ? "host" : tenant.toLowerCase(Locale.ROOT)) + '/'
-        + (username == null ? "" : username);
+    // spelled as identity resolves it (tenant trimmed, names without case), so "Admin" and
+    // " host" are the same account to the throttle as they are to the sign-in
+    String t = tenant == null ? "" : tenant.trim().toLowerCase(Locale.ROOT);
+    String key = (t.isEmpty() ? "host" : t) + '/' + (username == null ? "" : username.toLowerCase(Locale.ROOT));
     return key.length() <= 300 ? key : key.substring(0, 300);
   }
 }

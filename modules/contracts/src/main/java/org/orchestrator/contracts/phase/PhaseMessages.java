@@ -65,12 +65,57 @@ public final class PhaseMessages {
   }
 
   /**
-   * How far the drain is: unfinished jobs per tenant, stops and kills sent and acknowledged (the
-   * job ended afterwards), and a linear estimate of the seconds left (null while unknown).
+   * How far the drain is: unfinished jobs per tenant (empty outside maintenance: there is no drain
+   * then), stops and kills sent and acknowledged (the job ended afterwards), and an estimate of the
+   * seconds left, never beyond the kill deadline ({@code null} while unknown; {@code estimateBasis}
+   * says which: {@code rate}, {@code deadline}, {@code drained}, or why there is none).
+   * {@code killDeadlineAt} is the window's kill deadline ({@code null} when none was set).
    */
   public record DrainProgress(MaintenancePhase phase, Instant at, long remaining, Map<Long, Long> remainingByTenant,
       long stopsSent, long stopsAcknowledged, long killsSent, long killsAcknowledged, long triggersSkipped,
-      Double ratio, Long estimatedSecondsLeft) {
+      Double ratio, Long estimatedSecondsLeft, String estimateBasis, Instant killDeadlineAt) {
+
+    /** True while a window is open (Draining or Suspended): the only time {@code remaining} counts. */
+    public boolean draining() {
+      return phase.inMaintenance();
+    }
+
+    /** Whole seconds from {@code at} to the kill deadline, 0 once it passed; null without a deadline. */
+    public Long deadlineSecondsLeft() {
+      return killDeadlineAt == null ? null
+          : Math.max(0, (long) Math.ceil(Duration.between(at, killDeadlineAt).toMillis() / 1000.0));
+    }
+  }
+
+  /**
+   * A drain estimate and what it rests on: {@code rate} (remaining jobs at the rate seen so far),
+   * {@code deadline} (the kill deadline comes first), {@code drained} (nothing left), or, with
+   * {@code seconds} null, why there is none yet.
+   */
+  public record DrainEstimate(Long seconds, String basis) {
+
+    public static final String NO_JOB_DRAINED_YET = "no job has ended yet";
+    public static final String KILL_SENT = "kill deadline passed: waiting for robots to report their killed jobs";
+
+    /**
+     * @param remaining jobs still running; {@code drained} jobs of the window ended so far
+     * @param elapsed time since the window opened; {@code deadlineLeft} time to the kill deadline
+     *     (null without one; zero or negative once it passed)
+     */
+    public static DrainEstimate of(long remaining, long drained, Duration elapsed, Duration deadlineLeft) {
+      if (remaining == 0) {
+        return new DrainEstimate(0L, "drained");
+      }
+      if (deadlineLeft != null && deadlineLeft.toMillis() <= 0) {
+        return new DrainEstimate(null, KILL_SENT);
+      }
+      Long bound = deadlineLeft == null ? null : Math.max(1, (long) Math.ceil(deadlineLeft.toMillis() / 1000.0));
+      if (drained <= 0) {
+        return bound == null ? new DrainEstimate(null, NO_JOB_DRAINED_YET) : new DrainEstimate(bound, "deadline");
+      }
+      long byRate = Math.max(1, Math.round((double) remaining * elapsed.toMillis() / 1000.0 / drained));
+      return bound != null && bound <= byRate ? new DrainEstimate(bound, "deadline") : new DrainEstimate(byRate, "rate");
+    }
   }
 
   public record GetProgress() {

@@ -29,8 +29,15 @@ public final class Meters {
   public static final String DRAIN_REMAINING = "orchestrator.drain.remaining.jobs";
   /** Gauge: share of the window's jobs that have drained (0..1). */
   public static final String DRAIN_RATIO = "orchestrator.drain.progress.ratio";
-  /** Gauge: linear estimate of seconds until drained (NaN while unknown). */
+  /**
+   * Gauge: estimate of seconds until drained, never beyond the kill deadline; absent while in
+   * maintenance without an estimate, 0 when drained and outside maintenance.
+   */
   public static final String DRAIN_ETA = "orchestrator.drain.estimated.seconds";
+  /** Gauge: seconds until the window's kill deadline (0 once passed); absent without a deadline. */
+  public static final String DRAIN_DEADLINE = "orchestrator.drain.deadline.seconds";
+  /** Info gauge, 1 per tenant, tags {@code tenant} (id) and {@code name}: joins names onto tenant ids. */
+  public static final String TENANT_INFO = "orchestrator.tenant.info";
   /** Gauge: jobs per tenant and active state (Pending, Running, Stopping, Terminating). */
   public static final String JOBS = "orchestrator.jobs";
   /** Gauge: robots per tenant that sent a heartbeat within the grace. */
@@ -84,6 +91,27 @@ public final class Meters {
       List<MultiGauge.Row<?>> rows = new ArrayList<>();
       values.forEach((tenant, inner) -> inner.forEach((other, value) ->
           rows.add(MultiGauge.Row.of(Tags.of("tenant", Long.toString(tenant), otherTag, other), value))));
+      gauge.register(rows, true);
+    }
+  }
+
+  /**
+   * {@code orchestrator_tenant_info{tenant="<id>", name="<name>"} 1}, one series per tenant:
+   * Prometheus' way to attach a name to an id label ({@code * on (tenant) group_left (name)}).
+   */
+  public static final class TenantInfo {
+
+    private final MultiGauge gauge;
+
+    public TenantInfo(MeterRegistry registry) {
+      this.gauge = MultiGauge.builder(TENANT_INFO).description("1 per tenant; the name label is the tenant's name")
+          .register(registry);
+    }
+
+    /** Replaces every series: tenant id -> name. */
+    public void set(Map<Long, String> names) {
+      List<MultiGauge.Row<?>> rows = new ArrayList<>(names.size());
+      names.forEach((tenant, name) -> rows.add(MultiGauge.Row.of(Tags.of("tenant", Long.toString(tenant), "name", name), 1)));
       gauge.register(rows, true);
     }
   }

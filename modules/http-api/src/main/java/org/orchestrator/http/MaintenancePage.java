@@ -9,7 +9,8 @@ final class MaintenancePage {
   }
 
   static String render(PhaseSnapshot snapshot, int retryAfterSeconds) {
-    String since = snapshot.windowStartedAt() == null ? "" : snapshot.windowStartedAt().toString();
+    String since = snapshot.phaseSince() == null ? "" : snapshot.phaseSince().toString();
+    String window = snapshot.windowStartedAt() == null ? "" : snapshot.windowStartedAt().toString();
     String reason = snapshot.reason() == null ? "" : "<p>Reason: <strong>" + escape(snapshot.reason()) + "</strong></p>";
     return """
         <!DOCTYPE html>
@@ -31,13 +32,15 @@ final class MaintenancePage {
         <main role="main" aria-labelledby="title">
           <h1 id="title">Maintenance in progress</h1>
           <p>The orchestrator is in maintenance: <span class="phase" id="phase">%s</span></p>
-          <p>Started: <time id="since" datetime="%s">%s</time></p>
+          <p>%s since <time id="since" datetime="%s">%s</time>
+            (maintenance began <time id="window-since" datetime="%s">%s</time>)</p>
           %s
           <p>This page reloads by itself every %d seconds. Running work resumes after maintenance ends.</p>
         </main>
         </body>
         </html>
-        """.formatted(retryAfterSeconds, snapshot.phase(), since, since, reason, retryAfterSeconds);
+        """.formatted(retryAfterSeconds, snapshot.phase(), snapshot.phase(), since, since, window, window, reason,
+            retryAfterSeconds);
   }
 
   static String escape(String text) {

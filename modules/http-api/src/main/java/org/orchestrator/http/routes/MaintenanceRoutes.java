@@ -73,7 +73,7 @@ public final class MaintenanceRoutes {
     MessageConsumer<PhaseSnapshot> changes = Addresses.PHASE_CHANGED.subscribe(bus,
         snapshot -> send(response, "phase", MaintenanceCalls.phaseJson(snapshot)));
     MessageConsumer<DrainProgress> updates = Addresses.PHASE_PROGRESS_UPDATED.subscribe(bus,
-        progress -> send(response, "progress", MaintenanceCalls.progress(progress, null)));
+        progress -> send(response, "progress", MaintenanceCalls.progress(progress, null, calls.recentTenantNames())));
     long keepAlive = ctx.vertx().setPeriodic(SSE_KEEPALIVE_MS, id -> response.write(": keep-alive\n\n"));
     long[] expiry = {-1};
     Runnable stop = () -> {

@@ -70,6 +70,7 @@ public final class MaintenanceRoutes {
         .putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache")
         .putHeader("X-Accel-Buffering", "no");
     send(response, "phase", MaintenanceCalls.phaseJson(phase.snapshot()));
+    calls.recentTenantNames(); // so that the first progress events already carry names
     MessageConsumer<PhaseSnapshot> changes = Addresses.PHASE_CHANGED.subscribe(bus,
         snapshot -> send(response, "phase", MaintenanceCalls.phaseJson(snapshot)));
     MessageConsumer<DrainProgress> updates = Addresses.PHASE_PROGRESS_UPDATED.subscribe(bus,

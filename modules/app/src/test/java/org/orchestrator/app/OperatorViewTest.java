@@ -106,7 +106,8 @@ class OperatorViewTest {
     assertEquals("deadline", progress.getString("estimateBasis"), progress.encode());
     assertEquals(30L, progress.getLong("estimatedSecondsLeft"));
     assertEquals(30L, progress.getLong("deadlineSecondsLeft"));
-    Scrape mid = scrapeUntil(s -> s.value("orchestrator_drain_estimated_seconds") == 30.0);
+    Scrape mid = scrapeUntil(s -> s.value("orchestrator_drain_remaining_jobs{" + t + "}") == 1.0
+        && s.value("orchestrator_drain_estimated_seconds") == 30.0);
     assertEquals(30.0, mid.value("orchestrator_drain_deadline_seconds"), 0.5);
     assertEquals(1.0, mid.value("orchestrator_drain_remaining_jobs{" + t + "}"));
 

@@ -100,6 +100,8 @@ public final class PhaseVerticle extends VerticleBase {
   private MultiGauge estimate;
   private MultiGauge deadline;
   private volatile List<Long> knownTenants = List.of();
+  private volatile Long estimatedSeconds;
+  private volatile Instant deadlineAt;
 
   private void observed(DrainProgress progress) {
     lastProgress = progress;
@@ -110,14 +112,30 @@ public final class PhaseVerticle extends VerticleBase {
     }
     remaining.set(byTenant);
     Long seconds = progress.phase().inMaintenance() ? progress.estimatedSecondsLeft() : Long.valueOf(0);
-    estimate.register(seconds == null ? List.of() : List.of(MultiGauge.Row.of(Tags.empty(), seconds)), true);
+    estimatedSeconds = seconds;
+    // registered once while it has a value (reading the latest), removed while there is none
+    estimate.register(seconds == null ? List.of()
+        : List.of(MultiGauge.Row.of(Tags.empty(), this, PhaseVerticle::estimateNow)), false);
+  }
+
+  /** The last estimate, capped by the deadline as it is at the scrape (the estimate is a second old). */
+  private double estimateNow() {
+    Long seconds = estimatedSeconds;
+    double value = seconds == null ? 0 : seconds;
+    return deadlineAt == null ? value : Math.min(value, deadlineLeftNow());
+  }
+
+  private double deadlineLeftNow() {
+    Instant when = deadlineAt;
+    return when == null ? 0 : Math.max(0, Duration.between(clock.instant(), when).toMillis() / 1000.0);
   }
 
   /** The kill deadline's countdown, read at each scrape; absent when the window has none. */
   private void deadlineChanged(PhaseSnapshot snapshot) {
     Instant at = snapshot.phase().inMaintenance() ? snapshot.killDeadlineAt() : null;
-    deadline.register(at == null ? List.of() : List.of(MultiGauge.Row.of(Tags.empty(),
-        () -> Math.max(0, Duration.between(clock.instant(), at).toMillis() / 1000.0))), true);
+    deadlineAt = at;
+    deadline.register(at == null ? List.of() : List.of(MultiGauge.Row.of(Tags.empty(), this,
+        PhaseVerticle::deadlineLeftNow)), false);
   }
 
   /** Every tenant gets a zero series from the start, so dashboards show 0 rather than no data. */

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -67,12 +68,15 @@ public final class Meters {
 
   /**
    * A gauge with one series per tenant (and optionally per another tag), replaced as a whole each
-   * time it is refreshed, so that series of tenants that went to zero disappear.
+   * time it is refreshed, so that series of tenants that went away disappear. A series that stays
+   * is registered once and reads the latest value: refreshing re-registers nothing, so a scrape
+   * never meets a series half-replaced (two of them with the same labels).
    */
   public static final class PerTenant {
 
     private final MultiGauge gauge;
     private final String otherTag;
+    private volatile Map<Tags, Number> values = Map.of();
 
     public PerTenant(MeterRegistry registry, String name, String description, String otherTag) {
       this.gauge = MultiGauge.builder(name).description(description).register(registry);
@@ -80,18 +84,26 @@ public final class Meters {
     }
 
     /** Replaces every series: tenant -> value. */
-    public void set(Map<Long, ? extends Number> values) {
-      List<MultiGauge.Row<?>> rows = new ArrayList<>(values.size());
-      values.forEach((tenant, value) -> rows.add(MultiGauge.Row.of(Tags.of("tenant", Long.toString(tenant)), value)));
-      gauge.register(rows, true);
+    public void set(Map<Long, ? extends Number> byTenant) {
+      Map<Tags, Number> next = new HashMap<>();
+      byTenant.forEach((tenant, value) -> next.put(Tags.of("tenant", Long.toString(tenant)), value));
+      replace(next);
     }
 
     /** Replaces every series: tenant -> other tag value -> value. */
-    public void setNested(Map<Long, Map<String, Long>> values) {
-      List<MultiGauge.Row<?>> rows = new ArrayList<>();
-      values.forEach((tenant, inner) -> inner.forEach((other, value) ->
-          rows.add(MultiGauge.Row.of(Tags.of("tenant", Long.toString(tenant), otherTag, other), value))));
-      gauge.register(rows, true);
+    public void setNested(Map<Long, Map<String, Long>> byTenant) {
+      Map<Tags, Number> next = new HashMap<>();
+      byTenant.forEach((tenant, inner) -> inner.forEach((other, value) ->
+          next.put(Tags.of("tenant", Long.toString(tenant), otherTag, other), value)));
+      replace(next);
+    }
+
+    private void replace(Map<Tags, Number> next) {
+      values = next;
+      List<MultiGauge.Row<?>> rows = new ArrayList<>(next.size());
+      next.keySet().forEach(tags -> rows.add(MultiGauge.Row.of(tags, this,
+          self -> self.values.getOrDefault(tags, 0).doubleValue())));
+      gauge.register(rows, false);
     }
   }
 
@@ -112,7 +124,7 @@ public final class Meters {
     public void set(Map<Long, String> names) {
       List<MultiGauge.Row<?>> rows = new ArrayList<>(names.size());
       names.forEach((tenant, name) -> rows.add(MultiGauge.Row.of(Tags.of("tenant", Long.toString(tenant), "name", name), 1)));
-      gauge.register(rows, true);
+      gauge.register(rows, false);
     }
   }
 }

@@ -51,10 +51,13 @@ function render() {
   $("remaining").textContent = p.remaining;
   $("stops").textContent = p.stopsSent || 0;
   $("kills").textContent = p.killsSent || 0;
+  // the estimate is up to a second old; the deadline keeps counting: never show one beyond the other
+  const deadlineLeft = s.killDeadlineAt ? Math.max(0, Math.ceil((Date.parse(s.killDeadlineAt) - serverNow()) / 1000)) : Infinity;
+  const eta = p.estimatedSecondsLeft == null ? null : Math.min(p.estimatedSecondsLeft, deadlineLeft);
   $("eta").textContent = !inMaintenance || p.remaining === 0 ? ""
-    : p.estimatedSecondsLeft == null ? "; no estimate yet: " + (p.estimateBasis || "unknown")
-    : p.estimateBasis === "deadline" ? "; at most " + Console.duration(p.estimatedSecondsLeft) + " left (kill deadline)"
-    : "; about " + Console.duration(p.estimatedSecondsLeft) + " left at the rate so far";
+    : eta == null ? "; no estimate yet: " + (p.estimateBasis || "unknown")
+    : p.estimateBasis === "deadline" || eta < p.estimatedSecondsLeft ? "; at most " + Console.duration(eta) + " left (kill deadline)"
+    : "; about " + Console.duration(eta) + " left at the rate so far";
   const percent = Math.round(100 * (p.ratio == null ? 1 : p.ratio));
   const bar = $("progress");
   bar.setAttribute("aria-valuenow", String(percent));

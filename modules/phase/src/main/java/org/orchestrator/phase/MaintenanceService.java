@@ -15,7 +15,6 @@ import org.orchestrator.contracts.jobs.JobMessages.ActiveJobs;
 import org.orchestrator.contracts.jobs.JobMessages.SweepResult;
 import org.orchestrator.contracts.jobs.JobMessages.WindowCounts;
 import org.orchestrator.contracts.phase.MaintenancePhase;
-import org.orchestrator.contracts.phase.PhaseMessages.DrainEstimate;
 import org.orchestrator.contracts.phase.PhaseMessages.DrainProgress;
 import org.orchestrator.contracts.phase.PhaseMessages.EndMaintenance;
 import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;

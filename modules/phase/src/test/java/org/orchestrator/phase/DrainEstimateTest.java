@@ -1,4 +1,4 @@
-package org.orchestrator.contracts.phase;
+package org.orchestrator.phase;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
-import org.orchestrator.contracts.phase.PhaseMessages.DrainEstimate;
 
 /** The drain estimate an operator reads: never beyond the kill deadline, never NaN, always with a basis. */
 class DrainEstimateTest {

@@ -75,7 +75,35 @@ test("a tenant administrator signs in and watches a job run to Successful", asyn
   await call("POST", `/api/robot/jobs/${job.id}/state`, robotToken, { state: "Successful" });
   await row.getByText("Successful").waitFor({ timeout: 10_000 });
   await page.locator("#robots").getByText("web-robot").waitFor();
+  // the jobs list names the robot, shows times, colours the state, and pages
+  await row.locator("td:nth-child(3)").getByText("web-robot").waitFor();
+  assert.match(await row.locator("td:nth-child(4)").getAttribute("class"), /state-Successful/);
+  assert.notEqual((await row.locator("td:nth-child(6)").textContent()).trim(), "", "a start time");
+  assert.notEqual((await row.locator("td:nth-child(7)").textContent()).trim(), "", "an end time");
+  await page.locator("#jobs-page").getByText(/^Page 1 of 1 \(\d+ jobs\)$/).waitFor();
+  for (let i = 0; i < 20; i++) await call("POST", "/api/Jobs", tenantAdmin, { processName: "Batch" + i, robotId: robot.id });
+  await page.locator("#jobs-page").getByText(/^Page 1 of 2 /).waitFor({ timeout: 10_000 });
+  await page.getByRole("button", { name: "Next" }).click();
+  await page.locator("#jobs-page").getByText(/^Page 2 of 2 /).waitFor({ timeout: 10_000 });
+  await page.locator("#jobs tr", { hasText: "Invoices" }).waitFor();
+  assert.ok(await page.getByRole("button", { name: "Next" }).isDisabled());
   await page.screenshot({ path: `${SHOTS}/console-job-successful.png`, fullPage: true });
+  // the jobs made for paging are not part of the drain below
+  const pending = (await call("GET", "/api/Jobs?state=Pending&size=100", tenantAdmin)).body.items;
+  for (const j of pending) await call("POST", `/api/Jobs/${j.id}/Stop`, tenantAdmin);
+  await page.close();
+});
+
+test("the host signs in to the console and sees the tenants, not three empty tables", async () => {
+  const page = await browser.newPage();
+  await signIn(page, "/console/", "", "admin", ADMIN_PASSWORD);
+  await page.getByRole("heading", { name: "Tenants" }).waitFor();
+  assert.ok(await page.locator("#signed-in").isHidden(), "the tenant tables are not shown to the host");
+  const row = page.locator("#tenant-overview tr", { hasText: tenantName });
+  await row.waitFor({ timeout: 10_000 });
+  assert.equal((await row.locator("td:nth-child(3)").textContent()).trim(), "1", "one user");
+  await page.getByText("You are signed in as the host administrator").waitFor();
+  await page.screenshot({ path: `${SHOTS}/console-host-overview.png`, fullPage: true });
   await page.close();
 });
 
@@ -86,11 +114,23 @@ test("the host drains from the panel, watches the drain reach zero, suspends and
   await signIn(panel, "/console/maintenance/", null, "admin", ADMIN_PASSWORD);
   await panel.locator("#phase").getByText("None").waitFor();
 
+  const gets = [];
+  panel.on("request", request => { if (request.url().includes("/api/Maintenance/Get")) gets.push(request.url()); });
+  await panel.locator("#tenants").getByText("Not in maintenance: nothing to drain.").waitFor();
+  await panel.locator("#live[data-mode=stream]").waitFor({ timeout: 10_000 });
+
   await panel.getByLabel("Reason (shown on the maintenance page)").fill("database upgrade");
+  await panel.getByLabel("Kill jobs still running after (minutes; empty: never)").fill("2");
   await panel.getByRole("button", { name: "Start Draining" }).click();
   await panel.locator("#phase").getByText("Draining").waitFor({ timeout: 10_000 });
   await panel.locator("#remaining").getByText("1", { exact: true }).waitFor({ timeout: 10_000 });
-  await panel.locator("#tenants tr td:nth-child(2)").getByText("1", { exact: true }).waitFor();
+  // tenants by name; the kill deadline as a countdown; an estimate that never passes it
+  await panel.locator("#tenants tr", { hasText: tenantName }).locator("td:nth-child(2)").getByText("1", { exact: true }).waitFor();
+  await panel.locator("#deadline").getByText(/^in 1m \d+s \(at .*\): then every remaining job is killed$/).waitFor();
+  await panel.locator("#eta").getByText(/at most 1m \d+s left \(kill deadline\)/).waitFor({ timeout: 10_000 });
+  await panel.locator("#since").getByText(/since .* \(\d+s ago\)/).waitFor();
+  await panel.locator("#window-line").getByText(/^Maintenance window open since /).waitFor();
+  assert.ok(await panel.getByRole("button", { name: "Kill remaining jobs" }).isEnabled(), "Kill while Draining");
   await panel.screenshot({ path: `${SHOTS}/maintenance-panel-mid-drain.png`, fullPage: true });
   if (DOCS_SHOT) copyFileSync(`${SHOTS}/maintenance-panel-mid-drain.png`, DOCS_SHOT);
 
@@ -106,12 +146,26 @@ test("the host drains from the panel, watches the drain reach zero, suspends and
   // the robot gets its Stop through the heartbeat and reports; the panel shows the drain at zero
   const beat = await call("POST", "/api/robot/heartbeat", robotToken, {});
   assert.ok(beat.body.commands.some(c => c.type === "StopJob" && c.jobId === job.id));
+  const getsBefore = gets.length;
   await call("POST", `/api/robot/jobs/${job.id}/state`, robotToken, { state: "Stopped" });
   await panel.locator("#remaining").getByText("0", { exact: true }).waitFor({ timeout: 10_000 });
   assert.equal(await panel.locator("#progress").getAttribute("aria-valuenow"), "100");
+  assert.equal(gets.length, getsBefore, "the drain reached the panel through the event stream, not by polling Get");
+  await panel.locator("#tenants").getByText("No jobs left: every tenant has drained.").waitFor();
+
+  // a second panel whose event stream is refused falls back to polling and still sees the state
+  const polling = await browser.newPage();
+  await polling.route("**/api/Maintenance/Events", route => route.abort());
+  await signIn(polling, "/console/maintenance/", null, "admin", ADMIN_PASSWORD);
+  await polling.locator("#live[data-mode=polling]").waitFor({ timeout: 10_000 });
+  await polling.locator("#phase").getByText("Draining").waitFor({ timeout: 10_000 });
 
   await panel.getByRole("button", { name: "Suspend" }).click();
   await panel.locator("#phase").getByText("Suspended").waitFor({ timeout: 10_000 });
+  await polling.locator("#phase").getByText("Suspended").waitFor({ timeout: 10_000 });
+  await polling.close();
+  assert.ok(await panel.getByRole("button", { name: "Kill remaining jobs" }).isDisabled(), "no Kill in Suspended (the API answers 409)");
+  await panel.screenshot({ path: `${SHOTS}/maintenance-panel-suspended.png`, fullPage: true });
   assert.equal((await tenantPage.reload()).status(), 503);
   await tenantPage.locator("#phase").getByText("Suspended").waitFor();
 

@@ -43,10 +43,32 @@ const Console = {
     if (!response.ok) throw new Error(body.message || ("HTTP " + response.status));
     return body;
   },
-  cell(row, text) { const td = document.createElement("td"); td.textContent = text == null ? "" : String(text); row.appendChild(td); },
-  fill(tbodyId, items, columns) {
+  /** A cell from text, or from {text, className, title}. */
+  cell(row, value) {
+    const td = document.createElement("td");
+    const v = value != null && typeof value === "object" ? value : { text: value };
+    td.textContent = v.text == null ? "" : String(v.text);
+    if (v.className) td.className = v.className;
+    if (v.title) td.title = v.title;
+    row.appendChild(td);
+  },
+  /** Replaces the rows; with no items and an emptyText, one row says so instead of an empty table. */
+  fill(tbodyId, items, columns, emptyText) {
     const tbody = document.getElementById(tbodyId);
+    if (items.length === 0 && emptyText) {
+      const tr = document.createElement("tr"); const td = document.createElement("td");
+      td.colSpan = columns.length; td.className = "empty"; td.textContent = emptyText; tr.appendChild(td);
+      tbody.replaceChildren(tr);
+      return;
+    }
     tbody.replaceChildren(...items.map(item => { const tr = document.createElement("tr"); columns.forEach(c => Console.cell(tr, c(item))); return tr; }));
+  },
+  /** A time as people read it (local, to the second), the ISO value as its title. */
+  time(iso) { return iso ? { text: new Date(iso).toLocaleString(), title: iso } : ""; },
+  /** 75 -> "1m 15s". */
+  duration(seconds) {
+    const s = Math.max(0, Math.round(seconds)); const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
+    return (h ? h + "h " : "") + (h || m ? m + "m " : "") + (s % 60) + "s";
   },
   /** Wires a sign-in form; after a 429 or 503 its button waits out Retry-After, counting down. */
   wireSignIn(onDone) {

@@ -1,4 +1,9 @@
 // The host administrator's maintenance panel: reachable in every phase (the gate keeps it open).
+// Live from the event stream /api/Maintenance/Events, read with fetch() so that the token travels in
+// the Authorization header (EventSource cannot send headers, and a token in a URL would end up in
+// logs); when the stream is not available the panel polls Get every second and retries the stream.
+const Panel = { setting: null, progress: null, skewMs: 0, stream: null, poller: null };
+
 function show() {
   const claims = Console.claims();
   const host = claims && claims.role === "HostAdministrator";
@@ -7,36 +12,122 @@ function show() {
   document.getElementById("sign-out").hidden = !claims;
   if (claims) document.getElementById("who").textContent = claims.name + " (" + claims.role + ")";
   if (claims && !host) document.getElementById("sign-in-error").textContent = "Maintenance is for the host administrator.";
-  if (host) refresh();
+  if (host) { refresh(); connect(); }
 }
+const $ = id => document.getElementById(id);
+const serverNow = () => Date.now() + Panel.skewMs;
+const ago = iso => Console.duration((serverNow() - Date.parse(iso)) / 1000) + " ago";
+
+/** Reads Get (the whole setting, with the progress when a window exists). */
 async function refresh() {
   if (!Console.claims()) return;
   try {
     const s = await Console.api("GET", "/api/Maintenance/Get");
-    const p = s.progress || { remaining: 0, remainingByTenant: {}, ratio: 1, stopsSent: 0, killsSent: 0 };
-    const phase = document.getElementById("phase");
-    phase.textContent = s.state;
-    phase.className = "phase phase-" + s.state;
-    document.getElementById("since").textContent = s.state !== "None" && s.startedAt ? " since " + s.startedAt : "";
-    document.getElementById("reason-line").textContent = s.state !== "None" && s.reason ? "Reason: " + s.reason : "";
-    document.getElementById("remaining").textContent = p.remaining;
-    document.getElementById("stops").textContent = p.stopsSent || 0;
-    document.getElementById("kills").textContent = p.killsSent || 0;
-    document.getElementById("eta").textContent = p.remaining > 0 && p.estimatedSecondsLeft != null ? ", about " + p.estimatedSecondsLeft + " s left" : "";
-    const percent = Math.round(100 * (p.ratio == null ? 1 : p.ratio));
-    const bar = document.getElementById("progress");
-    bar.setAttribute("aria-valuenow", String(percent));
-    bar.firstElementChild.style.width = percent + "%";
-    Console.fill("tenants", Object.entries(p.remainingByTenant || {}), [e => e[0], e => e[1]]);
-    document.getElementById("start-draining").disabled = s.state === "Suspended";
-    document.getElementById("kill").disabled = s.state === "None";
-    document.getElementById("suspend").disabled = s.state === "Suspended";
-    document.getElementById("end").disabled = s.state === "None";
-  } catch (e) { /* retried next second */ }
+    Panel.setting = s;
+    if (s.progress) observe(s.progress);
+    else { Panel.progress = null; render(); }
+  } catch (e) { /* retried by the next poll or event */ }
 }
+function observe(progress) {
+  Panel.progress = progress;
+  if (progress.at) Panel.skewMs = Date.parse(progress.at) - Date.now();
+  render();
+}
+function render() {
+  const s = Panel.setting;
+  if (!s) return;
+  const inMaintenance = s.state !== "None";
+  const p = inMaintenance && Panel.progress ? Panel.progress
+    : { remaining: 0, tenants: [], ratio: 1, stopsSent: 0, killsSent: 0, draining: false };
+  const phase = $("phase");
+  phase.textContent = s.state;
+  phase.className = "phase phase-" + s.state;
+  $("since").textContent = inMaintenance && s.phaseSince
+    ? " since " + new Date(s.phaseSince).toLocaleTimeString() + " (" + ago(s.phaseSince) + ")" : "";
+  $("window-line").textContent = inMaintenance && s.windowStartedAt
+    ? "Maintenance window open since " + new Date(s.windowStartedAt).toLocaleString() + " (" + ago(s.windowStartedAt) + ")" : "";
+  $("reason-line").textContent = inMaintenance && s.reason ? "Reason: " + s.reason : "";
+  renderDeadline(inMaintenance ? s.killDeadlineAt : null);
+  $("remaining").textContent = p.remaining;
+  $("stops").textContent = p.stopsSent || 0;
+  $("kills").textContent = p.killsSent || 0;
+  // the estimate is up to a second old; the deadline keeps counting: never show one beyond the other
+  const deadlineLeft = s.killDeadlineAt ? Math.max(0, Math.ceil((Date.parse(s.killDeadlineAt) - serverNow()) / 1000)) : Infinity;
+  const eta = p.estimatedSecondsLeft == null ? null : Math.min(p.estimatedSecondsLeft, deadlineLeft);
+  $("eta").textContent = !inMaintenance || p.remaining === 0 ? ""
+    : eta == null ? "; no estimate yet: " + (p.estimateBasis || "unknown")
+    : p.estimateBasis === "deadline" || eta < p.estimatedSecondsLeft ? "; at most " + Console.duration(eta) + " left (kill deadline)"
+    : "; about " + Console.duration(eta) + " left at the rate so far";
+  const percent = Math.round(100 * (p.ratio == null ? 1 : p.ratio));
+  const bar = $("progress");
+  bar.setAttribute("aria-valuenow", String(percent));
+  bar.firstElementChild.style.width = percent + "%";
+  const rows = (p.tenants || []).filter(t => t.remaining > 0);
+  Console.fill("tenants", rows, [t => t.tenantName || ("tenant " + t.tenantId), t => t.remaining],
+    inMaintenance ? "No jobs left: every tenant has drained." : "Not in maintenance: nothing to drain.");
+  $("start-draining").disabled = s.state === "Suspended";
+  // Kill applies while Draining; in Suspended the API answers 409
+  $("kill").disabled = s.state !== "Draining";
+  $("suspend").disabled = s.state === "Suspended";
+  $("end").disabled = !inMaintenance;
+}
+function renderDeadline(at) {
+  const el = $("deadline");
+  if (!at) { el.textContent = "none set"; el.className = ""; return; }
+  const left = (Date.parse(at) - serverNow()) / 1000;
+  const when = new Date(at).toLocaleTimeString();
+  el.textContent = left > 0 ? "in " + Console.duration(Math.ceil(left)) + " (at " + when + "): then every remaining job is killed"
+    : "passed at " + when + ": Kill was sent to every remaining job";
+  el.className = left > 0 && left <= 60 ? "deadline-soon" : "";
+}
+
+/** The event stream, parsed from fetch()'s body. Resolves when the stream ends, for whatever reason. */
+async function stream() {
+  const controller = new AbortController();
+  Panel.stream = controller;
+  const response = await fetch("/api/Maintenance/Events",
+    { headers: { Authorization: "Bearer " + Console.token(), Accept: "text/event-stream" }, signal: controller.signal });
+  if (!response.ok || !response.body) throw new Error("HTTP " + response.status);
+  live(true);
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value;
+    let end;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let event = "message", data = "";
+      for (const line of block.split("\n")) {
+        if (line.startsWith("event:")) event = line.slice(6).trim();
+        else if (line.startsWith("data:")) data += line.slice(5).trim();
+      }
+      if (event === "phase") refresh();
+      else if (event === "progress") observe(JSON.parse(data));
+      else if (event === "expired") return; // the token that opened it expired: the server ends the stream
+    }
+  }
+}
+function live(streaming) {
+  $("live").textContent = streaming ? "Live: event stream." : "Event stream unavailable: polling every second.";
+  $("live").dataset.mode = streaming ? "stream" : "polling";
+  if (streaming && Panel.poller) { clearInterval(Panel.poller); Panel.poller = null; }
+  if (!streaming && !Panel.poller) Panel.poller = setInterval(refresh, 1000);
+}
+async function connect() {
+  if (Panel.stream || !Console.claims()) return;
+  try { await stream(); } catch (e) { /* fall back below */ }
+  Panel.stream = null;
+  if (!Console.claims()) return;
+  live(false);
+  setTimeout(connect, 5000);
+}
+
 async function act(question, method, path) {
   if (!confirm(question)) return;
-  const result = document.getElementById("action-result");
+  const result = $("action-result");
   try {
     await Console.api(method, path);
     result.textContent = "Done.";
@@ -47,17 +138,18 @@ async function act(question, method, path) {
   }
   refresh();
 }
-const reason = () => encodeURIComponent(document.getElementById("reason").value.trim());
-document.getElementById("start-draining").addEventListener("click", () =>
+const reason = () => encodeURIComponent($("reason").value.trim());
+const killAfter = () => { const m = parseInt($("kill-after").value, 10); return m > 0 ? "&killAfter=PT" + m + "M" : ""; };
+$("start-draining").addEventListener("click", () =>
   act("Start Draining? New jobs are refused and every running job is asked to stop.", "POST",
-      "/api/Maintenance/Start?phase=Draining" + (reason() ? "&reason=" + reason() : "")));
-document.getElementById("kill").addEventListener("click", () =>
+      "/api/Maintenance/Start?phase=Draining" + (reason() ? "&reason=" + reason() : "") + killAfter()));
+$("kill").addEventListener("click", () =>
   act("Kill every job that is still running?", "POST", "/api/Maintenance/Start?phase=Draining&killJobs=true"));
-document.getElementById("suspend").addEventListener("click", () =>
+$("suspend").addEventListener("click", () =>
   act("Suspend? Robots are cut off too.", "POST", "/api/Maintenance/Start?phase=Suspended"));
-document.getElementById("end").addEventListener("click", () =>
+$("end").addEventListener("click", () =>
   act("End maintenance? Jobs and schedules resume.", "POST", "/api/Maintenance/End"));
-document.getElementById("sign-out").addEventListener("click", () => Console.signOut());
+$("sign-out").addEventListener("click", () => Console.signOut());
 Console.wireSignIn(show);
-setInterval(refresh, 1000);
+setInterval(render, 1000); // the countdowns ("ago", the deadline) move between events
 show();

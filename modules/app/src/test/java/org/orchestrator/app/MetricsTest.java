@@ -92,10 +92,18 @@ class MetricsTest {
     assertEquals(3.0, none.value(t("orchestrator_robots_connected")));
     assertEquals(0.0, none.sum("orchestrator_job_stops_sent_total"));
 
-    maintenance.start("phase=Draining").await();
+    assertEquals(0.0, none.value(t("orchestrator_drain_remaining_jobs")), "0 outside maintenance, not absent");
+    assertEquals(1.0, none.value("orchestrator_tenant_info{name=\"metered\"," + tag + "}"));
+
+    maintenance.start("phase=Draining&killAfter=PT1H").await();
     assertEquals(503, api.get("/api/Jobs", tenant.adminToken()).await().statusCode());
     Scrape draining = scrapeUntil(s -> s.value(t("orchestrator_drain_remaining_jobs")) == 3
         && s.sum("orchestrator_triggers_skipped_total") >= 1);
+    double deadline = draining.value("orchestrator_drain_deadline_seconds");
+    assertTrue(deadline > 3500 && deadline <= 3600, "the kill deadline counts down from an hour: " + deadline);
+    // a scrape reads the two gauges microseconds apart, both counting down: equal within a second
+    double estimate = draining.value("orchestrator_drain_estimated_seconds");
+    assertTrue(estimate <= deadline + 1, "never beyond the deadline: " + estimate + " > " + deadline);
     assertEquals(1.0, draining.value("orchestrator_maintenance_phase{phase=\"Draining\"}"));
     assertEquals(3.0, draining.sum("orchestrator_job_stops_sent_total"), "after a drain of 3 jobs, 3 stops sent");
     assertEquals(0.0, draining.sum("orchestrator_job_stops_acknowledged_total"));
@@ -122,6 +130,7 @@ class MetricsTest {
     maintenance.end().await();
     Scrape after = scrape();
     assertEquals(1.0, after.value("orchestrator_maintenance_phase{phase=\"None\"}"));
+    assertTrue(Double.isNaN(after.value("orchestrator_drain_deadline_seconds")), "no deadline outside maintenance");
     assertEquals(0.0, after.value("orchestrator_maintenance_window_seconds"));
     assertTrue(after.value("vertx_http_server_response_time_seconds_count{code=\"200\",method=\"GET\",route=\"/metrics\"}") >= 1
         || after.sum("vertx_http_server_response_time_seconds_count") > 0);

@@ -133,7 +133,7 @@ public final class GateHandler implements PlatformHandler {
       return;
     }
     Failure failure = new Failure(FailureCode.MAINTENANCE, "the orchestrator is in maintenance (" + snapshot.phase()
-        + (snapshot.windowStartedAt() != null ? " since " + snapshot.windowStartedAt() : "")
+        + (snapshot.phaseSince() != null ? " since " + snapshot.phaseSince() : "")
         + "); retry after " + retryAfterSeconds + " s");
     JsonObject body = ErrorReplies.body(failure).put("phase", snapshot.phase().name())
         .put("retryAfterSeconds", retryAfterSeconds);

@@ -1,5 +1,8 @@
 package org.orchestrator.http;
 
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
 
 /** The page a browser gets instead of the console during maintenance: self-contained, no assets. */
@@ -9,7 +12,11 @@ final class MaintenancePage {
   }
 
   static String render(PhaseSnapshot snapshot, int retryAfterSeconds) {
-    String since = snapshot.windowStartedAt() == null ? "" : snapshot.windowStartedAt().toString();
+    String since = snapshot.phaseSince() == null ? "" : snapshot.phaseSince().toString();
+    // the window's start only when it differs from the phase's (Suspended after Draining)
+    String window = snapshot.windowStartedAt() == null || snapshot.windowStartedAt().equals(snapshot.phaseSince()) ? ""
+        : " (maintenance began <time id=\"window-since\" datetime=\"%s\">%s</time>)"
+            .formatted(snapshot.windowStartedAt(), readable(snapshot.windowStartedAt()));
     String reason = snapshot.reason() == null ? "" : "<p>Reason: <strong>" + escape(snapshot.reason()) + "</strong></p>";
     return """
         <!DOCTYPE html>
@@ -31,13 +38,21 @@ final class MaintenancePage {
         <main role="main" aria-labelledby="title">
           <h1 id="title">Maintenance in progress</h1>
           <p>The orchestrator is in maintenance: <span class="phase" id="phase">%s</span></p>
-          <p>Started: <time id="since" datetime="%s">%s</time></p>
+          <p>%s since <time id="since" datetime="%s">%s</time>%s</p>
           %s
           <p>This page reloads by itself every %d seconds. Running work resumes after maintenance ends.</p>
         </main>
         </body>
         </html>
-        """.formatted(retryAfterSeconds, snapshot.phase(), since, since, reason, retryAfterSeconds);
+        """.formatted(retryAfterSeconds, snapshot.phase(), snapshot.phase(), since,
+            snapshot.phaseSince() == null ? "" : readable(snapshot.phaseSince()), window, reason, retryAfterSeconds);
+  }
+
+  private static final DateTimeFormatter READABLE =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
+
+  private static String readable(Instant instant) {
+    return READABLE.format(instant);
   }
 
   static String escape(String text) {

@@ -51,7 +51,8 @@ public final class IdentityVerticle extends VerticleBase {
             .completion(),
         Addresses.IDENTITY_ROBOT_GET.serve(bus, identity::getRobot).completion(),
         Addresses.IDENTITY_TENANT_IDS.serve(bus, q -> tenants.list()
-            .map(list -> new TenantIds(list.stream().map(Tenant::id).toList()))).completion()))
+            .map(list -> new TenantIds(list.stream().map(Tenant::id).toList()))).completion(),
+        Addresses.IDENTITY_TENANT_DIRECTORY.serve(bus, q -> tenants.list().map(TenantList::new)).completion()))
         .compose(ignored -> new HostAdminBootstrap(vertx, users, hasher, config.dataDir(),
             config.security().hostAdminPassword()).ensureHostAdmin());
   }

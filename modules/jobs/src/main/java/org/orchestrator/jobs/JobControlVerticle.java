@@ -8,6 +8,7 @@ import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.util.List;
 import org.orchestrator.contracts.bus.Addresses;
+import org.orchestrator.contracts.identity.IdentityMessages.ListTenantDirectory;
 import org.orchestrator.contracts.phase.MaintenancePhase;
 import org.orchestrator.platform.phase.PhaseWatch;
 import org.orchestrator.platform.config.OrchestratorConfig;
@@ -62,7 +63,8 @@ public final class JobControlVerticle extends VerticleBase {
     JobService service = new JobService(jobs, logs, new QueueItemRepository(pool),
         query -> Addresses.IDENTITY_ROBOT_GET.request(bus, query),
         Duration.ofSeconds(settings.heartbeatGraceSeconds()), phase::phase, metrics);
-    metricsTimer = vertx.setPeriodic(METRICS_REFRESH_MS, id -> metrics.refresh(pool, settings.heartbeatGraceSeconds())
+    metricsTimer = vertx.setPeriodic(METRICS_REFRESH_MS, id -> metrics.refresh(pool, settings.heartbeatGraceSeconds(),
+            Addresses.IDENTITY_TENANT_DIRECTORY.request(bus, new ListTenantDirectory()))
         .onFailure(failure -> LOG.debug("job metrics not refreshed: {}", failure.getMessage())));
     MaintenanceSweeps sweeps = new MaintenanceSweeps(pool);
     if (settings.robotDeadAfterSeconds() > 0) {

@@ -7,8 +7,11 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.orchestrator.contracts.identity.IdentityMessages.Tenant;
+import org.orchestrator.contracts.identity.IdentityMessages.TenantList;
 import org.orchestrator.contracts.jobs.JobState;
 import org.orchestrator.platform.metrics.Meters;
 
@@ -28,6 +31,7 @@ final class JobMetrics {
   private final Meters.PerTenant disconnected;
   private final Counter robotGone;
   private final Counter robotUnresponsive;
+  private final Meters.TenantInfo tenantInfo;
 
   JobMetrics(MeterRegistry registry) {
     stopsSent = Counter.builder(Meters.STOPS_SENT).description("Stop commands requested").register(registry);
@@ -44,6 +48,7 @@ final class JobMetrics {
         .description("jobs the server faulted without its robot reporting").register(registry);
     robotUnresponsive = Counter.builder(Meters.JOBS_FAULTED_BY_SERVER).tag("reason", "robot_unresponsive")
         .description("jobs the server faulted without its robot reporting").register(registry);
+    tenantInfo = new Meters.TenantInfo(registry);
   }
 
   /** A job the server faulted ({@code reason}: JobRepository.NO_LONGER_RUNS or UNRESPONSIVE). */
@@ -72,38 +77,57 @@ final class JobMetrics {
     killsSent.increment(count);
   }
 
-  /** Re-reads the per-tenant gauges. */
-  Future<Void> refresh(Pool pool, int heartbeatGraceSeconds) {
-    Future<Void> byState = pool.query("SELECT tenant_id, state, count(*) FROM jobs "
+  /**
+   * Re-reads the per-tenant gauges. Every tenant of {@code directory} gets a series at zero for
+   * each state (so dashboards and alerts see 0, not "no data", before anything happened), and one
+   * {@code orchestrator_tenant_info} series carrying its name.
+   */
+  Future<Void> refresh(Pool pool, int heartbeatGraceSeconds, Future<TenantList> directory) {
+    Future<List<Tenant>> known = directory.map(TenantList::items).otherwise(List.of());
+    Future<Map<Long, Map<String, Long>>> byState = pool.query("SELECT tenant_id, state, count(*) FROM jobs "
             + "WHERE state IN ('Pending', 'Running', 'Stopping', 'Terminating') GROUP BY tenant_id, state").execute()
         .map(rows -> {
           Map<Long, Map<String, Long>> values = new TreeMap<>();
           for (Row row : rows) {
             values.computeIfAbsent(row.getLong(0), t -> new HashMap<>()).put(row.getString(1), row.getLong(2));
           }
-          jobs.setNested(values);
-          return null;
+          return values;
         });
-    Future<Void> connected = pool.preparedQuery("""
+    Future<Map<Long, long[]>> presence = pool.preparedQuery("""
             SELECT tenant_id, count(*) FILTER (WHERE last_heartbeat_at > now() - make_interval(secs => $1)),
                    count(*) FILTER (WHERE last_heartbeat_at <= now() - make_interval(secs => $1))
             FROM robot_presence GROUP BY tenant_id""")
         .execute(Tuple.of(heartbeatGraceSeconds))
         .map(rows -> {
-          Map<Long, Long> up = new TreeMap<>();
-          Map<Long, Long> down = new TreeMap<>();
-          rows.forEach(row -> {
-            if (row.getLong(1) > 0) {
-              up.put(row.getLong(0), row.getLong(1));
-            }
-            if (row.getLong(2) > 0) {
-              down.put(row.getLong(0), row.getLong(2));
-            }
-          });
-          robots.set(up);
-          disconnected.set(down);
-          return null;
+          Map<Long, long[]> values = new TreeMap<>();
+          rows.forEach(row -> values.put(row.getLong(0), new long[] {row.getLong(1), row.getLong(2)}));
+          return values;
         });
-    return Future.all(byState, connected).mapEmpty();
+    return Future.all(known, byState, presence).map(all -> {
+      List<Tenant> tenants = known.result();
+      Map<Long, Map<String, Long>> states = new TreeMap<>();
+      Map<Long, Long> up = new TreeMap<>();
+      Map<Long, Long> down = new TreeMap<>();
+      for (Tenant tenant : tenants) {
+        Map<String, Long> zero = new HashMap<>();
+        for (JobState state : JobState.ACTIVE) {
+          zero.put(state.name(), 0L);
+        }
+        states.put(tenant.id(), zero);
+        up.put(tenant.id(), 0L);
+        down.put(tenant.id(), 0L);
+      }
+      byState.result().forEach((tenant, counts) -> states.computeIfAbsent(tenant, t -> new HashMap<>()).putAll(counts));
+      presence.result().forEach((tenant, counts) -> {
+        up.put(tenant, counts[0]);
+        down.put(tenant, counts[1]);
+      });
+      jobs.setNested(states);
+      robots.set(up);
+      disconnected.set(down);
+      tenantInfo.set(tenants.stream().collect(java.util.stream.Collectors.toMap(Tenant::id, Tenant::name,
+          (a, b) -> a, TreeMap::new)));
+      return null;
+    });
   }
 }

@@ -184,27 +184,28 @@ final class MaintenanceService {
     Instant now = clock.instant();
     if (current.windowStartedAt() == null) {
       return Future.succeededFuture(new DrainProgress(current.phase(), now, 0, java.util.Map.of(), 0, 0, 0, 0, 0,
-          null, null));
+          null, null, "never in maintenance", null));
     }
     Instant from = current.windowStartedAt();
     long windowId = current.windowId();
+    boolean open = current.phase().inMaintenance();
     return Future.all(peers.active(0), peers.counts(windowId), peers.skipped(windowId)).map(all -> {
       ActiveJobs active = all.resultAt(0);
       WindowCounts counts = all.resultAt(1);
       long skipped = all.<Long>resultAt(2);
-      long remaining = current.phase().inMaintenance() ? active.total() : 0;
+      // outside maintenance nothing drains: running jobs are ordinary work, not a remainder
+      long remaining = open ? active.total() : 0;
       long toDrain = Math.max(counts.stopsSent(), remaining);
       long drained = toDrain - remaining;
       Double ratio = toDrain == 0 ? 1.0 : (double) drained / toDrain;
-      Long eta = null;
-      if (remaining == 0) {
-        eta = 0L;
-      } else if (drained > 0) {
-        long elapsed = Duration.between(from, now).toSeconds();
-        eta = Math.max(1, Math.round((double) remaining * elapsed / drained));
-      }
-      return new DrainProgress(current.phase(), now, remaining, active.byTenant(), counts.stopsSent(),
-          counts.stopsAcknowledged(), counts.killsSent(), counts.killsAcknowledged(), skipped, ratio, eta);
+      Instant deadline = open ? current.killDeadlineAt() : null;
+      DrainEstimate estimate = open
+          ? DrainEstimate.of(remaining, drained, Duration.between(from, now),
+              deadline == null ? null : Duration.between(now, deadline))
+          : new DrainEstimate(null, "not in maintenance");
+      return new DrainProgress(current.phase(), now, remaining, open ? active.byTenant() : java.util.Map.of(),
+          counts.stopsSent(), counts.stopsAcknowledged(), counts.killsSent(), counts.killsAcknowledged(), skipped,
+          ratio, estimate.seconds(), estimate.basis(), deadline);
     });
   }
 

@@ -2,6 +2,8 @@ package org.orchestrator.phase;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
@@ -11,6 +13,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.orchestrator.contracts.identity.IdentityMessages.ListTenantIds;
 import org.orchestrator.contracts.bus.Addresses;
 import org.orchestrator.contracts.jobs.JobMessages.ActiveJobs;
 import org.orchestrator.contracts.jobs.JobMessages.CountWindow;
@@ -83,18 +88,67 @@ public final class PhaseVerticle extends VerticleBase {
       DrainProgress progress = lastProgress;
       return progress == null || progress.ratio() == null ? 1.0 : progress.ratio();
     }).description("share of the window's jobs that have drained").register(registry);
-    Gauge.builder(Meters.DRAIN_ETA, () -> {
-      DrainProgress progress = lastProgress;
-      return progress == null || progress.estimatedSecondsLeft() == null ? Double.NaN : progress.estimatedSecondsLeft();
-    }).description("estimated seconds until drained").baseUnit("seconds").register(registry);
+    // absent while in maintenance without an estimate (never NaN); 0 outside maintenance
+    estimate = MultiGauge.builder(Meters.DRAIN_ETA).description("estimated seconds until drained, never beyond "
+        + "the kill deadline").baseUnit("seconds").register(registry);
+    deadline = MultiGauge.builder(Meters.DRAIN_DEADLINE).description("seconds until the kill deadline")
+        .baseUnit("seconds").register(registry);
     remaining = new Meters.PerTenant(registry, Meters.DRAIN_REMAINING, "unfinished jobs per tenant in maintenance", null);
   }
 
   private Meters.PerTenant remaining;
+  private MultiGauge estimate;
+  private MultiGauge deadline;
+  private volatile List<Long> knownTenants = List.of();
+  private volatile Long estimatedSeconds;
+  private volatile Instant deadlineAt;
 
   private void observed(DrainProgress progress) {
     lastProgress = progress;
-    remaining.set(progress.phase().inMaintenance() ? progress.remainingByTenant() : java.util.Map.of());
+    Map<Long, Long> byTenant = new TreeMap<>();
+    knownTenants.forEach(tenant -> byTenant.put(tenant, 0L));
+    if (progress.phase().inMaintenance()) {
+      byTenant.putAll(progress.remainingByTenant());
+    }
+    remaining.set(byTenant);
+    Long seconds = progress.phase().inMaintenance() ? progress.estimatedSecondsLeft() : Long.valueOf(0);
+    estimatedSeconds = seconds;
+    // registered once while it has a value (reading the latest), removed while there is none
+    estimate.register(seconds == null ? List.of()
+        : List.of(MultiGauge.Row.of(Tags.empty(), this, PhaseVerticle::estimateNow)), false);
+  }
+
+  /** The last estimate, capped by the deadline as it is at the scrape (the estimate is a second old). */
+  private double estimateNow() {
+    Long seconds = estimatedSeconds;
+    double value = seconds == null ? 0 : seconds;
+    return deadlineAt == null ? value : Math.min(value, deadlineLeftNow());
+  }
+
+  private double deadlineLeftNow() {
+    Instant when = deadlineAt;
+    return when == null ? 0 : Math.max(0, Duration.between(clock.instant(), when).toMillis() / 1000.0);
+  }
+
+  /** The kill deadline's countdown, read at each scrape; absent when the window has none. */
+  private void deadlineChanged(PhaseSnapshot snapshot) {
+    Instant at = snapshot.phase().inMaintenance() ? snapshot.killDeadlineAt() : null;
+    deadlineAt = at;
+    deadline.register(at == null ? List.of() : List.of(MultiGauge.Row.of(Tags.empty(), this,
+        PhaseVerticle::deadlineLeftNow)), false);
+  }
+
+  /** Every tenant gets a zero series from the start, so dashboards show 0 rather than no data. */
+  private void refreshTenants(EventBus bus) {
+    Addresses.IDENTITY_TENANT_IDS.request(bus, new ListTenantIds())
+        .onSuccess(ids -> {
+          boolean changed = !ids.ids().equals(knownTenants);
+          knownTenants = List.copyOf(ids.ids());
+          if (changed && lastProgress != null) {
+            observed(lastProgress);
+          }
+        })
+        .onFailure(failure -> LOG.debug("tenant ids not read: {}", failure.getMessage()));
   }
 
   @Override
@@ -106,8 +160,10 @@ public final class PhaseVerticle extends VerticleBase {
     registerMeters();
     Addresses.PHASE_CHANGED.subscribe(bus, snapshot -> {
       if (!snapshot.phase().inMaintenance()) {
-        observed(new DrainProgress(snapshot.phase(), clock.instant(), 0, java.util.Map.of(), 0, 0, 0, 0, 0, 1.0, 0L));
+        observed(new DrainProgress(snapshot.phase(), clock.instant(), 0, Map.of(), 0, 0, 0, 0, 0, 1.0, null,
+            "not in maintenance", null));
       }
+      deadlineChanged(snapshot);
     });
     return service.load()
         .compose(loaded -> Future.all(List.of(
@@ -119,8 +175,11 @@ public final class PhaseVerticle extends VerticleBase {
         .compose(ready -> listen(channel))
         .onSuccess(ready -> {
           ticker = vertx.setPeriodic(PROGRESS_PERIOD_MS, id -> tick(bus));
-          refresher = vertx.setPeriodic(REFRESH_PERIOD_MS, id -> service.refresh()
-              .onFailure(failure -> LOG.debug("phase not refreshed: {}", failure.getMessage())));
+          refresher = vertx.setPeriodic(REFRESH_PERIOD_MS, id -> {
+            service.refresh().onFailure(failure -> LOG.debug("phase not refreshed: {}", failure.getMessage()));
+            refreshTenants(bus);
+          });
+          vertx.setTimer(PROGRESS_PERIOD_MS, id -> refreshTenants(bus));
         });
   }
 

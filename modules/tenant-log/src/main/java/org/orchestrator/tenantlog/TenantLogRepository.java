@@ -72,6 +72,24 @@ final class TenantLogRepository {
         });
   }
 
+  /** Every tenant's record of the windows on one page (windows newest first, tenants by id). */
+  Future<List<TenantWindowLog>> windows(int page, int size) {
+    return pool.preparedQuery("SELECT " + COLUMNS + " FROM tenant_maintenance_logs WHERE window_id IN "
+            + "(SELECT DISTINCT window_id FROM tenant_maintenance_logs ORDER BY window_id DESC LIMIT $1 OFFSET $2) "
+            + "ORDER BY window_id DESC, tenant_id")
+        .execute(Tuple.of(size, (long) (page - 1) * size))
+        .map(rows -> {
+          List<TenantWindowLog> logs = new ArrayList<>(rows.size());
+          rows.forEach(row -> logs.add(toLog(row)));
+          return logs;
+        });
+  }
+
+  Future<Long> countWindows() {
+    return pool.query("SELECT count(DISTINCT window_id) FROM tenant_maintenance_logs").execute()
+        .map(rows -> rows.iterator().next().getLong(0));
+  }
+
   Future<Long> count(long tenantId) {
     return pool.preparedQuery("SELECT count(*) FROM tenant_maintenance_logs WHERE tenant_id = $1")
         .execute(Tuple.of(tenantId))

@@ -64,6 +64,7 @@ import org.orchestrator.contracts.identity.IdentityMessages.GetRobot;
 import org.orchestrator.contracts.identity.IdentityMessages.IssueToken;
 import org.orchestrator.contracts.identity.IdentityMessages.IssuedToken;
 import org.orchestrator.contracts.identity.IdentityMessages.ListRobots;
+import org.orchestrator.contracts.identity.IdentityMessages.ListTenantDirectory;
 import org.orchestrator.contracts.identity.IdentityMessages.ListTenantIds;
 import org.orchestrator.contracts.identity.IdentityMessages.ListTenants;
 import org.orchestrator.contracts.identity.IdentityMessages.ListUsers;
@@ -124,6 +125,9 @@ public final class Addresses {
   public static final BusAddress<ListTenantIds, TenantIds> IDENTITY_TENANT_IDS = query(
       "identity.tenant.ids", ListTenantIds.class, TenantIds.class,
       "Every tenant's id; internal (no caller), for the per-tenant maintenance logs.");
+  public static final BusAddress<ListTenantDirectory, TenantList> IDENTITY_TENANT_DIRECTORY = query(
+      "identity.tenant.directory", ListTenantDirectory.class, TenantList.class,
+      "Every tenant's id and name; internal (no caller), so that what people read shows names.");
 
   // jobs
   public static final BusAddress<CreateJob, Job> JOBS_JOB_CREATE = command(
@@ -251,6 +255,7 @@ public final class Addresses {
   private static final List<BusAddress<?, ?>> ALL = List.of(
       IDENTITY_TOKEN_ISSUE, IDENTITY_TENANT_CREATE, IDENTITY_TENANT_LIST, IDENTITY_USER_CREATE,
       IDENTITY_USER_LIST, IDENTITY_ROBOT_REGISTER, IDENTITY_ROBOT_LIST, IDENTITY_ROBOT_GET, IDENTITY_TENANT_IDS,
+      IDENTITY_TENANT_DIRECTORY,
       JOBS_JOB_CREATE, JOBS_SCHEDULED_JOBS_CREATE, JOBS_JOB_LIST, JOBS_JOB_GET, JOBS_JOB_STOP,
       JOBS_JOB_KILL, JOBS_ROBOT_HEARTBEAT, JOBS_JOB_REPORT, JOBS_LOG_APPEND, JOBS_LOG_LIST,
       JOBS_QUEUE_ITEM_ADD, JOBS_QUEUE_ITEM_LIST, JOBS_ROBOT_PRESENCE_LIST,

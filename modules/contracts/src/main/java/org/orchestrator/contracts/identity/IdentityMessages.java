@@ -96,4 +96,8 @@ public final class IdentityMessages {
 
   public record TenantIds(List<Long> ids) {
   }
+
+  /** Every tenant with its name (for modules that show tenants to people). */
+  public record ListTenantDirectory() {
+  }
 }

@@ -65,12 +65,26 @@ public final class PhaseMessages {
   }
 
   /**
-   * How far the drain is: unfinished jobs per tenant, stops and kills sent and acknowledged (the
-   * job ended afterwards), and a linear estimate of the seconds left (null while unknown).
+   * How far the drain is: unfinished jobs per tenant (empty outside maintenance: there is no drain
+   * then), stops and kills sent and acknowledged (the job ended afterwards), and an estimate of the
+   * seconds left, never beyond the kill deadline ({@code null} while unknown; {@code estimateBasis}
+   * says which: {@code rate}, {@code deadline}, {@code drained}, or why there is none).
+   * {@code killDeadlineAt} is the window's kill deadline ({@code null} when none was set).
    */
   public record DrainProgress(MaintenancePhase phase, Instant at, long remaining, Map<Long, Long> remainingByTenant,
       long stopsSent, long stopsAcknowledged, long killsSent, long killsAcknowledged, long triggersSkipped,
-      Double ratio, Long estimatedSecondsLeft) {
+      Double ratio, Long estimatedSecondsLeft, String estimateBasis, Instant killDeadlineAt) {
+
+    /** True while a window is open (Draining or Suspended): the only time {@code remaining} counts. */
+    public boolean draining() {
+      return phase.inMaintenance();
+    }
+
+    /** Whole seconds from {@code at} to the kill deadline, 0 once it passed; null without a deadline. */
+    public Long deadlineSecondsLeft() {
+      return killDeadlineAt == null ? null
+          : Math.max(0, (long) Math.ceil(Duration.between(at, killDeadlineAt).toMillis() / 1000.0));
+    }
   }
 
   public record GetProgress() {

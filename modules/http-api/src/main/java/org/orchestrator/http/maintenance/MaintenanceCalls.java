@@ -7,12 +7,16 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import org.orchestrator.contracts.Caller;
 import org.orchestrator.contracts.Failure;
 import org.orchestrator.contracts.bus.Addresses;
+import org.orchestrator.contracts.identity.IdentityMessages.ListTenantDirectory;
 import org.orchestrator.contracts.jobs.JobMessages.ActiveJob;
 import org.orchestrator.contracts.phase.MaintenancePhase;
 import org.orchestrator.contracts.phase.PhaseMessages.DrainProgress;
@@ -23,6 +27,7 @@ import org.orchestrator.contracts.phase.PhaseMessages.Preview;
 import org.orchestrator.contracts.phase.PhaseMessages.StartMaintenance;
 import org.orchestrator.contracts.phase.PhaseMessages.Transition;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.GetWindowLog;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.History;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.ListHistory;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.TenantWindowLog;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.WindowLogs;
@@ -44,8 +49,12 @@ public final class MaintenanceCalls {
     }
   }
 
+  private static final long NAMES_MAX_AGE_NANOS = 5_000_000_000L;
+
   private final EventBus bus;
   private final PhaseWatch phase;
+  private volatile Map<Long, String> knownNames = Map.of();
+  private volatile long namesReadAt = System.nanoTime() - NAMES_MAX_AGE_NANOS - 1;
 
   public MaintenanceCalls(EventBus bus, PhaseWatch phase) {
     this.bus = bus;
@@ -55,6 +64,9 @@ public final class MaintenanceCalls {
   /** Start with text parameters as UiPath clients send them ({@code phase=draining&killJobs=True}). */
   public Future<Started> start(Caller caller, String phaseText, String killJobs, String force, String killAfter,
       String autoSuspend, String reason) {
+    if (phaseText == null || phaseText.isBlank()) {
+      throw Failure.badRequest("phase is required: Draining or Suspended");
+    }
     MaintenancePhase requested = MaintenancePhase.parse(phaseText);
     if (requested == null || requested == MaintenancePhase.None) {
       throw Failure.badRequest("phase must be Draining or Suspended, not '" + phaseText + "'");
@@ -90,13 +102,39 @@ public final class MaintenanceCalls {
     }
     PhaseSnapshot snapshot = phase.snapshot();
     Long tenant = tenantId;
+    Future<Map<Long, String>> names = tenantNames();
     if (snapshot.windowId() == null) {
-      return Future.succeededFuture(setting(snapshot, tenant, List.of(), null, caller));
+      return names.map(known -> setting(snapshot, tenant, List.of(), null, caller, known));
     }
     Future<WindowLogs> logs = Addresses.TENANT_LOG_WINDOW_GET.request(bus, new GetWindowLog(snapshot.windowId(), tenant));
     Future<DrainProgress> progress = Addresses.PHASE_PROGRESS_GET.request(bus, new GetProgress());
-    return Future.all(logs, progress)
-        .map(both -> setting(snapshot, tenant, logs.result().tenants(), progress.result(), caller));
+    return Future.all(logs, progress, names)
+        .map(all -> setting(snapshot, tenant, logs.result().tenants(), progress.result(), caller, names.result()));
+  }
+
+  /** Tenant id -> name, for what people read; empty (ids only) if identity does not answer. */
+  public Future<Map<Long, String>> tenantNames() {
+    return Addresses.IDENTITY_TENANT_DIRECTORY.request(bus, new ListTenantDirectory())
+        .<Map<Long, String>>map(list -> {
+          Map<Long, String> names = new TreeMap<>();
+          list.items().forEach(t -> names.put(t.id(), t.name()));
+          knownNames = Map.copyOf(names);
+          namesReadAt = System.nanoTime();
+          return names;
+        })
+        .otherwise(Map.of());
+  }
+
+  /**
+   * The tenant names last read (for the event stream, which sends progress every second): read
+   * again in the background when older than {@link #NAMES_MAX_AGE_NANOS}.
+   */
+  public Map<Long, String> recentTenantNames() {
+    if (System.nanoTime() - namesReadAt > NAMES_MAX_AGE_NANOS) {
+      namesReadAt = System.nanoTime();
+      tenantNames();
+    }
+    return knownNames;
   }
 
   public Future<JsonObject> preview(Caller caller, String durationText) {
@@ -115,19 +153,48 @@ public final class MaintenanceCalls {
         .put("firesToSkipLimit", report.firesToSkipLimit()));
   }
 
+  /**
+   * A tenant's records, newest first; for the host administrator without {@code tenantId}, every
+   * window (newest first, {@code total} counts windows) with its tenants' counts.
+   */
   public Future<JsonObject> history(Caller caller, Long tenantId, int page, int size) {
-    return Addresses.TENANT_LOG_HISTORY_LIST.request(bus, new ListHistory(caller, tenantId, page, size))
-        .map(result -> {
-          JsonArray items = new JsonArray();
-          result.items().forEach(log -> items.add(tenantLog(log)));
-          return new JsonObject().put("items", items).put("page", result.page()).put("size", result.size())
-              .put("total", result.total());
-        });
+    boolean allTenants = tenantId == null && caller.isHostAdmin();
+    Future<History> listed = Addresses.TENANT_LOG_HISTORY_LIST.request(bus, new ListHistory(caller, tenantId, page, size));
+    return Future.all(listed, tenantNames()).map(both -> {
+      History result = both.resultAt(0);
+      Map<Long, String> names = both.resultAt(1);
+      JsonArray items = new JsonArray();
+      if (allTenants) {
+        Map<Long, List<TenantWindowLog>> byWindow = new LinkedHashMap<>();
+        result.items().forEach(log -> byWindow.computeIfAbsent(log.windowId(), w -> new ArrayList<>()).add(log));
+        byWindow.forEach((windowId, logs) -> items.add(windowSummary(windowId, logs, names)));
+      } else {
+        result.items().forEach(log -> items.add(tenantLog(log).put("tenantName", names.get(log.tenantId()))));
+      }
+      return new JsonObject().put("items", items).put("page", result.page()).put("size", result.size())
+          .put("total", result.total());
+    });
+  }
+
+  private static JsonObject windowSummary(long windowId, List<TenantWindowLog> logs, Map<Long, String> names) {
+    TenantWindowLog first = logs.get(0);
+    return new JsonObject().put("windowId", windowId).put("startedAt", text(first.startedAt()))
+        .put("endedAt", text(first.endedAt()))
+        .put("jobStopsAttempted", logs.stream().mapToLong(l -> l.stoppedJobs().size()).sum())
+        .put("jobKillsAttempted", logs.stream().mapToLong(l -> l.killedJobs().size()).sum())
+        .put("triggersSkipped", logs.stream().mapToLong(l -> l.skippedTriggers().size()).sum())
+        .put("tenants", new JsonArray(logs.stream().map(l -> tenantCounts(l, names)).toList()));
+  }
+
+  private static JsonObject tenantCounts(TenantWindowLog log, Map<Long, String> names) {
+    return new JsonObject().put("tenantId", log.tenantId()).put("tenantName", names.get(log.tenantId()))
+        .put("jobStopsAttempted", log.stoppedJobs().size()).put("jobKillsAttempted", log.killedJobs().size())
+        .put("triggersSkipped", log.skippedTriggers().size());
   }
 
   /** UiPath's MaintenanceSetting, with our additions. */
   private static JsonObject setting(PhaseSnapshot snapshot, Long tenantId, List<TenantWindowLog> logs,
-      DrainProgress progress, Caller caller) {
+      DrainProgress progress, Caller caller, Map<Long, String> names) {
     JsonArray maintenanceLogs = new JsonArray();
     JsonArray audit = new JsonArray();
     for (Transition t : snapshot.transitions()) {
@@ -148,14 +215,17 @@ public final class MaintenanceCalls {
         .put("triggersSkipped", skipped)
         .put("systemTriggersSkipped", 0)
         .put("tenantId", tenantId)
+        .put("tenantName", tenantId == null ? null : names.get(tenantId))
         .put("windowId", snapshot.windowId())
         .put("startedAt", text(snapshot.windowStartedAt()))
+        .put("windowStartedAt", text(snapshot.windowStartedAt()))
         .put("endedAt", text(snapshot.windowEndedAt()))
         .put("phaseSince", text(snapshot.phaseSince()))
         .put("startedBy", snapshot.startedBy())
         .put("reason", snapshot.reason())
         .put("killAfter", snapshot.killAfter() == null ? null : snapshot.killAfter().toString())
         .put("killDeadlineAt", text(snapshot.killDeadlineAt()))
+        .put("deadlineSecondsLeft", progress == null ? null : progress.deadlineSecondsLeft())
         .put("autoSuspend", snapshot.autoSuspend());
     if (tenantId != null) {
       TenantWindowLog log = logs.stream().filter(l -> l.tenantId() == tenantId).findFirst().orElse(null);
@@ -163,12 +233,10 @@ public final class MaintenanceCalls {
           .put("killedJobs", log == null ? new JsonArray() : new JsonArray(log.killedJobs()))
           .put("skippedTriggers", log == null ? new JsonArray() : skippedTriggers(log));
     } else {
-      setting.put("tenants", new JsonArray(logs.stream().map(l -> new JsonObject().put("tenantId", l.tenantId())
-          .put("jobStopsAttempted", l.stoppedJobs().size()).put("jobKillsAttempted", l.killedJobs().size())
-          .put("triggersSkipped", l.skippedTriggers().size())).toList()));
+      setting.put("tenants", new JsonArray(logs.stream().map(l -> tenantCounts(l, names)).toList()));
     }
     if (progress != null) {
-      setting.put("progress", progress(progress, tenantId));
+      setting.put("progress", progress(progress, tenantId, names));
     }
     if (caller.isHostAdmin()) {
       setting.put("audit", audit);
@@ -177,22 +245,47 @@ public final class MaintenanceCalls {
   }
 
   public static JsonObject progress(DrainProgress progress, Long tenantId) {
+    return progress(progress, tenantId, Map.of());
+  }
+
+  /**
+   * The drain progress (one tenant's share, or all of it with per-tenant rows). Outside
+   * maintenance there is no drain: {@code draining} is false and {@code remaining} 0.
+   * {@code names}: tenant id -> name (may be empty).
+   */
+  public static JsonObject progress(DrainProgress progress, Long tenantId, Map<Long, String> names) {
     long remaining = tenantId == null ? progress.remaining() : progress.remainingByTenant().getOrDefault(tenantId, 0L);
     JsonObject json = new JsonObject().put("phase", progress.phase().name()).put("at", progress.at().toString())
-        .put("remaining", remaining);
+        .put("draining", progress.draining()).put("remaining", remaining)
+        .put("killDeadlineAt", text(progress.killDeadlineAt()))
+        .put("deadlineSecondsLeft", progress.deadlineSecondsLeft());
     if (tenantId == null) {
+      Map<Long, Long> rows = new TreeMap<>();
+      if (progress.draining()) {
+        names.keySet().forEach(id -> rows.put(id, 0L));
+      }
+      rows.putAll(progress.remainingByTenant());
       json.put("remainingByTenant", byTenant(progress.remainingByTenant()))
+          .put("tenants", new JsonArray(rows.entrySet().stream().map(e -> new JsonObject().put("tenantId", e.getKey())
+              .put("tenantName", names.get(e.getKey())).put("remaining", e.getValue())).toList()))
           .put("stopsSent", progress.stopsSent()).put("stopsAcknowledged", progress.stopsAcknowledged())
           .put("killsSent", progress.killsSent()).put("killsAcknowledged", progress.killsAcknowledged())
           .put("triggersSkipped", progress.triggersSkipped()).put("ratio", progress.ratio())
-          .put("estimatedSecondsLeft", progress.estimatedSecondsLeft());
+          .put("estimatedSecondsLeft", progress.estimatedSecondsLeft())
+          .put("estimateBasis", progress.estimateBasis());
     }
     return json;
   }
 
+  /**
+   * The phase as the event stream and the bridge carry it: {@code phaseSince} (this phase began),
+   * {@code windowStartedAt} (the window began; {@code startedAt} is the same, kept for clients).
+   */
   public static JsonObject phaseJson(PhaseSnapshot snapshot) {
     return new JsonObject().put("state", snapshot.phase().name()).put("version", snapshot.version())
         .put("windowId", snapshot.windowId()).put("startedAt", text(snapshot.windowStartedAt()))
+        .put("windowStartedAt", text(snapshot.windowStartedAt())).put("phaseSince", text(snapshot.phaseSince()))
+        .put("killDeadlineAt", text(snapshot.phase().inMaintenance() ? snapshot.killDeadlineAt() : null))
         .put("reason", snapshot.reason()).put("startedBy", snapshot.startedBy());
   }
 

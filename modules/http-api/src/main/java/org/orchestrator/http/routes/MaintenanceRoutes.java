@@ -70,10 +70,11 @@ public final class MaintenanceRoutes {
         .putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache")
         .putHeader("X-Accel-Buffering", "no");
     send(response, "phase", MaintenanceCalls.phaseJson(phase.snapshot()));
+    calls.recentTenantNames(); // so that the first progress events already carry names
     MessageConsumer<PhaseSnapshot> changes = Addresses.PHASE_CHANGED.subscribe(bus,
         snapshot -> send(response, "phase", MaintenanceCalls.phaseJson(snapshot)));
     MessageConsumer<DrainProgress> updates = Addresses.PHASE_PROGRESS_UPDATED.subscribe(bus,
-        progress -> send(response, "progress", MaintenanceCalls.progress(progress, null)));
+        progress -> send(response, "progress", MaintenanceCalls.progress(progress, null, calls.recentTenantNames())));
     long keepAlive = ctx.vertx().setPeriodic(SSE_KEEPALIVE_MS, id -> response.write(": keep-alive\n\n"));
     long[] expiry = {-1};
     Runnable stop = () -> {

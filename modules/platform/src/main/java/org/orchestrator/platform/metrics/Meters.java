@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -29,8 +30,15 @@ public final class Meters {
   public static final String DRAIN_REMAINING = "orchestrator.drain.remaining.jobs";
   /** Gauge: share of the window's jobs that have drained (0..1). */
   public static final String DRAIN_RATIO = "orchestrator.drain.progress.ratio";
-  /** Gauge: linear estimate of seconds until drained (NaN while unknown). */
+  /**
+   * Gauge: estimate of seconds until drained, never beyond the kill deadline; absent while in
+   * maintenance without an estimate, 0 when drained and outside maintenance.
+   */
   public static final String DRAIN_ETA = "orchestrator.drain.estimated.seconds";
+  /** Gauge: seconds until the window's kill deadline (0 once passed); absent without a deadline. */
+  public static final String DRAIN_DEADLINE = "orchestrator.drain.deadline.seconds";
+  /** Info gauge, 1 per tenant, tags {@code tenant} (id) and {@code name}: joins names onto tenant ids. */
+  public static final String TENANT_INFO = "orchestrator.tenant.info";
   /** Gauge: jobs per tenant and active state (Pending, Running, Stopping, Terminating). */
   public static final String JOBS = "orchestrator.jobs";
   /** Gauge: robots per tenant that sent a heartbeat within the grace. */
@@ -60,12 +68,15 @@ public final class Meters {
 
   /**
    * A gauge with one series per tenant (and optionally per another tag), replaced as a whole each
-   * time it is refreshed, so that series of tenants that went to zero disappear.
+   * time it is refreshed, so that series of tenants that went away disappear. A series that stays
+   * is registered once and reads the latest value: refreshing re-registers nothing, so a scrape
+   * never meets a series half-replaced (two of them with the same labels).
    */
   public static final class PerTenant {
 
     private final MultiGauge gauge;
     private final String otherTag;
+    private volatile Map<Tags, Number> values = Map.of();
 
     public PerTenant(MeterRegistry registry, String name, String description, String otherTag) {
       this.gauge = MultiGauge.builder(name).description(description).register(registry);
@@ -73,18 +84,47 @@ public final class Meters {
     }
 
     /** Replaces every series: tenant -> value. */
-    public void set(Map<Long, ? extends Number> values) {
-      List<MultiGauge.Row<?>> rows = new ArrayList<>(values.size());
-      values.forEach((tenant, value) -> rows.add(MultiGauge.Row.of(Tags.of("tenant", Long.toString(tenant)), value)));
-      gauge.register(rows, true);
+    public void set(Map<Long, ? extends Number> byTenant) {
+      Map<Tags, Number> next = new HashMap<>();
+      byTenant.forEach((tenant, value) -> next.put(Tags.of("tenant", Long.toString(tenant)), value));
+      replace(next);
     }
 
     /** Replaces every series: tenant -> other tag value -> value. */
-    public void setNested(Map<Long, Map<String, Long>> values) {
-      List<MultiGauge.Row<?>> rows = new ArrayList<>();
-      values.forEach((tenant, inner) -> inner.forEach((other, value) ->
-          rows.add(MultiGauge.Row.of(Tags.of("tenant", Long.toString(tenant), otherTag, other), value))));
-      gauge.register(rows, true);
+    public void setNested(Map<Long, Map<String, Long>> byTenant) {
+      Map<Tags, Number> next = new HashMap<>();
+      byTenant.forEach((tenant, inner) -> inner.forEach((other, value) ->
+          next.put(Tags.of("tenant", Long.toString(tenant), otherTag, other), value)));
+      replace(next);
+    }
+
+    private void replace(Map<Tags, Number> next) {
+      values = next;
+      List<MultiGauge.Row<?>> rows = new ArrayList<>(next.size());
+      next.keySet().forEach(tags -> rows.add(MultiGauge.Row.of(tags, this,
+          self -> self.values.getOrDefault(tags, 0).doubleValue())));
+      gauge.register(rows, false);
+    }
+  }
+
+  /**
+   * {@code orchestrator_tenant_info{tenant="<id>", name="<name>"} 1}, one series per tenant:
+   * Prometheus' way to attach a name to an id label ({@code * on (tenant) group_left (name)}).
+   */
+  public static final class TenantInfo {
+
+    private final MultiGauge gauge;
+
+    public TenantInfo(MeterRegistry registry) {
+      this.gauge = MultiGauge.builder(TENANT_INFO).description("1 per tenant; the name label is the tenant's name")
+          .register(registry);
+    }
+
+    /** Replaces every series: tenant id -> name. */
+    public void set(Map<Long, String> names) {
+      List<MultiGauge.Row<?>> rows = new ArrayList<>(names.size());
+      names.forEach((tenant, name) -> rows.add(MultiGauge.Row.of(Tags.of("tenant", Long.toString(tenant), "name", name), 1)));
+      gauge.register(rows, false);
     }
   }
 }

@@ -78,11 +78,13 @@ class MaintenanceCliTest {
     assertTrue(waited.out().contains("reached: drained"));
     assertTrue(waited.err().contains("jobs remaining"), "a progress bar: " + waited.err());
     assertTrue(!waited.err().contains("\r"), "into a file or pipe the bar prints lines, no carriage returns");
+    assertTrue(waited.err().contains("cli: "), "--per-tenant names the tenant: " + waited.err());
+    assertTrue(waited.err().contains("kill deadline in "), "the deadline counts down: " + waited.err());
 
     assertEquals(0, cli("suspend").exit());
     Run status = cli("status");
     assertTrue(status.out().contains("state: Suspended (upgrade)"), status.out());
-    Run log = cli("log", "--tenant", Long.toString(tenant.id()));
+    Run log = cli("log", "--tenant", "cli");
     assertEquals(0, log.exit(), log.err());
     assertTrue(log.out().contains("stops attempted: 4"), log.out());
 

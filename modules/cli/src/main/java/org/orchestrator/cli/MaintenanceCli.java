@@ -178,14 +178,17 @@ public final class MaintenanceCli {
      * A tenant given as an id, or as a name looked up in {@code /api/Tenants} (a human route: closed
      * during maintenance, when only ids work).
      */
-    Future<Long> tenantId(String tenant) {
+    Future<Long> tenantId(String tenant, Transport transport) {
       if (tenant.matches("[0-9]{1,18}")) {
         return Future.succeededFuture(Long.parseLong(tenant));
       }
-      return tenantNames().compose(names -> {
+      // during maintenance /api/Tenants is closed: the maintenance status names the window's tenants
+      return tenantNames().compose(names -> names.isEmpty()
+          ? transport.call("status", new JsonObject()).map(MaintenanceCli::namesIn) : Future.succeededFuture(names))
+          .compose(names -> {
         if (names.isEmpty()) {
           return Future.failedFuture(new CliFailure(EXIT_REFUSED, "cannot look up tenant '" + tenant
-              + "' (tenant names are not served during maintenance): give its id"));
+              + "': no tenant names known; give its id"));
         }
         for (Map.Entry<Long, String> entry : names.entrySet()) {
           if (entry.getValue().equals(tenant) || entry.getKey().toString().equals(tenant)) {
@@ -196,6 +199,24 @@ public final class MaintenanceCli {
             + names.values() + ")"));
       });
     }
+  }
+
+  /** Tenant id -> name from a maintenance status ({@code tenants[]} and {@code progress.tenants[]}). */
+  static Map<Long, String> namesIn(JsonObject status) {
+    Map<Long, String> names = new java.util.TreeMap<>();
+    java.util.function.Consumer<io.vertx.core.json.JsonArray> read = rows -> {
+      if (rows != null) {
+        rows.forEach(row -> {
+          JsonObject r = (JsonObject) row;
+          if (r.getLong("tenantId") != null && r.getString("tenantName") != null) {
+            names.put(r.getLong("tenantId"), r.getString("tenantName"));
+          }
+        });
+      }
+    };
+    read.accept(status.getJsonArray("tenants"));
+    read.accept(status.getJsonObject("progress", new JsonObject()).getJsonArray("tenants"));
+    return names;
   }
 
   private Future<Transport> bridgeTransport(Vertx vertx, String bearer) {
@@ -240,8 +261,17 @@ public final class MaintenanceCli {
     if (status.getString("reason") != null) {
       text.append(" (").append(status.getString("reason")).append(")");
     }
-    if (status.getString("startedAt") != null && !"None".equals(status.getString("state"))) {
-      text.append(" since ").append(status.getString("startedAt")).append(" by ").append(status.getString("startedBy"));
+    String since = status.getString("phaseSince", status.getString("startedAt"));
+    if (since != null && !"None".equals(status.getString("state"))) {
+      text.append(" since ").append(since).append(" by ").append(status.getString("startedBy"));
+      if (status.getString("windowStartedAt") != null && !status.getString("windowStartedAt").equals(since)) {
+        text.append(" (window opened ").append(status.getString("windowStartedAt")).append(")");
+      }
+    }
+    if (status.getString("killDeadlineAt") != null) {
+      text.append("\nkill deadline: ").append(status.getString("killDeadlineAt"))
+          .append(status.getValue("deadlineSecondsLeft") != null
+              ? " (in " + status.getValue("deadlineSecondsLeft") + " s)" : "");
     }
     text.append("\nremaining jobs: ").append(progress.getLong("remaining", 0L))
         .append(", stops attempted: ").append(status.getLong("jobStopsAttempted", 0L))
@@ -343,7 +373,7 @@ public final class MaintenanceCli {
 
     @Override
     public Integer call() throws Exception {
-      JsonObject both = cli.withClients((api, t) -> api.tenantId(tenant).compose(id -> Future.all(
+      JsonObject both = cli.withClients((api, t) -> api.tenantId(tenant, t).compose(id -> Future.all(
               t.call("status", new JsonObject().put("tenantId", id)),
               t.call("history", new JsonObject().put("tenantId", id))))
           .map(all -> new JsonObject().put("current", all.resultAt(0)).put("history", all.resultAt(1))));
@@ -398,6 +428,11 @@ public final class MaintenanceCli {
         }
         JsonObject progress = status.getJsonObject("progress", new JsonObject());
         long remaining = progress.getLong("remaining", 0L);
+        if (perTenant) {
+          Map<Long, String> known = new java.util.TreeMap<>(tenantNames);
+          known.putAll(namesIn(status));
+          tenantNames = known;
+        }
         long top = Math.max(peak, Math.max(remaining, progress.getLong("stopsSent", 0L)));
         bar(state, remaining, top, progress);
         boolean done = switch (goal) {
@@ -430,6 +465,10 @@ public final class MaintenanceCli {
       Long eta = progress.getLong("estimatedSecondsLeft");
       if (eta != null && remaining > 0) {
         line.append(", ~").append(eta).append(" s");
+      }
+      Object deadline = progress.getValue("deadlineSecondsLeft");
+      if (deadline instanceof Number left && remaining > 0) {
+        line.append(", kill deadline in ").append(left).append(" s");
       }
       if (perTenant && progress.getJsonObject("remainingByTenant") != null) {
         for (Map.Entry<String, Object> e : progress.getJsonObject("remainingByTenant")) {

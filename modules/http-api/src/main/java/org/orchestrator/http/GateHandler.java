@@ -43,11 +43,18 @@ public final class GateHandler implements PlatformHandler {
 
   private final PhaseWatch phase;
   private final int retryAfterSeconds;
+  private final int robotRetryAfterSeconds;
   private final MeterRegistry registry;
 
-  public GateHandler(PhaseWatch phase, int retryAfterSeconds, MeterRegistry registry) {
+  /**
+   * @param retryAfterSeconds the {@code Retry-After} of refused people and scripts
+   * @param robotRetryAfterSeconds the {@code Retry-After} of refused robots: short, so that robots
+   *     are back at work within that long of End (a refusal costs the node next to nothing)
+   */
+  public GateHandler(PhaseWatch phase, int retryAfterSeconds, int robotRetryAfterSeconds, MeterRegistry registry) {
     this.phase = phase;
     this.retryAfterSeconds = retryAfterSeconds;
+    this.robotRetryAfterSeconds = robotRetryAfterSeconds;
     this.registry = registry;
   }
 
@@ -121,10 +128,10 @@ public final class GateHandler implements PlatformHandler {
     Counter.builder(Meters.GATE_REFUSALS).description("requests the maintenance gate refused")
         .tag("phase", current.name()).tag("route_class", route.name().toLowerCase(Locale.ROOT))
         .register(registry).increment();
-    refuse(ctx, phase.snapshot());
+    refuse(ctx, phase.snapshot(), route == RouteClass.ROBOT ? robotRetryAfterSeconds : retryAfterSeconds);
   }
 
-  private void refuse(RoutingContext ctx, PhaseSnapshot snapshot) {
+  private void refuse(RoutingContext ctx, PhaseSnapshot snapshot, int retryAfterSeconds) {
     ctx.response().putHeader("Retry-After", Integer.toString(retryAfterSeconds));
     String accept = ctx.request().getHeader("Accept");
     if (accept != null && accept.contains("text/html")) {

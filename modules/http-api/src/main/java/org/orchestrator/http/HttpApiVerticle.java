@@ -133,7 +133,8 @@ public final class HttpApiVerticle extends VerticleBase {
     Router root = Router.router(vertx);
     root.route().handler(ExactParameters::refuseMalformed);
     if (gate) {
-      root.route().handler(new GateHandler(phase, config.maintenance().retryAfterSeconds(), registry));
+      root.route().handler(new GateHandler(phase, config.maintenance().retryAfterSeconds(),
+          config.maintenance().robotRetryAfterSeconds(), registry));
     } else {
       LOG.warn("HTTP API WITHOUT the maintenance gate (benchmark baseline): maintenance does not protect it");
     }

@@ -38,8 +38,12 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
     }
   }
 
-  /** @param retryAfterSeconds the {@code Retry-After} of every maintenance 503 */
-  public record Maintenance(int retryAfterSeconds) {
+  /**
+   * @param retryAfterSeconds the {@code Retry-After} of maintenance 503s to people and scripts
+   * @param robotRetryAfterSeconds the {@code Retry-After} of maintenance 503s to robots (Suspended):
+   *     robots are back at work within this long of End
+   */
+  public record Maintenance(int retryAfterSeconds, int robotRetryAfterSeconds) {
   }
 
   /**
@@ -137,7 +141,8 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
                 : Path.of(keyDirectory).toAbsolutePath().normalize()),
         new Jobs(jobs.getInteger("heartbeatGraceSeconds", 30), jobs.getInteger("robotDeadAfterSeconds", 120)),
         new Scheduler(scheduler.getLong("tickMillis", 1_000L)),
-        new Maintenance(maintenance.getInteger("retryAfterSeconds", 30)),
+        new Maintenance(maintenance.getInteger("retryAfterSeconds", 30),
+            maintenance.getInteger("robotRetryAfterSeconds", 5)),
         new Bridge(bridge.getString("host", "127.0.0.1"), bridge.getInteger("port", 7001),
             bridge.getInteger("maxFrameBytes", 65_536), bridge.getInteger("maxConnections", 64),
             bridge.getInteger("idleTimeoutSeconds", 60)));

@@ -163,7 +163,8 @@ class QueryEncodingTest {
   private static final Map<String, BiFunction<Sample, Integer, String>> QUERY_CHECKS = Map.of(
       "maintenanceStart:reason", QueryEncodingTest::reasonIsStoredExactly,
       "maintenanceStart:phase", (s, max) -> echoed(HttpMethod.POST, "/api/Maintenance/Start?phase=" + s.raw(),
-          "phase must be Draining or Suspended, not '" + s.meant() + "'"),
+          s.meant().isBlank() ? "phase is required: Draining or Suspended"
+              : "phase must be Draining or Suspended, not '" + s.meant() + "'"),
       "maintenanceStart:killJobs", (s, max) -> flagEchoed("killJobs", s),
       "maintenanceStart:force", (s, max) -> flagEchoed("force", s),
       "maintenanceStart:autoSuspend", (s, max) -> flagEchoed("autoSuspend", s),

@@ -2,18 +2,28 @@ package org.orchestrator.app;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /**
- * Vert.x's core HTTP client for tests that must control the request line: the URI goes out byte
- * for byte as written (no re-encoding), one connection per request (no stale keep-alive
- * connection can stall a test), 20 s idle timeout.
+ * HTTP/1.1 over a plain socket, for tests that must control the request line: the URI goes out
+ * byte for byte as written (no client re-encodes or validates it), one connection per request
+ * ({@code Connection: close}), and a 30 s read timeout on a blocking socket, so that no event loop
+ * (the node's or a client's) is involved in the test's side at all. An earlier version on Vert.x's
+ * HTTP client, sharing the node's Vert.x, once waited 180 s for a reply that never came.
  */
 public final class RawHttp {
+
+  private static final int TIMEOUT_MS = 30_000;
 
   /** A whole reply, body read. */
   public record Reply(int status, String contentType, Buffer body) {
@@ -28,38 +38,96 @@ public final class RawHttp {
     }
   }
 
-  private final HttpClient http;
   private final int port;
   private final String userAgent;
 
-  /** @param userAgent sent with every request; null for Vert.x's default */
+  /**
+   * @param vertx unused (kept so callers read as before)
+   * @param userAgent sent with every request; null for none
+   */
   public RawHttp(Vertx vertx, int port, String userAgent) {
-    this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
     this.port = port;
     this.userAgent = userAgent;
   }
 
   /** Sends {@code uri} as written, with a bearer token and a JSON body when not null. */
   public Reply send(HttpMethod method, String uri, String token, String jsonBody) {
-    RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port)
-        .setURI(uri).setIdleTimeout(20_000);
+    byte[] body = jsonBody == null ? new byte[0] : jsonBody.getBytes(StandardCharsets.UTF_8);
+    StringBuilder head = new StringBuilder(method.name()).append(' ').append(uri).append(" HTTP/1.1\r\n")
+        .append("Host: 127.0.0.1:").append(port).append("\r\nConnection: close\r\n");
     if (userAgent != null) {
-      options.putHeader("User-Agent", userAgent);
+      head.append("User-Agent: ").append(userAgent).append("\r\n");
     }
     if (token != null) {
-      options.putHeader("Authorization", "Bearer " + token);
+      head.append("Authorization: Bearer ").append(token).append("\r\n");
     }
     if (jsonBody != null) {
-      options.putHeader("Content-Type", "application/json");
+      head.append("Content-Type: application/json\r\n");
     }
-    return http.request(options)
-        .compose(request -> jsonBody == null ? request.send() : request.send(jsonBody))
-        .compose(response -> response.body().map(body -> new Reply(response.statusCode(),
-            response.getHeader("Content-Type"), body)))
-        .await();
+    if (jsonBody != null || method != HttpMethod.GET) {
+      head.append("Content-Length: ").append(body.length).append("\r\n");
+    }
+    head.append("\r\n");
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MS);
+      socket.setSoTimeout(TIMEOUT_MS);
+      OutputStream out = socket.getOutputStream();
+      out.write(head.toString().getBytes(StandardCharsets.UTF_8));
+      out.write(body);
+      out.flush();
+      return parse(socket.getInputStream().readAllBytes());
+    } catch (IOException e) {
+      throw new UncheckedIOException("no complete reply to " + method + " " + uri, e);
+    }
+  }
+
+  /** Status line, headers (Content-Type, Content-Length or chunked), body. */
+  private static Reply parse(byte[] raw) {
+    String text = new String(raw, StandardCharsets.ISO_8859_1);
+    int headersEnd = text.indexOf("\r\n\r\n");
+    if (headersEnd < 0) {
+      throw new IllegalStateException("not an HTTP reply: " + text);
+    }
+    String[] lines = text.substring(0, headersEnd).split("\r\n");
+    int status = Integer.parseInt(lines[0].split(" ")[1]);
+    String contentType = null;
+    boolean chunked = false;
+    for (int i = 1; i < lines.length; i++) {
+      String line = lines[i].toLowerCase(Locale.ROOT);
+      if (line.startsWith("content-type:")) {
+        contentType = lines[i].substring("content-type:".length()).trim();
+      } else if (line.startsWith("transfer-encoding:") && line.contains("chunked")) {
+        chunked = true;
+      }
+    }
+    byte[] rest = java.util.Arrays.copyOfRange(raw, headersEnd + 4, raw.length);
+    return new Reply(status, contentType, Buffer.buffer(chunked ? unchunk(rest) : rest));
+  }
+
+  private static byte[] unchunk(byte[] chunked) {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    InputStream in = new java.io.ByteArrayInputStream(chunked);
+    try {
+      while (true) {
+        StringBuilder size = new StringBuilder();
+        for (int c = in.read(); c != '\n' && c >= 0; c = in.read()) {
+          if (c != '\r') {
+            size.append((char) c);
+          }
+        }
+        int length = Integer.parseInt(size.toString().split(";")[0].trim(), 16);
+        if (length == 0) {
+          return body.toByteArray();
+        }
+        body.write(in.readNBytes(length));
+        in.skip(2);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public void close() {
-    http.close().await();
+    // one socket per request, each closed with its reply
   }
 }

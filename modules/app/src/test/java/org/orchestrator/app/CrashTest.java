@@ -91,6 +91,10 @@ class CrashTest {
       List<String> logged = setting.getJsonArray("maintenanceLogs").stream()
           .map(l -> ((JsonObject) l).getString("state")).toList();
       assertEquals(phase.equals("Suspended") ? List.of("Draining", "Suspended") : List.of("Draining"), logged);
+      // the audit says the node restarted and re-ran the stop sweep (stops nobody asked for are accounted for)
+      JsonArray audit = new Maintenance(api, host).get(null).await().getJsonArray("audit");
+      assertTrue(audit.stream().anyMatch(entry -> String.valueOf(((JsonObject) entry).getString("note"))
+          .startsWith("node restarted in " + phase + ": stop sweep run again")), audit.encodePrettily());
 
       Tenants.Robot robot = tenant.robots().get(0);
       String robotToken = api.robotToken(Long.toString(robot.id()), robot.secret()).await().bodyAsJsonObject()

@@ -168,6 +168,21 @@ class HostileClientTest {
     }
   }
 
+  @Test
+  void anEventStreamEndsWhenItsTokenExpires() throws Exception {
+    JsonObject shortTokens = new JsonObject().put("security", new JsonObject().put("tokenTtlSeconds", 2));
+    try (TestNode node = TestNode.start("sse-expiry", shortTokens)) {
+      String host = node.api().signInHostAdmin().await();
+      // RawHttp reads until the node closes the stream: it returns only because the token expired
+      RawHttp.Reply stream = new RawHttp(node.vertx(), node.port(), null)
+          .send(HttpMethod.GET, "/api/Maintenance/Events", host, null);
+      assertEquals(200, stream.status());
+      String events = stream.body().toString();
+      assertTrue(events.contains("event: phase"), events);
+      assertTrue(events.contains("event: expired"), "the stream says why it ends: " + events);
+    }
+  }
+
   /** Sends one raw request and completes with the whole response text once its body arrived. */
   private static Future<String> exchange(NetSocket socket, String request) {
     Promise<String> answer = Promise.promise();

@@ -51,4 +51,22 @@ class RestartTest {
       assertTrue(refused.getMessage().contains("another orchestrator"), refused.getMessage());
     }
   }
+
+  @Test
+  void aPortInUseIsNamedWithTheSettingThatChoseIt() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50,
+        java.net.InetAddress.getByName("127.0.0.1"))) {
+      io.vertx.core.json.JsonObject bridgeOnTakenPort = new io.vertx.core.json.JsonObject().put("bridge",
+          new io.vertx.core.json.JsonObject().put("port", taken.getLocalPort()));
+      Exception refused = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+          () -> TestNode.start("port-in-use", bridgeOnTakenPort).close());
+      StringBuilder messages = new StringBuilder();
+      for (Throwable t = refused; t != null; t = t.getCause()) {
+        messages.append(t.getMessage()).append(" / ");
+      }
+      assertTrue(messages.toString().contains("cannot listen for the event-bus bridge on 127.0.0.1:"
+          + taken.getLocalPort() + " (bridge.port, ORCH_BRIDGE_PORT"), messages.toString());
+      assertTrue(messages.toString().contains("already in use"), messages.toString());
+    }
+  }
 }

@@ -117,13 +117,13 @@ final class MaintenanceService {
         return Future.succeededFuture();
       }
       LOG.info("node starts in maintenance ({}, window {}): enforcing it", snapshot.phase(), snapshot.windowId());
-      return peers.stopAll(snapshot.windowId()).compose(swept -> swept.affected() == 0
-          ? Future.succeededFuture()
-          // the window's audit says that a restart, not the operator, sent these stops
-          : audit(null, false, "system", "node restarted in " + snapshot.phase() + ": Stop sent again to "
-                  + swept.affected() + " jobs")
-              .recover(conflict -> repository.load().onSuccess(this::stored).mapEmpty())
-              .mapEmpty());
+      // the window's audit says that a node restarted and what its re-run of the stop sweep did, so
+      // stops the operator did not send are accounted for
+      return peers.stopAll(snapshot.windowId()).compose(swept -> audit(null, false, "system",
+              "node restarted in " + snapshot.phase() + ": stop sweep run again, Stop sent to "
+                  + swept.affected() + " more jobs")
+          .recover(conflict -> repository.load().onSuccess(this::stored).mapEmpty())
+          .mapEmpty());
     }).onSuccess(ok -> armDeadline());
   }
 

@@ -24,8 +24,19 @@ echo "upgrade-example.sh: passed (drain, wait, suspend, restart in Suspended, en
 rm -rf "$example_dir" "$example_dir.log"
 
 # The console and the maintenance page in a real browser (Chromium from Debian, playwright-core).
+browser_passed=0
 if command -v chromium >/dev/null 2>&1 && command -v node >/dev/null 2>&1; then
-  scripts/browser-test.sh
+  browser_log=$(mktemp)
+  scripts/browser-test.sh | tee "$browser_log"
+  browser_passed=$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' "$browser_log" | awk '{s+=$1} END {print s+0}')
+  rm -f "$browser_log"
 else
   echo "browser tests: SKIPPED (chromium or node missing; scripts/install-test-tools.sh installs chromium as root)"
 fi
+
+# One closing line for the whole suite (every step above stops the script when it fails): the
+# JUnit tests of every module plus the browser tests.
+junit_passed=$(awk -F'"' '/<testsuite /{for (i = 1; i < NF; i++) if ($i ~ / tests=$/) s += $(i + 1)} END {print s + 0}' \
+  modules/*/target/surefire-reports/TEST-*.xml)
+echo "suite: $((junit_passed + browser_passed)) passed, 0 failed"
+

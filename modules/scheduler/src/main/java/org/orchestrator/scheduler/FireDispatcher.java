@@ -63,6 +63,9 @@ final class FireDispatcher {
     }
   };
   private boolean running;
+  /** Next fire per cron expression for the tick at {@link #nextFor} (cleared each tick, so bounded by one tick's schedules). */
+  private final Map<String, Optional<Instant>> nextByCron = new HashMap<>();
+  private Instant nextFor;
 
   FireDispatcher(ScheduleRepository schedules, Function<CreateScheduledJobs, Future<ScheduledJobs>> createJobs,
       Clock clock, Supplier<PhaseSnapshot> phase, MeterRegistry registry) {
@@ -103,9 +106,19 @@ final class FireDispatcher {
         });
   }
 
+  /**
+   * The next fire after {@code now}, computed once per cron expression and time zone per tick:
+   * thousands of schedules usually share a few expressions, and each computation costs cron-utils
+   * tens of microseconds.
+   */
   private Optional<Instant> nextAfter(Schedule schedule, Instant now) {
-    return parsed.computeIfAbsent(schedule.cron() + '\u0000' + schedule.timeZone(),
-        key -> CronSchedule.parse(schedule.cron(), schedule.timeZone())).nextAfter(now);
+    if (!now.equals(nextFor)) {
+      nextByCron.clear();
+      nextFor = now;
+    }
+    String key = schedule.cron() + '\u0000' + schedule.timeZone();
+    return nextByCron.computeIfAbsent(key, k -> parsed.computeIfAbsent(k,
+        parse -> CronSchedule.parse(schedule.cron(), schedule.timeZone())).nextAfter(now));
   }
 
   private void skipped(List<Settlement> settled) {

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A corpus of bad input against every operation of the contract (read from openapi.json, so a new
  * route is covered without touching this test): junk path and query values, malformed, mistyped
- * and oversize bodies, forged, unsigned and expired tokens. Only 4xx, nothing changed, the server
- * healthy afterwards.
+ * and oversize bodies, forged, unsigned and tampered tokens (expired ones are TokenTest's). Only
+ * 4xx, nothing changed, the server healthy afterwards.
  */
 @Timeout(300)
 class BadInputCorpusTest {

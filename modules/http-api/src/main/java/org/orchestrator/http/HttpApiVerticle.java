@@ -94,7 +94,7 @@ public final class HttpApiVerticle extends VerticleBase {
           bus, phase));
     }).compose(root -> {
       ConnectionGuard guard = new ConnectionGuard(vertx, config.http(), registry);
-      return vertx.createHttpServer(new HttpServerOptions()
+      return StartupFailure.naming(vertx.createHttpServer(new HttpServerOptions()
               .setHost(config.http().host())
               .setPort(config.http().port())
               .setCompressionSupported(true)
@@ -106,10 +106,7 @@ public final class HttpApiVerticle extends VerticleBase {
           .connectionHandler(guard::connected)
           .invalidRequestHandler(ConnectionGuard::invalid)
           .requestHandler(guard.requests(root))
-          .listen()
-          .transform(listened -> listened.succeeded() ? Future.succeededFuture(listened.result())
-              : StartupFailure.naming(Future.failedFuture(listened.cause()), "the HTTP API", config.http().host(),
-                  config.http().port(), "http.port, ORCH_HTTP_PORT"));
+          .listen(), "the HTTP API", config.http().host(), config.http().port(), "http.port, ORCH_HTTP_PORT");
     }).onSuccess(listening -> {
       server = listening;
       LOG.info("HTTP API listening on {}:{}", config.http().host(), listening.actualPort());

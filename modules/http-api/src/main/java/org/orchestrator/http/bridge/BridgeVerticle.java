@@ -145,10 +145,9 @@ public final class BridgeVerticle extends VerticleBase {
     return jwt.authenticate(new TokenCredentials(authorization.substring("Bearer ".length()).trim()))
         .map(user -> {
           Caller caller = TokenClaims.caller(user.principal());
-          // vertx-auth-jwt moves exp out of the principal into the user's attributes
-          Long expires = user.attributes().getValue("exp") instanceof Number exp ? exp.longValue() * 1000 : null;
+          Long expires = TokenClaims.expiresAtSeconds(user);
           return new Grant(caller, expires == null
-              ? System.currentTimeMillis() + config.security().tokenTtlSeconds() * 1000L : expires);
+              ? System.currentTimeMillis() + config.security().tokenTtlSeconds() * 1000L : expires * 1000);
         })
         .recover(failure -> Future.failedFuture(Failure.unauthorized(UNAUTHORIZED)))
         .compose(grant -> grant.caller().isHostAdmin() ? Future.succeededFuture(grant)

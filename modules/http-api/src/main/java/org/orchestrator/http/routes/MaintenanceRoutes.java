@@ -14,6 +14,7 @@ import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
 import org.orchestrator.http.maintenance.MaintenanceCalls;
 import org.orchestrator.http.support.Requests;
 import org.orchestrator.platform.phase.PhaseWatch;
+import org.orchestrator.platform.security.TokenClaims;
 
 /**
  * The maintenance API, on UiPath's paths: Start and End answer 204; Get answers a
@@ -84,8 +85,7 @@ public final class MaintenanceRoutes {
       ctx.vertx().cancelTimer(expiry[0]);
     };
     // the stream lives as long as the token that opened it: a client renews its token and reconnects
-    // vertx-auth-jwt keeps exp in the user's attributes, not in the principal
-    Long expires = ctx.user().attributes().getValue("exp") instanceof Number exp ? exp.longValue() : null;
+    Long expires = TokenClaims.expiresAtSeconds(ctx.user());
     if (expires != null) {
       expiry[0] = ctx.vertx().setTimer(Math.max(1, expires * 1000 - System.currentTimeMillis()), id -> {
         send(response, "expired", new JsonObject().put("message", "the token expired; sign in again and reconnect"));

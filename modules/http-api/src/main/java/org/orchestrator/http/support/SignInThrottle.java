@@ -86,7 +86,7 @@ public final class SignInThrottle {
 
   /** Records how an admitted attempt ended: {@code success} false for a wrong password. */
   public synchronized void finished(String source, String account, boolean success) {
-    inFlight.computeIfPresent(source, (key, running) -> running <= 1 ? null : running - 1);
+    abandoned(source);
     long now = nanoTime.getAsLong();
     if (success) {
       pairs.remove(source + '\n' + account);

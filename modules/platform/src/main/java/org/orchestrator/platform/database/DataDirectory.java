@@ -7,6 +7,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import org.orchestrator.platform.StartupFailure;
 
 /**
  * The orchestrator's data directory, locked for the life of the process so that two servers never
@@ -38,7 +39,7 @@ public final class DataDirectory implements AutoCloseable {
     }
     if (lock == null) {
       channel.close();
-      throw new org.orchestrator.platform.StartupFailure("another orchestrator process is using the data directory "
+      throw new StartupFailure("another orchestrator process is using the data directory "
           + root + " (dataDir, ORCH_DATA_DIR): stop it, or give this node its own data directory");
     }
     return new DataDirectory(root, channel, lock);

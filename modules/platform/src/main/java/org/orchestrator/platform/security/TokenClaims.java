@@ -1,6 +1,7 @@
 package org.orchestrator.platform.security;
 
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.User;
 import org.orchestrator.contracts.Caller;
 import org.orchestrator.contracts.Role;
 
@@ -41,5 +42,13 @@ public final class TokenClaims {
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("token claims do not describe a caller", e);
     }
+  }
+
+  /**
+   * When a verified token expires, in epoch seconds; null when it carries no {@code exp}.
+   * vertx-auth-jwt moves {@code exp} out of the principal into the user's attributes.
+   */
+  public static Long expiresAtSeconds(User user) {
+    return user.attributes().getValue("exp") instanceof Number exp ? exp.longValue() : null;
   }
 }

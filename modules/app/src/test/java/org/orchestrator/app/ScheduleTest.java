@@ -1,5 +1,6 @@
 package org.orchestrator.app;
 
+import org.orchestrator.platform.testing.MutableClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 

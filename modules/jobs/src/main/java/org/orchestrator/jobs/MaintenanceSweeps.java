@@ -9,9 +9,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.orchestrator.contracts.jobs.JobMessages.ActiveJob;
 import org.orchestrator.contracts.jobs.JobMessages.ActiveJobs;
 import org.orchestrator.contracts.jobs.JobMessages.SweepResult;
+import org.orchestrator.contracts.jobs.JobMessages.TenantCounts;
 import org.orchestrator.contracts.jobs.JobMessages.WindowCounts;
 import org.orchestrator.contracts.jobs.JobMessages.WindowJob;
 import org.orchestrator.contracts.jobs.JobMessages.WindowJobs;
@@ -79,15 +81,19 @@ final class MaintenanceSweeps {
 
   Future<WindowCounts> counts(long windowId) {
     return pool.preparedQuery("""
-            SELECT count(*) FILTER (WHERE stop_window_id = $1),
+            SELECT tenant_id,
+                   count(*) FILTER (WHERE stop_window_id = $1),
                    count(*) FILTER (WHERE stop_window_id = $1 AND state IN ('Successful', 'Faulted', 'Stopped')),
                    count(*) FILTER (WHERE kill_window_id = $1),
                    count(*) FILTER (WHERE kill_window_id = $1 AND state IN ('Successful', 'Faulted', 'Stopped'))
-            FROM jobs WHERE stop_window_id = $1 OR kill_window_id = $1""")
+            FROM jobs WHERE stop_window_id = $1 OR kill_window_id = $1 GROUP BY tenant_id""")
         .execute(Tuple.of(windowId))
         .map(rows -> {
-          Row row = rows.iterator().next();
-          return new WindowCounts(row.getLong(0), row.getLong(1), row.getLong(2), row.getLong(3));
+          Map<Long, TenantCounts> byTenant = new TreeMap<>();
+          for (Row row : rows) {
+            byTenant.put(row.getLong(0), new TenantCounts(row.getLong(1), row.getLong(2), row.getLong(3), row.getLong(4)));
+          }
+          return new WindowCounts(byTenant);
         });
   }
 

@@ -6,7 +6,10 @@ import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.orchestrator.contracts.Caller;
@@ -23,7 +26,9 @@ import org.orchestrator.contracts.phase.PhaseMessages.Preview;
 import org.orchestrator.contracts.phase.PhaseMessages.PreviewReport;
 import org.orchestrator.contracts.phase.PhaseMessages.StartMaintenance;
 import org.orchestrator.contracts.phase.PhaseMessages.StartOutcome;
+import org.orchestrator.contracts.phase.PhaseMessages.TenantTally;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.FirePreview;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.SkippedCounts;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.WindowLogs;
 import org.orchestrator.phase.PhaseMachine.Plan;
 import org.slf4j.Logger;
@@ -45,6 +50,8 @@ final class MaintenanceService {
   static final Duration DEADLINE_CLAIM_LEASE = Duration.ofSeconds(30);
   /** The preview's sample of fires to skip; its counts are always complete. */
   static final int PREVIEW_FIRE_SAMPLE = 1_000;
+  /** A ticked progress older than this (the ticking node died) is computed again by a reader. */
+  static final Duration FRESH = Duration.ofSeconds(5);
 
   /** What this module asks of the others. */
   interface Peers {
@@ -56,7 +63,7 @@ final class MaintenanceService {
 
     Future<WindowCounts> counts(long windowId);
 
-    Future<Long> skipped(long windowId);
+    Future<SkippedCounts> skipped(long windowId);
 
     Future<WindowLogs> closeLogs(long windowId, Instant from, Instant to);
 
@@ -68,7 +75,10 @@ final class MaintenanceService {
   private final Peers peers;
   private final Clock clock;
   private final Consumer<PhaseSnapshot> publish;
-  private PhaseSnapshot snapshot;
+  /** Written on the event loop, read by the scrape thread (gauges): volatile. */
+  private volatile PhaseSnapshot snapshot;
+  /** The progress every reader gets, and the state version it was computed at. */
+  private volatile Known known;
   private Future<?> queue = Future.succeededFuture();
   private long deadlineTimer = -1;
   private long armedWindow = -1;
@@ -179,12 +189,52 @@ final class MaintenanceService {
     })).onSuccess(ended -> cancelDeadline());
   }
 
+  private record Known(long version, DrainProgress progress) {
+  }
+
+  /**
+   * The drain progress as every reader reads it: the tick's latest (this node's, or the one the
+   * ticking node stored) while it belongs to the current state version and is at most
+   * {@link #FRESH} old; otherwise computed once here and kept. Outside maintenance it is kept until
+   * the state changes.
+   */
   Future<DrainProgress> progress() {
+    PhaseSnapshot current = snapshot;
+    Known last = known;
+    if (last != null && last.version() == current.version() && (!current.phase().inMaintenance()
+        || Duration.between(last.progress().at(), clock.instant()).compareTo(FRESH) <= 0)) {
+      return Future.succeededFuture(last.progress());
+    }
+    return compute().onSuccess(progress -> remember(current.version(), progress));
+  }
+
+  /** The progress the ticking node stored, when it is newer than what this node knows; else null. */
+  Future<DrainProgress> announced() {
+    return repository.loadProgress().map(stored -> {
+      Known last = known;
+      if (stored == null || stored.version() != snapshot.version()
+          || last != null && last.version() == stored.version() && !stored.progress().at().isAfter(last.progress().at())) {
+        return null;
+      }
+      remember(stored.version(), stored.progress());
+      return stored.progress();
+    });
+  }
+
+  private void remember(long version, DrainProgress progress) {
+    Known last = known;
+    if (last == null || version > last.version()
+        || version == last.version() && !progress.at().isBefore(last.progress().at())) {
+      known = new Known(version, progress);
+    }
+  }
+
+  /** Counts it all again: the active jobs, the window's stops, kills and skipped fires per tenant. */
+  private Future<DrainProgress> compute() {
     PhaseSnapshot current = snapshot;
     Instant now = clock.instant();
     if (current.windowStartedAt() == null) {
-      return Future.succeededFuture(new DrainProgress(current.phase(), now, 0, java.util.Map.of(), 0, 0, 0, 0, 0,
-          null, null, "never in maintenance", null));
+      return Future.succeededFuture(DrainProgress.idle(current.phase(), now, null, "never in maintenance"));
     }
     Instant from = current.windowStartedAt();
     long windowId = current.windowId();
@@ -192,7 +242,7 @@ final class MaintenanceService {
     return Future.all(peers.active(0), peers.counts(windowId), peers.skipped(windowId)).map(all -> {
       ActiveJobs active = all.resultAt(0);
       WindowCounts counts = all.resultAt(1);
-      long skipped = all.<Long>resultAt(2);
+      SkippedCounts skipped = all.resultAt(2);
       // outside maintenance nothing drains: running jobs are ordinary work, not a remainder
       long remaining = open ? active.total() : 0;
       long toDrain = Math.max(counts.stopsSent(), remaining);
@@ -203,21 +253,37 @@ final class MaintenanceService {
           ? DrainEstimate.of(remaining, drained, Duration.between(from, now),
               deadline == null ? null : Duration.between(now, deadline))
           : new DrainEstimate(null, "not in maintenance");
-      return new DrainProgress(current.phase(), now, remaining, open ? active.byTenant() : java.util.Map.of(),
-          counts.stopsSent(), counts.stopsAcknowledged(), counts.killsSent(), counts.killsAcknowledged(), skipped,
-          ratio, estimate.seconds(), estimate.basis(), deadline);
+      return new DrainProgress(current.phase(), now, remaining, open ? active.byTenant() : Map.of(),
+          counts.stopsSent(), counts.stopsAcknowledged(), counts.killsSent(), counts.killsAcknowledged(),
+          skipped.total(), ratio, estimate.seconds(), estimate.basis(), deadline, tallies(counts, skipped));
     });
   }
 
+  /** Per tenant, in the names of UiPath's MaintenanceSetting; one source with stopsSent and killsSent. */
+  private static Map<Long, TenantTally> tallies(WindowCounts counts, SkippedCounts skipped) {
+    Map<Long, TenantTally> tallies = new TreeMap<>();
+    counts.byTenant().forEach((tenant, c) -> tallies.put(tenant, new TenantTally(c.stopsSent(), c.killsSent(), 0)));
+    skipped.byTenant().forEach((tenant, fires) -> tallies.merge(tenant, new TenantTally(0, 0, fires),
+        (a, b) -> new TenantTally(a.jobStopsAttempted(), a.jobKillsAttempted(), b.triggersSkipped())));
+    return Collections.unmodifiableMap(tallies);
+  }
+
   /**
-   * Runs while in maintenance, once a second: repeats the (idempotent) Stop sweep while Draining,
+   * Runs while in maintenance, once a second, on one node (see {@link TickLeadership}): repeats the (idempotent) Stop sweep while Draining,
    * so a job handed to a robot just as the window opened is stopped too, computes the progress, and
-   * enters Suspended by itself when asked to and drained.
+   * enters Suspended by itself when asked to and drained. The progress is kept for this node's
+   * readers and stored for the other nodes' ({@link #announced()}).
    */
   Future<DrainProgress> tick() {
     Future<?> sweep = snapshot.phase() == MaintenancePhase.Draining
         ? peers.stopAll(snapshot.windowId()) : Future.succeededFuture();
-    return sweep.compose(swept -> progress()).compose(progress -> {
+    return sweep.compose(swept -> {
+      long version = snapshot.version();
+      return compute().compose(progress -> {
+        remember(version, progress);
+        return repository.saveProgress(version, progress).map(progress);
+      });
+    }).compose(progress -> {
       if (snapshot.autoSuspend() && snapshot.phase() == MaintenancePhase.Draining && progress.remaining() == 0) {
         // every node may try; the compare-and-set lets one win, the others just reload
         return serialized(() -> repository.load().compose(fresh -> {

@@ -1,6 +1,7 @@
 package org.orchestrator.phase;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.orchestrator.contracts.Failure;
 import org.orchestrator.contracts.phase.MaintenancePhase;
+import org.orchestrator.contracts.phase.PhaseMessages.DrainProgress;
 import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
 import org.orchestrator.contracts.phase.PhaseMessages.Transition;
 import org.orchestrator.platform.database.Timestamps;
@@ -30,6 +32,9 @@ final class PhaseRepository {
     this.pool = pool;
     this.channel = channel;
   }
+
+  /** The payload of a NOTIFY that announces a new progress (any other payload is a state version). */
+  static final String PROGRESS = "progress";
 
   /** The NOTIFY channel of a schema: nodes sharing a database and schema share the channel. */
   static String channel(String schema) {
@@ -161,6 +166,33 @@ final class PhaseRepository {
     return tx.preparedQuery("SELECT pg_notify($1, $2)")
         .execute(Tuple.of(channel, Long.toString(expectedVersion + 1)))
         .mapEmpty();
+  }
+
+  /** A progress computed at state {@code version}, as the tick computed it; tells the other nodes. */
+  record StoredProgress(long version, Instant computedAt, DrainProgress progress) {
+  }
+
+  /** Stores the tick's progress (the one row) and announces it on the channel ({@value #PROGRESS}). */
+  Future<Void> saveProgress(long version, DrainProgress progress) {
+    return pool.withTransaction(tx -> tx.preparedQuery("""
+            INSERT INTO maintenance_progress (id, state_version, computed_at, body) VALUES (1, $1, $2, $3)
+            ON CONFLICT (id) DO UPDATE SET state_version = $1, computed_at = $2, body = $3""")
+        .execute(Tuple.of(version, Timestamps.utc(progress.at()), ProgressJson.write(progress)))
+        .compose(ok -> tx.preparedQuery("SELECT pg_notify($1, $2)").execute(Tuple.of(channel, PROGRESS)))
+        .mapEmpty());
+  }
+
+  /** The progress the tick stored last, if any. */
+  Future<StoredProgress> loadProgress() {
+    return pool.query("SELECT state_version, computed_at, body FROM maintenance_progress WHERE id = 1").execute()
+        .map(rows -> {
+          if (rows.size() == 0) {
+            return null;
+          }
+          Row row = rows.iterator().next();
+          return new StoredProgress(row.getLong(0), Timestamps.instant(row.getOffsetDateTime(1)),
+              ProgressJson.read((JsonObject) row.getValue(2)));
+        });
   }
 
   private static Future<PhaseSnapshot> load(SqlClient client) {

@@ -17,22 +17,11 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.orchestrator.contracts.identity.IdentityMessages.ListTenantIds;
 import org.orchestrator.contracts.bus.Addresses;
-import org.orchestrator.contracts.jobs.JobMessages.ActiveJobs;
-import org.orchestrator.contracts.jobs.JobMessages.CountWindow;
-import org.orchestrator.contracts.jobs.JobMessages.ListActive;
-import org.orchestrator.contracts.jobs.JobMessages.SweepJobs;
-import org.orchestrator.contracts.jobs.JobMessages.SweepResult;
-import org.orchestrator.contracts.jobs.JobMessages.WindowCounts;
 import org.orchestrator.contracts.phase.MaintenancePhase;
 import org.orchestrator.contracts.phase.PhaseMessages.DrainProgress;
 import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
 import org.orchestrator.platform.database.DatabaseEndpoint;
 import org.orchestrator.platform.metrics.Meters;
-import org.orchestrator.contracts.scheduler.ScheduleMessages.CountSkipped;
-import org.orchestrator.contracts.scheduler.ScheduleMessages.PreviewFires;
-import org.orchestrator.contracts.scheduler.ScheduleMessages.FirePreview;
-import org.orchestrator.contracts.tenantlog.TenantLogMessages.CloseWindow;
-import org.orchestrator.contracts.tenantlog.TenantLogMessages.WindowLogs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +47,7 @@ public final class PhaseVerticle extends VerticleBase {
   private volatile DrainProgress lastProgress;
   private long ticker = -1;
   private boolean ticking;
+  private TickLeadership leadership;
 
   /**
    * @param database where the pool points; a separate connection LISTENs there for phase changes
@@ -154,14 +144,14 @@ public final class PhaseVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     EventBus bus = vertx.eventBus();
+    leadership = new TickLeadership(vertx, database);
     String channel = PhaseRepository.channel(database.schema());
-    service = new MaintenanceService(vertx, new PhaseRepository(pool, channel), peers(bus), clock,
+    service = new MaintenanceService(vertx, new PhaseRepository(pool, channel), new BusPeers(bus), clock,
         snapshot -> Addresses.PHASE_CHANGED.publish(bus, snapshot));
     registerMeters();
     Addresses.PHASE_CHANGED.subscribe(bus, snapshot -> {
       if (!snapshot.phase().inMaintenance()) {
-        observed(new DrainProgress(snapshot.phase(), clock.instant(), 0, Map.of(), 0, 0, 0, 0, 0, 1.0, null,
-            "not in maintenance", null));
+        observed(DrainProgress.idle(snapshot.phase(), clock.instant(), 1.0, "not in maintenance"));
       }
       deadlineChanged(snapshot);
     });
@@ -172,7 +162,7 @@ public final class PhaseVerticle extends VerticleBase {
             Addresses.PHASE_MAINTENANCE_END.serve(bus, service::end).completion(),
             Addresses.PHASE_PROGRESS_GET.serve(bus, query -> service.progress()).completion(),
             Addresses.PHASE_MAINTENANCE_PREVIEW.serve(bus, service::preview).completion())))
-        .compose(ready -> listen(channel))
+        .compose(ready -> listen(channel, bus))
         .onSuccess(ready -> {
           ticker = vertx.setPeriodic(PROGRESS_PERIOD_MS, id -> tick(bus));
           refresher = vertx.setPeriodic(REFRESH_PERIOD_MS, id -> {
@@ -187,12 +177,18 @@ public final class PhaseVerticle extends VerticleBase {
    * LISTENs for the changes other nodes store (they NOTIFY in the same transaction); reconnects
    * by itself, and reloads once connected in case a change was missed while disconnected.
    */
-  private Future<Void> listen(String channel) {
+  private Future<Void> listen(String channel, EventBus bus) {
     subscriber = PgSubscriber.subscriber(vertx, database.connectOptions()).reconnectPolicy(retries -> 1_000L);
     subscriber.channel(channel)
         .subscribeHandler(subscribed -> service.refresh())
-        .handler(version -> service.refresh()
-            .onFailure(failure -> LOG.warn("phase change {} not loaded: {}", version, failure.getMessage())));
+        .handler(payload -> {
+          if (PhaseRepository.PROGRESS.equals(payload)) {
+            progressAnnounced(bus);
+          } else {
+            service.refresh()
+                .onFailure(failure -> LOG.warn("phase change {} not loaded: {}", payload, failure.getMessage()));
+          }
+        });
     return subscriber.connect();
   }
 
@@ -205,60 +201,43 @@ public final class PhaseVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(ticker);
     vertx.cancelTimer(refresher);
-    return subscriber == null ? Future.succeededFuture() : subscriber.close();
+    return Future.all(leadership.close(), subscriber == null ? Future.succeededFuture() : subscriber.close());
   }
 
+  /**
+   * Once a second in maintenance, on the node that holds the tick's lock: the tick, its progress
+   * published here and stored for the other nodes, which publish it when told ({@link
+   * #progressAnnounced}).
+   */
   private void tick(EventBus bus) {
     PhaseSnapshot snapshot = service.snapshot();
     if (ticking || !snapshot.phase().inMaintenance()) {
       return;
     }
     ticking = true;
-    service.tick()
-        .onSuccess(progress -> {
-          observed(progress);
-          Addresses.PHASE_PROGRESS_UPDATED.publish(bus, progress);
-        })
-        .onFailure(failure -> LOG.warn("drain progress not computed: {}", failure.getMessage()))
+    leadership.lead()
+        .compose(leading -> leading ? service.tick().onSuccess(progress -> progressObserved(bus, progress))
+            .onFailure(failure -> LOG.warn("drain progress not computed: {}", failure.getMessage()))
+            : Future.succeededFuture())
         .onComplete(done -> ticking = false);
   }
 
-  private static MaintenanceService.Peers peers(EventBus bus) {
-    return new MaintenanceService.Peers() {
-      @Override
-      public Future<SweepResult> stopAll(long windowId) {
-        return Addresses.JOBS_MAINTENANCE_STOP_ALL.request(bus, new SweepJobs(windowId));
-      }
+  /** The ticking node stored a progress: this node's readers, gauges and streams take it. */
+  private void progressAnnounced(EventBus bus) {
+    if (leadership.leading()) {
+      return;
+    }
+    service.announced()
+        .onSuccess(progress -> {
+          if (progress != null) {
+            progressObserved(bus, progress);
+          }
+        })
+        .onFailure(failure -> LOG.debug("stored progress not read: {}", failure.getMessage()));
+  }
 
-      @Override
-      public Future<SweepResult> killAll(long windowId) {
-        return Addresses.JOBS_MAINTENANCE_KILL_ALL.request(bus, new SweepJobs(windowId));
-      }
-
-      @Override
-      public Future<ActiveJobs> active(int sample) {
-        return Addresses.JOBS_MAINTENANCE_ACTIVE.request(bus, new ListActive(sample));
-      }
-
-      @Override
-      public Future<WindowCounts> counts(long windowId) {
-        return Addresses.JOBS_MAINTENANCE_COUNT.request(bus, new CountWindow(windowId));
-      }
-
-      @Override
-      public Future<Long> skipped(long windowId) {
-        return Addresses.SCHEDULER_FIRE_COUNT_SKIPPED.request(bus, new CountSkipped(windowId)).map(c -> c.count());
-      }
-
-      @Override
-      public Future<WindowLogs> closeLogs(long windowId, Instant from, Instant to) {
-        return Addresses.TENANT_LOG_WINDOW_CLOSE.request(bus, new CloseWindow(windowId, from, to));
-      }
-
-      @Override
-      public Future<FirePreview> fires(Instant from, Instant to, int limit) {
-        return Addresses.SCHEDULER_FIRE_PREVIEW.request(bus, new PreviewFires(from, to, limit));
-      }
-    };
+  private void progressObserved(EventBus bus, DrainProgress progress) {
+    observed(progress);
+    Addresses.PHASE_PROGRESS_UPDATED.publish(bus, progress);
   }
 }

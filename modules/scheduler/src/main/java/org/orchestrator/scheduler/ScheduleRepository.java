@@ -10,6 +10,8 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.function.Function;
 import org.orchestrator.contracts.Failure;
@@ -18,6 +20,7 @@ import org.orchestrator.platform.database.Timestamps;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.Fire;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.FireOutcome;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.Schedule;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.SkippedCounts;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.TenantFire;
 
 /** Schedules and their fires in PostgreSQL. */
@@ -229,10 +232,16 @@ final class ScheduleRepository {
         });
   }
 
-  Future<Long> countSkipped(long windowId) {
-    return pool.preparedQuery("SELECT count(*) FROM schedule_fires WHERE window_id = $1 AND outcome = 'Skipped'")
+  Future<SkippedCounts> countSkipped(long windowId) {
+    return pool.preparedQuery("""
+            SELECT tenant_id, count(*) FROM schedule_fires WHERE window_id = $1 AND outcome = 'Skipped'
+            GROUP BY tenant_id""")
         .execute(Tuple.of(windowId))
-        .map(rows -> rows.iterator().next().getLong(0));
+        .map(rows -> {
+          Map<Long, Long> byTenant = new TreeMap<>();
+          rows.forEach(row -> byTenant.put(row.getLong(0), row.getLong(1)));
+          return new SkippedCounts(byTenant);
+        });
   }
 
   /** One page of the enabled schedules, by id after {@code afterId}, for the preview. */

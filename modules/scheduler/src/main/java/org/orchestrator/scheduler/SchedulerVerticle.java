@@ -8,7 +8,6 @@ import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 import java.util.List;
 import org.orchestrator.contracts.bus.Addresses;
-import org.orchestrator.contracts.scheduler.ScheduleMessages.Count;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.ScheduleList;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.TenantFires;
 import org.orchestrator.platform.phase.PhaseWatch;
@@ -64,7 +63,7 @@ public final class SchedulerVerticle extends VerticleBase {
         Addresses.SCHEDULER_FIRE_LIST.serve(bus, service::fires).completion(),
         Addresses.SCHEDULER_FIRE_SKIPPED.serve(bus, q -> schedules.skipped(q.windowId(), q.tenantId())
             .map(TenantFires::new)).completion(),
-        Addresses.SCHEDULER_FIRE_COUNT_SKIPPED.serve(bus, q -> schedules.countSkipped(q.windowId()).map(Count::new))
+        Addresses.SCHEDULER_FIRE_COUNT_SKIPPED.serve(bus, q -> schedules.countSkipped(q.windowId()))
             .completion(),
         Addresses.SCHEDULER_FIRE_PREVIEW.serve(bus, q -> service.preview(q.from(), q.to(), q.limit())).completion()));
   }

@@ -41,7 +41,7 @@ import org.orchestrator.contracts.phase.PhaseMessages.Preview;
 import org.orchestrator.contracts.phase.PhaseMessages.PreviewReport;
 import org.orchestrator.contracts.phase.PhaseMessages.StartMaintenance;
 import org.orchestrator.contracts.phase.PhaseMessages.StartOutcome;
-import org.orchestrator.contracts.scheduler.ScheduleMessages.Count;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.SkippedCounts;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.CountSkipped;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.ListSkipped;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.FirePreview;
@@ -210,9 +210,9 @@ public final class Addresses {
   public static final BusAddress<ListSkipped, TenantFires> SCHEDULER_FIRE_SKIPPED = query(
       "scheduler.fire.skipped", ListSkipped.class, TenantFires.class,
       "Fires skipped for maintenance in a time span, for the tenant logs.");
-  public static final BusAddress<CountSkipped, Count> SCHEDULER_FIRE_COUNT_SKIPPED = query(
-      "scheduler.fire.count-skipped", CountSkipped.class, Count.class,
-      "How many fires were skipped for maintenance since a time.");
+  public static final BusAddress<CountSkipped, SkippedCounts> SCHEDULER_FIRE_COUNT_SKIPPED = query(
+      "scheduler.fire.count-skipped", CountSkipped.class, SkippedCounts.class,
+      "How many fires a maintenance window skipped, per tenant.");
   public static final BusAddress<PreviewFires, FirePreview> SCHEDULER_FIRE_PREVIEW = query(
       "scheduler.fire.preview", PreviewFires.class, FirePreview.class,
       "The fires enabled schedules would have in a time span, counted per tenant and in total, with a bounded "

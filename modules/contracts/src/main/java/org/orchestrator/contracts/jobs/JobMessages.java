@@ -173,7 +173,31 @@ public final class JobMessages {
   public record CountWindow(long windowId) {
   }
 
-  public record WindowCounts(long stopsSent, long stopsAcknowledged, long killsSent, long killsAcknowledged) {
+  /**
+   * A window's stops and kills per tenant (tenants it touched), the one source of both the drain
+   * progress ({@code stopsSent}) and the host's view of the open window ({@code jobStopsAttempted}).
+   */
+  public record WindowCounts(Map<Long, TenantCounts> byTenant) {
+
+    public long stopsSent() {
+      return byTenant.values().stream().mapToLong(TenantCounts::stopsSent).sum();
+    }
+
+    public long stopsAcknowledged() {
+      return byTenant.values().stream().mapToLong(TenantCounts::stopsAcknowledged).sum();
+    }
+
+    public long killsSent() {
+      return byTenant.values().stream().mapToLong(TenantCounts::killsSent).sum();
+    }
+
+    public long killsAcknowledged() {
+      return byTenant.values().stream().mapToLong(TenantCounts::killsAcknowledged).sum();
+    }
+  }
+
+  /** One tenant's share of a {@link WindowCounts}: acknowledged = the job ended after it was sent. */
+  public record TenantCounts(long stopsSent, long stopsAcknowledged, long killsSent, long killsAcknowledged) {
   }
 
   /** The jobs a window stopped or killed, per job, optionally of one tenant. */

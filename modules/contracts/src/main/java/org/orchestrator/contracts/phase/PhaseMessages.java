@@ -70,10 +70,18 @@ public final class PhaseMessages {
    * seconds left, never beyond the kill deadline ({@code null} while unknown; {@code estimateBasis}
    * says which: {@code rate}, {@code deadline}, {@code drained}, or why there is none).
    * {@code killDeadlineAt} is the window's kill deadline ({@code null} when none was set).
+   * {@code tenants}: what the window did to each tenant it touched, in counts (the host's view of an
+   * open window; the job ids stay in each tenant's own log).
    */
   public record DrainProgress(MaintenancePhase phase, Instant at, long remaining, Map<Long, Long> remainingByTenant,
       long stopsSent, long stopsAcknowledged, long killsSent, long killsAcknowledged, long triggersSkipped,
-      Double ratio, Long estimatedSecondsLeft, String estimateBasis, Instant killDeadlineAt) {
+      Double ratio, Long estimatedSecondsLeft, String estimateBasis, Instant killDeadlineAt,
+      Map<Long, TenantTally> tenants) {
+
+    /** Nothing to drain: outside maintenance, or a window not begun. */
+    public static DrainProgress idle(MaintenancePhase phase, Instant at, Double ratio, String basis) {
+      return new DrainProgress(phase, at, 0, Map.of(), 0, 0, 0, 0, 0, ratio, null, basis, null, Map.of());
+    }
 
     /** True while a window is open (Draining or Suspended): the only time {@code remaining} counts. */
     public boolean draining() {
@@ -88,6 +96,10 @@ public final class PhaseMessages {
   }
 
   public record GetProgress() {
+  }
+
+  /** One tenant's share of a window, in UiPath's names: stops and kills sent, fires skipped. */
+  public record TenantTally(long jobStopsAttempted, long jobKillsAttempted, long triggersSkipped) {
   }
 
   /** What a drain started now would do: jobs it would stop, fires it would skip within {@code horizon}. */

@@ -71,6 +71,14 @@ public final class ScheduleMessages {
   public record CountSkipped(long windowId) {
   }
 
+  /** The fires a window skipped, per tenant (tenants with none are absent). */
+  public record SkippedCounts(Map<Long, Long> byTenant) {
+
+    public long total() {
+      return byTenant.values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
   public record Count(long count) {
   }
 }

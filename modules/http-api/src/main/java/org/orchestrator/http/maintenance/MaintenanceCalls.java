@@ -106,10 +106,15 @@ public final class MaintenanceCalls {
     if (snapshot.windowId() == null) {
       return names.map(known -> setting(snapshot, tenant, List.of(), null, caller, known));
     }
-    Future<WindowLogs> logs = Addresses.TENANT_LOG_WINDOW_GET.request(bus, new GetWindowLog(snapshot.windowId(), tenant));
+    // the host's view of an open window is counts, from the drain progress the tick keeps; job ids
+    // are read only for one tenant's view, or from the logs frozen at End
+    boolean countsOnly = tenant == null && snapshot.phase().inMaintenance();
+    Future<WindowLogs> logs = countsOnly ? Future.succeededFuture(null)
+        : Addresses.TENANT_LOG_WINDOW_GET.request(bus, new GetWindowLog(snapshot.windowId(), tenant));
     Future<DrainProgress> progress = Addresses.PHASE_PROGRESS_GET.request(bus, new GetProgress());
     return Future.all(logs, progress, names)
-        .map(all -> setting(snapshot, tenant, logs.result().tenants(), progress.result(), caller, names.result()));
+        .map(all -> setting(snapshot, tenant, countsOnly ? null : logs.result().tenants(), progress.result(), caller,
+            names.result()));
   }
 
   /** Tenant id -> name, for what people read; empty (ids only) if identity does not answer. */
@@ -192,7 +197,10 @@ public final class MaintenanceCalls {
         .put("triggersSkipped", log.skippedTriggers().size());
   }
 
-  /** UiPath's MaintenanceSetting, with our additions. */
+  /**
+   * UiPath's MaintenanceSetting, with our additions. {@code logs}: the window's tenant logs, or null
+   * for the host's view of an open window, whose counts come from {@code progress}.
+   */
   private static JsonObject setting(PhaseSnapshot snapshot, Long tenantId, List<TenantWindowLog> logs,
       DrainProgress progress, Caller caller, Map<Long, String> names) {
     JsonArray maintenanceLogs = new JsonArray();
@@ -204,9 +212,24 @@ public final class MaintenanceCalls {
       audit.add(new JsonObject().put("state", t.phase().name()).put("changed", t.changed())
           .put("timeStamp", t.at().toString()).put("by", t.by()).put("note", t.note()));
     }
-    long stops = logs.stream().mapToLong(l -> l.stoppedJobs().size()).sum();
-    long kills = logs.stream().mapToLong(l -> l.killedJobs().size()).sum();
-    long skipped = logs.stream().mapToLong(l -> l.skippedTriggers().size()).sum();
+    long stops;
+    long kills;
+    long skipped;
+    JsonArray tenants;
+    if (logs == null) {
+      stops = progress.stopsSent();
+      kills = progress.killsSent();
+      skipped = progress.triggersSkipped();
+      tenants = new JsonArray(progress.tenants().entrySet().stream().map(e -> new JsonObject().put("tenantId", e.getKey())
+          .put("tenantName", names.get(e.getKey())).put("jobStopsAttempted", e.getValue().jobStopsAttempted())
+          .put("jobKillsAttempted", e.getValue().jobKillsAttempted())
+          .put("triggersSkipped", e.getValue().triggersSkipped())).toList());
+    } else {
+      stops = logs.stream().mapToLong(l -> l.stoppedJobs().size()).sum();
+      kills = logs.stream().mapToLong(l -> l.killedJobs().size()).sum();
+      skipped = logs.stream().mapToLong(l -> l.skippedTriggers().size()).sum();
+      tenants = new JsonArray(logs.stream().map(l -> tenantCounts(l, names)).toList());
+    }
     JsonObject setting = new JsonObject()
         .put("state", snapshot.phase().name())
         .put("maintenanceLogs", maintenanceLogs)
@@ -233,7 +256,7 @@ public final class MaintenanceCalls {
           .put("killedJobs", log == null ? new JsonArray() : new JsonArray(log.killedJobs()))
           .put("skippedTriggers", log == null ? new JsonArray() : skippedTriggers(log));
     } else {
-      setting.put("tenants", new JsonArray(logs.stream().map(l -> tenantCounts(l, names)).toList()));
+      setting.put("tenants", tenants);
     }
     if (progress != null) {
       setting.put("progress", progress(progress, tenantId, names));

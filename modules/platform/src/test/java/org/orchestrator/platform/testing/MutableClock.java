@@ -1,4 +1,4 @@
-package org.orchestrator.app;
+package org.orchestrator.platform.testing;
 
 import java.time.Clock;
 import java.time.Duration;

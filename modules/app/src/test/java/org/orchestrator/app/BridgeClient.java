@@ -7,10 +7,12 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import io.vertx.core.json.JsonObject;
+import org.orchestrator.contracts.bus.BridgeWire;
 
 /**
- * A bridge client written from the documented frame format only (docs/event-bus.md): a 4-byte
- * big-endian length, then that many bytes of UTF-8 JSON. Plain blocking sockets, no Vert.x.
+ * A bridge client over plain blocking sockets: frames written as {@link BridgeWire} writes them (a
+ * 4-byte big-endian length, then UTF-8 JSON, as docs/event-bus.md says), raw bytes for the frames
+ * the format does not allow.
  */
 final class BridgeClient implements AutoCloseable {
 
@@ -26,10 +28,7 @@ final class BridgeClient implements AutoCloseable {
   }
 
   void write(JsonObject frame) throws IOException {
-    byte[] json = frame.encode().getBytes(StandardCharsets.UTF_8);
-    out.writeInt(json.length);
-    out.write(json);
-    out.flush();
+    writeRaw(BridgeWire.frame(frame).getBytes());
   }
 
   /** Raw bytes, for frames the format does not allow. */

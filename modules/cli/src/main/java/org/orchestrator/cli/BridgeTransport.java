@@ -9,10 +9,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.parsetools.RecordParser;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import org.orchestrator.contracts.bus.BridgeWire;
 
 /**
  * The TCP event-bus bridge, spoken by hand: each frame is a 4-byte big-endian length and a JSON
@@ -22,6 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
 final class BridgeTransport implements Transport {
 
   private static final long TIMEOUT_MS = 60_000;
+  /** The server's answers are small; a longer frame means something else answered on the port. */
+  private static final long MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
   private final Vertx vertx;
   /** Held for the life of the transport: Vert.x closes a client that is no longer referenced. */
@@ -56,23 +58,11 @@ final class BridgeTransport implements Transport {
   }
 
   private Handler<Buffer> frames() {
-    RecordParser parser = RecordParser.newFixed(4);
-    parser.handler(new Handler<>() {
-      private int length = -1;
-
-      @Override
-      public void handle(Buffer chunk) {
-        if (length < 0) {
-          length = chunk.getInt(0);
-          parser.fixedSizeMode(length);
-        } else {
-          length = -1;
-          parser.fixedSizeMode(4);
-          onFrame(chunk.toJsonObject());
-        }
-      }
-    });
-    return parser;
+    return BridgeWire.reader(null, MAX_FRAME_BYTES, payload -> onFrame(payload.toJsonObject()),
+        length -> {
+          failAll("the bridge sent a frame of " + length + " bytes");
+          socket.close();
+        });
   }
 
   private void onFrame(JsonObject frame) {
@@ -137,8 +127,7 @@ final class BridgeTransport implements Transport {
   }
 
   private void write(JsonObject frame) {
-    Buffer json = frame.toBuffer();
-    socket.write(Buffer.buffer(4 + json.length()).appendInt(json.length()).appendBuffer(json));
+    socket.write(BridgeWire.frame(frame));
   }
 
   private void failAll(String reason) {

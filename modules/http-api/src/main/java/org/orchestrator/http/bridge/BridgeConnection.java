@@ -6,6 +6,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
+import org.orchestrator.contracts.bus.BridgeWire;
 import java.util.HashMap;
 import java.util.Map;
 import org.orchestrator.contracts.Failure;
@@ -40,7 +41,6 @@ final class BridgeConnection {
   private final String remote;
   /** Subscribed address -> the timer that ends it when its token expires. */
   private final Map<String, Long> subscriptions = new HashMap<>();
-  private boolean readingLength = true;
   private long idleTimer = -1;
   private int inFlight;
   private boolean closed;
@@ -51,8 +51,9 @@ final class BridgeConnection {
     this.socket = socket;
     this.limits = limits;
     this.remote = String.valueOf(socket.remoteAddress());
-    this.parser = RecordParser.newFixed(4, socket);
-    parser.handler(this::record);
+    this.parser = BridgeWire.reader(socket, limits.maxFrameBytes(), this::record, length -> closeWith(
+        error(null, FailureCode.BAD_REQUEST, "frame of " + length + " bytes is longer than the bridge's "
+            + "limit of " + limits.maxFrameBytes() + " bytes; closing the connection")));
     parser.exceptionHandler(failure -> {
       LOG.warn("bridge client {}: connection failed: {}", remote, failure.toString());
       socket.close();
@@ -84,29 +85,12 @@ final class BridgeConnection {
     socket.close();
   }
 
-  private void record(Buffer chunk) {
+  private void record(Buffer payload) {
     if (closed) {
       return;
     }
-    if (readingLength) {
-      long length = Integer.toUnsignedLong(chunk.getInt(0));
-      if (length > limits.maxFrameBytes()) {
-        closeWith(error(null, FailureCode.BAD_REQUEST, "frame of " + length + " bytes is longer than the bridge's "
-            + "limit of " + limits.maxFrameBytes() + " bytes; closing the connection"));
-        return;
-      }
-      if (length > 0) {
-        readingLength = false;
-        parser.fixedSizeMode((int) length);
-        return;
-      }
-      chunk = Buffer.buffer();
-    } else {
-      readingLength = true;
-      parser.fixedSizeMode(4);
-    }
     armIdleTimer();
-    onFrame(chunk);
+    onFrame(payload);
   }
 
   private void onFrame(Buffer bytes) {
@@ -293,7 +277,6 @@ final class BridgeConnection {
   }
 
   private static Buffer frame(JsonObject json) {
-    Buffer bytes = json.toBuffer();
-    return Buffer.buffer(4 + bytes.length()).appendInt(bytes.length()).appendBuffer(bytes);
+    return BridgeWire.frame(json);
   }
 }

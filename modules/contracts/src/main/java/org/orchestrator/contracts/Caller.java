@@ -35,4 +35,29 @@ public record Caller(long principalId, String name, Role role, Long tenantId) {
     }
     return tenantId;
   }
+
+  /** A {@link Failure} unless the caller is the host administrator. */
+  public void requireHostAdmin(String refusal) {
+    if (!isHostAdmin()) {
+      throw Failure.forbidden(refusal);
+    }
+  }
+
+  /**
+   * The tenant an administrator's call acts on: the one the host administrator names ({@code null}:
+   * every tenant), the caller's own for a tenant administrator, who may not name another
+   * ({@code otherTenant}); anyone else is refused ({@code notAdministrator}).
+   */
+  public Long administeredTenant(Long requested, String notAdministrator, String otherTenant) {
+    if (isHostAdmin()) {
+      return requested;
+    }
+    if (!isTenantAdmin()) {
+      throw Failure.forbidden(notAdministrator);
+    }
+    if (requested != null && !requested.equals(tenantId)) {
+      throw Failure.forbidden(otherTenant);
+    }
+    return tenantId;
+  }
 }

@@ -39,6 +39,7 @@ import org.orchestrator.http.routes.SwaggerRoutes;
 import org.orchestrator.http.support.ErrorReplies;
 import org.orchestrator.http.support.ExactParameters;
 import org.orchestrator.http.support.InputGuard;
+import org.orchestrator.http.support.RequestIdHandler;
 import org.orchestrator.http.support.SignInThrottle;
 import org.orchestrator.platform.StartupFailure;
 import org.orchestrator.platform.config.OrchestratorConfig;
@@ -128,6 +129,7 @@ public final class HttpApiVerticle extends VerticleBase {
     new MaintenanceRoutes(bus, phase, new MaintenanceCalls(bus, phase)).mount(builder);
 
     Router root = Router.router(vertx);
+    root.route().handler(new RequestIdHandler());
     root.route().handler(ExactParameters::refuseMalformed);
     if (gate) {
       root.route().handler(new GateHandler(phase, config.maintenance().retryAfterSeconds(),

@@ -185,22 +185,12 @@ final class IdentityService {
    * caller's own tenant for a tenant admin.
    */
   private static Long targetTenant(Caller caller, Long requested) {
-    if (caller.isHostAdmin()) {
-      return requested;
-    }
-    if (!caller.isTenantAdmin()) {
-      throw Failure.forbidden("only administrators manage users");
-    }
-    if (requested != null && !requested.equals(caller.tenantId())) {
-      throw Failure.forbidden("a tenant administrator manages the users of their own tenant only");
-    }
-    return caller.tenantId();
+    return caller.administeredTenant(requested, "only administrators manage users",
+        "a tenant administrator manages the users of their own tenant only");
   }
 
   private static void requireHostAdmin(Caller caller) {
-    if (!caller.isHostAdmin()) {
-      throw Failure.forbidden("only the host administrator manages tenants");
-    }
+    caller.requireHostAdmin("only the host administrator manages tenants");
   }
 
   static boolean isHost(String tenancyName) {

@@ -26,8 +26,11 @@ public final class PasswordHasher {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Map<String, String> parameters;
-  /** Verified when the user is unknown, so that timing does not tell which user names exist. */
-  private final String decoy;
+  /**
+   * Verified when the user is unknown, so that timing does not tell which user names exist; hashed
+   * on the hashing pool when the hasher is made (a full-cost hash must not run on an event loop).
+   */
+  private final Future<String> decoy;
   private final WorkerExecutor executor;
   private final int maxPending;
   private final AtomicInteger pending = new AtomicInteger();
@@ -41,9 +44,9 @@ public final class PasswordHasher {
       throw new IllegalArgumentException("PBKDF2 needs at least 1000 iterations, got " + iterations);
     }
     this.parameters = Map.of("it", Integer.toString(iterations));
-    this.decoy = hashNow("decoy-" + RANDOM.nextLong());
     this.executor = vertx.createSharedWorkerExecutor("password-hashing", threads);
     this.maxPending = maxPending;
+    this.decoy = executor.executeBlocking(() -> hashNow("decoy-" + RANDOM.nextLong()), false);
   }
 
   /**
@@ -61,8 +64,13 @@ public final class PasswordHasher {
 
   /** Checks {@code password} against {@code storedHash}; a {@code null} hash never matches. */
   public Future<Boolean> verify(String storedHash, String password) {
-    String hash = storedHash != null ? storedHash : decoy;
-    return bounded(() -> STRATEGY.verify(hash, password) && storedHash != null);
+    if (storedHash != null) {
+      return bounded(() -> STRATEGY.verify(storedHash, password));
+    }
+    return decoy.compose(hash -> bounded(() -> {
+      STRATEGY.verify(hash, password); // the cost of a real check, and never a match
+      return false;
+    }));
   }
 
   /** Hashes running or waiting now. */

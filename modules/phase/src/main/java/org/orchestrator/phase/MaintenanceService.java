@@ -150,7 +150,11 @@ final class MaintenanceService {
           : Future.succeededFuture(null);
       return blocking.compose(jobs -> jobs != null
           ? Future.succeededFuture(new StartOutcome(current, jobs))
-          : carryOut(plan, request).map(done -> new StartOutcome(done, null)));
+          : carryOut(plan, request).map(done -> {
+            LOG.info("maintenance: {} by {} (window {}{})", done.phase(), caller.name(), done.windowId(),
+                request.reason() == null ? "" : ", reason: " + request.reason());
+            return new StartOutcome(done, null);
+          }));
     })).onSuccess(outcome -> armDeadline());
   }
 
@@ -185,7 +189,9 @@ final class MaintenanceService {
       Instant now = clock.instant();
       return peers.closeLogs(snapshot.windowId(), snapshot.windowStartedAt(), now)
           .compose(logs -> repository.close(snapshot.version(), snapshot.windowId(), now, request.caller().name()))
-          .onSuccess(this::stored);
+          .onSuccess(this::stored)
+          .onSuccess(ended -> LOG.info("maintenance: ended by {} (window {})", request.caller().name(),
+              ended.windowId()));
     })).onSuccess(ended -> cancelDeadline());
   }
 
@@ -433,8 +439,6 @@ final class MaintenanceService {
   }
 
   private static void requireHostAdmin(Caller caller) {
-    if (!caller.isHostAdmin()) {
-      throw Failure.forbidden("maintenance is for the host administrator");
-    }
+    caller.requireHostAdmin("maintenance is for the host administrator");
   }
 }

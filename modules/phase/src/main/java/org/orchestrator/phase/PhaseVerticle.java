@@ -146,15 +146,17 @@ public final class PhaseVerticle extends VerticleBase {
     EventBus bus = vertx.eventBus();
     leadership = new TickLeadership(vertx, database);
     String channel = PhaseRepository.channel(database.schema());
+    // the gauges follow a stored change before anyone hears of it (a scrape right after End's
+    // answer sees no deadline), then every module is told
     service = new MaintenanceService(vertx, new PhaseRepository(pool, channel), new BusPeers(bus), clock,
-        snapshot -> Addresses.PHASE_CHANGED.publish(bus, snapshot));
+        snapshot -> {
+          if (!snapshot.phase().inMaintenance()) {
+            observed(DrainProgress.idle(snapshot.phase(), clock.instant(), 1.0, "not in maintenance"));
+          }
+          deadlineChanged(snapshot);
+          Addresses.PHASE_CHANGED.publish(bus, snapshot);
+        });
     registerMeters();
-    Addresses.PHASE_CHANGED.subscribe(bus, snapshot -> {
-      if (!snapshot.phase().inMaintenance()) {
-        observed(DrainProgress.idle(snapshot.phase(), clock.instant(), 1.0, "not in maintenance"));
-      }
-      deadlineChanged(snapshot);
-    });
     return service.load()
         .compose(loaded -> Future.all(List.of(
             Addresses.PHASE_STATE_GET.serve(bus, query -> Future.succeededFuture(service.snapshot())).completion(),

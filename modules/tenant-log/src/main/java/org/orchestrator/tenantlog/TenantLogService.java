@@ -58,25 +58,14 @@ final class TenantLogService {
   }
 
   Future<History> history(ListHistory query) {
-    Caller caller = query.caller();
-    long tenantId;
-    if (caller.isHostAdmin()) {
-      if (query.tenantId() == null) {
-        // every window: its tenants' records, paged by window
-        Paging.check(query.page(), query.size());
-        return Future.all(logs.windows(query.page(), query.size()), logs.countWindows())
-            .map(both -> new History(both.resultAt(0), query.page(), query.size(), both.<Long>resultAt(1)));
-      }
-      tenantId = query.tenantId();
-    } else if (caller.isTenantAdmin()) {
-      if (query.tenantId() != null && !query.tenantId().equals(caller.tenantId())) {
-        throw Failure.forbidden("a tenant administrator reads the maintenance logs of their own tenant only");
-      }
-      tenantId = caller.tenantId();
-    } else {
-      throw Failure.forbidden("maintenance logs are read by administrators");
-    }
+    Long tenantId = query.caller().administeredTenant(query.tenantId(), "maintenance logs are read by administrators",
+        "a tenant administrator reads the maintenance logs of their own tenant only");
     Paging.check(query.page(), query.size());
+    if (tenantId == null) {
+      // the host administrator, every window: its tenants' records, paged by window
+      return Future.all(logs.windows(query.page(), query.size()), logs.countWindows())
+          .map(both -> new History(both.resultAt(0), query.page(), query.size(), both.<Long>resultAt(1)));
+    }
     return Future.all(logs.history(tenantId, query.page(), query.size()), logs.count(tenantId))
         .map(both -> new History(both.resultAt(0), query.page(), query.size(), both.<Long>resultAt(1)));
   }

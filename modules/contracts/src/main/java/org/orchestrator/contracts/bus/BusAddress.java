@@ -72,12 +72,15 @@ public final class BusAddress<Q, R> {
     return timeoutMillis;
   }
 
-  /** Sends a command or query and returns the typed reply, or a {@link Failure}. */
+  /**
+   * Sends a command or query and returns the typed reply, or a {@link Failure}. Its timeout is the
+   * address's, cut to the deadline of the request this work belongs to ({@link RequestContext}).
+   */
   public Future<R> request(EventBus bus, Q body) {
     if (kind == Kind.EVENT) {
       throw new IllegalStateException(name + " is an event: publish it");
     }
-    return bus.<R>request(name, body, new DeliveryOptions().setSendTimeout(timeoutMillis))
+    return bus.<R>request(name, body, RequestContext.options(timeoutMillis))
         .recover(BusAddress::toFailure)
         .map(Message::body);
   }
@@ -87,7 +90,9 @@ public final class BusAddress<Q, R> {
     if (kind != Kind.EVENT) {
       throw new IllegalStateException(name + " is not an event: request it");
     }
-    bus.publish(name, body);
+    String requestId = RequestContext.id();
+    bus.publish(name, body, requestId == null ? new DeliveryOptions()
+        : new DeliveryOptions().addHeader(RequestContext.HEADER, requestId));
   }
 
   /**
@@ -97,6 +102,7 @@ public final class BusAddress<Q, R> {
    */
   public MessageConsumer<Q> serve(EventBus bus, Function<Q, Future<R>> handler) {
     return bus.consumer(name, message -> {
+      RequestContext.enter(message.headers());
       Future<R> reply;
       try {
         reply = handler.apply(message.body());
@@ -109,14 +115,17 @@ public final class BusAddress<Q, R> {
 
   /** Observes published events. */
   public MessageConsumer<Q> subscribe(EventBus bus, Consumer<Q> handler) {
-    return bus.consumer(name, message -> handler.accept(message.body()));
+    return bus.consumer(name, message -> {
+      RequestContext.enter(message.headers());
+      handler.accept(message.body());
+    });
   }
 
   private void fail(Message<Q> message, Throwable failure) {
     if (failure instanceof Failure f) {
       message.fail(f.code().errorCode(), f.getMessage());
     } else {
-      LOG.error("{} failed", name, failure);
+      LOG.error("{} failed (request {})", name, RequestContext.id(), failure);
       message.fail(FailureCode.INTERNAL.errorCode(), "internal error");
     }
   }

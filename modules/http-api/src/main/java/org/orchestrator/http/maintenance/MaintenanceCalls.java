@@ -91,17 +91,9 @@ public final class MaintenanceCalls {
 
   /** UiPath's MaintenanceSetting for the host (all tenants, or one) or a tenant admin (own tenant). */
   public Future<JsonObject> get(Caller caller, Long requestedTenant) {
-    Long tenantId = requestedTenant;
-    if (caller.isTenantAdmin()) {
-      if (tenantId != null && !tenantId.equals(caller.tenantId())) {
-        throw Failure.forbidden("a tenant administrator reads the maintenance state of their own tenant only");
-      }
-      tenantId = caller.tenantId();
-    } else if (!caller.isHostAdmin()) {
-      throw Failure.forbidden("the maintenance state is read by administrators");
-    }
+    Long tenant = caller.administeredTenant(requestedTenant, "the maintenance state is read by administrators",
+        "a tenant administrator reads the maintenance state of their own tenant only");
     PhaseSnapshot snapshot = phase.snapshot();
-    Long tenant = tenantId;
     Future<Map<Long, String>> names = tenantNames();
     if (snapshot.windowId() == null) {
       return names.map(known -> setting(snapshot, tenant, List.of(), null, caller, known));

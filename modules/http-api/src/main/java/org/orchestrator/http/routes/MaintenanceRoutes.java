@@ -64,9 +64,7 @@ public final class MaintenanceRoutes {
   /** Server-Sent Events: the phase at once and on every change, the drain progress every second. */
   private void events(RoutingContext ctx) {
     Caller caller = Requests.human(ctx);
-    if (!caller.isHostAdmin()) {
-      throw Failure.forbidden("the maintenance event stream is for the host administrator");
-    }
+    caller.requireHostAdmin("the maintenance event stream is for the host administrator");
     HttpServerResponse response = ctx.response().setChunked(true)
         .putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache")
         .putHeader("X-Accel-Buffering", "no");

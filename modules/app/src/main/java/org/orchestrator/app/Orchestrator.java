@@ -119,7 +119,7 @@ public final class Orchestrator implements AutoCloseable {
       deployments.add(vertx.deployVerticle(phase).await());
       deployments.add(vertx.deployVerticle(new IdentityVerticle(pool, config, keys)).await());
       deployments.add(vertx.deployVerticle(new TenantLogVerticle(pool)).await());
-      deployments.add(vertx.deployVerticle(new JobControlVerticle(pool, config.jobs(), registry)).await());
+      deployments.add(vertx.deployVerticle(new JobControlVerticle(pool, config.jobs(), clock, registry)).await());
       deployments.add(vertx.deployVerticle(new SchedulerVerticle(pool, config.scheduler(), clock, registry)).await());
       phase.enforce().await();
       deployments.add(vertx.deployVerticle(http).await());

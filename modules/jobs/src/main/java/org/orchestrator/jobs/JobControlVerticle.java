@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.sqlclient.Pool;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import org.orchestrator.contracts.bus.Addresses;
@@ -38,14 +39,17 @@ public final class JobControlVerticle extends VerticleBase {
   private final Pool pool;
   private final OrchestratorConfig.Jobs settings;
   private final MeterRegistry registry;
+  private final Clock clock;
   private long metricsTimer = -1;
   private long deadRobotTimer = -1;
   private long pruneTimer = -1;
   /** When robots could last start talking again (start, or the end of a Suspended window). */
-  private volatile long robotsFreeSince = System.currentTimeMillis();
+  private volatile long robotsFreeSince;
 
-  public JobControlVerticle(Pool pool, OrchestratorConfig.Jobs settings, MeterRegistry registry) {
+  public JobControlVerticle(Pool pool, OrchestratorConfig.Jobs settings, Clock clock, MeterRegistry registry) {
     this.pool = pool;
+    this.clock = clock;
+    this.robotsFreeSince = clock.millis();
     this.settings = settings;
     this.registry = registry;
   }
@@ -72,11 +76,11 @@ public final class JobControlVerticle extends VerticleBase {
       long deadAfterMs = settings.robotDeadAfterSeconds() * 1000L;
       phase.onChange(snapshot -> {
         if (snapshot.phase() != MaintenancePhase.Suspended) {
-          robotsFreeSince = System.currentTimeMillis();
+          robotsFreeSince = clock.millis();
         }
       });
       deadRobotTimer = vertx.setPeriodic(period, id -> (phase.phase() == MaintenancePhase.Suspended
-          || System.currentTimeMillis() - robotsFreeSince < deadAfterMs
+          || clock.millis() - robotsFreeSince < deadAfterMs
           ? Future.succeededFuture(List.<JobRepository.Faulted>of())
           : jobs.faultJobsOfDeadRobots(settings.robotDeadAfterSeconds()))
           .onSuccess(faulted -> {

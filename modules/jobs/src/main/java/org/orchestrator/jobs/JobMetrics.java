@@ -85,7 +85,7 @@ final class JobMetrics {
   Future<Void> refresh(Pool pool, int heartbeatGraceSeconds, Future<TenantList> directory) {
     Future<List<Tenant>> known = directory.map(TenantList::items).otherwise(List.of());
     Future<Map<Long, Map<String, Long>>> byState = pool.query("SELECT tenant_id, state, count(*) FROM jobs "
-            + "WHERE state IN ('Pending', 'Running', 'Stopping', 'Terminating') GROUP BY tenant_id, state").execute()
+            + "WHERE " + JobSql.UNFINISHED + " GROUP BY tenant_id, state").execute()
         .map(rows -> {
           Map<Long, Map<String, Long>> values = new TreeMap<>();
           for (Row row : rows) {
@@ -110,7 +110,7 @@ final class JobMetrics {
       Map<Long, Long> down = new TreeMap<>();
       for (Tenant tenant : tenants) {
         Map<String, Long> zero = new HashMap<>();
-        for (JobState state : JobState.ACTIVE) {
+        for (JobState state : JobState.UNFINISHED) {
           zero.put(state.name(), 0L);
         }
         states.put(tenant.id(), zero);

@@ -193,7 +193,7 @@ final class JobRepository {
     return tx.preparedQuery("""
             WITH mine AS (
               SELECT id, state FROM jobs
-              WHERE robot_id = $1 AND state IN ('Running', 'Stopping', 'Terminating')
+              WHERE robot_id = $1 AND\s""" + JobSql.held("") + """
                 AND (id <> ALL($2) OR missing_heartbeats > 0)
               FOR UPDATE)
             UPDATE jobs SET updated_at = now(),
@@ -222,7 +222,7 @@ final class JobRepository {
     return tx.preparedQuery("""
             SELECT l.id, j.process_name FROM (SELECT DISTINCT unnest($3::bigint[]) AS id) l
             LEFT JOIN jobs j ON j.id = l.id AND j.tenant_id = $2 AND j.robot_id = $1
-            WHERE j.id IS NULL OR j.state IN ('Successful', 'Faulted', 'Stopped')
+            WHERE j.id IS NULL OR j.""" + JobSql.FINAL + """
             ORDER BY l.id""")
         .execute(Tuple.tuple().addLong(robotId).addLong(tenantId).addArrayOfLong(listed))
         .map(rows -> {
@@ -244,20 +244,15 @@ final class JobRepository {
                 OR (state = 'Terminating' AND kill_delivered_at IS NULL))""")
         .execute(Tuple.of(robotId))
         .compose(marked -> tx.preparedQuery("""
-                SELECT id, state, process_name FROM jobs
-                WHERE robot_id = $1
-                  AND (state IN ('Stopping', 'Terminating') OR (state = 'Pending' AND start_delivered_at IS NOT NULL))
+                SELECT id, state, process_name, start_delivered_at IS NOT NULL AS handed_out FROM jobs
+                WHERE robot_id = $1 AND\s""" + JobSql.active("") + """
                 ORDER BY id""")
             .execute(Tuple.of(robotId)))
         .map(rows -> {
           List<RobotCommand> commands = new ArrayList<>(rows.size());
           for (Row row : rows) {
-            CommandType type = switch (JobState.valueOf(row.getString("state"))) {
-              case Pending -> CommandType.StartJob;
-              case Stopping -> CommandType.StopJob;
-              default -> CommandType.KillJob;
-            };
-            commands.add(new RobotCommand(type, row.getLong("id"), row.getString("process_name")));
+            JobTransitions.command(JobState.valueOf(row.getString("state")), row.getBoolean("handed_out"))
+                .ifPresent(type -> commands.add(new RobotCommand(type, row.getLong("id"), row.getString("process_name"))));
           }
           return commands;
         });
@@ -270,9 +265,8 @@ final class JobRepository {
               WHERE tenant_id = $2 AND state = 'Pending' AND start_delivered_at IS NULL
                 AND (robot_id = $1 OR robot_id IS NULL)
                 AND NOT EXISTS (
-                  SELECT 1 FROM jobs busy WHERE busy.robot_id = $1
-                    AND (busy.state IN ('Running', 'Stopping', 'Terminating')
-                      OR (busy.state = 'Pending' AND busy.start_delivered_at IS NOT NULL)))
+                  SELECT 1 FROM jobs busy WHERE busy.robot_id = $1 AND\s""" + JobSql.active("busy.") + """
+                )
               ORDER BY (robot_id IS NULL), id
               LIMIT 1
               FOR UPDATE SKIP LOCKED)
@@ -282,10 +276,12 @@ final class JobRepository {
         .execute(Tuple.of(robotId, tenantId));
   }
 
-  /** Heartbeat times of a tenant's robots. */
-  Future<List<Row>> presence(long tenantId) {
-    return pool.preparedQuery("SELECT robot_id, last_heartbeat_at FROM robot_presence WHERE tenant_id = $1")
-        .execute(Tuple.of(tenantId))
+  /** Heartbeat times of a tenant's robots, and whether each spoke within {@code grace}. */
+  Future<List<Row>> presence(long tenantId, java.time.Duration grace) {
+    return pool.preparedQuery("SELECT robot_id, last_heartbeat_at, "
+            + "last_heartbeat_at > now() - make_interval(secs => $2) AS connected "
+            + "FROM robot_presence WHERE tenant_id = $1")
+        .execute(Tuple.of(tenantId, (double) grace.toSeconds()))
         .map(rows -> {
           List<Row> list = new ArrayList<>();
           rows.forEach(list::add);
@@ -302,8 +298,7 @@ final class JobRepository {
     return pool.preparedQuery("""
             WITH dead AS (
               SELECT j.id, j.state FROM jobs j JOIN robot_presence p ON p.robot_id = j.robot_id
-              WHERE (j.state IN ('Running', 'Stopping', 'Terminating')
-                     OR (j.state = 'Pending' AND j.start_delivered_at IS NOT NULL))
+              WHERE\s""" + JobSql.active("j.") + """
                 AND p.last_heartbeat_at < now() - make_interval(secs => $1)
               FOR UPDATE OF j SKIP LOCKED)
             UPDATE jobs SET state = 'Faulted', ended_at = now(), updated_at = now(), fault_reason = $2

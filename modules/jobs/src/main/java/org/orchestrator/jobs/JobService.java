@@ -247,11 +247,10 @@ final class JobService {
   }
 
   Future<RobotPresenceList> presence(long tenantId) {
-    Instant connectedSince = Instant.now().minus(heartbeatGrace);
-    return jobs.presence(tenantId).map(rows -> new RobotPresenceList(rows.stream().map(row -> {
-      Instant last = row.getOffsetDateTime("last_heartbeat_at").toInstant();
-      return new RobotPresence(row.getLong("robot_id"), last, last.isAfter(connectedSince));
-    }).toList()));
+    // connected is decided by the database, whose clock wrote last_heartbeat_at
+    return jobs.presence(tenantId, heartbeatGrace).map(rows -> new RobotPresenceList(rows.stream().map(row ->
+        new RobotPresence(row.getLong("robot_id"), row.getOffsetDateTime("last_heartbeat_at").toInstant(),
+            row.getBoolean("connected"))).toList()));
   }
 
   /**

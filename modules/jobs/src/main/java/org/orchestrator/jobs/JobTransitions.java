@@ -2,6 +2,7 @@ package org.orchestrator.jobs;
 
 import java.util.Optional;
 import org.orchestrator.contracts.Failure;
+import org.orchestrator.contracts.jobs.JobMessages.CommandType;
 import org.orchestrator.contracts.jobs.JobState;
 
 /**
@@ -16,6 +17,20 @@ import org.orchestrator.contracts.jobs.JobState;
  * Stopping   - (already)         Terminating        - / final
  * Terminating CONFLICT           - (already)        - / final
  * final      CONFLICT            CONFLICT           same final: - ; other: CONFLICT
+ * </pre>
+ *
+ * <p>Maintenance sweeps every tenant's jobs at once ({@link MaintenanceSweeps}, one UPDATE each); what
+ * they do to one job is {@link #sweepStop} and {@link #sweepKill}, and a test runs the UPDATEs over a
+ * job in every state to hold them to it. What a robot is told about a job is {@link #command}.
+ *
+ * <pre>
+ *                        Stop sweep     Kill sweep      robot is told
+ * Pending, not handed     -              -               - (not its job yet)
+ * Pending, handed out     Stopping       Terminating     StartJob
+ * Running                 Stopping       Terminating     -
+ * Stopping                -              Terminating     StopJob
+ * Terminating             -              -               KillJob
+ * final                   -              -               -
  * </pre>
  */
 public final class JobTransitions {
@@ -57,5 +72,33 @@ public final class JobTransitions {
       return current == JobState.Pending ? Optional.of(JobState.Running) : Optional.empty();
     }
     return Optional.of(reported);
+  }
+
+  /** What a maintenance Stop sweep does to a job ({@code handedOut}: its StartJob was delivered). */
+  public static Optional<JobState> sweepStop(JobState current, boolean handedOut) {
+    return switch (current) {
+      case Pending -> handedOut ? Optional.of(JobState.Stopping) : Optional.empty();
+      case Running -> Optional.of(JobState.Stopping);
+      default -> Optional.empty();
+    };
+  }
+
+  /** What a maintenance Kill sweep does to a job. */
+  public static Optional<JobState> sweepKill(JobState current, boolean handedOut) {
+    return switch (current) {
+      case Pending -> handedOut ? Optional.of(JobState.Terminating) : Optional.empty();
+      case Running, Stopping -> Optional.of(JobState.Terminating);
+      default -> Optional.empty();
+    };
+  }
+
+  /** The command a robot is given, on every heartbeat until it reports, for its job in {@code state}. */
+  public static Optional<CommandType> command(JobState state, boolean handedOut) {
+    return switch (state) {
+      case Pending -> handedOut ? Optional.of(CommandType.StartJob) : Optional.empty();
+      case Stopping -> Optional.of(CommandType.StopJob);
+      case Terminating -> Optional.of(CommandType.KillJob);
+      default -> Optional.empty();
+    };
   }
 }

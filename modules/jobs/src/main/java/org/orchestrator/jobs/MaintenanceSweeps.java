@@ -25,9 +25,7 @@ import org.orchestrator.contracts.jobs.JobMessages.WindowJobs;
  */
 final class MaintenanceSweeps {
 
-  /** Jobs a robot is working on or may be starting. */
-  static final String ACTIVE = "(state IN ('Running', 'Stopping', 'Terminating') "
-      + "OR (state = 'Pending' AND start_delivered_at IS NOT NULL))";
+  private static final String ACTIVE = JobSql.ACTIVE;
 
   private final Pool pool;
 
@@ -40,7 +38,7 @@ final class MaintenanceSweeps {
     return pool.preparedQuery("""
             UPDATE jobs SET state = 'Stopping', updated_at = now(),
               stop_requested_at = coalesce(stop_requested_at, now()), stop_window_id = $1
-            WHERE state = 'Running' OR (state = 'Pending' AND start_delivered_at IS NOT NULL)""")
+            WHERE state = 'Running' OR\s""" + JobSql.handedOut(""))
         .execute(Tuple.of(windowId))
         .map(rows -> new SweepResult(rows.rowCount()));
   }
@@ -50,7 +48,7 @@ final class MaintenanceSweeps {
     return pool.preparedQuery("""
             UPDATE jobs SET state = 'Terminating', updated_at = now(),
               kill_requested_at = coalesce(kill_requested_at, now()), kill_window_id = $1
-            WHERE state IN ('Running', 'Stopping') OR (state = 'Pending' AND start_delivered_at IS NOT NULL)""")
+            WHERE state IN ('Running', 'Stopping') OR\s""" + JobSql.handedOut(""))
         .execute(Tuple.of(windowId))
         .map(rows -> new SweepResult(rows.rowCount()));
   }
@@ -80,13 +78,13 @@ final class MaintenanceSweeps {
   }
 
   Future<WindowCounts> counts(long windowId) {
-    return pool.preparedQuery("""
-            SELECT tenant_id,
-                   count(*) FILTER (WHERE stop_window_id = $1),
-                   count(*) FILTER (WHERE stop_window_id = $1 AND state IN ('Successful', 'Faulted', 'Stopped')),
-                   count(*) FILTER (WHERE kill_window_id = $1),
-                   count(*) FILTER (WHERE kill_window_id = $1 AND state IN ('Successful', 'Faulted', 'Stopped'))
-            FROM jobs WHERE stop_window_id = $1 OR kill_window_id = $1 GROUP BY tenant_id""")
+    String ended = JobSql.FINAL;
+    return pool.preparedQuery("SELECT tenant_id,"
+            + " count(*) FILTER (WHERE stop_window_id = $1),"
+            + " count(*) FILTER (WHERE stop_window_id = $1 AND " + ended + "),"
+            + " count(*) FILTER (WHERE kill_window_id = $1),"
+            + " count(*) FILTER (WHERE kill_window_id = $1 AND " + ended + ")"
+            + " FROM jobs WHERE stop_window_id = $1 OR kill_window_id = $1 GROUP BY tenant_id")
         .execute(Tuple.of(windowId))
         .map(rows -> {
           Map<Long, TenantCounts> byTenant = new TreeMap<>();

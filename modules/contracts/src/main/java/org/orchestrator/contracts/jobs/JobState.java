@@ -9,8 +9,14 @@ public enum JobState {
 
   /** States a job never leaves. */
   public static final Set<JobState> FINAL = EnumSet.of(Successful, Faulted, Stopped);
-  /** States in which a robot is (or is about to be) working on the job. */
-  public static final Set<JobState> ACTIVE = EnumSet.of(Pending, Running, Stopping, Terminating);
+  /** Every other state: the job has not ended (a Pending one may not have a robot yet). */
+  public static final Set<JobState> UNFINISHED = EnumSet.complementOf(EnumSet.of(Successful, Faulted, Stopped));
+  /**
+   * States in which a robot holds the job. A job is <em>active</em> (maintenance waits for it, a
+   * robot with one gets no other) when it is held, or Pending and already handed to a robot (its
+   * StartJob delivered): the jobs module's {@code JobSql.active} is that predicate in SQL.
+   */
+  public static final Set<JobState> HELD = EnumSet.of(Running, Stopping, Terminating);
 
   public boolean isFinal() {
     return FINAL.contains(this);

@@ -21,9 +21,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every route in every phase, normal -> Draining -> Suspended -> normal, asserted from a table:
+ * Every route in every phase, normal -> Draining -> Suspended -> normal: each operation follows the
+ * rule the contract gives it ({@code x-maintenance} in openapi.json, which the gate is built from):
  * OPEN routes are always served, ROBOT routes are refused only while Suspended, HUMAN routes while
- * Draining and Suspended. A refusal is 503 with Retry-After and code MAINTENANCE.
+ * Draining and Suspended. A refusal is 503 with Retry-After and code MAINTENANCE. The contract's
+ * rules themselves are held to the spec's in {@link #theContractsRulesAreTheSpecs}.
  */
 @org.junit.jupiter.api.Timeout(300)
 class MaintenanceGateTest {
@@ -65,59 +67,109 @@ class MaintenanceGateTest {
     Map<String, Call> calls = new LinkedHashMap<>();
     JsonObject log = new JsonObject().put("jobId", jobId).put("level", "Info").put("message", "m")
         .put("timeStamp", Instant.now().toString());
-    calls.put("issueToken", new Call(HttpMethod.POST, "/identity/connect/token", As.NOBODY, Rule.OPEN,
+    calls.put("issueToken", new Call(HttpMethod.POST, "/identity/connect/token", As.NOBODY, ruleOf("issueToken"),
         new JsonObject().put("grant_type", "password").put("username", "admin").put("password", TestNode.ADMIN_PASSWORD)));
     JsonObject classic = new JsonObject().put("tenancyName", "host").put("usernameOrEmailAddress", "admin")
         .put("password", TestNode.ADMIN_PASSWORD);
-    calls.put("accountAuthenticate", new Call(HttpMethod.POST, "/api/Account/Authenticate", As.NOBODY, Rule.OPEN, classic));
-    calls.put("accountSignIn", new Call(HttpMethod.POST, "/api/Account", As.NOBODY, Rule.OPEN, classic));
-    calls.put("healthLive", new Call(HttpMethod.GET, "/health/live", As.NOBODY, Rule.OPEN, null));
-    calls.put("healthReady", new Call(HttpMethod.GET, "/health/ready", As.NOBODY, Rule.OPEN, null));
-    calls.put("listTenants", new Call(HttpMethod.GET, "/api/Tenants", As.HOST, Rule.HUMAN, null));
-    calls.put("createTenant", new Call(HttpMethod.POST, "/api/Tenants", As.HOST, Rule.HUMAN,
+    calls.put("accountAuthenticate", new Call(HttpMethod.POST, "/api/Account/Authenticate", As.NOBODY, ruleOf("accountAuthenticate"), classic));
+    calls.put("accountSignIn", new Call(HttpMethod.POST, "/api/Account", As.NOBODY, ruleOf("accountSignIn"), classic));
+    calls.put("healthLive", new Call(HttpMethod.GET, "/health/live", As.NOBODY, ruleOf("healthLive"), null));
+    calls.put("healthReady", new Call(HttpMethod.GET, "/health/ready", As.NOBODY, ruleOf("healthReady"), null));
+    calls.put("listTenants", new Call(HttpMethod.GET, "/api/Tenants", As.HOST, ruleOf("listTenants"), null));
+    calls.put("createTenant", new Call(HttpMethod.POST, "/api/Tenants", As.HOST, ruleOf("createTenant"),
         new JsonObject().put("name", "t-" + System.nanoTime())));
-    calls.put("listUsers", new Call(HttpMethod.GET, "/api/Users", As.TENANT_ADMIN, Rule.HUMAN, null));
-    calls.put("createUser", new Call(HttpMethod.POST, "/api/Users", As.TENANT_ADMIN, Rule.HUMAN,
+    calls.put("listUsers", new Call(HttpMethod.GET, "/api/Users", As.TENANT_ADMIN, ruleOf("listUsers"), null));
+    calls.put("createUser", new Call(HttpMethod.POST, "/api/Users", As.TENANT_ADMIN, ruleOf("createUser"),
         new JsonObject().put("username", "u" + System.nanoTime()).put("password", "password-1").put("role", "Operator")));
-    calls.put("listRobots", new Call(HttpMethod.GET, "/api/Robots", As.TENANT_ADMIN, Rule.HUMAN, null));
-    calls.put("registerRobot", new Call(HttpMethod.POST, "/api/Robots", As.TENANT_ADMIN, Rule.HUMAN,
+    calls.put("listRobots", new Call(HttpMethod.GET, "/api/Robots", As.TENANT_ADMIN, ruleOf("listRobots"), null));
+    calls.put("registerRobot", new Call(HttpMethod.POST, "/api/Robots", As.TENANT_ADMIN, ruleOf("registerRobot"),
         new JsonObject().put("name", "r" + System.nanoTime())));
-    calls.put("listJobs", new Call(HttpMethod.GET, "/api/Jobs", As.TENANT_ADMIN, Rule.HUMAN, null));
-    calls.put("createJob", new Call(HttpMethod.POST, "/api/Jobs", As.TENANT_ADMIN, Rule.HUMAN,
+    calls.put("listJobs", new Call(HttpMethod.GET, "/api/Jobs", As.TENANT_ADMIN, ruleOf("listJobs"), null));
+    calls.put("createJob", new Call(HttpMethod.POST, "/api/Jobs", As.TENANT_ADMIN, ruleOf("createJob"),
         new JsonObject().put("processName", "p")));
-    calls.put("getJob", new Call(HttpMethod.GET, "/api/Jobs/" + jobId, As.TENANT_ADMIN, Rule.HUMAN, null));
-    calls.put("stopJob", new Call(HttpMethod.POST, "/api/Jobs/999999/Stop", As.TENANT_ADMIN, Rule.HUMAN, null));
-    calls.put("killJob", new Call(HttpMethod.POST, "/api/Jobs/999999/Kill", As.TENANT_ADMIN, Rule.HUMAN, null));
-    calls.put("listQueueItems", new Call(HttpMethod.GET, "/api/QueueItems", As.TENANT_ADMIN, Rule.HUMAN, null));
-    calls.put("listRobotLogs", new Call(HttpMethod.GET, "/api/RobotLogs", As.TENANT_ADMIN, Rule.HUMAN, null));
-    calls.put("listSchedules", new Call(HttpMethod.GET, "/api/Schedules", As.TENANT_ADMIN, Rule.HUMAN, null));
-    calls.put("createSchedule", new Call(HttpMethod.POST, "/api/Schedules", As.TENANT_ADMIN, Rule.HUMAN,
+    calls.put("getJob", new Call(HttpMethod.GET, "/api/Jobs/" + jobId, As.TENANT_ADMIN, ruleOf("getJob"), null));
+    calls.put("stopJob", new Call(HttpMethod.POST, "/api/Jobs/999999/Stop", As.TENANT_ADMIN, ruleOf("stopJob"), null));
+    calls.put("killJob", new Call(HttpMethod.POST, "/api/Jobs/999999/Kill", As.TENANT_ADMIN, ruleOf("killJob"), null));
+    calls.put("listQueueItems", new Call(HttpMethod.GET, "/api/QueueItems", As.TENANT_ADMIN, ruleOf("listQueueItems"), null));
+    calls.put("listRobotLogs", new Call(HttpMethod.GET, "/api/RobotLogs", As.TENANT_ADMIN, ruleOf("listRobotLogs"), null));
+    calls.put("listSchedules", new Call(HttpMethod.GET, "/api/Schedules", As.TENANT_ADMIN, ruleOf("listSchedules"), null));
+    calls.put("createSchedule", new Call(HttpMethod.POST, "/api/Schedules", As.TENANT_ADMIN, ruleOf("createSchedule"),
         new JsonObject().put("name", "s" + System.nanoTime()).put("processName", "p").put("cron", "0 0 1 1 *")));
     calls.put("enableSchedule", new Call(HttpMethod.POST, "/api/Schedules/" + scheduleId + "/Enable", As.TENANT_ADMIN,
-        Rule.HUMAN, null));
+        ruleOf("enableSchedule"), null));
     calls.put("disableSchedule", new Call(HttpMethod.POST, "/api/Schedules/" + scheduleId + "/Disable",
-        As.TENANT_ADMIN, Rule.HUMAN, null));
-    calls.put("deleteSchedule", new Call(HttpMethod.DELETE, "/api/Schedules/999999", As.TENANT_ADMIN, Rule.HUMAN, null));
+        As.TENANT_ADMIN, ruleOf("disableSchedule"), null));
+    calls.put("deleteSchedule", new Call(HttpMethod.DELETE, "/api/Schedules/999999", As.TENANT_ADMIN, ruleOf("deleteSchedule"), null));
     calls.put("listScheduleFires", new Call(HttpMethod.GET, "/api/Schedules/" + scheduleId + "/Fires",
-        As.TENANT_ADMIN, Rule.HUMAN, null));
-    calls.put("robotHeartbeat", new Call(HttpMethod.POST, "/api/robot/heartbeat", As.ROBOT, Rule.ROBOT, new JsonObject()));
-    calls.put("robotReportState", new Call(HttpMethod.POST, "/api/robot/jobs/999999/state", As.ROBOT, Rule.ROBOT,
+        As.TENANT_ADMIN, ruleOf("listScheduleFires"), null));
+    calls.put("robotHeartbeat", new Call(HttpMethod.POST, "/api/robot/heartbeat", As.ROBOT, ruleOf("robotHeartbeat"), new JsonObject()));
+    calls.put("robotReportState", new Call(HttpMethod.POST, "/api/robot/jobs/999999/state", As.ROBOT, ruleOf("robotReportState"),
         new JsonObject().put("state", "Running")));
-    calls.put("robotUploadLogs", new Call(HttpMethod.POST, "/api/robot/logs", As.ROBOT, Rule.ROBOT,
+    calls.put("robotUploadLogs", new Call(HttpMethod.POST, "/api/robot/logs", As.ROBOT, ruleOf("robotUploadLogs"),
         new JsonArray().add(log)));
-    calls.put("robotAddQueueItem", new Call(HttpMethod.POST, "/api/robot/queues/orders/items", As.ROBOT, Rule.ROBOT,
+    calls.put("robotAddQueueItem", new Call(HttpMethod.POST, "/api/robot/queues/orders/items", As.ROBOT, ruleOf("robotAddQueueItem"),
         new JsonObject().put("payload", new JsonObject().put("n", 1))));
-    calls.put("maintenanceGet", new Call(HttpMethod.GET, "/api/Maintenance/Get", As.HOST, Rule.OPEN, null));
-    calls.put("maintenancePreview", new Call(HttpMethod.GET, "/api/Maintenance/Preview", As.HOST, Rule.OPEN, null));
+    calls.put("maintenanceGet", new Call(HttpMethod.GET, "/api/Maintenance/Get", As.HOST, ruleOf("maintenanceGet"), null));
+    calls.put("maintenancePreview", new Call(HttpMethod.GET, "/api/Maintenance/Preview", As.HOST, ruleOf("maintenancePreview"), null));
     calls.put("maintenanceHistory", new Call(HttpMethod.GET, "/api/Maintenance/History?tenantId=" + tenant.id(),
-        As.HOST, Rule.OPEN, null));
+        As.HOST, ruleOf("maintenanceHistory"), null));
     // outside the contract
     calls.put("(contract)", new Call(HttpMethod.GET, "/openapi.json", As.NOBODY, Rule.OPEN, null));
     calls.put("(swagger)", new Call(HttpMethod.GET, "/swagger", As.NOBODY, Rule.OPEN, null));
     calls.put("(sign-in page)", new Call(HttpMethod.GET, "/identity", As.NOBODY, Rule.OPEN, null));
     calls.put("(unknown path)", new Call(HttpMethod.GET, "/api/NoSuchThing", As.TENANT_ADMIN, Rule.HUMAN, null));
     calls.put("(case games)", new Call(HttpMethod.GET, "/API/jobs", As.TENANT_ADMIN, Rule.HUMAN, null));
+    calls.put("(robot path, human case)", new Call(HttpMethod.POST, "/API/ROBOT/heartbeat", As.ROBOT, Rule.ROBOT,
+        new JsonObject()));
+    calls.put("(unknown robot path)", new Call(HttpMethod.GET, "/api/robot/nosuch", As.ROBOT, Rule.HUMAN, null));
+    calls.put("(unknown maintenance path)", new Call(HttpMethod.GET, "/api/Maintenance/Nosuch", As.HOST, Rule.HUMAN,
+        null));
+    calls.put("(metrics)", new Call(HttpMethod.GET, "/metrics", As.NOBODY, Rule.OPEN, null));
     return calls;
+  }
+
+  private static JsonObject contract() throws java.io.IOException {
+    return new JsonObject(Buffer.buffer(MaintenanceGateTest.class.getClassLoader()
+        .getResourceAsStream("openapi.json").readAllBytes()));
+  }
+
+  /** The rule the contract gives an operation. */
+  private static Rule ruleOf(String operationId) {
+    try {
+      JsonObject paths = contract().getJsonObject("paths");
+      for (String path : paths.fieldNames()) {
+        for (Map.Entry<String, Object> method : paths.getJsonObject(path)) {
+          JsonObject operation = (JsonObject) method.getValue();
+          if (operationId.equals(operation.getString("operationId"))) {
+            return Rule.valueOf(operation.getString("x-maintenance").toUpperCase(java.util.Locale.ROOT));
+          }
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+    throw new IllegalStateException("no operation " + operationId + " in openapi.json");
+  }
+
+  /**
+   * The spec's rules (SPEC section 3, the gate): sign-in, health and the maintenance API are open in
+   * every phase; the robot protocol is closed only while Suspended; everything else is closed in
+   * maintenance. Every operation of the contract must say so.
+   */
+  @Test
+  void theContractsRulesAreTheSpecs() throws Exception {
+    JsonObject paths = contract().getJsonObject("paths");
+    for (String path : paths.fieldNames()) {
+      String lower = path.toLowerCase(java.util.Locale.ROOT);
+      Rule expected = lower.startsWith("/identity/") || lower.startsWith("/health/")
+          || lower.equals("/api/account") || lower.startsWith("/api/account/") || lower.startsWith("/api/maintenance/")
+          ? Rule.OPEN : lower.startsWith("/api/robot/") ? Rule.ROBOT : Rule.HUMAN;
+      for (Map.Entry<String, Object> method : paths.getJsonObject(path)) {
+        JsonObject operation = (JsonObject) method.getValue();
+        assertEquals(expected.name().toLowerCase(java.util.Locale.ROOT), operation.getString("x-maintenance"),
+            method.getKey() + " " + path + " (" + operation.getString("operationId") + ")");
+      }
+    }
   }
 
   /** Operations the table does not call, each with the reason. */
@@ -127,8 +179,7 @@ class MaintenanceGateTest {
 
   @Test
   void everyOperationOfTheContractIsInTheTable() throws Exception {
-    JsonObject contract = new JsonObject(Buffer.buffer(getClass().getClassLoader()
-        .getResourceAsStream("openapi.json").readAllBytes()));
+    JsonObject contract = contract();
     Set<String> operations = new TreeSet<>();
     contract.getJsonObject("paths").forEach(path -> ((JsonObject) path.getValue()).forEach(method ->
         operations.add(((JsonObject) method.getValue()).getString("operationId"))));

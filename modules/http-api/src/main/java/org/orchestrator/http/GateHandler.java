@@ -10,13 +10,15 @@ import org.orchestrator.contracts.Failure;
 import org.orchestrator.contracts.FailureCode;
 import org.orchestrator.contracts.phase.MaintenancePhase;
 import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
+import org.orchestrator.http.RoutePolicy.RouteClass;
 import org.orchestrator.http.support.ErrorReplies;
 import org.orchestrator.platform.metrics.Meters;
 import org.orchestrator.platform.phase.PhaseWatch;
 
 /**
  * Stands in front of every route and applies the maintenance rules from the node's in-memory
- * phase (no bus or database round trip per request):
+ * phase (no bus or database round trip per request). Which rule a route follows is the contract's
+ * ({@code x-maintenance} of each operation in openapi.json, read by {@link RoutePolicy}):
  * <ul>
  *   <li>{@link RouteClass#OPEN} (sign-in, maintenance, health, metrics, the contract and Swagger)
  *   is served in every phase, so the operator is never locked out;</li>
@@ -30,17 +32,7 @@ import org.orchestrator.platform.phase.PhaseWatch;
  */
 public final class GateHandler implements PlatformHandler {
 
-  /** Which maintenance rule a route follows. */
-  public enum RouteClass { OPEN, ROBOT, HUMAN }
-
-  /**
-   * Paths open in every phase: each entry matches itself and everything below it, segment by
-   * segment ({@code /metrics} is open, {@code /metricsX} is not).
-   */
-  private static final String[] OPEN = {"/identity", "/api/account", "/api/maintenance", "/health", "/metrics",
-      "/openapi.json", "/swagger", "/favicon.ico", "/console/maintenance", "/assets"};
-  private static final String ROBOT = "/api/robot";
-
+  private final RoutePolicy policy;
   private final PhaseWatch phase;
   private final int retryAfterSeconds;
   private final int robotRetryAfterSeconds;
@@ -51,29 +43,13 @@ public final class GateHandler implements PlatformHandler {
    * @param robotRetryAfterSeconds the {@code Retry-After} of refused robots: short, so that robots
    *     are back at work within that long of End (a refusal costs the node next to nothing)
    */
-  public GateHandler(PhaseWatch phase, int retryAfterSeconds, int robotRetryAfterSeconds, MeterRegistry registry) {
+  public GateHandler(RoutePolicy policy, PhaseWatch phase, int retryAfterSeconds, int robotRetryAfterSeconds,
+      MeterRegistry registry) {
+    this.policy = policy;
     this.phase = phase;
     this.retryAfterSeconds = retryAfterSeconds;
     this.robotRetryAfterSeconds = robotRetryAfterSeconds;
     this.registry = registry;
-  }
-
-  /**
-   * The rule for a normalized path (dot segments removed, as {@link RoutingContext#normalizedPath()}
-   * gives it); case-insensitive, and HUMAN for anything not known to be open or robot.
-   */
-  public static RouteClass classify(String path) {
-    String p = path == null ? "/" : path.toLowerCase(Locale.ROOT);
-    for (String open : OPEN) {
-      if (under(p, open)) {
-        return RouteClass.OPEN;
-      }
-    }
-    return under(p, ROBOT) ? RouteClass.ROBOT : RouteClass.HUMAN;
-  }
-
-  private static boolean under(String path, String prefix) {
-    return path.startsWith(prefix) && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/');
   }
 
   /**
@@ -110,7 +86,7 @@ public final class GateHandler implements PlatformHandler {
       ErrorReplies.send(ctx.response(), Failure.badRequest("encoded slashes and backslashes are not allowed in a path"));
       return;
     }
-    RouteClass route = classify(ctx.normalizedPath());
+    RouteClass route = policy.classify(ctx.normalizedPath());
     if (route == RouteClass.OPEN) {
       ctx.next();
       return;

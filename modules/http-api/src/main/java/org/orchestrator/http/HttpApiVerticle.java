@@ -132,7 +132,8 @@ public final class HttpApiVerticle extends VerticleBase {
     root.route().handler(new RequestIdHandler());
     root.route().handler(ExactParameters::refuseMalformed);
     if (gate) {
-      root.route().handler(new GateHandler(phase, config.maintenance().retryAfterSeconds(),
+      root.route().handler(new GateHandler(RoutePolicy.fromContract(contractJson), phase,
+          config.maintenance().retryAfterSeconds(),
           config.maintenance().robotRetryAfterSeconds(), registry));
     } else {
       LOG.warn("HTTP API WITHOUT the maintenance gate (benchmark baseline): maintenance does not protect it");

@@ -109,6 +109,10 @@ class MaintenanceGateTest {
         new JsonArray().add(log)));
     calls.put("robotAddQueueItem", new Call(HttpMethod.POST, "/api/robot/queues/orders/items", As.ROBOT, ruleOf("robotAddQueueItem"),
         new JsonObject().put("payload", new JsonObject().put("n", 1))));
+    calls.put("robotTakeQueueItem", new Call(HttpMethod.POST, "/api/robot/queues/orders/next", As.ROBOT,
+        ruleOf("robotTakeQueueItem"), new JsonObject()));
+    calls.put("robotFinishQueueItem", new Call(HttpMethod.POST, "/api/robot/queue-items/999999/result", As.ROBOT,
+        ruleOf("robotFinishQueueItem"), new JsonObject().put("status", "Successful")));
     calls.put("maintenanceGet", new Call(HttpMethod.GET, "/api/Maintenance/Get", As.HOST, ruleOf("maintenanceGet"), null));
     calls.put("maintenancePreview", new Call(HttpMethod.GET, "/api/Maintenance/Preview", As.HOST, ruleOf("maintenancePreview"), null));
     calls.put("maintenanceHistory", new Call(HttpMethod.GET, "/api/Maintenance/History?tenantId=" + tenant.id(),

@@ -64,7 +64,8 @@ public final class JobControlVerticle extends VerticleBase {
     JobRepository jobs = new JobRepository(pool);
     JobMetrics metrics = new JobMetrics(registry);
     RobotLogRepository logs = new RobotLogRepository(pool);
-    JobService service = new JobService(jobs, logs, new QueueItemRepository(pool),
+    QueueItemRepository queueItems = new QueueItemRepository(pool);
+    JobService service = new JobService(jobs, logs, queueItems,
         query -> Addresses.IDENTITY_ROBOT_GET.request(bus, query),
         Duration.ofSeconds(settings.heartbeatGraceSeconds()), phase::phase, metrics);
     metricsTimer = vertx.setPeriodic(METRICS_REFRESH_MS, id -> metrics.refresh(pool, settings.heartbeatGraceSeconds(),
@@ -82,7 +83,15 @@ public final class JobControlVerticle extends VerticleBase {
       deadRobotTimer = vertx.setPeriodic(period, id -> (phase.phase() == MaintenancePhase.Suspended
           || clock.millis() - robotsFreeSince < deadAfterMs
           ? Future.succeededFuture(List.<JobRepository.Faulted>of())
-          : jobs.faultJobsOfDeadRobots(settings.robotDeadAfterSeconds()))
+          : jobs.faultJobsOfDeadRobots(settings.robotDeadAfterSeconds())
+              .compose(faulted -> queueItems.releaseItemsOfSilentRobots(settings.robotDeadAfterSeconds())
+                  .map(released -> {
+                    if (released > 0) {
+                      LOG.warn("{} queue items of robots silent for more than {} s are New again", released,
+                          settings.robotDeadAfterSeconds());
+                    }
+                    return faulted;
+                  })))
           .onSuccess(faulted -> {
             faulted.forEach(job -> metrics.faultedByServer(job.was(), JobRepository.UNRESPONSIVE));
             if (!faulted.isEmpty()) {
@@ -106,6 +115,8 @@ public final class JobControlVerticle extends VerticleBase {
         Addresses.JOBS_LOG_APPEND.serve(bus, service::appendLogs).completion(),
         Addresses.JOBS_LOG_LIST.serve(bus, service::listLogs).completion(),
         Addresses.JOBS_QUEUE_ITEM_ADD.serve(bus, service::addQueueItem).completion(),
+        Addresses.JOBS_QUEUE_ITEM_TAKE.serve(bus, service::takeQueueItem).completion(),
+        Addresses.JOBS_QUEUE_ITEM_FINISH.serve(bus, service::finishQueueItem).completion(),
         Addresses.JOBS_QUEUE_ITEM_LIST.serve(bus, service::listQueueItems).completion(),
         Addresses.JOBS_ROBOT_PRESENCE_LIST.serve(bus, q -> service.presence(q.tenantId())).completion(),
         Addresses.JOBS_MAINTENANCE_STOP_ALL.serve(bus, q -> sweeps.stopAll(q.windowId())

@@ -32,6 +32,10 @@ import org.orchestrator.contracts.jobs.JobMessages.ListQueueItems;
 import org.orchestrator.contracts.jobs.JobMessages.LogLine;
 import org.orchestrator.contracts.jobs.JobMessages.LogPage;
 import org.orchestrator.contracts.jobs.JobMessages.QueueItemPage;
+import org.orchestrator.contracts.jobs.JobMessages.QueueItem;
+import org.orchestrator.contracts.jobs.JobMessages.TakeQueueItem;
+import org.orchestrator.contracts.jobs.JobMessages.TakenQueueItem;
+import org.orchestrator.contracts.jobs.JobMessages.FinishQueueItem;
 import org.orchestrator.contracts.jobs.JobMessages.ReportJobState;
 import org.orchestrator.contracts.jobs.JobMessages.RobotCommands;
 import org.orchestrator.contracts.jobs.JobMessages.RobotPresence;
@@ -224,9 +228,7 @@ final class JobService {
   Future<ItemId> addQueueItem(AddQueueItem item) {
     Caller robot = item.robot();
     requireRobot(robot);
-    if (item.queueName() == null || !QUEUE.matcher(item.queueName()).matches()) {
-      throw Failure.badRequest("a queue name is 1-128 letters, digits, '.', '_' or '-'");
-    }
+    queueName(item.queueName());
     if (item.payload() == null) {
       throw Failure.badRequest("payload is required");
     }
@@ -236,6 +238,31 @@ final class JobService {
     }
     return queueItems.insert(robot.tenantId(), robot.principalId(), item.queueName(), item.reference(),
         item.payload()).map(ItemId::new);
+  }
+
+  /** Begins a queue transaction for the robot; no item when the queue has no New one. */
+  Future<TakenQueueItem> takeQueueItem(TakeQueueItem take) {
+    Caller robot = take.robot();
+    requireRobot(robot);
+    queueName(take.queueName());
+    return queueItems.takeNext(robot.tenantId(), take.queueName(), robot.principalId()).map(TakenQueueItem::new);
+  }
+
+  /** Ends the robot's queue transaction with its result. */
+  Future<QueueItem> finishQueueItem(FinishQueueItem finish) {
+    Caller robot = finish.robot();
+    requireRobot(robot);
+    if (finish.status() == null) {
+      throw Failure.badRequest("status is Successful or Failed");
+    }
+    return queueItems.finish(robot.tenantId(), finish.itemId(), robot.principalId(), finish.status().name(),
+        finish.output());
+  }
+
+  private static void queueName(String name) {
+    if (name == null || !QUEUE.matcher(name).matches()) {
+      throw Failure.badRequest("a queue name is 1-128 letters, digits, '.', '_' or '-'");
+    }
   }
 
   Future<QueueItemPage> listQueueItems(ListQueueItems query) {

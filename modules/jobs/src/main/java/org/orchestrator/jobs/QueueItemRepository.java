@@ -45,21 +45,89 @@ final class QueueItemRepository {
                 }));
   }
 
+  private static final String COLUMNS =
+      "id, queue_name, reference, payload, robot_id, created_at, status, processing_robot_id, output";
+
   Future<List<QueueItem>> page(long tenantId, String queueName, int page, int size) {
-    return pool.preparedQuery("""
-            SELECT id, queue_name, reference, payload, robot_id, created_at FROM queue_items
-            WHERE tenant_id = $1 AND ($2::text IS NULL OR queue_name = $2)
-            ORDER BY id DESC LIMIT $3 OFFSET $4""")
+    return pool.preparedQuery("SELECT " + COLUMNS + " FROM queue_items"
+            + " WHERE tenant_id = $1 AND ($2::text IS NULL OR queue_name = $2)"
+            + " ORDER BY id DESC LIMIT $3 OFFSET $4")
         .execute(Tuple.of(tenantId, queueName, size, (long) (page - 1) * size))
         .map(rows -> {
           List<QueueItem> items = new ArrayList<>(rows.size());
-          for (Row row : rows) {
-            items.add(new QueueItem(row.getLong("id"), row.getString("queue_name"), row.getString("reference"),
-                (JsonObject) row.getValue("payload"), row.getLong("robot_id"),
-                Timestamps.instant(row, "created_at")));
-          }
+          rows.forEach(row -> items.add(toItem(row)));
           return items;
         });
+  }
+
+  /**
+   * Begins a queue transaction: the oldest New item of the queue becomes InProgress for
+   * {@code robotId} ({@code SKIP LOCKED}: two robots asking at once get two items, never one twice).
+   */
+  Future<QueueItem> takeNext(long tenantId, String queueName, long robotId) {
+    return pool.preparedQuery("""
+            WITH next AS (
+              SELECT id FROM queue_items WHERE tenant_id = $1 AND queue_name = $2 AND status = 'New'
+              ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+            UPDATE queue_items q SET status = 'InProgress', processing_robot_id = $3, started_at = now(),
+              attempts = q.attempts + 1
+            FROM next WHERE q.id = next.id
+            RETURNING\s""" + prefixed("q."))
+        .execute(Tuple.of(tenantId, queueName, robotId))
+        .map(rows -> rows.size() == 0 ? null : toItem(rows.iterator().next()));
+  }
+
+  /**
+   * Ends a queue transaction. Only the robot holding the item may, only from InProgress; the same
+   * result reported again is answered as before (a resend), another one is CONFLICT.
+   */
+  Future<QueueItem> finish(long tenantId, long itemId, long robotId, String status, JsonObject output) {
+    return pool.preparedQuery("""
+            UPDATE queue_items SET status = $4, output = $5, ended_at = now()
+            WHERE id = $1 AND tenant_id = $2 AND processing_robot_id = $3 AND status = 'InProgress'
+            RETURNING\s""" + COLUMNS)
+        .execute(Tuple.of(itemId, tenantId, robotId, status, output))
+        .compose(rows -> rows.size() > 0 ? Future.succeededFuture(toItem(rows.iterator().next()))
+            : pool.preparedQuery("SELECT " + COLUMNS + " FROM queue_items WHERE id = $1 AND tenant_id = $2")
+                .execute(Tuple.of(itemId, tenantId))
+                .map(found -> {
+                  if (found.size() == 0) {
+                    throw Failure.notFound("no queue item " + itemId);
+                  }
+                  QueueItem item = toItem(found.iterator().next());
+                  if (item.processingRobotId() == null || item.processingRobotId() != robotId) {
+                    throw Failure.conflict("queue item " + itemId + " was not taken by this robot");
+                  }
+                  if (item.status().equals(status) && java.util.Objects.equals(item.output(), output)) {
+                    return item; // the same result again: already recorded
+                  }
+                  throw Failure.conflict("queue item " + itemId + " is " + item.status() + " already");
+                }));
+  }
+
+  /**
+   * Items InProgress with robots silent for longer than {@code deadAfterSeconds} (the liveness rule
+   * that faults their jobs) go back to New, for another robot to take: a transaction is never lost.
+   */
+  Future<Integer> releaseItemsOfSilentRobots(int deadAfterSeconds) {
+    return pool.preparedQuery("""
+            UPDATE queue_items q SET status = 'New', processing_robot_id = NULL, started_at = NULL
+            FROM robot_presence p
+            WHERE q.status = 'InProgress' AND p.robot_id = q.processing_robot_id
+              AND p.last_heartbeat_at < now() - make_interval(secs => $1)""")
+        .execute(Tuple.of(deadAfterSeconds))
+        .map(rows -> rows.rowCount());
+  }
+
+  private static String prefixed(String alias) {
+    return java.util.Arrays.stream(COLUMNS.split(", ")).map(c -> alias + c)
+        .collect(java.util.stream.Collectors.joining(", "));
+  }
+
+  private static QueueItem toItem(Row row) {
+    return new QueueItem(row.getLong("id"), row.getString("queue_name"), row.getString("reference"),
+        (JsonObject) row.getValue("payload"), row.getLong("robot_id"), Timestamps.instant(row, "created_at"),
+        row.getString("status"), row.getLong("processing_robot_id"), (JsonObject) row.getValue("output"));
   }
 
   Future<Long> count(long tenantId, String queueName) {

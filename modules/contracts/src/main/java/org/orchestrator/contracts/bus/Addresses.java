@@ -4,6 +4,10 @@ import java.util.List;
 import org.orchestrator.contracts.bus.BusAddress.Kind;
 import org.orchestrator.contracts.identity.IdentityMessages.CreateTenant;
 import org.orchestrator.contracts.jobs.JobMessages.AddQueueItem;
+import org.orchestrator.contracts.jobs.JobMessages.FinishQueueItem;
+import org.orchestrator.contracts.jobs.JobMessages.QueueItem;
+import org.orchestrator.contracts.jobs.JobMessages.TakeQueueItem;
+import org.orchestrator.contracts.jobs.JobMessages.TakenQueueItem;
 import org.orchestrator.contracts.jobs.JobMessages.AppendLogs;
 import org.orchestrator.contracts.jobs.JobMessages.ControlJob;
 import org.orchestrator.contracts.jobs.JobMessages.CreateJob;
@@ -162,6 +166,12 @@ public final class Addresses {
   public static final BusAddress<AddQueueItem, ItemId> JOBS_QUEUE_ITEM_ADD = command(
       "jobs.queue-item.add", AddQueueItem.class, ItemId.class, DEFAULT_TIMEOUT_MS,
       "A robot adds an item to one of its tenant's queues.");
+  public static final BusAddress<TakeQueueItem, TakenQueueItem> JOBS_QUEUE_ITEM_TAKE = command(
+      "jobs.queue-item.take", TakeQueueItem.class, TakenQueueItem.class, DEFAULT_TIMEOUT_MS,
+      "A robot takes the next New item of a queue (it becomes InProgress for that robot), or none.");
+  public static final BusAddress<FinishQueueItem, QueueItem> JOBS_QUEUE_ITEM_FINISH = command(
+      "jobs.queue-item.finish", FinishQueueItem.class, QueueItem.class, DEFAULT_TIMEOUT_MS,
+      "The robot that took an item reports its result: Successful or Failed, with an output.");
   public static final BusAddress<ListQueueItems, QueueItemPage> JOBS_QUEUE_ITEM_LIST = query(
       "jobs.queue-item.list", ListQueueItems.class, QueueItemPage.class,
       "One page of the tenant's queue items.");
@@ -258,7 +268,7 @@ public final class Addresses {
       IDENTITY_TENANT_DIRECTORY,
       JOBS_JOB_CREATE, JOBS_SCHEDULED_JOBS_CREATE, JOBS_JOB_LIST, JOBS_JOB_GET, JOBS_JOB_STOP,
       JOBS_JOB_KILL, JOBS_ROBOT_HEARTBEAT, JOBS_JOB_REPORT, JOBS_LOG_APPEND, JOBS_LOG_LIST,
-      JOBS_QUEUE_ITEM_ADD, JOBS_QUEUE_ITEM_LIST, JOBS_ROBOT_PRESENCE_LIST,
+      JOBS_QUEUE_ITEM_ADD, JOBS_QUEUE_ITEM_TAKE, JOBS_QUEUE_ITEM_FINISH, JOBS_QUEUE_ITEM_LIST, JOBS_ROBOT_PRESENCE_LIST,
       SCHEDULER_SCHEDULE_CREATE, SCHEDULER_SCHEDULE_LIST, SCHEDULER_SCHEDULE_ENABLE,
       SCHEDULER_SCHEDULE_DISABLE, SCHEDULER_SCHEDULE_DELETE, SCHEDULER_FIRE_LIST,
       JOBS_MAINTENANCE_STOP_ALL, JOBS_MAINTENANCE_KILL_ALL, JOBS_MAINTENANCE_ACTIVE, JOBS_MAINTENANCE_COUNT,

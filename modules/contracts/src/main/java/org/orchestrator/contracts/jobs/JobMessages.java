@@ -127,11 +127,30 @@ public final class JobMessages {
   public record AddQueueItem(Caller robot, String queueName, String reference, JsonObject payload) {
   }
 
+  /**
+   * A queue item: added by {@code robotId}; {@code status} New, InProgress (taken by
+   * {@code processingRobotId}), Successful or Failed (with the robot's {@code output}).
+   */
   public record QueueItem(long id, String queueName, String reference, JsonObject payload, long robotId,
-      Instant createdAt) {
+      Instant createdAt, String status, Long processingRobotId, JsonObject output) {
   }
 
   public record ItemId(long id) {
+  }
+
+  /** A robot takes the next New item of a queue of its tenant (a queue transaction begins). */
+  public record TakeQueueItem(Caller robot, String queueName) {
+  }
+
+  /** The item taken, now InProgress for that robot; {@code item} is null when the queue is empty. */
+  public record TakenQueueItem(QueueItem item) {
+  }
+
+  /** How a queue transaction ended, as the robot that took the item reports it. */
+  public enum QueueItemStatus { Successful, Failed }
+
+  /** The robot that took an item reports its result; {@code output} is a private copy or null. */
+  public record FinishQueueItem(Caller robot, long itemId, QueueItemStatus status, JsonObject output) {
   }
 
   public record ListQueueItems(Caller caller, String queueName, int page, int size) {

@@ -51,7 +51,8 @@ final class JsonViews {
 
   static JsonObject queueItem(QueueItem item) {
     return new JsonObject().put("id", item.id()).put("queue", item.queueName()).put("reference", item.reference())
-        .put("payload", item.payload()).put("robotId", item.robotId()).put("createdAt", text(item.createdAt()));
+        .put("payload", item.payload()).put("robotId", item.robotId()).put("createdAt", text(item.createdAt()))
+        .put("status", item.status()).put("processingRobotId", item.processingRobotId()).put("output", item.output());
   }
 
   static <T> JsonObject page(List<T> items, Function<T, JsonObject> view, int page, int size, long total) {

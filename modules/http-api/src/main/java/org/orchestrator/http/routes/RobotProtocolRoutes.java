@@ -12,6 +12,9 @@ import org.orchestrator.contracts.Failure;
 import org.orchestrator.contracts.bus.Addresses;
 import org.orchestrator.contracts.jobs.JobMessages.AddQueueItem;
 import org.orchestrator.contracts.jobs.JobMessages.AppendLogs;
+import org.orchestrator.contracts.jobs.JobMessages.FinishQueueItem;
+import org.orchestrator.contracts.jobs.JobMessages.QueueItemStatus;
+import org.orchestrator.contracts.jobs.JobMessages.TakeQueueItem;
 import org.orchestrator.contracts.jobs.JobMessages.Heartbeat;
 import org.orchestrator.contracts.jobs.JobMessages.ReportJobState;
 import org.orchestrator.contracts.jobs.JobState;
@@ -57,6 +60,30 @@ public final class RobotProtocolRoutes {
           body.getString("reference"), body.getJsonObject("payload").copy());
       Requests.reply(ctx, 201, Addresses.JOBS_QUEUE_ITEM_ADD.request(bus, item)
           .map(id -> new JsonObject().put("id", id.id())));
+    }));
+    mountQueueTransactions(builder);
+  }
+
+  private void mountQueueTransactions(RouterBuilder builder) {
+    builder.getRoute("robotTakeQueueItem").addHandler(ctx -> Requests.guard(ctx, () ->
+        Addresses.JOBS_QUEUE_ITEM_TAKE.request(bus, new TakeQueueItem(Requests.robot(ctx),
+                Requests.pathString(ctx, "queue")))
+            .onSuccess(taken -> {
+              if (taken.item() == null) {
+                ctx.response().setStatusCode(204).end();
+              } else {
+                ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json")
+                    .end(new JsonObject().put("id", taken.item().id()).put("reference", taken.item().reference())
+                        .put("payload", taken.item().payload()).encode());
+              }
+            })
+            .onFailure(ctx::fail)));
+    builder.getRoute("robotFinishQueueItem").addHandler(ctx -> Requests.guard(ctx, () -> {
+      JsonObject body = Requests.body(ctx);
+      JsonObject output = body.getJsonObject("output");
+      FinishQueueItem finish = new FinishQueueItem(Requests.robot(ctx), Requests.pathLong(ctx, "id"),
+          QueueItemStatus.valueOf(body.getString("status")), output == null ? null : output.copy());
+      Requests.reply(ctx, 200, Addresses.JOBS_QUEUE_ITEM_FINISH.request(bus, finish).map(JsonViews::queueItem));
     }));
   }
 

@@ -18,6 +18,7 @@ import org.orchestrator.identity.IdentityVerticle;
 import org.orchestrator.jobs.JobControlVerticle;
 import org.orchestrator.phase.PhaseVerticle;
 import org.orchestrator.scheduler.SchedulerVerticle;
+import org.orchestrator.assets.AssetsVerticle;
 import org.orchestrator.tenantlog.TenantLogVerticle;
 import org.orchestrator.platform.config.OrchestratorConfig;
 import org.orchestrator.platform.database.DataDirectory;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
 public final class Orchestrator implements AutoCloseable {
 
   /** Modules with tables, in migration order (a module may reference the tables of earlier ones). */
-  public static final List<String> MIGRATED_MODULES = List.of("identity", "jobs", "scheduler", "phase", "tenant-log");
+  public static final List<String> MIGRATED_MODULES = List.of("identity", "jobs", "scheduler", "phase", "tenant-log", "assets");
 
   private static final Logger LOG = LoggerFactory.getLogger(Orchestrator.class);
 
@@ -119,6 +120,7 @@ public final class Orchestrator implements AutoCloseable {
       deployments.add(vertx.deployVerticle(phase).await());
       deployments.add(vertx.deployVerticle(new IdentityVerticle(pool, config, keys)).await());
       deployments.add(vertx.deployVerticle(new TenantLogVerticle(pool)).await());
+      deployments.add(vertx.deployVerticle(new AssetsVerticle(pool)).await());
       deployments.add(vertx.deployVerticle(new JobControlVerticle(pool, config.jobs(), clock, registry)).await());
       deployments.add(vertx.deployVerticle(new SchedulerVerticle(pool, config.scheduler(), clock, registry)).await());
       phase.enforce().await();

@@ -113,6 +113,15 @@ class MaintenanceGateTest {
         ruleOf("robotTakeQueueItem"), new JsonObject()));
     calls.put("robotFinishQueueItem", new Call(HttpMethod.POST, "/api/robot/queue-items/999999/result", As.ROBOT,
         ruleOf("robotFinishQueueItem"), new JsonObject().put("status", "Successful")));
+    calls.put("createAsset", new Call(HttpMethod.POST, "/api/Assets", As.TENANT_ADMIN, ruleOf("createAsset"),
+        new JsonObject().put("name", "a" + System.nanoTime()).put("type", "Text").put("value", "v")));
+    calls.put("listAssets", new Call(HttpMethod.GET, "/api/Assets", As.TENANT_ADMIN, ruleOf("listAssets"), null));
+    calls.put("updateAsset", new Call(HttpMethod.PUT, "/api/Assets/999999", As.TENANT_ADMIN, ruleOf("updateAsset"),
+        new JsonObject().put("value", "v")));
+    calls.put("deleteAsset", new Call(HttpMethod.DELETE, "/api/Assets/999999", As.TENANT_ADMIN, ruleOf("deleteAsset"),
+        null));
+    calls.put("robotGetAsset", new Call(HttpMethod.GET, "/api/robot/assets/nosuch", As.ROBOT, ruleOf("robotGetAsset"),
+        null));
     calls.put("maintenanceGet", new Call(HttpMethod.GET, "/api/Maintenance/Get", As.HOST, ruleOf("maintenanceGet"), null));
     calls.put("maintenancePreview", new Call(HttpMethod.GET, "/api/Maintenance/Preview", As.HOST, ruleOf("maintenancePreview"), null));
     calls.put("maintenanceHistory", new Call(HttpMethod.GET, "/api/Maintenance/History?tenantId=" + tenant.id(),

@@ -3,6 +3,14 @@ package org.orchestrator.contracts.bus;
 import java.util.List;
 import org.orchestrator.contracts.bus.BusAddress.Kind;
 import org.orchestrator.contracts.identity.IdentityMessages.CreateTenant;
+import org.orchestrator.contracts.assets.AssetMessages.Asset;
+import org.orchestrator.contracts.assets.AssetMessages.AssetPage;
+import org.orchestrator.contracts.assets.AssetMessages.CreateAsset;
+import org.orchestrator.contracts.assets.AssetMessages.DeleteAsset;
+import org.orchestrator.contracts.assets.AssetMessages.Deleted;
+import org.orchestrator.contracts.assets.AssetMessages.GetRobotAsset;
+import org.orchestrator.contracts.assets.AssetMessages.ListAssets;
+import org.orchestrator.contracts.assets.AssetMessages.UpdateAsset;
 import org.orchestrator.contracts.jobs.JobMessages.AddQueueItem;
 import org.orchestrator.contracts.jobs.JobMessages.FinishQueueItem;
 import org.orchestrator.contracts.jobs.JobMessages.QueueItem;
@@ -251,6 +259,23 @@ public final class Addresses {
       "phase.progress.updated", DrainProgress.class,
       "Published every second while in maintenance (and once at End).");
 
+  // assets
+  public static final BusAddress<CreateAsset, Asset> ASSETS_ASSET_CREATE = command(
+      "assets.asset.create", CreateAsset.class, Asset.class, DEFAULT_TIMEOUT_MS,
+      "A tenant administrator creates an asset (Text, Integer, Bool or Credential).");
+  public static final BusAddress<UpdateAsset, Asset> ASSETS_ASSET_UPDATE = command(
+      "assets.asset.update", UpdateAsset.class, Asset.class, DEFAULT_TIMEOUT_MS,
+      "A tenant administrator replaces an asset's value.");
+  public static final BusAddress<DeleteAsset, Deleted> ASSETS_ASSET_DELETE = command(
+      "assets.asset.delete", DeleteAsset.class, Deleted.class, DEFAULT_TIMEOUT_MS,
+      "A tenant administrator deletes an asset.");
+  public static final BusAddress<ListAssets, AssetPage> ASSETS_ASSET_LIST = query(
+      "assets.asset.list", ListAssets.class, AssetPage.class,
+      "One page of the tenant's assets; credential values are never listed.");
+  public static final BusAddress<GetRobotAsset, Asset> ASSETS_ROBOT_GET = query(
+      "assets.robot.get", GetRobotAsset.class, Asset.class,
+      "A robot reads an asset of its tenant by name (a credential's value included).");
+
   // tenant-log
   public static final BusAddress<GetWindowLog, WindowLogs> TENANT_LOG_WINDOW_GET = query(
       "tenant-log.window.get", GetWindowLog.class, WindowLogs.class,
@@ -275,6 +300,7 @@ public final class Addresses {
       JOBS_MAINTENANCE_WINDOW_JOBS, SCHEDULER_FIRE_SKIPPED, SCHEDULER_FIRE_COUNT_SKIPPED, SCHEDULER_FIRE_PREVIEW,
       PHASE_STATE_GET, PHASE_MAINTENANCE_START, PHASE_MAINTENANCE_END, PHASE_PROGRESS_GET,
       PHASE_MAINTENANCE_PREVIEW, PHASE_CHANGED, PHASE_PROGRESS_UPDATED,
+      ASSETS_ASSET_CREATE, ASSETS_ASSET_UPDATE, ASSETS_ASSET_DELETE, ASSETS_ASSET_LIST, ASSETS_ROBOT_GET,
       TENANT_LOG_WINDOW_GET, TENANT_LOG_WINDOW_CLOSE, TENANT_LOG_HISTORY_LIST);
 
   /** Every address, in documentation order. */

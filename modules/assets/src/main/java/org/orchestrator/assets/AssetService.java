@@ -1,0 +1,142 @@
+package org.orchestrator.assets;
+
+import io.vertx.core.Future;
+import java.util.regex.Pattern;
+import org.orchestrator.contracts.Caller;
+import org.orchestrator.contracts.Failure;
+import org.orchestrator.contracts.Paging;
+import org.orchestrator.contracts.assets.AssetMessages.Asset;
+import org.orchestrator.contracts.assets.AssetMessages.AssetPage;
+import org.orchestrator.contracts.assets.AssetMessages.AssetType;
+import org.orchestrator.contracts.assets.AssetMessages.CreateAsset;
+import org.orchestrator.contracts.assets.AssetMessages.DeleteAsset;
+import org.orchestrator.contracts.assets.AssetMessages.Deleted;
+import org.orchestrator.contracts.assets.AssetMessages.GetRobotAsset;
+import org.orchestrator.contracts.assets.AssetMessages.ListAssets;
+import org.orchestrator.contracts.assets.AssetMessages.UpdateAsset;
+
+/**
+ * The rules of assets: tenant administrators keep them, robots read them. A value must fit its type
+ * (Integer: a whole number of 64 bits; Bool: true or false; Text and Credential: at most
+ * {@value #MAX_TEXT} characters, no NUL); a Credential's value is never shown to a person.
+ */
+final class AssetService {
+
+  static final int MAX_TEXT = 4_096;
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}");
+
+  private final AssetRepository assets;
+
+  AssetService(AssetRepository assets) {
+    this.assets = assets;
+  }
+
+  Future<Asset> create(CreateAsset command) {
+    long tenantId = administrator(command.caller());
+    if (command.name() == null || !NAME.matcher(command.name()).matches()) {
+      throw Failure.badRequest("an asset name is 1-128 letters, digits, spaces, '.', '_' or '-', "
+          + "starting with a letter or digit");
+    }
+    if (command.type() == null) {
+      throw Failure.badRequest("type is Text, Integer, Bool or Credential");
+    }
+    return assets.insert(tenantId, command.name(), command.type().name(), text(command.type(), command.value()))
+        .map(stored -> view(stored, false));
+  }
+
+  Future<Asset> update(UpdateAsset command) {
+    long tenantId = administrator(command.caller());
+    return assets.find(tenantId, command.id())
+        .compose(found -> found.isEmpty() ? Future.failedFuture(Failure.notFound("no asset " + command.id()))
+            : assets.update(tenantId, command.id(), text(AssetType.valueOf(found.get().type()), command.value())))
+        .map(updated -> view(updated.orElseThrow(() -> Failure.notFound("no asset " + command.id())), false));
+  }
+
+  Future<Deleted> delete(DeleteAsset command) {
+    long tenantId = administrator(command.caller());
+    return assets.delete(tenantId, command.id()).map(deleted -> {
+      if (!deleted) {
+        throw Failure.notFound("no asset " + command.id());
+      }
+      return new Deleted(command.id());
+    });
+  }
+
+  Future<AssetPage> list(ListAssets query) {
+    long tenantId = tenantUser(query.caller());
+    Paging.check(query.page(), query.size());
+    return Future.all(assets.page(tenantId, query.page(), query.size()), assets.count(tenantId))
+        .map(both -> new AssetPage(both.<java.util.List<AssetRepository.Stored>>resultAt(0).stream()
+            .map(stored -> view(stored, false)).toList(), query.page(), query.size(), both.<Long>resultAt(1)));
+  }
+
+  Future<Asset> robotGet(GetRobotAsset query) {
+    Caller robot = query.robot();
+    if (!robot.isRobot()) {
+      throw Failure.forbidden("only robots read assets through the robot protocol");
+    }
+    if (query.name() == null || !NAME.matcher(query.name()).matches()) {
+      throw Failure.badRequest("an asset name is 1-128 letters, digits, spaces, '.', '_' or '-'");
+    }
+    return assets.byName(robot.tenantId(), query.name()).map(found -> view(found
+        .orElseThrow(() -> Failure.notFound("the tenant has no asset named '" + query.name() + "'")), true));
+  }
+
+  /** The stored text of a value of {@code type}, or a 400 naming what is wrong. */
+  static String text(AssetType type, Object value) {
+    if (value == null) {
+      throw Failure.badRequest("value is required");
+    }
+    return switch (type) {
+      case Integer -> {
+        if (value instanceof java.lang.Integer || value instanceof Long) {
+          yield value.toString();
+        }
+        throw Failure.badRequest("an Integer asset's value is a whole number from " + Long.MIN_VALUE + " to "
+            + Long.MAX_VALUE);
+      }
+      case Bool -> {
+        if (value instanceof Boolean) {
+          yield value.toString();
+        }
+        throw Failure.badRequest("a Bool asset's value is true or false");
+      }
+      case Text, Credential -> {
+        if (value instanceof String s && s.length() <= MAX_TEXT && s.indexOf('\0') < 0) {
+          yield s;
+        }
+        throw Failure.badRequest("a " + type + " asset's value is a string of at most " + MAX_TEXT
+            + " characters, without NUL");
+      }
+    };
+  }
+
+  /** An asset as its reader sees it: typed; a Credential's value for robots only. */
+  private static Asset view(AssetRepository.Stored stored, boolean forRobot) {
+    AssetType type = AssetType.valueOf(stored.type());
+    Object value = switch (type) {
+      case Integer -> Long.parseLong(stored.value());
+      case Bool -> Boolean.parseBoolean(stored.value());
+      case Text -> stored.value();
+      case Credential -> forRobot ? stored.value() : null;
+    };
+    return new Asset(stored.id(), stored.tenantId(), stored.name(), type, value, stored.createdAt(),
+        stored.updatedAt());
+  }
+
+  private static long administrator(Caller caller) {
+    if (!caller.isTenantAdmin()) {
+      throw Failure.forbidden(caller.isRobot() ? "robots read assets, they do not keep them"
+          : "assets are kept by the tenant's administrators");
+    }
+    return caller.tenantId();
+  }
+
+  private static long tenantUser(Caller caller) {
+    if (!caller.isTenantUser()) {
+      throw Failure.forbidden(caller.isRobot() ? "robots read assets through GET /api/robot/assets/{name}"
+          : "assets belong to tenants; sign in to a tenant");
+    }
+    return caller.tenantId();
+  }
+}

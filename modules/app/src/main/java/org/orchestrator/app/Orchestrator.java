@@ -121,7 +121,7 @@ public final class Orchestrator implements AutoCloseable {
       deployments.add(vertx.deployVerticle(new IdentityVerticle(pool, config, keys)).await());
       deployments.add(vertx.deployVerticle(new TenantLogVerticle(pool)).await());
       deployments.add(vertx.deployVerticle(new AssetsVerticle(pool)).await());
-      deployments.add(vertx.deployVerticle(new JobControlVerticle(pool, config.jobs(), clock, registry)).await());
+      deployments.add(vertx.deployVerticle(new JobControlVerticle(pool, database, config.jobs(), clock, registry)).await());
       deployments.add(vertx.deployVerticle(new SchedulerVerticle(pool, config.scheduler(), clock, registry)).await());
       phase.enforce().await();
       deployments.add(vertx.deployVerticle(http).await());

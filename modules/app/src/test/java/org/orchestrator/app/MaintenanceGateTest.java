@@ -188,7 +188,8 @@ class MaintenanceGateTest {
   /** Operations the table does not call, each with the reason. */
   private static final Set<String> EXERCISED_ELSEWHERE = Set.of(
       "maintenanceStart", "maintenanceEnd", // the transitions of this test
-      "maintenanceEvents"); // an endless stream: MaintenanceApiTest reads it
+      "maintenanceEvents", // an endless stream: MaintenanceApiTest reads it
+      "robotEvents"); // the robots' endless stream: RobotChannelTest reads it in every phase
 
   @Test
   void everyOperationOfTheContractIsInTheTable() throws Exception {

@@ -33,6 +33,7 @@ import org.orchestrator.http.routes.JobRoutes;
 import org.orchestrator.http.routes.MaintenanceRoutes;
 import org.orchestrator.http.routes.RobotProtocolRoutes;
 import org.orchestrator.http.routes.RobotRoutes;
+import org.orchestrator.http.robots.RobotChannels;
 import org.orchestrator.http.routes.AssetRoutes;
 import org.orchestrator.http.routes.ScheduleRoutes;
 import org.orchestrator.http.routes.SignInPageRoutes;
@@ -128,6 +129,7 @@ public final class HttpApiVerticle extends VerticleBase {
     new RobotProtocolRoutes(bus).mount(builder);
     new ScheduleRoutes(bus).mount(builder);
     new AssetRoutes(bus).mount(builder);
+    new RobotChannels(vertx, registry).mount(builder);
     new MaintenanceRoutes(bus, phase, new MaintenanceCalls(bus, phase)).mount(builder);
 
     Router root = Router.router(vertx);

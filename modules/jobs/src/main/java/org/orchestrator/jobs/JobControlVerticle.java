@@ -6,6 +6,10 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
+import org.orchestrator.contracts.jobs.JobMessages.CommandsByRobot;
+import org.orchestrator.contracts.jobs.JobMessages.Job;
+import org.orchestrator.contracts.jobs.JobMessages.SweepResult;
+import org.orchestrator.platform.database.DatabaseEndpoint;
 import java.time.Duration;
 import java.util.List;
 import org.orchestrator.contracts.bus.Addresses;
@@ -40,14 +44,18 @@ public final class JobControlVerticle extends VerticleBase {
   private final OrchestratorConfig.Jobs settings;
   private final MeterRegistry registry;
   private final Clock clock;
+  private final DatabaseEndpoint database;
+  private RobotNotices notices;
   private long metricsTimer = -1;
   private long deadRobotTimer = -1;
   private long pruneTimer = -1;
   /** When robots could last start talking again (start, or the end of a Suspended window). */
   private volatile long robotsFreeSince;
 
-  public JobControlVerticle(Pool pool, OrchestratorConfig.Jobs settings, Clock clock, MeterRegistry registry) {
+  public JobControlVerticle(Pool pool, DatabaseEndpoint database, OrchestratorConfig.Jobs settings, Clock clock,
+      MeterRegistry registry) {
     this.pool = pool;
+    this.database = database;
     this.clock = clock;
     this.robotsFreeSince = clock.millis();
     this.settings = settings;
@@ -56,7 +64,23 @@ public final class JobControlVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return PhaseWatch.start(vertx).compose(phase -> serve(phase));
+    notices = new RobotNotices(pool, database);
+    return PhaseWatch.start(vertx).compose(phase -> serve(phase)).compose(served -> notices.listen(vertx, database));
+  }
+
+  /** A person stopped or killed a job: its robot's push channel gets the command now. */
+  private void announce(Job job) {
+    if (job.robotId() != null) {
+      notices.announce(List.of(job.robotId()))
+          .onFailure(failure -> LOG.debug("robot notice not sent: {}", failure.getMessage()));
+    }
+  }
+
+  /** A sweep changed jobs of possibly every robot: every push channel refreshes. */
+  private void announceEveryRobot(SweepResult swept) {
+    if (swept.affected() > 0) {
+      notices.announce(List.of()).onFailure(failure -> LOG.debug("robot notice not sent: {}", failure.getMessage()));
+    }
   }
 
   private Future<?> serve(PhaseWatch phase) {
@@ -108,8 +132,12 @@ public final class JobControlVerticle extends VerticleBase {
         Addresses.JOBS_SCHEDULED_JOBS_CREATE.serve(bus, service::createScheduled).completion(),
         Addresses.JOBS_JOB_LIST.serve(bus, service::list).completion(),
         Addresses.JOBS_JOB_GET.serve(bus, q -> service.get(q.caller(), q.jobId())).completion(),
-        Addresses.JOBS_JOB_STOP.serve(bus, c -> service.stop(c.caller(), c.jobId())).completion(),
-        Addresses.JOBS_JOB_KILL.serve(bus, c -> service.kill(c.caller(), c.jobId())).completion(),
+        Addresses.JOBS_JOB_STOP.serve(bus, c -> service.stop(c.caller(), c.jobId()).onSuccess(this::announce))
+            .completion(),
+        Addresses.JOBS_JOB_KILL.serve(bus, c -> service.kill(c.caller(), c.jobId()).onSuccess(this::announce))
+            .completion(),
+        Addresses.JOBS_ROBOT_COMMANDS_GET.serve(bus, q -> jobs.commandsOf(q.robotIds()).map(CommandsByRobot::new))
+            .completion(),
         Addresses.JOBS_ROBOT_HEARTBEAT.serve(bus, service::heartbeat).completion(),
         Addresses.JOBS_JOB_REPORT.serve(bus, service::report).completion(),
         Addresses.JOBS_LOG_APPEND.serve(bus, service::appendLogs).completion(),
@@ -120,9 +148,11 @@ public final class JobControlVerticle extends VerticleBase {
         Addresses.JOBS_QUEUE_ITEM_LIST.serve(bus, service::listQueueItems).completion(),
         Addresses.JOBS_ROBOT_PRESENCE_LIST.serve(bus, q -> service.presence(q.tenantId())).completion(),
         Addresses.JOBS_MAINTENANCE_STOP_ALL.serve(bus, q -> sweeps.stopAll(q.windowId())
-            .onSuccess(swept -> metrics.stopsSwept(swept.affected()))).completion(),
+            .onSuccess(swept -> metrics.stopsSwept(swept.affected())).onSuccess(this::announceEveryRobot))
+            .completion(),
         Addresses.JOBS_MAINTENANCE_KILL_ALL.serve(bus, q -> sweeps.killAll(q.windowId())
-            .onSuccess(swept -> metrics.killsSwept(swept.affected()))).completion(),
+            .onSuccess(swept -> metrics.killsSwept(swept.affected())).onSuccess(this::announceEveryRobot))
+            .completion(),
         Addresses.JOBS_MAINTENANCE_ACTIVE.serve(bus, q -> sweeps.active(q.sampleLimit())).completion(),
         Addresses.JOBS_MAINTENANCE_COUNT.serve(bus, q -> sweeps.counts(q.windowId())).completion(),
         Addresses.JOBS_MAINTENANCE_WINDOW_JOBS.serve(bus, q -> sweeps.windowJobs(q.windowId(), q.tenantId()))
@@ -136,6 +166,6 @@ public final class JobControlVerticle extends VerticleBase {
     }
     vertx.cancelTimer(metricsTimer);
     vertx.cancelTimer(pruneTimer);
-    return Future.succeededFuture();
+    return notices == null ? Future.succeededFuture() : notices.close();
   }
 }

@@ -276,6 +276,25 @@ final class JobRepository {
         .execute(Tuple.of(robotId, tenantId));
   }
 
+  /** The commands of some robots now (for their push channels): nothing is handed out or marked. */
+  Future<Map<Long, List<RobotCommand>>> commandsOf(List<Long> robotIds) {
+    return pool.preparedQuery("""
+            SELECT robot_id, id, state, process_name, start_delivered_at IS NOT NULL AS handed_out FROM jobs
+            WHERE robot_id = ANY($1) AND\s""" + JobSql.active("") + """
+            ORDER BY robot_id, id""")
+        .execute(Tuple.tuple().addArrayOfLong(robotIds.toArray(Long[]::new)))
+        .map(rows -> {
+          Map<Long, List<RobotCommand>> byRobot = new java.util.HashMap<>();
+          robotIds.forEach(id -> byRobot.put(id, new ArrayList<>()));
+          for (Row row : rows) {
+            JobTransitions.command(JobState.valueOf(row.getString("state")), row.getBoolean("handed_out"))
+                .ifPresent(type -> byRobot.get(row.getLong("robot_id"))
+                    .add(new RobotCommand(type, row.getLong("id"), row.getString("process_name"))));
+          }
+          return byRobot;
+        });
+  }
+
   /** Heartbeat times of a tenant's robots, and whether each spoke within {@code grace}. */
   Future<List<Row>> presence(long tenantId, java.time.Duration grace) {
     return pool.preparedQuery("SELECT robot_id, last_heartbeat_at, "

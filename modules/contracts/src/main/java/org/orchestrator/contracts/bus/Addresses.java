@@ -12,6 +12,9 @@ import org.orchestrator.contracts.assets.AssetMessages.GetRobotAsset;
 import org.orchestrator.contracts.assets.AssetMessages.ListAssets;
 import org.orchestrator.contracts.assets.AssetMessages.UpdateAsset;
 import org.orchestrator.contracts.jobs.JobMessages.AddQueueItem;
+import org.orchestrator.contracts.jobs.JobMessages.CommandsByRobot;
+import org.orchestrator.contracts.jobs.JobMessages.GetRobotCommands;
+import org.orchestrator.contracts.jobs.JobMessages.RobotCommandsChanged;
 import org.orchestrator.contracts.jobs.JobMessages.FinishQueueItem;
 import org.orchestrator.contracts.jobs.JobMessages.QueueItem;
 import org.orchestrator.contracts.jobs.JobMessages.TakeQueueItem;
@@ -174,6 +177,12 @@ public final class Addresses {
   public static final BusAddress<AddQueueItem, ItemId> JOBS_QUEUE_ITEM_ADD = command(
       "jobs.queue-item.add", AddQueueItem.class, ItemId.class, DEFAULT_TIMEOUT_MS,
       "A robot adds an item to one of its tenant's queues.");
+  public static final BusAddress<RobotCommandsChanged, Void> JOBS_ROBOT_COMMANDS_CHANGED = event(
+      "jobs.robot.commands-changed", RobotCommandsChanged.class,
+      "Published on every node when robots' commands changed anywhere (PostgreSQL NOTIFY): push channels refresh.");
+  public static final BusAddress<GetRobotCommands, CommandsByRobot> JOBS_ROBOT_COMMANDS_GET = query(
+      "jobs.robot.commands.get", GetRobotCommands.class, CommandsByRobot.class,
+      "The current commands of some robots, for their push channels (no side effects).");
   public static final BusAddress<TakeQueueItem, TakenQueueItem> JOBS_QUEUE_ITEM_TAKE = command(
       "jobs.queue-item.take", TakeQueueItem.class, TakenQueueItem.class, DEFAULT_TIMEOUT_MS,
       "A robot takes the next New item of a queue (it becomes InProgress for that robot), or none.");
@@ -293,7 +302,7 @@ public final class Addresses {
       IDENTITY_TENANT_DIRECTORY,
       JOBS_JOB_CREATE, JOBS_SCHEDULED_JOBS_CREATE, JOBS_JOB_LIST, JOBS_JOB_GET, JOBS_JOB_STOP,
       JOBS_JOB_KILL, JOBS_ROBOT_HEARTBEAT, JOBS_JOB_REPORT, JOBS_LOG_APPEND, JOBS_LOG_LIST,
-      JOBS_QUEUE_ITEM_ADD, JOBS_QUEUE_ITEM_TAKE, JOBS_QUEUE_ITEM_FINISH, JOBS_QUEUE_ITEM_LIST, JOBS_ROBOT_PRESENCE_LIST,
+      JOBS_ROBOT_COMMANDS_CHANGED, JOBS_ROBOT_COMMANDS_GET, JOBS_QUEUE_ITEM_ADD, JOBS_QUEUE_ITEM_TAKE, JOBS_QUEUE_ITEM_FINISH, JOBS_QUEUE_ITEM_LIST, JOBS_ROBOT_PRESENCE_LIST,
       SCHEDULER_SCHEDULE_CREATE, SCHEDULER_SCHEDULE_LIST, SCHEDULER_SCHEDULE_ENABLE,
       SCHEDULER_SCHEDULE_DISABLE, SCHEDULER_SCHEDULE_DELETE, SCHEDULER_FIRE_LIST,
       JOBS_MAINTENANCE_STOP_ALL, JOBS_MAINTENANCE_KILL_ALL, JOBS_MAINTENANCE_ACTIVE, JOBS_MAINTENANCE_COUNT,

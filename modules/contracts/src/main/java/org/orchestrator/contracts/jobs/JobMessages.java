@@ -88,6 +88,24 @@ public final class JobMessages {
   public record RobotCommands(List<RobotCommand> commands) {
   }
 
+  /**
+   * Robots whose commands changed (a job of theirs was stopped or killed, by a person or a
+   * maintenance sweep), on whichever node it happened; {@code robotIds} empty means every robot.
+   */
+  public record RobotCommandsChanged(List<Long> robotIds) {
+
+    public boolean everyRobot() {
+      return robotIds.isEmpty();
+    }
+  }
+
+  /** The commands of some robots now, without side effects (nothing is handed out or marked). */
+  public record GetRobotCommands(List<Long> robotIds) {
+  }
+
+  public record CommandsByRobot(Map<Long, List<RobotCommand>> commands) {
+  }
+
   /** A robot reports the state of one of its jobs. */
   public record ReportJobState(Caller robot, long jobId, JobState state) {
   }

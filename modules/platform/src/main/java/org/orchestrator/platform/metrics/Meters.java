@@ -61,6 +61,8 @@ public final class Meters {
   public static final String TRIGGERS_SKIPPED = "orchestrator.triggers.skipped";
   /** Counter: requests the maintenance gate refused, by phase and route class. */
   public static final String GATE_REFUSALS = "orchestrator.gate.refusals";
+  /** Gauge: robots holding a push channel (GET /api/robot/events) on this node. */
+  public static final String ROBOT_CHANNELS_OPEN = "orchestrator.robot.channels.open";
   /** Gauge: HTTP connections open on this node. */
   public static final String HTTP_CONNECTIONS_OPEN = "orchestrator.http.connections.open";
   /** Counter: HTTP connections the node closed, by {@code reason} (header_timeout, request_timeout, too_many_connections). */

@@ -1,0 +1,146 @@
+package org.orchestrator.http.robots;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.orchestrator.contracts.Caller;
+import org.orchestrator.contracts.bus.Addresses;
+import org.orchestrator.contracts.jobs.JobMessages.GetRobotCommands;
+import org.orchestrator.contracts.jobs.JobMessages.RobotCommand;
+import org.orchestrator.contracts.jobs.JobMessages.RobotCommandsChanged;
+import org.orchestrator.contracts.phase.MaintenancePhase;
+import org.orchestrator.http.support.Requests;
+import org.orchestrator.platform.metrics.Meters;
+import org.orchestrator.platform.security.TokenClaims;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The robots' push channels of this node: {@code GET /api/robot/events} (Server-Sent Events, robot
+ * tokens). On connect and whenever a robot's commands change anywhere in the cluster
+ * ({@code jobs.robot.commands-changed}, from a PostgreSQL NOTIFY), the robot gets
+ * {@code event: commands} with the same commands a heartbeat returns, so a Stop reaches it without
+ * waiting for its next heartbeat. The heartbeat stays the protocol (commands repeat there until
+ * reported); the channel only makes them early.
+ *
+ * <p>Bounds: one channel per robot (a new one replaces the old, which ends with
+ * {@code event: replaced}); a robot that does not read is cut off; a channel ends when its token
+ * expires and when the phase becomes Suspended (the gate then refuses it like every robot route).
+ * Everything here runs on the HTTP verticle's event loop.
+ */
+public final class RobotChannels {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RobotChannels.class);
+  private static final long KEEPALIVE_MS = 20_000;
+  /** Robots asked for at once when every channel refreshes. */
+  private static final int BATCH = 1_000;
+
+  private final Vertx vertx;
+  private final EventBus bus;
+  private final Map<Long, HttpServerResponse> open = new HashMap<>();
+
+  public RobotChannels(Vertx vertx, MeterRegistry registry) {
+    this.vertx = vertx;
+    this.bus = vertx.eventBus();
+    Gauge.builder(Meters.ROBOT_CHANNELS_OPEN, open, Map::size)
+        .description("robots holding a push channel on this node").register(registry);
+    Addresses.JOBS_ROBOT_COMMANDS_CHANGED.subscribe(bus, this::changed);
+    Addresses.PHASE_CHANGED.subscribe(bus, snapshot -> {
+      if (snapshot.phase() == MaintenancePhase.Suspended && !open.isEmpty()) {
+        LOG.info("Suspended: closing {} robot channels", open.size());
+        new ArrayList<>(open.values()).forEach(response -> end(response, "suspended",
+            new JsonObject().put("message", "the orchestrator is Suspended; reconnect after it ends")));
+        open.clear();
+      }
+    });
+  }
+
+  public void mount(RouterBuilder builder) {
+    builder.getRoute("robotEvents").addHandler(ctx -> Requests.guard(ctx, () -> connect(ctx)));
+  }
+
+  private void connect(RoutingContext ctx) {
+    Caller robot = Requests.robot(ctx);
+    long robotId = robot.principalId();
+    HttpServerResponse response = ctx.response().setChunked(true)
+        .putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache")
+        .putHeader("X-Accel-Buffering", "no");
+    HttpServerResponse previous = open.put(robotId, response);
+    if (previous != null) {
+      end(previous, "replaced", new JsonObject().put("message", "another channel of this robot opened"));
+    }
+    response.write(": connected\n\n");
+    long keepAlive = vertx.setPeriodic(KEEPALIVE_MS, id -> write(response, ": keep-alive\n\n"));
+    long[] expiry = {-1};
+    Long expires = TokenClaims.expiresAtSeconds(ctx.user());
+    if (expires != null) {
+      expiry[0] = vertx.setTimer(Math.max(1, expires * 1000 - System.currentTimeMillis()), id -> end(response,
+          "expired", new JsonObject().put("message", "the token expired; sign in again and reconnect")));
+    }
+    response.closeHandler(closed -> {
+      vertx.cancelTimer(keepAlive);
+      vertx.cancelTimer(expiry[0]);
+      open.remove(robotId, response);
+    });
+    refresh(List.of(robotId));
+  }
+
+  private void changed(RobotCommandsChanged changed) {
+    List<Long> robots = new ArrayList<>();
+    if (changed.everyRobot()) {
+      robots.addAll(open.keySet());
+    } else {
+      changed.robotIds().stream().filter(open::containsKey).forEach(robots::add);
+    }
+    for (int from = 0; from < robots.size(); from += BATCH) {
+      refresh(robots.subList(from, Math.min(robots.size(), from + BATCH)));
+    }
+  }
+
+  private void refresh(List<Long> robots) {
+    Addresses.JOBS_ROBOT_COMMANDS_GET.request(bus, new GetRobotCommands(List.copyOf(robots)))
+        .onSuccess(found -> found.commands().forEach((robotId, commands) -> {
+          HttpServerResponse response = open.get(robotId);
+          if (response != null) {
+            write(response, "event: commands\ndata: " + json(commands).encode() + "\n\n");
+          }
+        }))
+        .onFailure(failure -> LOG.debug("robot commands not read for their channels: {}", failure.getMessage()));
+  }
+
+  private static JsonObject json(List<RobotCommand> commands) {
+    JsonArray list = new JsonArray();
+    commands.forEach(command -> list.add(new JsonObject().put("type", command.type().name())
+        .put("jobId", command.jobId()).put("processName", command.processName())));
+    return new JsonObject().put("commands", list);
+  }
+
+  /** One event; a robot that does not read is cut off rather than buffered for. */
+  private static void write(HttpServerResponse response, String text) {
+    if (response.closed() || response.ended()) {
+      return;
+    }
+    if (response.writeQueueFull()) {
+      response.reset();
+      return;
+    }
+    response.write(text);
+  }
+
+  private static void end(HttpServerResponse response, String event, JsonObject data) {
+    write(response, "event: " + event + "\ndata: " + data.encode() + "\n\n");
+    if (!response.closed() && !response.ended()) {
+      response.end();
+    }
+  }
+}

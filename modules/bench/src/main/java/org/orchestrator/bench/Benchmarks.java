@@ -39,11 +39,17 @@ public final class Benchmarks {
   }
 
   public static void main(String[] args) throws Exception {
-    List<String> which = args.length == 0 ? List.of("gate", "drain", "ingest", "propagation", "schedules") : List.of(args);
+    List<String> which = args.length == 0 ? List.of("gate", "gate-heartbeat", "drain", "ingest", "propagation", "schedules", "push") : List.of(args);
     System.out.println("| benchmark | measured | baseline | ratio | target |");
     System.out.println("|---|---|---|---|---|");
     if (which.contains("gate")) {
       gate();
+    }
+    if (which.contains("gate-heartbeat")) {
+      gateHeartbeat();
+    }
+    if (which.contains("push")) {
+      push();
     }
     if (which.contains("drain")) {
       drain();
@@ -90,8 +96,120 @@ public final class Benchmarks {
     }
   }
 
+  /**
+   * Requests/s of the cheapest gated route, a robot's heartbeat with nothing to hand out (JWT, the
+   * gate, one bus hop, one small transaction), with the gate vs. without: where the gate's own cost
+   * is least hidden by the route's.
+   */
+  static void gateHeartbeat() throws Exception {
+    DatabaseEndpoint db = TestDatabase.newSchema("bench_gate_hb");
+    Path keys = Files.createTempDirectory("bench-keys");
+    TestNode gated = TestNode.start(db, Files.createTempDirectory("gated"), java.time.Clock.systemUTC(), keys, true);
+    TestNode open = TestNode.start(db, Files.createTempDirectory("open"), java.time.Clock.systemUTC(), keys, false);
+    try {
+      Api setup = gated.api();
+      Tenants.Fixture tenant = Tenants.create(setup, setup.signInHostAdmin().await(), "bench", 1).await();
+      String robot = tenant.robots().get(0).token();
+      Api withGate = new Api(gated.vertx(), gated.port(), 64);
+      Api without = new Api(open.vertx(), open.port(), 64);
+      JsonObject empty = new JsonObject();
+      int requests = 20_000;
+      load(() -> withGate.post("/api/robot/heartbeat", robot, empty), 5_000);
+      load(() -> without.post("/api/robot/heartbeat", robot, empty), 5_000);
+      List<Double> a = new ArrayList<>();
+      List<Double> b = new ArrayList<>();
+      for (int round = 0; round < 7; round++) {
+        a.add(load(() -> withGate.post("/api/robot/heartbeat", robot, empty), requests));
+        b.add(load(() -> without.post("/api/robot/heartbeat", robot, empty), requests));
+      }
+      row("gate overhead on the cheapest gated route: POST /api/robot/heartbeat req/s, gate vs. no gate",
+          median(a), median(b), ">= 0.97", "%.0f req/s");
+    } finally {
+      open.close();
+      gated.close();
+    }
+  }
+
+  /**
+   * How soon 1,000 robots, each with a running job, hold their StopJob after
+   * {@code Start?phase=Draining} returns: on the push channel vs. heartbeats only (every 10 s),
+   * same node, same fleet size, one after the other in this process.
+   */
+  static void push() throws Exception {
+    int robots = 1_000;
+    java.time.Duration heartbeat = java.time.Duration.ofSeconds(10);
+    double[] pushed = stopDelays(robots, heartbeat, true);
+    double[] polled = stopDelays(robots, heartbeat, false);
+    System.out.printf("| StopJob reaches %,d robots after Start Draining returns (heartbeat every %d s): push channel "
+            + "vs. heartbeat only | p50 %.0f ms, p99 %.0f ms, max %.0f ms | p50 %.0f ms, p99 %.0f ms, max %.0f ms "
+            + "| p99 %.4fx | p99 < 1 s |%n", robots, heartbeat.toSeconds(), pushed[0], pushed[1], pushed[2], polled[0],
+        polled[1], polled[2], pushed[1] / polled[1]);
+  }
+
+  /** {p50, p99, max} ms from Start Draining's answer until each robot heard its StopJob. */
+  private static double[] stopDelays(int robots, java.time.Duration heartbeat, boolean push) throws Exception {
+    DatabaseEndpoint db = TestDatabase.newSchema(push ? "bench_push" : "bench_poll");
+    TestNode node = TestNode.start(db, Files.createTempDirectory("push"));
+    Pool pool = Pools.create(node.vertx(), db, 2);
+    io.vertx.core.Vertx fleetVertx = io.vertx.core.Vertx.vertx();
+    try {
+      Api api = node.api();
+      String host = api.signInHostAdmin().await();
+      Tenants.Fixture tenant = Tenants.create(api, host, "fleet", robots).await();
+      // each robot runs one job (written straight to the table: the robots learn of it by its Stop)
+      Long[] ids = tenant.robots().stream().map(Tenants.Robot::id).toArray(Long[]::new);
+      pool.preparedQuery("INSERT INTO jobs (tenant_id, process_name, robot_id, state, start_delivered_at, started_at) "
+              + "SELECT $1, 'bench', r, 'Running', now(), now() FROM unnest($2::bigint[]) r")
+          .execute(Tuple.of(tenant.id(), ids)).await();
+      org.orchestrator.simulator.RobotFleet fleet = org.orchestrator.simulator.RobotFleet.deploy(fleetVertx,
+          java.net.URI.create("http://127.0.0.1:" + node.port()), tenant.robots().stream()
+              .map(Tenants.Robot::credentials).toList(),
+          org.orchestrator.simulator.RobotSettings.defaults().withHeartbeat(heartbeat).withPush(push)
+              .withStopGrace(java.time.Duration.ofMinutes(5))).await();
+      if (push) {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (node.registry().get("orchestrator.robot.channels.open").gauge().value() < robots) {
+          if (System.currentTimeMillis() > deadline) {
+            throw new IllegalStateException("the robots did not all open their channels");
+          }
+          Thread.sleep(50);
+        }
+      }
+      new Maintenance(api, host).start("phase=Draining").await();
+      long answered = System.nanoTime();
+      long deadline = System.currentTimeMillis() + heartbeat.toMillis() * 3 + 30_000;
+      List<Double> delays = new ArrayList<>();
+      while (delays.size() < robots) {
+        if (System.currentTimeMillis() > deadline) {
+          throw new IllegalStateException(delays.size() + " of " + robots + " robots heard their StopJob");
+        }
+        Thread.sleep(20);
+        delays.clear();
+        fleet.robots().forEach(robot -> {
+          long at = robot.stats().firstStopNanos.get();
+          if (at != 0) {
+            delays.add(Math.max(0, (at - answered) / 1e6));
+          }
+        });
+      }
+      Collections.sort(delays);
+      fleet.close().await();
+      return new double[] {delays.get(delays.size() / 2), delays.get((int) Math.ceil(delays.size() * 0.99) - 1),
+          delays.get(delays.size() - 1)};
+    } finally {
+      fleetVertx.close().await();
+      pool.close().await();
+      node.close();
+    }
+  }
+
   /** {@code count} requests, 64 in flight; requests per second. */
   static double load(Api api, String path, String token, int count) {
+    return load(() -> api.get(path, token), count);
+  }
+
+  /** {@code count} requests made by {@code request}, 64 in flight; requests per second. */
+  static double load(Supplier<Future<io.vertx.ext.web.client.HttpResponse<Buffer>>> request, int count) {
     AtomicInteger sent = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
     Promise<Void> done = Promise.promise();
@@ -102,7 +220,7 @@ public final class Benchmarks {
       if (sent.incrementAndGet() > count) {
         return;
       }
-      api.get(path, token).onComplete(response -> {
+      request.get().onComplete(response -> {
         if (response.failed() || response.result().statusCode() != 200) {
           failed.incrementAndGet();
         }

@@ -10,28 +10,33 @@ import java.time.Duration;
  * @param stopGrace how long a job takes to stop after a StopJob command (Kill is immediate)
  * @param logEvery how often a running job writes a log line
  * @param maxLogBatch log lines per upload at most
+ * @param push hold the push channel ({@code GET /api/robot/events}) and act on its commands at once
  */
 public record RobotSettings(Duration heartbeat, Duration jobDuration, Duration stopGrace, Duration logEvery,
-    int maxLogBatch) {
+    int maxLogBatch, boolean push) {
 
   public static RobotSettings defaults() {
     return new RobotSettings(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(5),
-        Duration.ofSeconds(1), 500);
+        Duration.ofSeconds(1), 500, false);
+  }
+
+  public RobotSettings withPush(boolean onPushChannel) {
+    return new RobotSettings(heartbeat, jobDuration, stopGrace, logEvery, maxLogBatch, onPushChannel);
   }
 
   public RobotSettings withJobDuration(Duration duration) {
-    return new RobotSettings(heartbeat, duration, stopGrace, logEvery, maxLogBatch);
+    return new RobotSettings(heartbeat, duration, stopGrace, logEvery, maxLogBatch, push);
   }
 
   public RobotSettings withStopGrace(Duration grace) {
-    return new RobotSettings(heartbeat, jobDuration, grace, logEvery, maxLogBatch);
+    return new RobotSettings(heartbeat, jobDuration, grace, logEvery, maxLogBatch, push);
   }
 
   public RobotSettings withHeartbeat(Duration interval) {
-    return new RobotSettings(interval, jobDuration, stopGrace, logEvery, maxLogBatch);
+    return new RobotSettings(interval, jobDuration, stopGrace, logEvery, maxLogBatch, push);
   }
 
   public RobotSettings withLogEvery(Duration interval) {
-    return new RobotSettings(heartbeat, jobDuration, stopGrace, interval, maxLogBatch);
+    return new RobotSettings(heartbeat, jobDuration, stopGrace, interval, maxLogBatch, push);
   }
 }

@@ -26,7 +26,13 @@ public final class RobotStats {
   /** Final reports refused because the server had already settled the job (e.g. reconciliation). */
   public final AtomicLong settledByServer = new AtomicLong();
 
+  /** Commands that arrived on the push channel. */
+  public final AtomicLong commandsPushed = new AtomicLong();
+  /** When this robot first heard a StopJob (System.nanoTime()), by push or heartbeat; 0 if never. */
+  public final AtomicLong firstStopNanos = new AtomicLong();
+
   public void add(RobotStats other) {
+    commandsPushed.addAndGet(other.commandsPushed.get());
     heartbeats.addAndGet(other.heartbeats.get());
     jobsStarted.addAndGet(other.jobsStarted.get());
     jobsSucceeded.addAndGet(other.jobsSucceeded.get());
@@ -47,6 +53,6 @@ public final class RobotStats {
     return "heartbeats=" + heartbeats + " started=" + jobsStarted + " succeeded=" + jobsSucceeded
         + " stopped=" + jobsStopped + " killed=" + jobsKilled + " logs=" + logsAcknowledged + "/" + logsWritten
         + " refusals(503)=" + refusals + " unexpected=" + unexpected + " notStartable=" + notStartable
-        + " settledByServer=" + settledByServer;
+        + " settledByServer=" + settledByServer + " pushed=" + commandsPushed;
   }
 }

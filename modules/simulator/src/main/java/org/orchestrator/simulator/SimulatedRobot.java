@@ -7,6 +7,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.net.URI;
@@ -74,6 +78,8 @@ public final class SimulatedRobot extends VerticleBase {
   /** The batch being uploaded: the same id and lines until the server answers it. */
   private JsonObject batch;
   private WebClient client;
+  private HttpClient channels;
+  private volatile boolean stopped;
   private String token;
   private long backoffUntil;
   private boolean busy;
@@ -106,12 +112,86 @@ public final class SimulatedRobot extends VerticleBase {
   public Future<?> start() {
     client = WebClient.create(vertx, new WebClientOptions().setDefaultHost(server.getHost())
         .setDefaultPort(server.getPort()).setSsl("https".equals(server.getScheme())).setKeepAlive(true));
-    return authenticate().onSuccess(ok ->
-        timer = vertx.setPeriodic(settings.heartbeat().toMillis(), id -> tick()));
+    return authenticate().onSuccess(ok -> {
+      timer = vertx.setPeriodic(settings.heartbeat().toMillis(), id -> tick());
+      if (settings.push()) {
+        channels = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(server.getHost())
+            .setDefaultPort(server.getPort()).setSsl("https".equals(server.getScheme())));
+        listen();
+      }
+    });
+  }
+
+  /**
+   * Holds the push channel: every {@code commands} event is acted on as a heartbeat's reply would
+   * be. When it ends (Suspended, token expiry, a network failure) it is opened again a second later,
+   * or after the server's Retry-After; heartbeats go on meanwhile.
+   */
+  private void listen() {
+    if (stopped || channels == null) {
+      return;
+    }
+    channels.request(new RequestOptions().setMethod(HttpMethod.GET).setURI("/api/robot/events")
+            .putHeader("Authorization", "Bearer " + token).putHeader("Accept", "text/event-stream"))
+        .compose(request -> request.send())
+        .onSuccess(response -> {
+          if (response.statusCode() != 200) {
+            String retry = response.getHeader("Retry-After");
+            response.body().onComplete(ignored -> relisten(retry == null ? 1_000 : Long.parseLong(retry) * 1_000));
+            if (response.statusCode() == 401) {
+              token = null; // the next tick signs in again
+            }
+            return;
+          }
+          StringBuilder pending = new StringBuilder();
+          response.handler(chunk -> {
+            pending.append(chunk.toString());
+            int end;
+            while ((end = pending.indexOf("\n\n")) >= 0) {
+              String block = pending.substring(0, end);
+              pending.delete(0, end + 2);
+              onEvent(block);
+            }
+          });
+          response.endHandler(ended -> relisten(1_000));
+          response.exceptionHandler(failure -> relisten(1_000));
+        })
+        .onFailure(failure -> relisten(1_000));
+  }
+
+  private void relisten(long delayMs) {
+    if (!stopped) {
+      vertx.setTimer(Math.max(1, delayMs), id -> listen());
+    }
+  }
+
+  private void onEvent(String block) {
+    String event = null;
+    StringBuilder data = new StringBuilder();
+    for (String line : block.split("\n")) {
+      if (line.startsWith("event:")) {
+        event = line.substring(6).trim();
+      } else if (line.startsWith("data:")) {
+        data.append(line.substring(5).trim());
+      }
+    }
+    if (!"commands".equals(event)) {
+      return;
+    }
+    JsonArray commands = new JsonObject(data.toString()).getJsonArray("commands", new JsonArray());
+    for (int i = 0; i < commands.size(); i++) {
+      JsonObject command = commands.getJsonObject(i);
+      stats.commandsPushed.incrementAndGet();
+      handle(command.getString("type"), command.getLong("jobId"), command.getString("processName"));
+    }
   }
 
   @Override
   public Future<?> stop() {
+    stopped = true;
+    if (channels != null) {
+      channels.close();
+    }
     vertx.cancelTimer(timer);
     running.values().forEach(job -> {
       vertx.cancelTimer(job.finishTimer);
@@ -184,6 +264,7 @@ public final class SimulatedRobot extends VerticleBase {
         }
       }
       case "StopJob" -> {
+        stats.firstStopNanos.compareAndSet(0, System.nanoTime());
         if (job != null && !job.stopping) {
           job.stopping = true;
           vertx.cancelTimer(job.finishTimer);

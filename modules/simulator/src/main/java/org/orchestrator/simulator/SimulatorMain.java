@@ -62,6 +62,10 @@ public final class SimulatorMain implements Callable<Integer> {
   @Option(names = "--log-every-ms", defaultValue = "1000", description = "log line interval per job (default: ${DEFAULT-VALUE})")
   long logEveryMs;
 
+  @Option(names = "--push", description = "hold the push channel (GET /api/robot/events) and act on its "
+      + "commands at once; heartbeats go on as the fallback")
+  boolean push;
+
   @Option(names = "--duration-seconds", defaultValue = "0", description = "stop after this long; 0 runs until Ctrl-C")
   long durationSeconds;
 
@@ -90,7 +94,7 @@ public final class SimulatorMain implements Callable<Integer> {
       }
       RobotSettings settings = new RobotSettings(Duration.ofMillis(heartbeatMs),
           Duration.ofMillis((long) (jobSeconds * 1000)), Duration.ofMillis((long) (stopGraceSeconds * 1000)),
-          Duration.ofMillis(logEveryMs), 500);
+          Duration.ofMillis(logEveryMs), 500, push);
       RobotFleet fleet;
       try {
         fleet = RobotFleet.deploy(vertx, url, credentials, settings).await();

@@ -181,7 +181,7 @@ public final class Addresses {
       "jobs.robot.commands-changed", RobotCommandsChanged.class,
       "Published on every node when robots' commands changed anywhere (PostgreSQL NOTIFY): push channels refresh.");
   public static final BusAddress<GetRobotCommands, CommandsByRobot> JOBS_ROBOT_COMMANDS_GET = query(
-      "jobs.robot.commands.get", GetRobotCommands.class, CommandsByRobot.class,
+      "jobs.robot-commands.get", GetRobotCommands.class, CommandsByRobot.class,
       "The current commands of some robots, for their push channels (no side effects).");
   public static final BusAddress<TakeQueueItem, TakenQueueItem> JOBS_QUEUE_ITEM_TAKE = command(
       "jobs.queue-item.take", TakeQueueItem.class, TakenQueueItem.class, DEFAULT_TIMEOUT_MS,

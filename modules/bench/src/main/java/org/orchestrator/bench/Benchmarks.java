@@ -51,6 +51,9 @@ public final class Benchmarks {
     if (which.contains("push")) {
       push();
     }
+    if (which.contains("capacity")) {
+      capacity();
+    }
     if (which.contains("drain")) {
       drain();
     }
@@ -201,6 +204,107 @@ public final class Benchmarks {
       pool.close().await();
       node.close();
     }
+  }
+
+  /**
+   * How many robots sending UiPath's profile (one message a second each) one node serves on this
+   * machine (server, PostgreSQL and load generator on the same cores): robots ramped in steps, each
+   * step through a whole window (steady state, Draining, Suspended, End, steady again). A step
+   * passes with p99 < 250 ms in steady state and while Draining, no unexpected answer, and nothing
+   * lost (every log line and queue item acknowledged is stored, every item taken finished once).
+   * {@code -Dcapacity.steps=250,500,...}, {@code -Dcapacity.stepSeconds=20}.
+   */
+  static void capacity() throws Exception {
+    int[] steps = java.util.Arrays.stream(System.getProperty("capacity.steps", "250,500,1000,1500,2000,2500,3000")
+        .split(",")).mapToInt(Integer::parseInt).toArray();
+    int stepSeconds = Integer.getInteger("capacity.stepSeconds", 20);
+    int cores = Runtime.getRuntime().availableProcessors();
+    DatabaseEndpoint db = TestDatabase.newSchema("bench_capacity");
+    TestNode node = TestNode.start(db, Files.createTempDirectory("capacity"));
+    Pool pool = Pools.create(node.vertx(), db, 2);
+    io.vertx.core.Vertx robots = io.vertx.core.Vertx.vertx();
+    int largest = 0;
+    System.out.println("| robots | requests/s | p50 ms | p99 ms steady | p99 ms Draining | p99 ms after End "
+        + "| unexpected | lost | pass |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|");
+    try {
+      Api api = node.api();
+      String host = api.signInHostAdmin().await();
+      Maintenance maintenance = new Maintenance(api, host);
+      for (int n : steps) {
+        Tenants.Fixture tenant = Tenants.create(api, host, "capacity-" + n, n).await();
+        Api.expect(api.post("/api/Assets", tenant.adminToken(), new JsonObject().put("name", "endpoint")
+            .put("type", "Text").put("value", "https://erp.example")).await(), 201).await();
+        org.orchestrator.simulator.ProfiledRobot.ProfileStats stats =
+            new org.orchestrator.simulator.ProfiledRobot.ProfileStats();
+        List<String> deployed = new ArrayList<>();
+        java.net.URI server = java.net.URI.create("http://127.0.0.1:" + node.port());
+        for (Tenants.Robot robot : tenant.robots()) {
+          deployed.add(robots.deployVerticle(new org.orchestrator.simulator.ProfiledRobot(server,
+              Long.toString(robot.id()), robot.secret(), "endpoint", "work", stats, robot.id())).await());
+        }
+        Thread.sleep(5_000);
+        stats.drainMillis();
+        long before = requests(stats);
+        Thread.sleep(stepSeconds * 1_000L);
+        double[] steady = stats.drainMillis();
+        double perSecond = (requests(stats) - before) / (double) stepSeconds;
+        maintenance.start("phase=Draining").await();
+        Thread.sleep(10_000);
+        double[] draining = stats.drainMillis();
+        stats.refusalsExpected = true;
+        maintenance.start("phase=Suspended&force=true").await();
+        Thread.sleep(5_000);
+        maintenance.end().await();
+        Thread.sleep(3_000); // robots come back within their Retry-After
+        stats.refusalsExpected = false;
+        stats.drainMillis();
+        Thread.sleep(10_000);
+        double[] after = stats.drainMillis();
+        for (String id : deployed) {
+          robots.undeploy(id).await();
+        }
+        long storedLines = count(pool, "SELECT count(*) FROM robot_logs WHERE tenant_id = $1", tenant.id());
+        long storedItems = count(pool, "SELECT count(*) FROM queue_items WHERE tenant_id = $1", tenant.id());
+        long finished = count(pool, "SELECT count(*) FROM queue_items WHERE tenant_id = $1 AND status = 'Successful'",
+            tenant.id());
+        long lost = Math.abs(storedLines - stats.logLinesAcknowledged.get())
+            + Math.abs(storedItems - stats.queueItemsAdded.get()) + Math.abs(finished - stats.queueItemsFinished.get());
+        long unexpected = stats.unexpected.get() + stats.networkFailures.get();
+        boolean pass = p(steady, 0.99) < 250 && p(draining, 0.99) < 250 && p(after, 0.99) < 250 && unexpected == 0
+            && lost == 0;
+        System.out.printf("| %,d | %.0f | %.1f | %.1f | %.1f | %.1f | %d | %d | %s |%n", n, perSecond, p(steady, 0.5),
+            p(steady, 0.99), p(draining, 0.99), p(after, 0.99), unexpected, lost, pass ? "yes" : "no");
+        if (!pass) {
+          break;
+        }
+        largest = n;
+      }
+    } finally {
+      robots.close().await();
+      pool.close().await();
+      node.close();
+    }
+    System.out.printf("%nlargest fleet served: %,d robots on %d cores (server, PostgreSQL and the load generator "
+        + "together) = %.0f robots per core; UiPath sizes 62.5 robots per web-server core (4 cores for < 250 "
+        + "robots, SQL Server on its own 4-8 cores): %.1fx%n", largest, cores, largest / (double) cores,
+        largest / (double) cores / 62.5);
+  }
+
+  private static long requests(org.orchestrator.simulator.ProfiledRobot.ProfileStats stats) {
+    long total = 0;
+    for (org.orchestrator.simulator.ProfiledRobot.Kind kind : org.orchestrator.simulator.ProfiledRobot.Kind.values()) {
+      total += stats.count(kind);
+    }
+    return total;
+  }
+
+  private static long count(Pool pool, String sql, long tenantId) {
+    return pool.preparedQuery(sql).execute(Tuple.of(tenantId)).await().iterator().next().getLong(0);
+  }
+
+  private static double p(double[] sorted, double quantile) {
+    return sorted.length == 0 ? Double.NaN : sorted[Math.max(0, (int) Math.ceil(sorted.length * quantile) - 1)];
   }
 
   /** {@code count} requests, 64 in flight; requests per second. */

@@ -66,6 +66,11 @@ public final class SimulatorMain implements Callable<Integer> {
       + "commands at once; heartbeats go on as the fallback")
   boolean push;
 
+  @Option(names = "--profile", defaultValue = "jobs", description = "jobs: robots run the jobs they are given "
+      + "(default); uipath: UiPath's sizing profile, one message a second per robot (per minute 40 log messages, "
+      + "2 heartbeats, 6 asset reads, 6 queue item adds, 6 queue item reads)")
+  String profile;
+
   @Option(names = "--duration-seconds", defaultValue = "0", description = "stop after this long; 0 runs until Ctrl-C")
   long durationSeconds;
 
@@ -91,6 +96,11 @@ public final class SimulatorMain implements Callable<Integer> {
       for (int i = 0; i < Math.min(robots, list.size()); i++) {
         credentials.add(new RobotFleet.Credentials(list.getJsonObject(i).getLong("id").toString(),
             list.getJsonObject(i).getString("secret")));
+      }
+      if ("uipath".equals(profile)) {
+        return uipath(vertx, web, state, credentials);
+      } else if (!"jobs".equals(profile)) {
+        throw new IllegalArgumentException("--profile is jobs or uipath, not " + profile);
       }
       RobotSettings settings = new RobotSettings(Duration.ofMillis(heartbeatMs),
           Duration.ofMillis((long) (jobSeconds * 1000)), Duration.ofMillis((long) (stopGraceSeconds * 1000)),
@@ -127,13 +137,57 @@ public final class SimulatorMain implements Callable<Integer> {
     }
   }
 
+  /**
+   * UiPath's profile: the asset the robots read ({@code endpoint}) is created when missing, the
+   * robots send their minute's messages, and every 5 s the fleet's answers are printed.
+   */
+  private int uipath(Vertx vertx, WebClient web, JsonObject state, List<RobotFleet.Credentials> credentials)
+      throws Exception {
+    String adminToken = signIn(web, tenant, "sim-admin", state.getString("adminPassword")).await();
+    HttpResponse<Buffer> asset = call(web, "/api/Assets", adminToken, new JsonObject().put("name", "endpoint")
+        .put("type", "Text").put("value", "https://erp.example")).await();
+    if (asset.statusCode() != 201 && asset.statusCode() != 409) {
+      throw new IllegalStateException("cannot create the asset the profile reads: " + asset.bodyAsString());
+    }
+    ProfiledRobot.ProfileStats stats = new ProfiledRobot.ProfileStats();
+    List<String> deployed = new ArrayList<>();
+    for (RobotFleet.Credentials robot : credentials) {
+      deployed.add(vertx.deployVerticle(new ProfiledRobot(url, robot.clientId(), robot.secret(), "endpoint", "work",
+          stats, robot.clientId().hashCode())).await());
+    }
+    System.out.printf("%d robots of tenant '%s' send UiPath's profile to %s%n", credentials.size(), tenant, url);
+    CountDownLatch done = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(done::countDown));
+    vertx.setPeriodic(5_000, id -> {
+      double[] latencies = stats.drainMillis();
+      System.out.printf("answered=%d p50=%.1f ms p99=%.1f ms refusals(503)=%d unexpected=%d logs=%d items added=%d "
+              + "finished=%d%n", latencies.length, at(latencies, 0.5), at(latencies, 0.99), stats.refusals.get(),
+          stats.unexpected.get(), stats.logLinesAcknowledged.get(), stats.queueItemsAdded.get(),
+          stats.queueItemsFinished.get());
+    });
+    if (durationSeconds > 0) {
+      done.await(durationSeconds, TimeUnit.SECONDS);
+    } else {
+      done.await();
+    }
+    for (String id : deployed) {
+      vertx.undeploy(id).await();
+    }
+    return 0;
+  }
+
+  private static double at(double[] sorted, double quantile) {
+    return sorted.length == 0 ? 0 : sorted[Math.max(0, (int) Math.ceil(sorted.length * quantile) - 1)];
+  }
+
   /** Loads the state file, creating what is missing (tenant, admin, robots) when allowed. */
   private Future<JsonObject> prepare(WebClient web) throws Exception {
     Path file = stateDir.resolve(tenant + ".json");
     JsonObject state = Files.exists(file) ? new JsonObject(Files.readString(file))
         : new JsonObject().put("tenant", tenant).put("robots", new JsonArray());
     int missing = robots - state.getJsonArray("robots").size();
-    boolean needAdmin = state.getString("adminPassword") == null && (missing > 0 || jobs > 0);
+    boolean needAdmin = state.getString("adminPassword") == null && (missing > 0 || jobs > 0
+        || "uipath".equals(profile));
     if (missing <= 0 && !needAdmin) {
       return Future.succeededFuture(state);
     }

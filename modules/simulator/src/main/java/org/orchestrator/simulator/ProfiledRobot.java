@@ -1,0 +1,222 @@
+package org.orchestrator.simulator;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A robot that sends UiPath's published load profile (the one its hardware sizing was measured
+ * with): one message a second on average; per minute 40 log messages, 2 heartbeats, 6 asset reads,
+ * 6 queue item adds and 6 queue item reads (a read takes the next item and, when there was one,
+ * reports its result: a queue transaction). Each robot shuffles its minute and starts at a random
+ * second, so robots do not fire in lockstep. Every log batch carries a batch id and every queue add
+ * a reference, so a resend after a 503 or a network failure never stores twice.
+ *
+ * <p>What the server answered is counted in a {@link ProfileStats} shared by the fleet: latency per
+ * kind of message, unexpected answers (anything but 2xx, and 503 with Retry-After for robot routes
+ * while Suspended), and what was acknowledged (log lines, queue items added), so that a harness can
+ * check that nothing acknowledged is missing.
+ */
+public final class ProfiledRobot extends VerticleBase {
+
+  /** The kinds of message of the profile, as counted per minute. */
+  public enum Kind { LOG, HEARTBEAT, ASSET, QUEUE_ADD, QUEUE_READ }
+
+  private static final List<Kind> MINUTE = minute();
+
+  private final URI server;
+  private final String clientId;
+  private final String clientSecret;
+  private final String asset;
+  private final String queue;
+  private final ProfileStats stats;
+  private final Random random;
+  private WebClient client;
+  private String token;
+  private long timer = -1;
+  private int slot;
+  private long sequence;
+  private boolean busy;
+  private long backoffUntil;
+
+  public ProfiledRobot(URI server, String clientId, String clientSecret, String asset, String queue,
+      ProfileStats stats, long seed) {
+    this.server = server;
+    this.clientId = clientId;
+    this.clientSecret = clientSecret;
+    this.asset = asset;
+    this.queue = queue;
+    this.stats = stats;
+    this.random = new Random(seed);
+  }
+
+  private static List<Kind> minute() {
+    List<Kind> kinds = new ArrayList<>();
+    kinds.addAll(Collections.nCopies(40, Kind.LOG));
+    kinds.addAll(Collections.nCopies(2, Kind.HEARTBEAT));
+    kinds.addAll(Collections.nCopies(6, Kind.ASSET));
+    kinds.addAll(Collections.nCopies(6, Kind.QUEUE_ADD));
+    kinds.addAll(Collections.nCopies(6, Kind.QUEUE_READ));
+    return List.copyOf(kinds);
+  }
+
+  @Override
+  public Future<?> start() {
+    client = WebClient.create(vertx, new WebClientOptions().setDefaultHost(server.getHost())
+        .setDefaultPort(server.getPort()).setKeepAlive(true));
+    List<Kind> mine = new ArrayList<>(MINUTE);
+    Collections.shuffle(mine, random);
+    slot = random.nextInt(mine.size());
+    return authenticate().onSuccess(ok -> vertx.setTimer(1 + random.nextInt(1_000), first ->
+        timer = vertx.setPeriodic(1_000, id -> send(mine.get(slot++ % mine.size())))));
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(timer);
+    client.close();
+    return Future.succeededFuture();
+  }
+
+  private Future<Void> authenticate() {
+    return client.post("/identity/connect/token").sendForm(MultiMap.caseInsensitiveMultiMap()
+            .add("grant_type", "client_credentials").add("client_id", clientId).add("client_secret", clientSecret))
+        .compose(response -> {
+          if (response.statusCode() != 200) {
+            return Future.failedFuture("robot " + clientId + " cannot sign in: " + response.statusCode());
+          }
+          token = response.bodyAsJsonObject().getString("access_token");
+          return Future.<Void>succeededFuture();
+        });
+  }
+
+  private void send(Kind kind) {
+    if (busy || System.currentTimeMillis() < backoffUntil) {
+      stats.skipped.incrementAndGet();
+      return;
+    }
+    busy = true;
+    long started = System.nanoTime();
+    Future<HttpResponse<Buffer>> sent = switch (kind) {
+      case LOG -> {
+        JsonObject line = new JsonObject().put("level", "Info").put("message", "step " + sequence)
+            .put("timeStamp", Instant.now().toString());
+        yield client.post("/api/robot/logs").bearerTokenAuthentication(token).sendJsonObject(new JsonObject()
+            .put("batchId", clientId + "-" + sequence++).put("lines", new JsonArray().add(line)));
+      }
+      case HEARTBEAT -> client.post("/api/robot/heartbeat").bearerTokenAuthentication(token)
+          .sendJsonObject(new JsonObject());
+      case ASSET -> client.get("/api/robot/assets/" + asset).bearerTokenAuthentication(token).send();
+      case QUEUE_ADD -> client.post("/api/robot/queues/" + queue + "/items").bearerTokenAuthentication(token)
+          .sendJsonObject(new JsonObject().put("reference", clientId + "-" + sequence++)
+              .put("payload", new JsonObject().put("robot", clientId)));
+      case QUEUE_READ -> client.post("/api/robot/queues/" + queue + "/next").bearerTokenAuthentication(token)
+          .sendJsonObject(new JsonObject())
+          .compose(taken -> taken.statusCode() != 200 ? Future.succeededFuture(taken)
+              : client.post("/api/robot/queue-items/" + taken.bodyAsJsonObject().getLong("id") + "/result")
+                  .bearerTokenAuthentication(token).sendJsonObject(new JsonObject().put("status", "Successful"))
+                  .map(finished -> {
+                    if (finished.statusCode() == 200) {
+                      stats.queueItemsFinished.incrementAndGet();
+                    }
+                    return finished;
+                  }));
+    };
+    sent.onComplete(done -> {
+      busy = false;
+      if (done.failed()) {
+        stats.networkFailures.incrementAndGet();
+        return;
+      }
+      HttpResponse<Buffer> response = done.result();
+      int status = response.statusCode();
+      if (status == 503) {
+        stats.refusals.incrementAndGet();
+        String retry = response.getHeader("Retry-After");
+        backoffUntil = System.currentTimeMillis() + 1_000L * (retry == null ? 1 : Long.parseLong(retry.trim()));
+        if (!stats.refusalsExpected) {
+          stats.unexpected.incrementAndGet();
+        }
+        return;
+      }
+      if (status == 401) {
+        authenticate();
+        stats.unexpected.incrementAndGet();
+        return;
+      }
+      if (status >= 300) {
+        stats.unexpected.incrementAndGet();
+        return;
+      }
+      stats.record(kind, System.nanoTime() - started);
+      if (kind == Kind.LOG) {
+        stats.logLinesAcknowledged.addAndGet(response.bodyAsJsonObject().getLong("stored", 0L));
+      } else if (kind == Kind.QUEUE_ADD) {
+        stats.queueItemsAdded.incrementAndGet();
+      }
+    });
+  }
+
+  /** What a profiled fleet did, as the server answered it. Thread-safe. */
+  public static final class ProfileStats {
+    public final AtomicLong unexpected = new AtomicLong();
+    public final AtomicLong refusals = new AtomicLong();
+    public final AtomicLong networkFailures = new AtomicLong();
+    public final AtomicLong skipped = new AtomicLong();
+    public final AtomicLong logLinesAcknowledged = new AtomicLong();
+    public final AtomicLong queueItemsAdded = new AtomicLong();
+    public final AtomicLong queueItemsFinished = new AtomicLong();
+    /** While true (Suspended), a 503 from a robot route is the rule working, not an error. */
+    public volatile boolean refusalsExpected;
+    private final List<long[]> samples = new ArrayList<>();
+    private long[] current = new long[65_536];
+    private int used;
+    private final long[][] byKindSum = new long[Kind.values().length][1];
+
+    synchronized void record(Kind kind, long nanos) {
+      if (used == current.length) {
+        samples.add(current);
+        current = new long[65_536];
+        used = 0;
+      }
+      current[used++] = nanos;
+      byKindSum[kind.ordinal()][0]++;
+    }
+
+    /** Latencies recorded since the last call, in ms, sorted; the recorder starts over. */
+    public synchronized double[] drainMillis() {
+      int total = samples.size() * 65_536 + used;
+      double[] all = new double[total];
+      int i = 0;
+      for (long[] block : samples) {
+        for (long v : block) {
+          all[i++] = v / 1e6;
+        }
+      }
+      for (int j = 0; j < used; j++) {
+        all[i++] = current[j] / 1e6;
+      }
+      samples.clear();
+      used = 0;
+      java.util.Arrays.sort(all);
+      return all;
+    }
+
+    public synchronized long count(Kind kind) {
+      return byKindSum[kind.ordinal()][0];
+    }
+  }
+}

@@ -180,7 +180,8 @@ class QueryEncodingTest {
   @Test
   void everyStringParameterOfTheContractIsChecked() {
     assertEquals(new TreeSet<>(stringParameters("query").keySet()), new TreeSet<>(QUERY_CHECKS.keySet()));
-    assertEquals(Set.of("robotAddQueueItem:queue"), stringParameters("path").keySet());
+    assertEquals(Set.of("robotAddQueueItem:queue", "robotTakeQueueItem:queue", "robotGetAsset:name"),
+        stringParameters("path").keySet());
   }
 
   @Test
@@ -289,6 +290,10 @@ class QueryEncodingTest {
     for (String raw : List.of("a+b", "a%2Bb", "%2541", "a%2Fb", "caf%C3%A9", "%22Q%22", "Q%00")) {
       Reply refused = http.send(HttpMethod.POST, "/api/robot/queues/" + raw + "/items", robot, "{\"payload\": {}}");
       assertEquals(400, refused.status(), () -> raw + " -> " + refused.body());
+      Reply notTaken = http.send(HttpMethod.POST, "/api/robot/queues/" + raw + "/next", robot, "{}");
+      assertEquals(400, notTaken.status(), () -> raw + " next -> " + notTaken.body());
+      Reply noAsset = http.send(HttpMethod.GET, "/api/robot/assets/" + raw, robot, null);
+      assertEquals(400, noAsset.status(), () -> raw + " asset -> " + noAsset.body());
     }
     Reply all = http.send(HttpMethod.GET, "/api/QueueItems", tenant.adminToken(), null);
     assertEquals(stored.size(), all.json().getInteger("total"), "only the well-named items were stored");
@@ -352,7 +357,7 @@ class QueryEncodingTest {
         assertEquals(String.format(Locale.ROOT, value.getValue(), parameter.name()), reply.message(), uri);
       }
     }
-    assertEquals(Set.of("listJobs", "listQueueItems", "listRobotLogs", "listScheduleFires", "listUsers",
+    assertEquals(Set.of("listAssets", "listJobs", "listQueueItems", "listRobotLogs", "listScheduleFires", "listUsers",
         "maintenanceGet", "maintenanceHistory"), operations);
   }
 

@@ -48,6 +48,9 @@ public final class Benchmarks {
     if (which.contains("gate-heartbeat")) {
       gateHeartbeat();
     }
+    if (which.contains("token-cache")) {
+      tokenCache();
+    }
     if (which.contains("push")) {
       push();
     }
@@ -131,6 +134,38 @@ public final class Benchmarks {
       open.close();
       gated.close();
     }
+  }
+
+  /** Heartbeats/s with the cache of verified tokens vs. an ES256 verification on every request. */
+  static void tokenCache() throws Exception {
+    TestNode cached = TestNode.start("bench_cached", new JsonObject());
+    TestNode verifying = TestNode.start("bench_verifying", new JsonObject()
+        .put("security", new JsonObject().put("verifiedTokenCache", 0)));
+    try {
+      String a = robotToken(cached);
+      String b = robotToken(verifying);
+      Api withCache = new Api(cached.vertx(), cached.port(), 64);
+      Api without = new Api(verifying.vertx(), verifying.port(), 64);
+      JsonObject empty = new JsonObject();
+      load(() -> withCache.post("/api/robot/heartbeat", a, empty), 5_000);
+      load(() -> without.post("/api/robot/heartbeat", b, empty), 5_000);
+      List<Double> x = new ArrayList<>();
+      List<Double> y = new ArrayList<>();
+      for (int round = 0; round < 5; round++) {
+        x.add(load(() -> withCache.post("/api/robot/heartbeat", a, empty), 20_000));
+        y.add(load(() -> without.post("/api/robot/heartbeat", b, empty), 20_000));
+      }
+      row("lever: verified-token cache, POST /api/robot/heartbeat req/s, cache vs. verifying every request",
+          median(x), median(y), "> 1", "%.0f req/s");
+    } finally {
+      verifying.close();
+      cached.close();
+    }
+  }
+
+  private static String robotToken(TestNode node) {
+    Api api = node.api();
+    return Tenants.create(api, api.signInHostAdmin().await(), "bench", 1).await().robots().get(0).token();
   }
 
   /**

@@ -105,7 +105,7 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
    * @param keyDirectory where the token signing key lives; nodes of one deployment must share it
    */
   public record Security(String issuer, int tokenTtlSeconds, int passwordIterations,
-      String hostAdminPassword, Path keyDirectory) {
+      String hostAdminPassword, Path keyDirectory, int verifiedTokenCache) {
 
     @Override
     public String toString() {
@@ -138,7 +138,8 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
             security.getInteger("passwordIterations", 210_000),
             security.getString("hostAdminPassword"),
             keyDirectory == null || keyDirectory.isBlank() ? dataDir.resolve("jwt")
-                : Path.of(keyDirectory).toAbsolutePath().normalize()),
+                : Path.of(keyDirectory).toAbsolutePath().normalize(),
+            security.getInteger("verifiedTokenCache", 100_000)),
         new Jobs(jobs.getInteger("heartbeatGraceSeconds", 30), jobs.getInteger("robotDeadAfterSeconds", 120)),
         new Scheduler(scheduler.getLong("tickMillis", 1_000L)),
         new Maintenance(maintenance.getInteger("retryAfterSeconds", 30),

@@ -11,7 +11,8 @@ import org.orchestrator.platform.config.OrchestratorConfig;
 /**
  * The one place that decides how tokens are signed and checked: ES256, issuer and audience both the
  * configured issuer, five seconds of clock leeway, only canonical compact tokens
- * ({@link CanonicalTokens}). Identity signs with it; the HTTP API verifies.
+ * ({@link CanonicalTokens}, checked before the cache of verified tokens, {@link VerifiedTokens}).
+ * Identity signs with it; the HTTP API verifies.
  */
 public final class TokenAuth {
 
@@ -26,7 +27,10 @@ public final class TokenAuth {
             .setIssuer(security.issuer())
             .setAudience(List.of(security.issuer()))
             .setLeeway(5));
-    return new CanonicalTokens(JWTAuth.create(vertx, options));
+    JWTAuth verified = new CanonicalTokens(JWTAuth.create(vertx, options));
+    return security.verifiedTokenCache() > 0
+        ? new CanonicalTokens(new VerifiedTokens(verified, security.verifiedTokenCache(), System::currentTimeMillis))
+        : verified;
   }
 
   /** Options for signing a token that lives {@code ttlSeconds}. */

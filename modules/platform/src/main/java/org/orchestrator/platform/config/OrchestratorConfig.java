@@ -139,7 +139,7 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
             security.getString("hostAdminPassword"),
             keyDirectory == null || keyDirectory.isBlank() ? dataDir.resolve("jwt")
                 : Path.of(keyDirectory).toAbsolutePath().normalize(),
-            security.getInteger("verifiedTokenCache", 100_000)),
+            security.getInteger("verifiedTokenCache", 20_000)),
         new Jobs(jobs.getInteger("heartbeatGraceSeconds", 30), jobs.getInteger("robotDeadAfterSeconds", 120)),
         new Scheduler(scheduler.getLong("tickMillis", 1_000L)),
         new Maintenance(maintenance.getInteger("retryAfterSeconds", 30),

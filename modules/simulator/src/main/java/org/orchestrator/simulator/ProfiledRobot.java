@@ -1,7 +1,6 @@
 package org.orchestrator.simulator;
 
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -92,8 +91,7 @@ public final class ProfiledRobot extends VerticleBase {
   }
 
   private Future<Void> authenticate() {
-    return client.post("/identity/connect/token").sendForm(MultiMap.caseInsensitiveMultiMap()
-            .add("grant_type", "client_credentials").add("client_id", clientId).add("client_secret", clientSecret))
+    return SimulatedRobot.signIn(client, clientId, clientSecret)
         .compose(response -> {
           if (response.statusCode() != 200) {
             return Future.failedFuture("robot " + clientId + " cannot sign in: " + response.statusCode());

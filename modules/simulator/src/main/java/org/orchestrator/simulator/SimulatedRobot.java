@@ -201,9 +201,14 @@ public final class SimulatedRobot extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  private Future<Void> authenticate() {
+  /** A robot's sign-in: the OAuth2 client-credentials grant. */
+  static Future<HttpResponse<Buffer>> signIn(WebClient client, String clientId, String clientSecret) {
     return client.post("/identity/connect/token").sendForm(MultiMap.caseInsensitiveMultiMap()
-            .add("grant_type", "client_credentials").add("client_id", clientId).add("client_secret", clientSecret))
+        .add("grant_type", "client_credentials").add("client_id", clientId).add("client_secret", clientSecret));
+  }
+
+  private Future<Void> authenticate() {
+    return signIn(client, clientId, clientSecret)
         .compose(response -> {
           if (response.statusCode() == 503) {
             backOff(response);

@@ -2,6 +2,8 @@ package org.orchestrator.app;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.vertx.core.Deployable;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.healthchecks.HealthChecks;
@@ -14,18 +16,20 @@ import java.util.List;
 import org.orchestrator.contracts.bus.LocalRecordCodec;
 import org.orchestrator.http.HttpApiVerticle;
 import org.orchestrator.http.bridge.BridgeVerticle;
-import org.orchestrator.identity.IdentityVerticle;
-import org.orchestrator.jobs.JobControlVerticle;
-import org.orchestrator.phase.PhaseVerticle;
-import org.orchestrator.scheduler.SchedulerVerticle;
-import org.orchestrator.assets.AssetsVerticle;
-import org.orchestrator.tenantlog.TenantLogVerticle;
+import org.orchestrator.assets.AssetsModule;
+import org.orchestrator.identity.IdentityModule;
+import org.orchestrator.jobs.JobsModule;
+import org.orchestrator.phase.PhaseModule;
+import org.orchestrator.scheduler.SchedulerModule;
+import org.orchestrator.tenantlog.TenantLogModule;
 import org.orchestrator.platform.config.OrchestratorConfig;
 import org.orchestrator.platform.database.DataDirectory;
 import org.orchestrator.platform.database.DatabaseEndpoint;
 import org.orchestrator.platform.database.EmbeddedPostgresServer;
 import org.orchestrator.platform.database.Migrations;
 import org.orchestrator.platform.database.Pools;
+import org.orchestrator.platform.modules.FeatureModule;
+import org.orchestrator.platform.modules.ModuleContext;
 import org.orchestrator.platform.security.SigningKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +45,12 @@ import org.slf4j.LoggerFactory;
 public final class Orchestrator implements AutoCloseable {
 
   /** Modules with tables, in migration order (a module may reference the tables of earlier ones). */
-  public static final List<String> MIGRATED_MODULES = List.of("identity", "jobs", "scheduler", "phase", "tenant-log", "assets");
+  /**
+   * The feature modules, in the order they start: phase first (every reader of the phase loads it
+   * from there), then the modules that serve the others. Their migrations run in this order too.
+   */
+  public static final List<FeatureModule> MODULES = List.of(new PhaseModule(), new IdentityModule(),
+      new TenantLogModule(), new AssetsModule(), new JobsModule(), new SchedulerModule());
 
   private static final Logger LOG = LoggerFactory.getLogger(Orchestrator.class);
 
@@ -103,7 +112,7 @@ public final class Orchestrator implements AutoCloseable {
         database = DatabaseEndpoint.fromUrl(config.database().url(), config.database().schema());
       }
       LOG.info("database {}", database);
-      Migrations.apply(database, MIGRATED_MODULES);
+      Migrations.apply(database, MODULES.stream().map(FeatureModule::name).toList());
       SigningKeys keys = SigningKeys.loadOrCreate(config.security().keyDirectory());
       LocalRecordCodec.register(vertx.eventBus());
 
@@ -116,14 +125,20 @@ public final class Orchestrator implements AutoCloseable {
 
       HttpApiVerticle http = new HttpApiVerticle(config, keys, readiness, registry,
           PrometheusScrapingHandler.create(registry), options.gate());
-      PhaseVerticle phase = new PhaseVerticle(pool, database, clock, registry);
-      deployments.add(vertx.deployVerticle(phase).await());
-      deployments.add(vertx.deployVerticle(new IdentityVerticle(pool, config, keys)).await());
-      deployments.add(vertx.deployVerticle(new TenantLogVerticle(pool)).await());
-      deployments.add(vertx.deployVerticle(new AssetsVerticle(pool)).await());
-      deployments.add(vertx.deployVerticle(new JobControlVerticle(pool, database, config.jobs(), clock, registry)).await());
-      deployments.add(vertx.deployVerticle(new SchedulerVerticle(pool, config.scheduler(), clock, registry)).await());
-      phase.enforce().await();
+      ModuleContext context = new ModuleContext(pool, database, config, keys, clock, registry);
+      List<Deployable> firsts = new ArrayList<>();
+      for (FeatureModule module : MODULES) {
+        List<Deployable> made = new ArrayList<>();
+        deployments.add(vertx.deployVerticle(() -> {
+          Deployable verticle = module.verticle(context);
+          made.add(verticle);
+          return verticle;
+        }, new DeploymentOptions().setInstances(module.instances())).await());
+        firsts.add(made.get(0));
+      }
+      for (int i = 0; i < MODULES.size(); i++) {
+        MODULES.get(i).ready(firsts.get(i)).await();
+      }
       deployments.add(vertx.deployVerticle(http).await());
       BridgeVerticle bridge = null;
       if (config.bridge().enabled()) {

@@ -2,6 +2,7 @@ package org.orchestrator.http;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import java.util.List;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -45,6 +46,7 @@ import org.orchestrator.http.support.RequestIdHandler;
 import org.orchestrator.http.support.SignInThrottle;
 import org.orchestrator.platform.StartupFailure;
 import org.orchestrator.platform.config.OrchestratorConfig;
+import org.orchestrator.platform.metrics.Meters;
 import org.orchestrator.platform.phase.PhaseWatch;
 import org.orchestrator.platform.security.SigningKeys;
 import org.orchestrator.platform.security.TokenAuth;
@@ -62,6 +64,9 @@ public final class HttpApiVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(HttpApiVerticle.class);
   private static final String CONTRACT = "openapi.json";
+  /** The meters the HTTP edge registers (the feature modules list theirs in their descriptors). */
+  public static final List<String> METERS = List.of(Meters.GATE_REFUSALS, Meters.ROBOT_CHANNELS_OPEN,
+      Meters.HTTP_CONNECTIONS_OPEN, Meters.HTTP_CONNECTIONS_CLOSED);
 
   private final OrchestratorConfig config;
   private final SigningKeys keys;

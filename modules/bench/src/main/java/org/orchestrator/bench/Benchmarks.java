@@ -270,6 +270,7 @@ public final class Benchmarks {
         Tenants.Fixture tenant = Tenants.create(api, host, "capacity-" + n, n).await();
         Api.expect(api.post("/api/Assets", tenant.adminToken(), new JsonObject().put("name", "endpoint")
             .put("type", "Text").put("value", "https://erp.example")).await(), 201).await();
+        giveEachAJob(pool, tenant);
         org.orchestrator.simulator.ProfiledRobot.ProfileStats stats =
             new org.orchestrator.simulator.ProfiledRobot.ProfileStats();
         List<String> deployed = new ArrayList<>();
@@ -291,6 +292,7 @@ public final class Benchmarks {
         maintenance.start("phase=Suspended&force=true").await();
         Thread.sleep(5_000);
         maintenance.end().await();
+        giveEachAJob(pool, tenant); // the window stopped their jobs: new ones, taken at the next heartbeat
         Thread.sleep(3_000); // robots come back within their Retry-After
         stats.refusalsExpected = false;
         stats.drainMillis();
@@ -324,6 +326,13 @@ public final class Benchmarks {
         + "together) = %.0f robots per core; UiPath sizes 62.5 robots per web-server core (4 cores for < 250 "
         + "robots, SQL Server on its own 4-8 cores): %.1fx%n", largest, cores, largest / (double) cores,
         largest / (double) cores / 62.5);
+  }
+
+  /** A Pending job naming each robot of the tenant (straight into the table: one statement). */
+  private static void giveEachAJob(Pool pool, Tenants.Fixture tenant) {
+    Long[] ids = tenant.robots().stream().map(Tenants.Robot::id).toArray(Long[]::new);
+    pool.preparedQuery("INSERT INTO jobs (tenant_id, process_name, robot_id) SELECT $1, 'profiled', r "
+        + "FROM unnest($2::bigint[]) r").execute(Tuple.of(tenant.id(), ids)).await();
   }
 
   private static long requests(org.orchestrator.simulator.ProfiledRobot.ProfileStats stats) {

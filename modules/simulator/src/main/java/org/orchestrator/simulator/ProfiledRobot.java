@@ -50,6 +50,8 @@ public final class ProfiledRobot extends VerticleBase {
   private long sequence;
   private boolean busy;
   private long backoffUntil;
+  /** The job this robot runs (its log lines name it), or null: then a log slot is a heartbeat. */
+  private Long jobId;
 
   public ProfiledRobot(URI server, String clientId, String clientSecret, String asset, String queue,
       ProfileStats stats, long seed) {
@@ -79,8 +81,10 @@ public final class ProfiledRobot extends VerticleBase {
     List<Kind> mine = new ArrayList<>(MINUTE);
     Collections.shuffle(mine, random);
     slot = random.nextInt(mine.size());
-    return authenticate().onSuccess(ok -> vertx.setTimer(1 + random.nextInt(1_000), first ->
-        timer = vertx.setPeriodic(1_000, id -> send(mine.get(slot++ % mine.size())))));
+    return authenticate().onSuccess(ok -> vertx.setTimer(1 + random.nextInt(1_000), first -> {
+      send(Kind.HEARTBEAT); // the job it was given, at once
+      timer = vertx.setPeriodic(1_000, id -> send(mine.get(slot++ % mine.size())));
+    }));
   }
 
   @Override
@@ -101,7 +105,8 @@ public final class ProfiledRobot extends VerticleBase {
         });
   }
 
-  private void send(Kind kind) {
+  private void send(Kind planned) {
+    Kind kind = planned == Kind.LOG && jobId == null ? Kind.HEARTBEAT : planned;
     if (busy || System.currentTimeMillis() < backoffUntil) {
       stats.skipped.incrementAndGet();
       return;
@@ -110,13 +115,13 @@ public final class ProfiledRobot extends VerticleBase {
     long started = System.nanoTime();
     Future<HttpResponse<Buffer>> sent = switch (kind) {
       case LOG -> {
-        JsonObject line = new JsonObject().put("level", "Info").put("message", "step " + sequence)
+        JsonObject line = new JsonObject().put("jobId", jobId).put("level", "Info").put("message", "step " + sequence)
             .put("timeStamp", Instant.now().toString());
         yield client.post("/api/robot/logs").bearerTokenAuthentication(token).sendJsonObject(new JsonObject()
             .put("batchId", clientId + "-" + sequence++).put("lines", new JsonArray().add(line)));
       }
       case HEARTBEAT -> client.post("/api/robot/heartbeat").bearerTokenAuthentication(token)
-          .sendJsonObject(new JsonObject());
+          .sendJsonObject(new JsonObject()).compose(this::obey);
       case ASSET -> client.get("/api/robot/assets/" + asset).bearerTokenAuthentication(token).send();
       case QUEUE_ADD -> client.post("/api/robot/queues/" + queue + "/items").bearerTokenAuthentication(token)
           .sendJsonObject(new JsonObject().put("reference", clientId + "-" + sequence++)
@@ -166,6 +171,33 @@ public final class ProfiledRobot extends VerticleBase {
         stats.queueItemsAdded.incrementAndGet();
       }
     });
+  }
+
+  /**
+   * Acts on a heartbeat's commands as a robot does: a StartJob is reported Running (its log lines
+   * then name it), a StopJob or KillJob is reported Stopped at once.
+   */
+  private Future<HttpResponse<Buffer>> obey(HttpResponse<Buffer> heartbeat) {
+    if (heartbeat.statusCode() != 200) {
+      return Future.succeededFuture(heartbeat);
+    }
+    JsonArray commands = heartbeat.bodyAsJsonObject().getJsonArray("commands", new JsonArray());
+    Future<?> done = Future.succeededFuture();
+    for (int i = 0; i < commands.size(); i++) {
+      JsonObject command = commands.getJsonObject(i);
+      long job = command.getLong("jobId");
+      String state = "StartJob".equals(command.getString("type")) ? "Running" : "Stopped";
+      done = done.compose(ok -> client.post("/api/robot/jobs/" + job + "/state").bearerTokenAuthentication(token)
+          .sendJsonObject(new JsonObject().put("state", state)).map(reported -> {
+            if (reported.statusCode() == 200) {
+              jobId = "Running".equals(state) ? Long.valueOf(job) : (jobId != null && jobId == job ? null : jobId);
+            } else if (reported.statusCode() != 503) {
+              stats.unexpected.incrementAndGet();
+            }
+            return reported;
+          }));
+    }
+    return done.map(heartbeat);
   }
 
   /** What a profiled fleet did, as the server answered it. Thread-safe. */

@@ -198,7 +198,7 @@ public final class Benchmarks {
       Long[] ids = tenant.robots().stream().map(Tenants.Robot::id).toArray(Long[]::new);
       pool.preparedQuery("INSERT INTO jobs (tenant_id, process_name, robot_id, state, start_delivered_at, started_at) "
               + "SELECT $1, 'bench', r, 'Running', now(), now() FROM unnest($2::bigint[]) r")
-          .execute(Tuple.of(tenant.id(), ids)).await();
+          .execute(Tuple.tuple().addLong(tenant.id()).addArrayOfLong(ids)).await();
       org.orchestrator.simulator.RobotFleet fleet = org.orchestrator.simulator.RobotFleet.deploy(fleetVertx,
           java.net.URI.create("http://127.0.0.1:" + node.port()), tenant.robots().stream()
               .map(Tenants.Robot::credentials).toList(),
@@ -332,7 +332,7 @@ public final class Benchmarks {
   private static void giveEachAJob(Pool pool, Tenants.Fixture tenant) {
     Long[] ids = tenant.robots().stream().map(Tenants.Robot::id).toArray(Long[]::new);
     pool.preparedQuery("INSERT INTO jobs (tenant_id, process_name, robot_id) SELECT $1, 'profiled', r "
-        + "FROM unnest($2::bigint[]) r").execute(Tuple.of(tenant.id(), ids)).await();
+        + "FROM unnest($2::bigint[]) r").execute(Tuple.tuple().addLong(tenant.id()).addArrayOfLong(ids)).await();
   }
 
   private static long requests(org.orchestrator.simulator.ProfiledRobot.ProfileStats stats) {

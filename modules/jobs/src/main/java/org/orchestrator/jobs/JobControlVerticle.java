@@ -91,7 +91,8 @@ public final class JobControlVerticle extends VerticleBase {
     QueueItemRepository queueItems = new QueueItemRepository(pool);
     JobService service = new JobService(jobs, logs, queueItems,
         query -> Addresses.IDENTITY_ROBOT_GET.request(bus, query),
-        Duration.ofSeconds(settings.heartbeatGraceSeconds()), phase::phase, metrics);
+        Duration.ofSeconds(settings.heartbeatGraceSeconds()), phase::phase, metrics,
+        new LogGroupCommit(pool, logs));
     metricsTimer = vertx.setPeriodic(METRICS_REFRESH_MS, id -> metrics.refresh(pool, settings.heartbeatGraceSeconds(),
             Addresses.IDENTITY_TENANT_DIRECTORY.request(bus, new ListTenantDirectory()))
         .onFailure(failure -> LOG.debug("job metrics not refreshed: {}", failure.getMessage())));

@@ -66,11 +66,13 @@ final class JobService {
   private final Duration heartbeatGrace;
   private final Supplier<MaintenancePhase> phase;
   private final JobMetrics metrics;
+  private final LogGroupCommit logWriter;
 
   JobService(JobRepository jobs, RobotLogRepository logs, QueueItemRepository queueItems,
       Function<GetRobot, Future<Robot>> robots, Duration heartbeatGrace, Supplier<MaintenancePhase> phase,
-      JobMetrics metrics) {
+      JobMetrics metrics, LogGroupCommit logWriter) {
     this.metrics = metrics;
+    this.logWriter = logWriter;
     this.jobs = jobs;
     this.logs = logs;
     this.queueItems = queueItems;
@@ -210,7 +212,7 @@ final class JobService {
     if (batchId != null && !BATCH_ID.matcher(batchId).matches()) {
       throw Failure.badRequest("batchId is 1-" + AppendLogs.MAX_BATCH_ID + " printable characters");
     }
-    return logs.append(robot.tenantId(), robot.principalId(), batchId, lines).compose(appended ->
+    return logWriter.append(robot.tenantId(), robot.principalId(), batchId, lines).compose(appended ->
         appended.replay() || appended.stored() == lines.size() ? Future.succeededFuture(new Stored(appended.stored()))
         : logs.foreignJobs(robot.tenantId(), robot.principalId(), RobotLogRepository.jobIds(lines))
             .compose(foreign -> Future.failedFuture(

@@ -1,0 +1,114 @@
+package org.orchestrator.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.orchestrator.contracts.jobs.JobMessages.LogLine;
+import org.orchestrator.jobs.RobotLogRepository.Appended;
+import org.orchestrator.platform.database.DatabaseEndpoint;
+import org.orchestrator.platform.database.Migrations;
+import org.orchestrator.platform.database.Pools;
+import org.orchestrator.platform.testing.TestDatabase;
+
+/**
+ * Many uploads at once are written in groups, each keeping its own rules: all lines or none, a
+ * batch id stored once per robot (a resend, in the same group or later, gets the first answer), a
+ * line naming another robot's job refuses its own upload only.
+ */
+class LogGroupCommitTest {
+
+  private static Vertx vertx;
+  private static Pool pool;
+  private static long jobOfRobot1;
+  private static long jobOfRobot2;
+
+  @BeforeAll
+  static void start() throws Exception {
+    vertx = Vertx.vertx();
+    DatabaseEndpoint endpoint = TestDatabase.newSchema("log_groups");
+    Migrations.apply(endpoint, List.of("jobs"));
+    pool = Pools.create(vertx, endpoint, 4);
+    jobOfRobot1 = job(1);
+    jobOfRobot2 = job(2);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  private static long job(long robot) throws Exception {
+    return pool.preparedQuery("INSERT INTO jobs (tenant_id, process_name, robot_id, state) VALUES (7, 'p', $1, "
+        + "'Running') RETURNING id").execute(Tuple.of(robot)).await(10, TimeUnit.SECONDS).iterator().next().getLong(0);
+  }
+
+  private static List<LogLine> lines(long job, int n) {
+    List<LogLine> lines = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      lines.add(new LogLine(job, "Info", "line " + i, Instant.now()));
+    }
+    return lines;
+  }
+
+  @Test
+  void uploadsAtOnceKeepTheirOwnRules() throws Exception {
+    LogGroupCommit writer = new LogGroupCommit(pool, new RobotLogRepository(pool));
+    Context context = vertx.getOrCreateContext();
+    List<Future<Appended>> answers = new ArrayList<>();
+    Promise<Void> sent = Promise.promise();
+    context.runOnContext(v -> {
+      for (int i = 0; i < 100; i++) {
+        answers.add(writer.append(7, 1, "b-" + i, lines(jobOfRobot1, 3)));         // 0..99: stored, 3 each
+      }
+      answers.add(writer.append(7, 1, "b-5", lines(jobOfRobot1, 3)));              // 100: a resend of b-5
+      answers.add(writer.append(7, 1, "bad", lines(jobOfRobot2, 2)));              // 101: robot 2's job: refused
+      answers.add(writer.append(7, 1, "bad", lines(jobOfRobot2, 2)));              // 102: its resend, refused too
+      answers.add(writer.append(7, 2, "b-5", lines(jobOfRobot2, 4)));              // 103: robot 2's own b-5
+      answers.add(writer.append(7, 1, null, lines(jobOfRobot1, 5)));               // 104: no id: stored
+      sent.complete();
+    });
+    sent.future().await(10, TimeUnit.SECONDS);
+    Future.join(new ArrayList<>(answers)).await(30, TimeUnit.SECONDS);
+    for (int i = 0; i < 100; i++) {
+      Appended a = answers.get(i).result();
+      assertEquals(3, a.stored(), "upload " + i);
+    }
+    assertEquals(3, answers.get(100).result().stored());
+    assertEquals(0, answers.get(101).result().stored());
+    assertFalse(answers.get(101).result().replay());
+    assertEquals(0, answers.get(102).result().stored());
+    assertFalse(answers.get(102).result().replay(), "a refused upload's resend is refused, not replayed");
+    assertEquals(4, answers.get(103).result().stored(), "batch ids are per robot");
+    assertEquals(5, answers.get(104).result().stored());
+
+    long stored = pool.query("SELECT count(*) FROM robot_logs").execute().await(10, TimeUnit.SECONDS).iterator()
+        .next().getLong(0);
+    assertEquals(100 * 3 + 4 + 5, stored, "every line once, none of the refused upload");
+    long batches = pool.query("SELECT count(*) FROM robot_log_batches WHERE stored > 0").execute()
+        .await(10, TimeUnit.SECONDS).iterator().next().getLong(0);
+    assertEquals(101, batches);
+    assertEquals(0L, pool.query("SELECT count(*) FROM robot_log_batches WHERE batch_id = 'bad'").execute()
+        .await(10, TimeUnit.SECONDS).iterator().next().getLong(0), "a refused batch id stays free to resend");
+
+    // later: a resend of an earlier group's upload gets its first answer, stores nothing
+    Promise<Appended> later = Promise.promise();
+    context.runOnContext(v -> writer.append(7, 1, "b-42", lines(jobOfRobot1, 3)).onComplete(later));
+    Appended replay = later.future().await(10, TimeUnit.SECONDS);
+    assertTrue(replay.replay());
+    assertEquals(3, replay.stored());
+  }
+}

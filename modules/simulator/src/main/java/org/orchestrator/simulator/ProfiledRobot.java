@@ -151,17 +151,17 @@ public final class ProfiledRobot extends VerticleBase {
         String retry = response.getHeader("Retry-After");
         backoffUntil = System.currentTimeMillis() + 1_000L * (retry == null ? 1 : Long.parseLong(retry.trim()));
         if (!stats.refusalsExpected) {
-          stats.unexpected.incrementAndGet();
+          stats.unexpected(kind + " 503 " + response.bodyAsString());
         }
         return;
       }
       if (status == 401) {
         authenticate();
-        stats.unexpected.incrementAndGet();
+        stats.unexpected(kind + " 401");
         return;
       }
       if (status >= 300) {
-        stats.unexpected.incrementAndGet();
+        stats.unexpected(kind + " " + status + " " + response.bodyAsString());
         return;
       }
       stats.record(kind, System.nanoTime() - started);
@@ -191,8 +191,10 @@ public final class ProfiledRobot extends VerticleBase {
           .sendJsonObject(new JsonObject().put("state", state)).map(reported -> {
             if (reported.statusCode() == 200) {
               jobId = "Running".equals(state) ? Long.valueOf(job) : (jobId != null && jobId == job ? null : jobId);
+            } else if (reported.statusCode() == 409 && reported.bodyAsString().contains("JOB_NOT_STARTABLE")) {
+              jobId = null; // maintenance began between its StartJob and its report: the job is not run
             } else if (reported.statusCode() != 503) {
-              stats.unexpected.incrementAndGet();
+              stats.unexpected("report " + state + " " + reported.statusCode() + " " + reported.bodyAsString());
             }
             return reported;
           }));
@@ -203,6 +205,8 @@ public final class ProfiledRobot extends VerticleBase {
   /** What a profiled fleet did, as the server answered it. Thread-safe. */
   public static final class ProfileStats {
     public final AtomicLong unexpected = new AtomicLong();
+    /** What the unexpected answers were: "kind status body", the first 20. */
+    public final java.util.Queue<String> unexpectedSamples = new java.util.concurrent.ConcurrentLinkedQueue<>();
     public final AtomicLong refusals = new AtomicLong();
     public final AtomicLong networkFailures = new AtomicLong();
     public final AtomicLong skipped = new AtomicLong();
@@ -215,6 +219,12 @@ public final class ProfiledRobot extends VerticleBase {
     private long[] current = new long[65_536];
     private int used;
     private final long[][] byKindSum = new long[Kind.values().length][1];
+
+    void unexpected(String what) {
+      if (unexpected.incrementAndGet() <= 20) {
+        unexpectedSamples.add(what);
+      }
+    }
 
     synchronized void record(Kind kind, long nanos) {
       if (used == current.length) {

@@ -55,15 +55,11 @@ class CrashTest {
     long jobId;
     Tenants.Fixture tenant;
     try {
-      Eventually.until(vertx, () -> api.get("/health/ready", null).map(HttpResponse::statusCode).otherwise(0),
-          status -> status == 200, 60_000).await();
+      ServerProcess.awaitReady(vertx, api);
       String host = api.signInHostAdmin().await();
       tenant = Tenants.create(api, host, "crash", 1).await();
       Tenants.Robot robot = tenant.robots().get(0);
-      jobId = Api.expect(api.post("/api/Jobs", tenant.adminToken(), new JsonObject().put("processName", "p")
-          .put("robotId", robot.id())).await(), 201).await().getLong("id");
-      robot.heartbeat().await();
-      Api.expect(robot.report(jobId, "Running").await(), 200).await();
+      jobId = robot.runJob(tenant.adminToken()).await();
       new Maintenance(api, host).start("phase=Draining&reason=crash%20test").await();
       if (phase.equals("Suspended")) {
         new Maintenance(api, host).start("phase=Suspended&force=true").await();

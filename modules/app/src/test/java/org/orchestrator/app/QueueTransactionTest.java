@@ -98,6 +98,16 @@ class QueueTransactionTest {
     assertEquals(404, finish(holder, 987_654_321L, done).statusCode());
     assertEquals(400, finish(holder, first, new JsonObject().put("status", "Maybe")).statusCode());
     assertEquals(400, take(holder, "bad%21queue").statusCode());
+    // the hot robot routes check by hand what the contract says
+    for (String body : new String[] {"{\"payload\": 5}", "{\"payload\": {}, \"extra\": 1}",
+        "{\"payload\": {}, \"reference\": 5}", "{}", "[]", "\"x\"", "{\"payload\": {\"n\": 99999999999999999999}}"}) {
+      HttpResponse<Buffer> refused = api.request(io.vertx.core.http.HttpMethod.POST, "/api/robot/queues/orders/items",
+          holder.token()).putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(body)).await();
+      assertEquals(400, refused.statusCode(), body + " -> " + refused.bodyAsString());
+    }
+    HttpResponse<Buffer> listHeartbeat = api.request(io.vertx.core.http.HttpMethod.POST, "/api/robot/heartbeat",
+        holder.token()).putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer("[]")).await();
+    assertEquals(400, listHeartbeat.statusCode(), listHeartbeat.bodyAsString());
     JsonObject listed = Api.expect(api.get("/api/QueueItems?queueName=orders", tenant.adminToken()).await(), 200)
         .await().getJsonArray("items").stream().map(JsonObject.class::cast)
         .filter(item -> item.getLong("id") == first).findFirst().orElseThrow();

@@ -161,7 +161,6 @@ class RandomCrashTest {
   }
 
   private static void waitReady(Api api) {
-    Eventually.until(vertx, () -> api.get("/health/ready", null).map(HttpResponse::statusCode).otherwise(0),
-        status -> status == 200, 90_000).await();
+    ServerProcess.awaitReady(vertx, api);
   }
 }

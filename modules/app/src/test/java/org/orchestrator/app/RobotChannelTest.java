@@ -143,10 +143,6 @@ class RobotChannelTest {
   }
 
   private static long running(Api api, Tenants.Fixture tenant, Tenants.Robot robot) {
-    long job = Api.expect(api.post("/api/Jobs", tenant.adminToken(), new JsonObject().put("processName", "p")
-        .put("robotId", robot.id())).await(), 201).await().getLong("id");
-    robot.heartbeat().await();
-    Api.expect(robot.report(job, "Running").await(), 200).await();
-    return job;
+    return robot.runJob(tenant.adminToken()).await();
   }
 }

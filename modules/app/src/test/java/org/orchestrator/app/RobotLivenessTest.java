@@ -41,12 +41,7 @@ class RobotLivenessTest {
   }
 
   private static long running(Tenants.Robot robot) {
-    long job = Api.expect(api.post("/api/Jobs", tenant.adminToken(), new JsonObject().put("processName", "p")
-        .put("robotId", robot.id())).await(), 201).await().getLong("id");
-    Api.expect(api.post("/api/robot/heartbeat", robot.token(), new JsonObject()).await(), 200).await();
-    Api.expect(api.post("/api/robot/jobs/" + job + "/state", robot.token(), new JsonObject().put("state", "Running"))
-        .await(), 200).await();
-    return job;
+    return robot.runJob(tenant.adminToken()).await();
   }
 
   private static Future<JsonObject> job(long id) {

@@ -65,6 +65,12 @@ public final class ServerProcess implements AutoCloseable {
     return new ServerProcess(builder.start(), chosen, log);
   }
 
+  /** Waits until the node at {@code api} answers /health/ready with 200 (a restarted process, say). */
+  public static void awaitReady(io.vertx.core.Vertx vertx, Api api) {
+    Eventually.until(vertx, () -> api.get("/health/ready", null).map(r -> r.statusCode()).otherwise(0),
+        status -> status == 200, 90_000).await();
+  }
+
   public int port() {
     return port;
   }

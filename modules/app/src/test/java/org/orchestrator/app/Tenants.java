@@ -31,6 +31,14 @@ public final class Tenants {
       return api.post("/api/robot/jobs/" + jobId + "/state", token, new JsonObject().put("state", state));
     }
 
+    /** A job naming this robot, handed to it and reported Running: its id. */
+    public Future<Long> runJob(String adminToken) {
+      return api.post("/api/Jobs", adminToken, new JsonObject().put("processName", "p").put("robotId", id))
+          .compose(created -> Api.expect(created, 201)).map(job -> job.getLong("id"))
+          .compose(job -> heartbeat().compose(commands -> report(job, "Running"))
+              .compose(reported -> Api.expect(reported, 200)).map(ok -> job));
+    }
+
     public Future<HttpResponse<Buffer>> logs(JsonArray lines) {
       return api.request(io.vertx.core.http.HttpMethod.POST, "/api/robot/logs", token).sendJson(lines);
     }

@@ -31,10 +31,7 @@ class TickLeaderTest {
       String host = first.api().signInHostAdmin().await();
       Tenants.Fixture tenant = Tenants.create(first.api(), host, "ticked", 1).await();
       Tenants.Robot robot = tenant.robots().get(0);
-      long job = Api.expect(first.api().post("/api/Jobs", tenant.adminToken(), new JsonObject()
-          .put("processName", "long").put("robotId", robot.id())).await(), 201).await().getLong("id");
-      robot.heartbeat().await();
-      Api.expect(robot.report(job, "Running").await(), 200).await();
+      long job = robot.runJob(tenant.adminToken()).await();
 
       // the first node is alone when the window opens: it takes the tick
       Maintenance viaFirst = new Maintenance(first.api(), host);

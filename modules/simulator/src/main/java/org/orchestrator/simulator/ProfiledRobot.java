@@ -94,11 +94,19 @@ public final class ProfiledRobot extends VerticleBase {
     return Future.succeededFuture();
   }
 
+  /** Signs in; a 503 (the node is busy, or Suspended) is retried after its Retry-After, as robots do. */
   private Future<Void> authenticate() {
     return SimulatedRobot.signIn(client, clientId, clientSecret)
         .compose(response -> {
+          if (response.statusCode() == 503) {
+            stats.refusals.incrementAndGet();
+            String retry = response.getHeader("Retry-After");
+            long delay = 1_000L * (retry == null ? 1 : Long.parseLong(retry.trim()));
+            return vertx.timer(delay).compose(waited -> authenticate());
+          }
           if (response.statusCode() != 200) {
-            return Future.failedFuture("robot " + clientId + " cannot sign in: " + response.statusCode());
+            return Future.failedFuture("robot " + clientId + " cannot sign in: " + response.statusCode() + " "
+                + response.bodyAsString());
           }
           token = response.bodyAsJsonObject().getString("access_token");
           return Future.<Void>succeededFuture();
@@ -156,7 +164,7 @@ public final class ProfiledRobot extends VerticleBase {
         return;
       }
       if (status == 401) {
-        authenticate();
+        authenticate().onFailure(failure -> stats.unexpected("sign-in " + failure.getMessage()));
         stats.unexpected(kind + " 401");
         return;
       }

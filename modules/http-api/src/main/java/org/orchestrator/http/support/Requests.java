@@ -41,9 +41,45 @@ public final class Requests {
   public static JsonObject body(RoutingContext ctx) {
     ValidatedRequest validated = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
     JsonObject body = validated != null && validated.getBody() != null && !validated.getBody().isNull()
-        ? validated.getBody().getJsonObject() : ctx.body().asJsonObject();
+        ? validated.getBody().getJsonObject() : unvalidatedObject(ctx);
     InputGuard.checkNumbers(body, null);
     return body;
+  }
+
+  /**
+   * The body of a route the contract's validator does not see (the hot robot routes, checked by
+   * hand): a JSON object, or an empty one when there is no body; anything else is a 400.
+   */
+  private static JsonObject unvalidatedObject(RoutingContext ctx) {
+    io.vertx.core.buffer.Buffer raw = ctx.body().buffer();
+    if (raw == null || raw.length() == 0) {
+      return new JsonObject();
+    }
+    Object value;
+    try {
+      value = io.vertx.core.json.Json.decodeValue(raw);
+    } catch (io.vertx.core.json.DecodeException e) {
+      throw Failure.badRequest("the body is not JSON");
+    }
+    if (value instanceof java.util.Map<?, ?> map) {
+      @SuppressWarnings("unchecked")
+      java.util.Map<String, Object> fields = (java.util.Map<String, Object>) map;
+      value = new JsonObject(fields);
+    }
+    if (!(value instanceof JsonObject object)) {
+      throw Failure.badRequest("the body is a JSON object");
+    }
+    return object;
+  }
+
+  /** Refuses a body with fields other than {@code allowed} (what the contract's additionalProperties: false says). */
+  public static void onlyFields(JsonObject body, java.util.Set<String> allowed) {
+    for (String field : body.fieldNames()) {
+      if (!allowed.contains(field)) {
+        throw Failure.badRequest("unknown field '" + (field.length() > 64 ? field.substring(0, 64) + "..." : field)
+            + "'; the body has " + allowed);
+      }
+    }
   }
 
   /** A query parameter the contract typed as integer, or null. */
@@ -74,8 +110,19 @@ public final class Requests {
     return whole(validated.getPathParameters().get(name), name);
   }
 
+  /**
+   * A path parameter the contract typed as string; on a route without the contract's validator,
+   * the value decoded once (the owning module checks its pattern), NUL refused.
+   */
   public static String pathString(RoutingContext ctx, String name) {
     ValidatedRequest validated = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+    if (validated == null) {
+      String value = ctx.pathParam(name);
+      if (value == null || value.indexOf('\0') >= 0) {
+        throw Failure.badRequest(name + " is not a valid value");
+      }
+      return value;
+    }
     return validated.getPathParameters().get(name).getString();
   }
 

@@ -35,6 +35,8 @@ public final class ProfiledRobot extends VerticleBase {
   public enum Kind { LOG, HEARTBEAT, ASSET, QUEUE_ADD, QUEUE_READ }
 
   private static final List<Kind> MINUTE = minute();
+  /** A request unanswered this long counts as a network failure (a stall is an error, not a pause). */
+  private static final long REQUEST_TIMEOUT_MS = 10_000;
 
   private final URI server;
   private final String clientId;
@@ -94,6 +96,10 @@ public final class ProfiledRobot extends VerticleBase {
     return Future.succeededFuture();
   }
 
+  private io.vertx.ext.web.client.HttpRequest<Buffer> post(String path) {
+    return client.post(path).bearerTokenAuthentication(token).timeout(REQUEST_TIMEOUT_MS);
+  }
+
   /** Signs in; a 503 (the node is busy, or Suspended) is retried after its Retry-After, as robots do. */
   private Future<Void> authenticate() {
     return SimulatedRobot.signIn(client, clientId, clientSecret)
@@ -125,20 +131,20 @@ public final class ProfiledRobot extends VerticleBase {
       case LOG -> {
         JsonObject line = new JsonObject().put("jobId", jobId).put("level", "Info").put("message", "step " + sequence)
             .put("timeStamp", Instant.now().toString());
-        yield client.post("/api/robot/logs").bearerTokenAuthentication(token).sendJsonObject(new JsonObject()
+        yield post("/api/robot/logs").sendJsonObject(new JsonObject()
             .put("batchId", clientId + "-" + sequence++).put("lines", new JsonArray().add(line)));
       }
-      case HEARTBEAT -> client.post("/api/robot/heartbeat").bearerTokenAuthentication(token)
+      case HEARTBEAT -> post("/api/robot/heartbeat")
           .sendJsonObject(new JsonObject()).compose(this::obey);
-      case ASSET -> client.get("/api/robot/assets/" + asset).bearerTokenAuthentication(token).send();
-      case QUEUE_ADD -> client.post("/api/robot/queues/" + queue + "/items").bearerTokenAuthentication(token)
+      case ASSET -> client.get("/api/robot/assets/" + asset).bearerTokenAuthentication(token)
+          .timeout(REQUEST_TIMEOUT_MS).send();
+      case QUEUE_ADD -> post("/api/robot/queues/" + queue + "/items")
           .sendJsonObject(new JsonObject().put("reference", clientId + "-" + sequence++)
               .put("payload", new JsonObject().put("robot", clientId)));
-      case QUEUE_READ -> client.post("/api/robot/queues/" + queue + "/next").bearerTokenAuthentication(token)
+      case QUEUE_READ -> post("/api/robot/queues/" + queue + "/next")
           .sendJsonObject(new JsonObject())
           .compose(taken -> taken.statusCode() != 200 ? Future.succeededFuture(taken)
-              : client.post("/api/robot/queue-items/" + taken.bodyAsJsonObject().getLong("id") + "/result")
-                  .bearerTokenAuthentication(token).sendJsonObject(new JsonObject().put("status", "Successful"))
+              : post("/api/robot/queue-items/" + taken.bodyAsJsonObject().getLong("id") + "/result").sendJsonObject(new JsonObject().put("status", "Successful"))
                   .map(finished -> {
                     if (finished.statusCode() == 200) {
                       stats.queueItemsFinished.incrementAndGet();
@@ -195,7 +201,7 @@ public final class ProfiledRobot extends VerticleBase {
       JsonObject command = commands.getJsonObject(i);
       long job = command.getLong("jobId");
       String state = "StartJob".equals(command.getString("type")) ? "Running" : "Stopped";
-      done = done.compose(ok -> client.post("/api/robot/jobs/" + job + "/state").bearerTokenAuthentication(token)
+      done = done.compose(ok -> post("/api/robot/jobs/" + job + "/state")
           .sendJsonObject(new JsonObject().put("state", state)).map(reported -> {
             if (reported.statusCode() == 200) {
               jobId = "Running".equals(state) ? Long.valueOf(job) : (jobId != null && jobId == job ? null : jobId);

@@ -17,6 +17,7 @@ import org.orchestrator.contracts.bus.LocalRecordCodec;
 import org.orchestrator.http.HttpApiVerticle;
 import org.orchestrator.http.bridge.BridgeVerticle;
 import org.orchestrator.assets.AssetsModule;
+import org.orchestrator.webhooks.WebhooksModule;
 import org.orchestrator.identity.IdentityModule;
 import org.orchestrator.jobs.JobsModule;
 import org.orchestrator.phase.PhaseModule;
@@ -50,7 +51,7 @@ public final class Orchestrator implements AutoCloseable {
    * from there), then the modules that serve the others. Their migrations run in this order too.
    */
   public static final List<FeatureModule> MODULES = List.of(new PhaseModule(), new IdentityModule(),
-      new TenantLogModule(), new AssetsModule(), new JobsModule(), new SchedulerModule());
+      new TenantLogModule(), new AssetsModule(), new JobsModule(), new SchedulerModule(), new WebhooksModule());
 
   private static final Logger LOG = LoggerFactory.getLogger(Orchestrator.class);
 

@@ -126,6 +126,21 @@ class MaintenanceGateTest {
     calls.put("maintenancePreview", new Call(HttpMethod.GET, "/api/Maintenance/Preview", As.HOST, ruleOf("maintenancePreview"), null));
     calls.put("maintenanceHistory", new Call(HttpMethod.GET, "/api/Maintenance/History?tenantId=" + tenant.id(),
         As.HOST, ruleOf("maintenanceHistory"), null));
+    calls.put("maintenancePlans", new Call(HttpMethod.GET, "/api/Maintenance/Plans", As.TENANT_ADMIN,
+        ruleOf("maintenancePlans"), null));
+    calls.put("maintenancePlanCreate", new Call(HttpMethod.POST, "/api/Maintenance/Plans", As.HOST,
+        ruleOf("maintenancePlanCreate"), new JsonObject().put("drainAt", java.time.Instant.now()
+            .plus(java.time.Duration.ofDays(30)).toString()).put("reason", "gate")));
+    calls.put("maintenancePlanCancel", new Call(HttpMethod.DELETE, "/api/Maintenance/Plans/999999", As.HOST,
+        ruleOf("maintenancePlanCancel"), null));
+    calls.put("createWebhook", new Call(HttpMethod.POST, "/api/Webhooks", As.TENANT_ADMIN, ruleOf("createWebhook"),
+        new JsonObject().put("url", "http://127.0.0.1:9/hook").put("secret", "s".repeat(16))
+            .put("events", new JsonArray().add("maintenance.ended"))));
+    calls.put("listWebhooks", new Call(HttpMethod.GET, "/api/Webhooks", As.TENANT_ADMIN, ruleOf("listWebhooks"), null));
+    calls.put("deleteWebhook", new Call(HttpMethod.DELETE, "/api/Webhooks/999999", As.TENANT_ADMIN,
+        ruleOf("deleteWebhook"), null));
+    calls.put("webhookDeliveries", new Call(HttpMethod.GET, "/api/Webhooks/999999/Deliveries", As.TENANT_ADMIN,
+        ruleOf("webhookDeliveries"), null));
     // outside the contract
     calls.put("(contract)", new Call(HttpMethod.GET, "/openapi.json", As.NOBODY, Rule.OPEN, null));
     calls.put("(swagger)", new Call(HttpMethod.GET, "/swagger", As.NOBODY, Rule.OPEN, null));

@@ -358,7 +358,7 @@ class QueryEncodingTest {
       }
     }
     assertEquals(Set.of("listAssets", "listJobs", "listQueueItems", "listRobotLogs", "listScheduleFires", "listUsers",
-        "maintenanceGet", "maintenanceHistory"), operations);
+        "maintenanceGet", "maintenanceHistory", "webhookDeliveries"), operations);
   }
 
   @Test

@@ -23,7 +23,16 @@ final class HttpTransport implements Transport {
 
   @Override
   public Future<JsonObject> call(String operation, JsonObject body) {
+    if (operation.equals("plan")) {
+      return send(client.postAbs(url.resolve("/api/Maintenance/Plans").toString()).bearerTokenAuthentication(token)
+          .sendJsonObject(body));
+    }
+    if (operation.equals("cancel-plan")) {
+      return send(client.deleteAbs(url.resolve("/api/Maintenance/Plans/" + body.getLong("id")).toString())
+          .bearerTokenAuthentication(token).send());
+    }
     HttpRequest<Buffer> request = switch (operation) {
+      case "plans" -> client.getAbs(url.resolve("/api/Maintenance/Plans").toString());
       case "status" -> client.getAbs(url.resolve("/api/Maintenance/Get").toString());
       case "start" -> client.postAbs(url.resolve("/api/Maintenance/Start").toString());
       case "end" -> client.postAbs(url.resolve("/api/Maintenance/End").toString());
@@ -36,7 +45,11 @@ final class HttpTransport implements Transport {
         request.addQueryParam(entry.getKey(), entry.getValue().toString());
       }
     });
-    return request.bearerTokenAuthentication(token).send()
+    return send(request.bearerTokenAuthentication(token).send());
+  }
+
+  private Future<JsonObject> send(Future<HttpResponse<Buffer>> sent) {
+    return sent
         .recover(failure -> Future.failedFuture(new CliFailure(MaintenanceCli.EXIT_UNREACHABLE,
             "cannot reach " + url + ": " + failure.getMessage())))
         .compose(HttpTransport::result);

@@ -37,7 +37,8 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "maintenance", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Drain, suspend and end maintenance of an orchestrator.",
     subcommands = {MaintenanceCli.Status.class, MaintenanceCli.Start.class, MaintenanceCli.Suspend.class,
-        MaintenanceCli.End.class, MaintenanceCli.Log.class, MaintenanceCli.Wait.class},
+        MaintenanceCli.End.class, MaintenanceCli.Log.class, MaintenanceCli.Wait.class, MaintenanceCli.Plan.class,
+        MaintenanceCli.PlanList.class, MaintenanceCli.CancelPlan.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "2:refused by the server", "3:not signed in or not allowed", "4:wait timed out",
         "5:server unreachable", "64:usage error", "1:other failure"})
@@ -359,6 +360,110 @@ public final class MaintenanceCli {
     public Integer call() throws Exception {
       cli.with(t -> t.call("end", new JsonObject()));
       cli.out.println("maintenance: ended");
+      return EXIT_OK;
+    }
+  }
+
+  @Command(name = "plan", mixinStandardHelpOptions = true,
+      description = "Plan a window: Draining starts by itself at --drain-at; tenants see it coming.")
+  static final class Plan implements Callable<Integer> {
+    @ParentCommand
+    MaintenanceCli cli;
+
+    @Option(names = "--drain-at", required = true,
+        description = "when Draining starts: an ISO-8601 instant (2026-12-01T22:00:00Z) or +duration from now (+2h)")
+    String drainAt;
+
+    @Option(names = "--expected-end", description = "when tenants are told it ends: an instant, or +duration after --drain-at")
+    String expectedEnd;
+
+    @Option(names = "--kill-after", description = "drain deadline, then Kill by itself: 15m, 1h or PT15M")
+    String killAfter;
+
+    @Option(names = "--auto-suspend", description = "enter Suspended by itself once nothing runs")
+    boolean autoSuspend;
+
+    @Option(names = "--reason", required = true, description = "what tenants are told")
+    String reason;
+
+    @Override
+    public Integer call() throws Exception {
+      java.time.Instant drain = instant(drainAt, java.time.Instant.now(), "--drain-at");
+      JsonObject body = new JsonObject().put("drainAt", drain.toString()).put("reason", reason)
+          .put("autoSuspend", autoSuspend)
+          .put("killAfter", killAfter == null ? null : isoDuration(killAfter).toString())
+          .put("expectedEnd", expectedEnd == null ? null : instant(expectedEnd, drain, "--expected-end").toString());
+      JsonObject plan = cli.with(t -> t.call("plan", body));
+      cli.out.println(describePlan(plan));
+      return EXIT_OK;
+    }
+  }
+
+  /** An instant as given, or {@code +duration} after {@code base}. */
+  static java.time.Instant instant(String text, java.time.Instant base, String option) {
+    if (text.startsWith("+")) {
+      return base.plus(isoDuration(text.substring(1)));
+    }
+    try {
+      return java.time.OffsetDateTime.parse(text).toInstant();
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new CliFailure(EXIT_USAGE, option + " is an ISO-8601 instant such as 2026-12-01T22:00:00Z or +2h, not '"
+          + text + "'");
+    }
+  }
+
+  static String describePlan(JsonObject plan) {
+    StringBuilder text = new StringBuilder("plan ").append(plan.getLong("id")).append(": ")
+        .append(plan.getString("state")).append(", drains at ").append(plan.getString("drainAt"));
+    if (plan.getString("expectedEnd") != null) {
+      text.append(", expected end ").append(plan.getString("expectedEnd"));
+    }
+    if (plan.getString("killAfter") != null) {
+      text.append(", kill after ").append(plan.getString("killAfter"));
+    }
+    if (Boolean.TRUE.equals(plan.getBoolean("autoSuspend"))) {
+      text.append(", auto-suspend");
+    }
+    if (plan.getValue("windowId") != null) {
+      text.append(", window ").append(plan.getValue("windowId"));
+    }
+    return text.append(" (").append(plan.getString("reason")).append(")").toString();
+  }
+
+  @Command(name = "plans", mixinStandardHelpOptions = true, description = "List planned windows, newest first.")
+  static final class PlanList implements Callable<Integer> {
+    @ParentCommand
+    MaintenanceCli cli;
+
+    @Option(names = "--json", description = "print the server's JSON")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      JsonObject plans = cli.with(t -> t.call("plans", new JsonObject()));
+      if (json) {
+        cli.out.println(plans.encodePrettily());
+      } else if (plans.getJsonArray("items").isEmpty()) {
+        cli.out.println("no plans");
+      } else {
+        plans.getJsonArray("items").forEach(plan -> cli.out.println(describePlan((JsonObject) plan)));
+      }
+      return EXIT_OK;
+    }
+  }
+
+  @Command(name = "cancel-plan", mixinStandardHelpOptions = true, description = "Cancel a plan that has not started.")
+  static final class CancelPlan implements Callable<Integer> {
+    @ParentCommand
+    MaintenanceCli cli;
+
+    @CommandLine.Parameters(index = "0", description = "the plan's id")
+    long id;
+
+    @Override
+    public Integer call() throws Exception {
+      JsonObject plan = cli.with(t -> t.call("cancel-plan", new JsonObject().put("id", id)));
+      cli.out.println(describePlan(plan));
       return EXIT_OK;
     }
   }

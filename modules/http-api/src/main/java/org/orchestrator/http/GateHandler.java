@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.PlatformHandler;
+import java.time.Instant;
 import java.util.Locale;
 import org.orchestrator.contracts.Failure;
 import org.orchestrator.contracts.FailureCode;
@@ -104,7 +105,27 @@ public final class GateHandler implements PlatformHandler {
     Counter.builder(Meters.GATE_REFUSALS).description("requests the maintenance gate refused")
         .tag("phase", current.name()).tag("route_class", route.name().toLowerCase(Locale.ROOT))
         .register(registry).increment();
-    refuse(ctx, phase.snapshot(), route == RouteClass.ROBOT ? robotRetryAfterSeconds : retryAfterSeconds);
+    PhaseSnapshot snapshot = phase.snapshot();
+    refuse(ctx, snapshot, route == RouteClass.ROBOT ? robotRetryAfterSeconds
+        : retryAfter(snapshot, Instant.now(), retryAfterSeconds));
+  }
+
+  /** Retry-After while Suspended with a known expected end: the seconds left until it, kept within these. */
+  static final int MIN_COUNTDOWN = 5;
+  static final int MAX_COUNTDOWN = 300;
+
+  /**
+   * What a refused person or script is told to wait: while Suspended in a window with an
+   * {@code expectedEnd} (a planned one), the seconds left until it, within
+   * {@value #MIN_COUNTDOWN}..{@value #MAX_COUNTDOWN}; otherwise {@code fallback}. Robots keep
+   * their own short wait, so that they are back at work within it of End whenever End comes.
+   */
+  static int retryAfter(PhaseSnapshot snapshot, Instant now, int fallback) {
+    if (snapshot.phase() != MaintenancePhase.Suspended || snapshot.expectedEnd() == null) {
+      return fallback;
+    }
+    long left = (long) Math.ceil(java.time.Duration.between(now, snapshot.expectedEnd()).toMillis() / 1000.0);
+    return (int) Math.max(MIN_COUNTDOWN, Math.min(MAX_COUNTDOWN, left));
   }
 
   private void refuse(RoutingContext ctx, PhaseSnapshot snapshot, int retryAfterSeconds) {

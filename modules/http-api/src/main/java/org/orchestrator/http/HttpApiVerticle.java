@@ -36,6 +36,7 @@ import org.orchestrator.http.routes.RobotProtocolRoutes;
 import org.orchestrator.http.routes.RobotRoutes;
 import org.orchestrator.http.robots.RobotChannels;
 import org.orchestrator.http.routes.AssetRoutes;
+import org.orchestrator.http.routes.WebhookRoutes;
 import org.orchestrator.http.routes.ScheduleRoutes;
 import org.orchestrator.http.routes.SignInPageRoutes;
 import org.orchestrator.http.routes.SwaggerRoutes;
@@ -134,6 +135,7 @@ public final class HttpApiVerticle extends VerticleBase {
     new RobotProtocolRoutes(bus).mount(builder);
     new ScheduleRoutes(bus).mount(builder);
     new AssetRoutes(bus).mount(builder);
+    new WebhookRoutes(bus).mount(builder);
     new RobotChannels(vertx, registry).mount(builder);
     new MaintenanceRoutes(bus, phase, new MaintenanceCalls(bus, phase)).mount(builder);
 

@@ -18,7 +18,15 @@ import org.orchestrator.contracts.jobs.JobMessages.ActiveJobs;
 import org.orchestrator.contracts.jobs.JobMessages.SweepResult;
 import org.orchestrator.contracts.jobs.JobMessages.WindowCounts;
 import org.orchestrator.contracts.phase.MaintenancePhase;
+import org.orchestrator.contracts.Role;
+import org.orchestrator.contracts.phase.PhaseMessages.CancelPlan;
+import org.orchestrator.contracts.phase.PhaseMessages.CreatePlan;
 import org.orchestrator.contracts.phase.PhaseMessages.DrainProgress;
+import org.orchestrator.contracts.phase.PhaseMessages.ListEvents;
+import org.orchestrator.contracts.phase.PhaseMessages.ListPlans;
+import org.orchestrator.contracts.phase.PhaseMessages.MaintenanceEvents;
+import org.orchestrator.contracts.phase.PhaseMessages.MaintenancePlan;
+import org.orchestrator.contracts.phase.PhaseMessages.Plans;
 import org.orchestrator.contracts.phase.PhaseMessages.EndMaintenance;
 import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
 import org.orchestrator.contracts.phase.PhaseMessages.PlannedFire;
@@ -159,12 +167,18 @@ final class MaintenanceService {
   }
 
   private Future<PhaseSnapshot> carryOut(Plan plan, StartMaintenance request) {
+    return carryOut(plan, request, null);
+  }
+
+  /** {@code planned}: the plan this Start carries out (its window names it and its expected end). */
+  private Future<PhaseSnapshot> carryOut(Plan plan, StartMaintenance request, MaintenancePlan planned) {
     String by = request.caller().name();
     Instant now = clock.instant();
     Future<PhaseSnapshot> opened;
     if (plan.openWindow()) {
       opened = repository.open(snapshot.version(), MaintenancePhase.Draining, now, by, request.reason(),
-          request.killAfter(), request.autoSuspend()).onSuccess(this::stored);
+          request.killAfter(), request.autoSuspend(), planned == null ? null : planned.id(),
+          planned == null ? null : planned.expectedEnd()).onSuccess(this::stored);
     } else if (request.reason() != null || request.killAfter() != null || request.autoSuspend()) {
       opened = repository.updateOptions(snapshot.version(), snapshot.windowId(), now, by, request.reason(),
           request.killAfter(), request.autoSuspend() ? Boolean.TRUE : null).onSuccess(this::stored);
@@ -193,6 +207,98 @@ final class MaintenanceService {
           .onSuccess(ended -> LOG.info("maintenance: ended by {} (window {})", request.caller().name(),
               ended.windowId()));
     })).onSuccess(ended -> cancelDeadline());
+  }
+
+  /** Plans waiting at once, at most: each is a row every node reads while it waits. */
+  static final int MAX_PLANNED = 50;
+  /** Plans listed at most (newest drainAt first). */
+  static final int PLAN_LIST_LIMIT = 200;
+  static final Duration PLAN_HORIZON = Duration.ofDays(366);
+  static final Duration MAX_EXPECTED_LENGTH = Duration.ofDays(30);
+
+  Future<MaintenancePlan> createPlan(CreatePlan request) {
+    requireHostAdmin(request.caller());
+    Instant now = clock.instant();
+    if (request.drainAt() == null) {
+      throw Failure.badRequest("drainAt is required: an ISO-8601 instant such as 2026-12-01T22:00:00Z");
+    }
+    if (!request.drainAt().isAfter(now) || request.drainAt().isAfter(now.plus(PLAN_HORIZON))) {
+      throw Failure.badRequest("drainAt must be in the future and within " + PLAN_HORIZON.toDays() + " days; got "
+          + request.drainAt() + " (now " + now + ")");
+    }
+    if (request.killAfter() != null && !wholeSecondsUpToAWeek(request.killAfter())) {
+      throw Failure.badRequest("killAfter is an ISO-8601 duration of whole seconds between PT1S and P7D, e.g. PT15M");
+    }
+    if (request.expectedEnd() != null && (!request.expectedEnd().isAfter(request.drainAt())
+        || request.expectedEnd().isAfter(request.drainAt().plus(MAX_EXPECTED_LENGTH)))) {
+      throw Failure.badRequest("expectedEnd must be after drainAt and within " + MAX_EXPECTED_LENGTH.toDays()
+          + " days of it");
+    }
+    if (request.reason() == null || request.reason().isBlank() || request.reason().length() > 500) {
+      throw Failure.badRequest("reason is required (what tenants are told), at most 500 characters");
+    }
+    return serialized(() -> repository.load().compose(fresh -> {
+      stored(fresh);
+      return repository.createPlan(snapshot.version(), request.drainAt(), request.killAfter(), request.autoSuspend(),
+          request.expectedEnd(), request.reason().strip(), now, request.caller().name(), MAX_PLANNED);
+    }).compose(plan -> repository.load().onSuccess(this::stored).map(plan)))
+        .onSuccess(plan -> LOG.info("maintenance planned by {}: plan {} drains at {}", request.caller().name(),
+            plan.id(), plan.drainAt()));
+  }
+
+  Future<MaintenancePlan> cancelPlan(CancelPlan request) {
+    requireHostAdmin(request.caller());
+    return serialized(() -> repository.load().compose(fresh -> {
+      stored(fresh);
+      return repository.cancelPlan(snapshot.version(), request.id(), clock.instant(), request.caller().name());
+    }).compose(plan -> repository.load().onSuccess(this::stored).map(plan)))
+        .onSuccess(plan -> LOG.info("maintenance plan {} cancelled by {}", plan.id(), request.caller().name()));
+  }
+
+  /** The host administrator sees every plan; tenant users the ones still Planned, as tenants are told of them. */
+  Future<Plans> plans(ListPlans request) {
+    Caller caller = request.caller();
+    if (caller.isRobot()) {
+      throw Failure.forbidden("plans are read by people");
+    }
+    boolean host = caller.isHostAdmin();
+    return repository.plans(host, PLAN_LIST_LIMIT + 1).map(list -> new Plans(
+        list.stream().limit(PLAN_LIST_LIMIT).map(plan -> host ? plan : plan.forTenants()).toList(),
+        list.size() > PLAN_LIST_LIMIT));
+  }
+
+  Future<MaintenanceEvents> events(ListEvents request) {
+    return repository.events(Math.max(0, request.after()), Math.max(1, Math.min(request.limit(), 1_000)))
+        .map(MaintenanceEvents::new);
+  }
+
+  /**
+   * Starts the earliest plan whose drainAt has come, as if its Start had been called by
+   * {@code plan <id>}; every node calls this once a second (and at start, so a plan whose moment
+   * passed while every node was down starts with the first node up). One node wins: the plan leaves
+   * Planned in the transaction that opens the window, after the state's compare-and-set. A plan
+   * that comes due while a window is open is Superseded: that window goes on as it is.
+   */
+  Future<Void> startDuePlan() {
+    return repository.duePlan(clock.instant()).compose(due -> due == null ? Future.<Void>succeededFuture()
+        : serialized(() -> repository.load().compose(fresh -> {
+          stored(fresh);
+          if (snapshot.phase().inMaintenance()) {
+            LOG.info("plan {} came due during window {}: that window goes on", due.id(), snapshot.windowId());
+            return repository.supersede(snapshot.version(), due.id(), snapshot.windowId(), clock.instant())
+                .compose(done -> repository.load().onSuccess(this::stored)).<Void>mapEmpty();
+          }
+          Caller planner = new Caller(0, "plan " + due.id(), Role.HOST_ADMINISTRATOR, null);
+          StartMaintenance request = new StartMaintenance(planner, MaintenancePhase.Draining, false, false,
+              due.killAfter(), due.autoSuspend(), due.reason());
+          return carryOut(PhaseMachine.start(snapshot.phase(), MaintenancePhase.Draining, false, false), request, due)
+              .onSuccess(done -> LOG.info("maintenance: Draining by plan {} (window {}), due at {}", due.id(),
+                  done.windowId(), due.drainAt()))
+              .<Void>mapEmpty();
+        }))
+        .onSuccess(ok -> armDeadline())
+        // another node started it (or changed the phase) first: read what it stored
+        .recover(conflict -> refresh().<Void>mapEmpty()));
   }
 
   private record Known(long version, DrainProgress progress) {

@@ -13,6 +13,10 @@ import java.util.List;
 import org.orchestrator.contracts.Failure;
 import org.orchestrator.contracts.phase.MaintenancePhase;
 import org.orchestrator.contracts.phase.PhaseMessages.DrainProgress;
+import org.orchestrator.contracts.phase.PhaseMessages.EventWindow;
+import org.orchestrator.contracts.phase.PhaseMessages.MaintenanceEvent;
+import org.orchestrator.contracts.phase.PhaseMessages.MaintenancePlan;
+import org.orchestrator.contracts.phase.PhaseMessages.PlanState;
 import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
 import org.orchestrator.contracts.phase.PhaseMessages.Transition;
 import org.orchestrator.platform.database.Timestamps;
@@ -45,18 +49,27 @@ final class PhaseRepository {
     return load(pool);
   }
 
-  /** Opens a window in {@code phase} (Draining). */
+  /**
+   * Opens a window in {@code phase} (Draining). {@code planId}: the plan that opens it, which leaves
+   * Planned in the same transaction (CONFLICT, and nothing kept, when it already left).
+   */
   Future<PhaseSnapshot> open(long expectedVersion, MaintenancePhase phase, Instant at, String by, String reason,
-      Duration killAfter, boolean autoSuspend) {
+      Duration killAfter, boolean autoSuspend, Long planId, Instant expectedEnd) {
     Instant deadline = killAfter == null ? null : at.plus(killAfter);
     return pool.withTransaction(tx -> tx.preparedQuery("""
             INSERT INTO maintenance_windows (started_at, started_by, reason, kill_after_seconds, kill_deadline_at,
-              auto_suspend) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id""")
+              auto_suspend, plan_id, expected_end) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id""")
         .execute(Tuple.of(Timestamps.utc(at), by, reason, killAfter == null ? null : killAfter.toSeconds(), Timestamps.utc(deadline),
-            autoSuspend))
+            autoSuspend, planId, Timestamps.utc(expectedEnd)))
         .compose(rows -> {
           long windowId = rows.iterator().next().getLong(0);
-          return record(tx, windowId, phase, true, at, by, reason)
+          Future<Void> planned = planId == null ? Future.succeededFuture()
+              : tx.preparedQuery("UPDATE maintenance_plans SET state = 'Started', settled_at = $2, settled_by = 'system', "
+                      + "window_id = $3 WHERE id = $1 AND state = 'Planned'")
+                  .execute(Tuple.of(planId, Timestamps.utc(at), windowId))
+                  .compose(updated -> updated.rowCount() == 1 ? Future.<Void>succeededFuture()
+                      : Future.failedFuture(Failure.conflict("plan " + planId + " is no longer planned")));
+          return planned.compose(ok -> record(tx, windowId, phase, true, at, by, reason))
               .compose(ok -> setState(tx, expectedVersion, phase, windowId, at));
         })
         .compose(ok -> load(tx)));
@@ -148,7 +161,25 @@ final class PhaseRepository {
               updated_at = now()
             WHERE id = 1 AND version = $1""")
         .execute(Tuple.of(expectedVersion, phase.name(), windowId, Timestamps.utc(at)))
-        .compose(rows -> announced(tx, rows.rowCount(), expectedVersion));
+        .compose(rows -> announced(tx, rows.rowCount(), expectedVersion))
+        .compose(ok -> event(tx, EVENT_OF_PHASE.get(phase), at, windowId, null));
+  }
+
+  /** The webhook event of entering each phase. */
+  private static final java.util.Map<MaintenancePhase, String> EVENT_OF_PHASE = java.util.Map.of(
+      MaintenancePhase.Draining, "maintenance.draining", MaintenancePhase.Suspended, "maintenance.suspended",
+      MaintenancePhase.None, "maintenance.ended");
+
+  /**
+   * Stores an event; called after the compare-and-set on the state row, whose lock orders writers, so
+   * that event ids grow in commit order. A window's event names the plan that opened it.
+   */
+  private static Future<Void> event(SqlClient tx, String type, Instant at, Long windowId, Long planId) {
+    return tx.preparedQuery("""
+            INSERT INTO maintenance_events (type, at, window_id, plan_id)
+            VALUES ($1, $2, $3, coalesce($4, (SELECT plan_id FROM maintenance_windows WHERE id = $3)))""")
+        .execute(Tuple.of(type, Timestamps.utc(at), windowId, planId))
+        .mapEmpty();
   }
 
   private Future<Void> bump(SqlClient tx, long expectedVersion) {
@@ -195,10 +226,131 @@ final class PhaseRepository {
         });
   }
 
+  private static final String PLAN_COLUMNS = "SELECT id, drain_at, kill_after_seconds, auto_suspend, expected_end, "
+      + "reason, state, created_at, created_by, settled_at, settled_by, window_id FROM maintenance_plans";
+
+  private static MaintenancePlan plan(Row row) {
+    Long killAfter = row.getLong("kill_after_seconds");
+    return new MaintenancePlan(row.getLong("id"), Timestamps.instant(row.getOffsetDateTime("drain_at")),
+        killAfter == null ? null : Duration.ofSeconds(killAfter), row.getBoolean("auto_suspend"),
+        Timestamps.instant(row.getOffsetDateTime("expected_end")), row.getString("reason"),
+        PlanState.valueOf(row.getString("state")), Timestamps.instant(row.getOffsetDateTime("created_at")),
+        row.getString("created_by"), Timestamps.instant(row.getOffsetDateTime("settled_at")), row.getString("settled_by"),
+        row.getLong("window_id"));
+  }
+
+  /**
+   * Stores a plan (refused beyond {@code maxPlanned} waiting ones) and its {@code maintenance.planned}
+   * event; every node reloads (the upcoming plan is part of the state).
+   */
+  Future<MaintenancePlan> createPlan(long expectedVersion, Instant drainAt, Duration killAfter, boolean autoSuspend,
+      Instant expectedEnd, String reason, Instant at, String by, int maxPlanned) {
+    return pool.withTransaction(tx -> bump(tx, expectedVersion)
+        .compose(ok -> tx.query("SELECT count(*) FROM maintenance_plans WHERE state = 'Planned'").execute())
+        .compose(count -> count.iterator().next().getLong(0) >= maxPlanned
+            ? Future.failedFuture(Failure.conflict(maxPlanned + " plans are waiting already, the limit; cancel one "
+                + "first"))
+            : tx.preparedQuery("""
+                INSERT INTO maintenance_plans (drain_at, kill_after_seconds, auto_suspend, expected_end, reason,
+                  created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id""")
+                .execute(Tuple.of(Timestamps.utc(drainAt), killAfter == null ? null : killAfter.toSeconds(), autoSuspend,
+                    Timestamps.utc(expectedEnd), reason, Timestamps.utc(at), by)))
+        .compose(rows -> {
+          long id = rows.iterator().next().getLong(0);
+          return event(tx, "maintenance.planned", at, null, id).compose(ok -> plan(tx, id));
+        }));
+  }
+
+  /** Cancels a plan still Planned (NOT_FOUND, or CONFLICT naming its state) with its event. */
+  Future<MaintenancePlan> cancelPlan(long expectedVersion, long id, Instant at, String by) {
+    return pool.withTransaction(tx -> plan(tx, id).compose(plan -> {
+      if (plan.state() != PlanState.Planned) {
+        return Future.failedFuture(Failure.conflict("plan " + id + " is " + plan.state() + ", not Planned"
+            + (plan.state() == PlanState.Started ? "; its window is ended with End" : "")));
+      }
+      return bump(tx, expectedVersion)
+          .compose(ok -> tx.preparedQuery("UPDATE maintenance_plans SET state = 'Cancelled', settled_at = $2, "
+              + "settled_by = $3 WHERE id = $1").execute(Tuple.of(id, Timestamps.utc(at), by)))
+          .compose(ok -> event(tx, "maintenance.cancelled", at, null, id))
+          .compose(ok -> plan(tx, id));
+    }));
+  }
+
+  /** A plan whose drainAt came while a window was open: that window goes on, the plan is settled. */
+  Future<Void> supersede(long expectedVersion, long id, long windowId, Instant at) {
+    return pool.withTransaction(tx -> tx.preparedQuery("UPDATE maintenance_plans SET state = 'Superseded', "
+            + "settled_at = $2, settled_by = 'system', window_id = $3 WHERE id = $1 AND state = 'Planned'")
+        .execute(Tuple.of(id, Timestamps.utc(at), windowId))
+        .compose(updated -> updated.rowCount() == 1 ? bump(tx, expectedVersion) : Future.succeededFuture()));
+  }
+
+  /** The earliest plan whose drainAt is at or before {@code now}, if any. */
+  Future<MaintenancePlan> duePlan(Instant now) {
+    return pool.preparedQuery(PLAN_COLUMNS + " WHERE state = 'Planned' AND drain_at <= $1 ORDER BY drain_at, id LIMIT 1")
+        .execute(Tuple.of(Timestamps.utc(now)))
+        .map(rows -> rows.size() == 0 ? null : plan(rows.iterator().next()));
+  }
+
+  /** Plans, newest drainAt first: all of them, or those still Planned; at most {@code limit}. */
+  Future<List<MaintenancePlan>> plans(boolean all, int limit) {
+    return pool.preparedQuery(PLAN_COLUMNS + (all ? "" : " WHERE state = 'Planned'")
+            + " ORDER BY drain_at DESC, id DESC LIMIT $1")
+        .execute(Tuple.of(limit))
+        .map(rows -> {
+          List<MaintenancePlan> list = new ArrayList<>();
+          rows.forEach(row -> list.add(plan(row)));
+          return list;
+        });
+  }
+
+  private static Future<MaintenancePlan> plan(SqlClient client, long id) {
+    return client.preparedQuery(PLAN_COLUMNS + " WHERE id = $1").execute(Tuple.of(id))
+        .compose(rows -> rows.size() == 0 ? Future.failedFuture(Failure.notFound("no plan " + id))
+            : Future.succeededFuture(plan(rows.iterator().next())));
+  }
+
+  /** The events after {@code after}, oldest first, each with its window and plan as they are now. */
+  Future<List<MaintenanceEvent>> events(long after, int limit) {
+    return pool.preparedQuery("""
+            SELECT e.id AS event_id, e.type, e.at AS event_at, e.window_id, e.plan_id,
+                   w.started_at, w.started_by, w.reason AS window_reason, w.expected_end AS window_expected_end,
+                   w.ended_at, w.ended_by
+            FROM maintenance_events e LEFT JOIN maintenance_windows w ON w.id = e.window_id
+            WHERE e.id > $1 ORDER BY e.id LIMIT $2""")
+        .execute(Tuple.of(after, limit))
+        .compose(rows -> {
+          List<Row> list = new ArrayList<>();
+          rows.forEach(list::add);
+          List<Long> planIds = list.stream().map(r -> r.getLong("plan_id")).filter(java.util.Objects::nonNull).distinct()
+              .toList();
+          Future<java.util.Map<Long, MaintenancePlan>> plans = planIds.isEmpty()
+              ? Future.succeededFuture(java.util.Map.of())
+              : pool.preparedQuery(PLAN_COLUMNS + " WHERE id = ANY($1)").execute(Tuple.of(planIds.toArray(Long[]::new)))
+                  .map(found -> {
+                    java.util.Map<Long, MaintenancePlan> byId = new java.util.HashMap<>();
+                    found.forEach(r -> byId.put(r.getLong("id"), plan(r)));
+                    return byId;
+                  });
+          return plans.map(byId -> list.stream().map(r -> {
+            Long windowId = r.getLong("window_id");
+            EventWindow window = windowId == null ? null : new EventWindow(windowId,
+                Timestamps.instant(r.getOffsetDateTime("started_at")), r.getString("started_by"),
+                r.getString("window_reason"), Timestamps.instant(r.getOffsetDateTime("window_expected_end")),
+                Timestamps.instant(r.getOffsetDateTime("ended_at")), r.getString("ended_by"));
+            Long planId = r.getLong("plan_id");
+            return new MaintenanceEvent(r.getLong("event_id"), r.getString("type"),
+                Timestamps.instant(r.getOffsetDateTime("event_at")), window, planId == null ? null : byId.get(planId));
+          }).toList());
+        });
+  }
+
+  private record Loaded(List<Transition> transitions, MaintenancePlan upcoming) {
+  }
+
   private static Future<PhaseSnapshot> load(SqlClient client) {
     return client.query("""
             SELECT s.version, s.phase, s.window_id, s.phase_since, w.started_at, w.started_by, w.reason,
-                   w.kill_after_seconds, w.kill_deadline_at, w.auto_suspend, w.ended_at
+                   w.kill_after_seconds, w.kill_deadline_at, w.auto_suspend, w.ended_at, w.expected_end
             FROM maintenance_state s LEFT JOIN maintenance_windows w ON w.id = s.window_id
             WHERE s.id = 1""").execute()
         .compose(rows -> {
@@ -218,12 +370,17 @@ final class PhaseRepository {
                     return result;
                   });
           Long killAfter = row.getLong("kill_after_seconds");
-          return transitions.map(list -> new PhaseSnapshot(row.getLong("version"),
+          // one query after the other: inside a transaction they share its connection
+          return transitions.compose(list -> client.query(PLAN_COLUMNS
+                  + " WHERE state = 'Planned' ORDER BY drain_at, id LIMIT 1").execute()
+              .map(plans -> new Loaded(list, plans.size() == 0 ? null : plan(plans.iterator().next()))))
+              .map(loaded -> new PhaseSnapshot(row.getLong("version"),
               MaintenancePhase.valueOf(row.getString("phase")), windowId, Timestamps.instant(row.getOffsetDateTime("started_at")),
               Timestamps.instant(row.getOffsetDateTime("phase_since")), row.getString("started_by"), row.getString("reason"),
               killAfter == null ? null : Duration.ofSeconds(killAfter), Timestamps.instant(row.getOffsetDateTime("kill_deadline_at")),
               Boolean.TRUE.equals(row.getBoolean("auto_suspend")), Timestamps.instant(row.getOffsetDateTime("ended_at")),
-              List.copyOf(list)));
+              List.copyOf(loaded.transitions()), Timestamps.instant(row.getOffsetDateTime("expected_end")),
+              loaded.upcoming()));
         });
   }
 }

@@ -163,10 +163,17 @@ public final class PhaseVerticle extends VerticleBase {
             Addresses.PHASE_MAINTENANCE_START.serve(bus, service::start).completion(),
             Addresses.PHASE_MAINTENANCE_END.serve(bus, service::end).completion(),
             Addresses.PHASE_PROGRESS_GET.serve(bus, query -> service.progress()).completion(),
-            Addresses.PHASE_MAINTENANCE_PREVIEW.serve(bus, service::preview).completion())))
+            Addresses.PHASE_MAINTENANCE_PREVIEW.serve(bus, service::preview).completion(),
+            Addresses.PHASE_PLAN_CREATE.serve(bus, service::createPlan).completion(),
+            Addresses.PHASE_PLAN_LIST.serve(bus, service::plans).completion(),
+            Addresses.PHASE_PLAN_CANCEL.serve(bus, service::cancelPlan).completion(),
+            Addresses.PHASE_EVENT_LIST.serve(bus, service::events).completion())))
         .compose(ready -> listen(channel, bus))
         .onSuccess(ready -> {
-          ticker = vertx.setPeriodic(PROGRESS_PERIOD_MS, id -> tick(bus));
+          ticker = vertx.setPeriodic(PROGRESS_PERIOD_MS, id -> {
+            tick(bus);
+            startDuePlan();
+          });
           refresher = vertx.setPeriodic(REFRESH_PERIOD_MS, id -> {
             service.refresh().onFailure(failure -> LOG.debug("phase not refreshed: {}", failure.getMessage()));
             refreshTenants(bus);
@@ -194,9 +201,25 @@ public final class PhaseVerticle extends VerticleBase {
     return subscriber.connect();
   }
 
-  /** Enforces a stored maintenance phase; run once every module it asks is deployed. */
+  /**
+   * Enforces a stored maintenance phase, then starts a plan whose moment passed while the node was
+   * down; run once every module it asks is deployed.
+   */
   public Future<Void> enforce() {
-    return service.enforce();
+    return service.enforce().onSuccess(ok -> startDuePlan());
+  }
+
+  private boolean planning;
+
+  /** A due plan is started (by one node); one look at a time. */
+  private void startDuePlan() {
+    if (planning) {
+      return;
+    }
+    planning = true;
+    service.startDuePlan()
+        .onFailure(failure -> LOG.warn("planned maintenance not started: {}", failure.getMessage()))
+        .onComplete(done -> planning = false);
   }
 
   @Override

@@ -47,7 +47,22 @@ import org.orchestrator.contracts.jobs.JobMessages.SweepJobs;
 import org.orchestrator.contracts.jobs.JobMessages.SweepResult;
 import org.orchestrator.contracts.jobs.JobMessages.WindowCounts;
 import org.orchestrator.contracts.jobs.JobMessages.WindowJobs;
+import org.orchestrator.contracts.phase.PhaseMessages.CancelPlan;
+import org.orchestrator.contracts.phase.PhaseMessages.CreatePlan;
 import org.orchestrator.contracts.phase.PhaseMessages.DrainProgress;
+import org.orchestrator.contracts.phase.PhaseMessages.ListEvents;
+import org.orchestrator.contracts.phase.PhaseMessages.ListPlans;
+import org.orchestrator.contracts.phase.PhaseMessages.MaintenanceEvents;
+import org.orchestrator.contracts.phase.PhaseMessages.MaintenancePlan;
+import org.orchestrator.contracts.phase.PhaseMessages.Plans;
+import org.orchestrator.contracts.webhooks.WebhookMessages.CreateWebhook;
+import org.orchestrator.contracts.webhooks.WebhookMessages.DeleteWebhook;
+import org.orchestrator.contracts.webhooks.WebhookMessages.Deliveries;
+import org.orchestrator.contracts.webhooks.WebhookMessages.ListDeliveries;
+import org.orchestrator.contracts.webhooks.WebhookMessages.ListWebhooks;
+import org.orchestrator.contracts.webhooks.WebhookMessages.Removed;
+import org.orchestrator.contracts.webhooks.WebhookMessages.Webhook;
+import org.orchestrator.contracts.webhooks.WebhookMessages.Webhooks;
 import org.orchestrator.contracts.phase.PhaseMessages.EndMaintenance;
 import org.orchestrator.contracts.phase.PhaseMessages.GetPhase;
 import org.orchestrator.contracts.phase.PhaseMessages.GetProgress;
@@ -267,6 +282,19 @@ public final class Addresses {
   public static final BusAddress<DrainProgress, Void> PHASE_PROGRESS_UPDATED = event(
       "phase.progress.updated", DrainProgress.class,
       "Published every second while in maintenance (and once at End).");
+  public static final BusAddress<CreatePlan, MaintenancePlan> PHASE_PLAN_CREATE = command(
+      "phase.plan.create", CreatePlan.class, MaintenancePlan.class, DEFAULT_TIMEOUT_MS,
+      "Plans a maintenance window: Draining starts by itself at drainAt (host admin).");
+  public static final BusAddress<ListPlans, Plans> PHASE_PLAN_LIST = query(
+      "phase.plan.list", ListPlans.class, Plans.class,
+      "Every plan for the host administrator; the upcoming ones, without host-only fields, for anyone else.");
+  public static final BusAddress<CancelPlan, MaintenancePlan> PHASE_PLAN_CANCEL = command(
+      "phase.plan.cancel", CancelPlan.class, MaintenancePlan.class, DEFAULT_TIMEOUT_MS,
+      "Cancels a plan that has not started (host admin).");
+  public static final BusAddress<ListEvents, MaintenanceEvents> PHASE_EVENT_LIST = query(
+      "phase.event.list", ListEvents.class, MaintenanceEvents.class,
+      "The stored maintenance events (planned, cancelled, draining, suspended, ended) after a sequence number, "
+          + "in commit order: what webhooks are made of.");
 
   // assets
   public static final BusAddress<CreateAsset, Asset> ASSETS_ASSET_CREATE = command(
@@ -296,6 +324,20 @@ public final class Addresses {
       "tenant-log.history.list", ListHistory.class, History.class,
       "Past maintenance windows of one tenant, newest first.");
 
+  // webhooks
+  public static final BusAddress<CreateWebhook, Webhook> WEBHOOKS_WEBHOOK_CREATE = command(
+      "webhooks.webhook.create", CreateWebhook.class, Webhook.class, DEFAULT_TIMEOUT_MS,
+      "A tenant administrator registers a receiver of maintenance events.");
+  public static final BusAddress<ListWebhooks, Webhooks> WEBHOOKS_WEBHOOK_LIST = query(
+      "webhooks.webhook.list", ListWebhooks.class, Webhooks.class,
+      "The tenant's receivers (secrets never shown).");
+  public static final BusAddress<DeleteWebhook, Removed> WEBHOOKS_WEBHOOK_DELETE = command(
+      "webhooks.webhook.delete", DeleteWebhook.class, Removed.class, DEFAULT_TIMEOUT_MS,
+      "A tenant administrator removes a receiver; its pending deliveries stop.");
+  public static final BusAddress<ListDeliveries, Deliveries> WEBHOOKS_DELIVERY_LIST = query(
+      "webhooks.delivery.list", ListDeliveries.class, Deliveries.class,
+      "One page of a receiver's deliveries, newest first, each with its attempts and answers.");
+
   private static final List<BusAddress<?, ?>> ALL = List.of(
       IDENTITY_TOKEN_ISSUE, IDENTITY_TENANT_CREATE, IDENTITY_TENANT_LIST, IDENTITY_USER_CREATE,
       IDENTITY_USER_LIST, IDENTITY_ROBOT_REGISTER, IDENTITY_ROBOT_LIST, IDENTITY_ROBOT_GET, IDENTITY_TENANT_IDS,
@@ -308,9 +350,11 @@ public final class Addresses {
       JOBS_MAINTENANCE_STOP_ALL, JOBS_MAINTENANCE_KILL_ALL, JOBS_MAINTENANCE_ACTIVE, JOBS_MAINTENANCE_COUNT,
       JOBS_MAINTENANCE_WINDOW_JOBS, SCHEDULER_FIRE_SKIPPED, SCHEDULER_FIRE_COUNT_SKIPPED, SCHEDULER_FIRE_PREVIEW,
       PHASE_STATE_GET, PHASE_MAINTENANCE_START, PHASE_MAINTENANCE_END, PHASE_PROGRESS_GET,
-      PHASE_MAINTENANCE_PREVIEW, PHASE_CHANGED, PHASE_PROGRESS_UPDATED,
+      PHASE_MAINTENANCE_PREVIEW, PHASE_CHANGED, PHASE_PROGRESS_UPDATED, PHASE_PLAN_CREATE, PHASE_PLAN_LIST,
+      PHASE_PLAN_CANCEL, PHASE_EVENT_LIST,
       ASSETS_ASSET_CREATE, ASSETS_ASSET_UPDATE, ASSETS_ASSET_DELETE, ASSETS_ASSET_LIST, ASSETS_ROBOT_GET,
-      TENANT_LOG_WINDOW_GET, TENANT_LOG_WINDOW_CLOSE, TENANT_LOG_HISTORY_LIST);
+      TENANT_LOG_WINDOW_GET, TENANT_LOG_WINDOW_CLOSE, TENANT_LOG_HISTORY_LIST,
+      WEBHOOKS_WEBHOOK_CREATE, WEBHOOKS_WEBHOOK_LIST, WEBHOOKS_WEBHOOK_DELETE, WEBHOOKS_DELIVERY_LIST);
 
   /** Every address, in documentation order. */
   public static List<BusAddress<?, ?>> all() {

@@ -28,13 +28,80 @@ public final class PhaseMessages {
    */
   public record PhaseSnapshot(long version, MaintenancePhase phase, Long windowId, Instant windowStartedAt,
       Instant phaseSince, String startedBy, String reason, Duration killAfter, Instant killDeadlineAt,
-      boolean autoSuspend, Instant windowEndedAt, List<Transition> transitions) {
+      boolean autoSuspend, Instant windowEndedAt, List<Transition> transitions, Instant expectedEnd,
+      MaintenancePlan upcoming) {
 
     /** The state before anything was ever stored. */
     public static PhaseSnapshot initial() {
       return new PhaseSnapshot(0, MaintenancePhase.None, null, null, null, null, null, null, null, false, null,
-          List.of());
+          List.of(), null, null);
     }
+  }
+
+  /** Where a plan is: waiting for its {@code drainAt}, started (its window), cancelled, or superseded. */
+  public enum PlanState {
+    /** Waiting for its drainAt. */
+    Planned,
+    /** Its drainAt came and it opened a window ({@code windowId}). */
+    Started,
+    /** Cancelled before its drainAt. */
+    Cancelled,
+    /** Its drainAt came while a window was already open: that window ({@code windowId}) went on. */
+    Superseded
+  }
+
+  /**
+   * A planned maintenance window: at {@code drainAt} one node starts Draining as if Start had been
+   * called with the plan's {@code killAfter}, {@code autoSuspend} and {@code reason}
+   * ({@code startedBy: "plan <id>"}). {@code expectedEnd} is what tenants are told and what
+   * {@code Retry-After} counts down to while Suspended.
+   */
+  public record MaintenancePlan(long id, Instant drainAt, Duration killAfter, boolean autoSuspend, Instant expectedEnd,
+      String reason, PlanState state, Instant createdAt, String createdBy, Instant settledAt, String settledBy,
+      Long windowId) {
+
+    /** The plan as tenants are told of it: when, until when, why; not how (killAfter, autoSuspend) nor who. */
+    public MaintenancePlan forTenants() {
+      return new MaintenancePlan(id, drainAt, null, false, expectedEnd, reason, state, null, null, null, null, null);
+    }
+  }
+
+  /** The host administrator plans a window. */
+  public record CreatePlan(Caller caller, Instant drainAt, Duration killAfter, boolean autoSuspend, Instant expectedEnd,
+      String reason) {
+  }
+
+  /** The host administrator: every plan (newest drainAt first); anyone else: the ones still Planned. */
+  public record ListPlans(Caller caller) {
+  }
+
+  public record CancelPlan(Caller caller, long id) {
+  }
+
+  /** Plans, and whether the list was cut at its limit. */
+  public record Plans(List<MaintenancePlan> items, boolean truncated) {
+  }
+
+  /**
+   * What a maintenance event is about: the window (opened, suspended, ended) or the plan (planned,
+   * cancelled; and the plan that opened a window).
+   */
+  public record EventWindow(long id, Instant startedAt, String startedBy, String reason, Instant expectedEnd,
+      Instant endedAt, String endedBy) {
+  }
+
+  /**
+   * One stored maintenance event, numbered in the order it was committed ({@code id}): {@code type}
+   * is {@code maintenance.planned|cancelled|draining|suspended|ended}.
+   */
+  public record MaintenanceEvent(long id, String type, Instant at, EventWindow window, MaintenancePlan plan) {
+  }
+
+  /** The events stored after {@code after}, oldest first, at most {@code limit}. */
+  public record ListEvents(long after, int limit) {
+  }
+
+  public record MaintenanceEvents(List<MaintenanceEvent> items) {
   }
 
   public record GetPhase() {

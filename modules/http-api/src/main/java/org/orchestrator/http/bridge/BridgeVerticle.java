@@ -44,11 +44,16 @@ public final class BridgeVerticle extends VerticleBase {
   public static final String END = "maintenance.bridge.end";
   public static final String PREVIEW = "maintenance.bridge.preview";
   public static final String HISTORY = "maintenance.bridge.history";
+  /** Plans a window: body {@code {drainAt, killAfter?, autoSuspend?, expectedEnd?, reason}}. */
+  public static final String PLAN = "maintenance.bridge.plan";
+  public static final String PLANS = "maintenance.bridge.plans";
+  /** Cancels a plan: body {@code {id}}. */
+  public static final String CANCEL_PLAN = "maintenance.bridge.cancel-plan";
   /** Outbound: the phase, as JSON, on every change. */
   public static final String PHASE = "maintenance.bridge.phase";
   /** Outbound: the drain progress, as JSON, every second in maintenance. */
   public static final String PROGRESS = "maintenance.bridge.progress";
-  public static final List<String> INBOUND = List.of(STATUS, START, END, PREVIEW, HISTORY);
+  public static final List<String> INBOUND = List.of(STATUS, START, END, PREVIEW, HISTORY, PLAN, PLANS, CANCEL_PLAN);
   public static final List<String> OUTBOUND = List.of(PHASE, PROGRESS);
 
   private static final Logger LOG = LoggerFactory.getLogger(BridgeVerticle.class);
@@ -97,7 +102,16 @@ public final class BridgeVerticle extends VerticleBase {
           END, (caller, body) -> calls.end(caller).map(ended -> new JsonObject().put("ok", true)),
           PREVIEW, (caller, body) -> calls.preview(caller, BridgeFrame.string(body, "duration")),
           HISTORY, (caller, body) -> calls.history(caller, BridgeFrame.integer(body, "tenantId"),
-              BridgeFrame.smallInteger(body, "page", 1), BridgeFrame.smallInteger(body, "size", 50)));
+              BridgeFrame.smallInteger(body, "page", 1), BridgeFrame.smallInteger(body, "size", 50)),
+          PLAN, calls::plan,
+          PLANS, (caller, body) -> calls.plans(caller),
+          CANCEL_PLAN, (caller, body) -> {
+            Long id = BridgeFrame.integer(body, "id");
+            if (id == null) {
+              throw Failure.badRequest("id is required: the plan to cancel");
+            }
+            return calls.cancelPlan(caller, id);
+          });
       Addresses.PHASE_CHANGED.subscribe(bus, snapshot -> deliver(PHASE, MaintenanceCalls.phaseJson(snapshot)));
       Addresses.PHASE_PROGRESS_UPDATED.subscribe(bus,
           progress -> deliver(PROGRESS, MaintenanceCalls.progress(progress, null)));

@@ -19,7 +19,11 @@ import org.orchestrator.contracts.bus.Addresses;
 import org.orchestrator.contracts.identity.IdentityMessages.ListTenantDirectory;
 import org.orchestrator.contracts.jobs.JobMessages.ActiveJob;
 import org.orchestrator.contracts.phase.MaintenancePhase;
+import org.orchestrator.contracts.phase.PhaseMessages.CancelPlan;
+import org.orchestrator.contracts.phase.PhaseMessages.CreatePlan;
 import org.orchestrator.contracts.phase.PhaseMessages.DrainProgress;
+import org.orchestrator.contracts.phase.PhaseMessages.ListPlans;
+import org.orchestrator.contracts.phase.PhaseMessages.MaintenancePlan;
 import org.orchestrator.contracts.phase.PhaseMessages.EndMaintenance;
 import org.orchestrator.contracts.phase.PhaseMessages.GetProgress;
 import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
@@ -83,6 +87,70 @@ public final class MaintenanceCalls {
           .put("runningJobsByTenant", byTenant(outcome.blocking().byTenant()))
           .put("jobs", activeJobs(outcome.blocking().sample())));
     });
+  }
+
+  /**
+   * Plans a window from JSON as both edges carry it: {@code drainAt}, {@code expectedEnd}
+   * (ISO-8601 instants), {@code killAfter} (duration), {@code autoSuspend}, {@code reason}.
+   */
+  public Future<JsonObject> plan(Caller caller, JsonObject body) {
+    CreatePlan command = new CreatePlan(caller, instant("drainAt", body.getValue("drainAt")),
+        duration("killAfter", text("killAfter", body.getValue("killAfter"))),
+        bool("autoSuspend", body.getValue("autoSuspend")), instant("expectedEnd", body.getValue("expectedEnd")),
+        text("reason", body.getValue("reason")));
+    return Addresses.PHASE_PLAN_CREATE.request(bus, command).map(MaintenanceCalls::planJson);
+  }
+
+  public Future<JsonObject> plans(Caller caller) {
+    return Addresses.PHASE_PLAN_LIST.request(bus, new ListPlans(caller)).map(plans -> new JsonObject()
+        .put("items", new JsonArray(plans.items().stream().map(MaintenanceCalls::planJson).toList()))
+        .put("truncated", plans.truncated()));
+  }
+
+  public Future<JsonObject> cancelPlan(Caller caller, long id) {
+    return Addresses.PHASE_PLAN_CANCEL.request(bus, new CancelPlan(caller, id)).map(MaintenanceCalls::planJson);
+  }
+
+  /** A plan as JSON; the fields a tenant's view leaves out (null) are left out here too. */
+  public static JsonObject planJson(MaintenancePlan plan) {
+    if (plan == null) {
+      return null;
+    }
+    JsonObject json = new JsonObject().put("id", plan.id()).put("drainAt", text(plan.drainAt()))
+        .put("expectedEnd", text(plan.expectedEnd())).put("reason", plan.reason()).put("state", plan.state().name());
+    if (plan.createdBy() != null) {
+      json.put("killAfter", plan.killAfter() == null ? null : plan.killAfter().toString())
+          .put("autoSuspend", plan.autoSuspend()).put("createdAt", text(plan.createdAt()))
+          .put("createdBy", plan.createdBy()).put("settledAt", text(plan.settledAt()))
+          .put("settledBy", plan.settledBy()).put("windowId", plan.windowId());
+    }
+    return json;
+  }
+
+  private static Instant instant(String name, Object value) {
+    String text = text(name, value);
+    if (text == null || text.isEmpty()) {
+      return null;
+    }
+    try {
+      return java.time.OffsetDateTime.parse(text).toInstant();
+    } catch (DateTimeParseException e) {
+      throw Failure.badRequest(name + " must be an ISO-8601 instant such as 2026-12-01T22:00:00Z, not '" + text + "'");
+    }
+  }
+
+  private static String text(String name, Object value) {
+    if (value == null || value instanceof String) {
+      return (String) value;
+    }
+    throw Failure.badRequest(name + " must be a string");
+  }
+
+  private static boolean bool(String name, Object value) {
+    if (value == null || value instanceof Boolean) {
+      return Boolean.TRUE.equals(value);
+    }
+    throw Failure.badRequest(name + " must be true or false");
   }
 
   public Future<PhaseSnapshot> end(Caller caller) {
@@ -256,6 +324,10 @@ public final class MaintenanceCalls {
     if (caller.isHostAdmin()) {
       setting.put("audit", audit);
     }
+    // the next planned window, as every tenant is told of it (the host sees the whole plan)
+    setting.put("upcoming", planJson(snapshot.upcoming() == null ? null
+        : caller.isHostAdmin() ? snapshot.upcoming() : snapshot.upcoming().forTenants()))
+        .put("expectedEnd", text(snapshot.phase().inMaintenance() ? snapshot.expectedEnd() : null));
     return setting;
   }
 

@@ -59,6 +59,12 @@ public final class MaintenanceRoutes {
         Requests.reply(ctx, 200, calls.history(Requests.human(ctx), Requests.queryLong(ctx, "tenantId"),
             Requests.queryInt(ctx, "page", 1), Requests.queryInt(ctx, "size", JobRoutes.DEFAULT_PAGE_SIZE)))));
     builder.getRoute("maintenanceEvents").addHandler(ctx -> Requests.guard(ctx, () -> events(ctx)));
+    builder.getRoute("maintenancePlans").addHandler(ctx -> Requests.guard(ctx, () ->
+        Requests.reply(ctx, 200, calls.plans(Requests.human(ctx)))));
+    builder.getRoute("maintenancePlanCreate").addHandler(ctx -> Requests.guard(ctx, () ->
+        Requests.reply(ctx, 201, calls.plan(Requests.human(ctx), Requests.body(ctx)))));
+    builder.getRoute("maintenancePlanCancel").addHandler(ctx -> Requests.guard(ctx, () ->
+        Requests.reply(ctx, 200, calls.cancelPlan(Requests.human(ctx), Requests.pathLong(ctx, "id")))));
   }
 
   /** Server-Sent Events: the phase at once and on every change, the drain progress every second. */

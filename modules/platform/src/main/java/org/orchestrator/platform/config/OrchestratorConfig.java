@@ -12,7 +12,31 @@ import java.nio.file.Path;
  * @param security token and password settings
  */
 public record OrchestratorConfig(Path dataDir, Http http, Database database, Security security, Jobs jobs,
-    Scheduler scheduler, Maintenance maintenance, Bridge bridge) {
+    Scheduler scheduler, Maintenance maintenance, Bridge bridge, Webhooks webhooks) {
+
+  /**
+   * Delivery of maintenance events to tenants' receivers.
+   *
+   * @param initialBackoffMillis the wait after a first failed attempt; it doubles with each failure
+   * @param maxBackoffMillis the longest wait between two attempts
+   * @param retryForSeconds a delivery is given up this long after its event (default 24 h)
+   * @param timeoutMillis an attempt (connect, send, answer) fails after this long
+   * @param maxResponseBytes a receiver's answer is read up to this much, then its connection is closed
+   * @param allowPrivateTargets receivers on loopback, private and link-local addresses are allowed
+   *     (off by default: a tenant could otherwise make the server call into its own network)
+   * @param pollMillis how often the outbox is looked at (new events are also acted on at once)
+   */
+  public record Webhooks(long initialBackoffMillis, long maxBackoffMillis, long retryForSeconds, long timeoutMillis,
+      int maxResponseBytes, boolean allowPrivateTargets, long pollMillis) {
+
+    public Webhooks {
+      if (initialBackoffMillis < 1 || maxBackoffMillis < initialBackoffMillis || retryForSeconds < 1
+          || timeoutMillis < 1 || maxResponseBytes < 1 || pollMillis < 1) {
+        throw new IllegalArgumentException("webhooks: every duration and size must be positive, and "
+            + "maxBackoffMillis at least initialBackoffMillis");
+      }
+    }
+  }
 
   /**
    * The TCP event-bus bridge for scripted maintenance.
@@ -123,6 +147,7 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
     JsonObject scheduler = json.getJsonObject("scheduler", new JsonObject());
     JsonObject maintenance = json.getJsonObject("maintenance", new JsonObject());
     JsonObject bridge = json.getJsonObject("bridge", new JsonObject());
+    JsonObject webhooks = json.getJsonObject("webhooks", new JsonObject());
     Path dataDir = Path.of(json.getString("dataDir", "data")).toAbsolutePath().normalize();
     String keyDirectory = security.getString("keyDirectory");
     return new OrchestratorConfig(
@@ -146,6 +171,10 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
             maintenance.getInteger("robotRetryAfterSeconds", 5)),
         new Bridge(bridge.getString("host", "127.0.0.1"), bridge.getInteger("port", 7001),
             bridge.getInteger("maxFrameBytes", 65_536), bridge.getInteger("maxConnections", 64),
-            bridge.getInteger("idleTimeoutSeconds", 60)));
+            bridge.getInteger("idleTimeoutSeconds", 60)),
+        new Webhooks(webhooks.getLong("initialBackoffMillis", 10_000L), webhooks.getLong("maxBackoffMillis", 3_600_000L),
+            webhooks.getLong("retryForSeconds", 86_400L), webhooks.getLong("timeoutMillis", 10_000L),
+            webhooks.getInteger("maxResponseBytes", 65_536), webhooks.getBoolean("allowPrivateTargets", false),
+            webhooks.getLong("pollMillis", 1_000L)));
   }
 }

@@ -69,6 +69,17 @@ public final class Meters {
   public static final String HTTP_CONNECTIONS_CLOSED = "orchestrator.http.connections.closed";
 
   /**
+   * Counter: attempts to deliver a maintenance event to a tenant's webhook, by {@code event} (one of
+   * the five maintenance events) and {@code outcome} ({@code delivered}; {@code failed}: tried again
+   * later; {@code gave_up}: its retry span ran out, or the webhook was removed).
+   */
+  public static final String WEBHOOK_DELIVERIES = "orchestrator.webhook.deliveries";
+  /** Gauge: deliveries waiting in the outbox (the whole deployment's, as the database holds them). */
+  public static final String WEBHOOK_BACKLOG = "orchestrator.webhook.outbox.backlog";
+  /** Gauge: age in seconds of the oldest delivery waiting in the outbox; 0 when none waits. */
+  public static final String WEBHOOK_OLDEST = "orchestrator.webhook.outbox.oldest.seconds";
+
+  /**
    * A gauge with one series per tenant (and optionally per another tag), replaced as a whole each
    * time it is refreshed, so that series of tenants that went away disappear. A series that stays
    * is registered once and reads the latest value: refreshing re-registers nothing, so a scrape

@@ -1,0 +1,103 @@
+package org.orchestrator.webhooks;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.time.Clock;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.orchestrator.contracts.Caller;
+import org.orchestrator.contracts.Failure;
+import org.orchestrator.contracts.webhooks.WebhookMessages;
+import org.orchestrator.contracts.webhooks.WebhookMessages.CreateWebhook;
+import org.orchestrator.contracts.webhooks.WebhookMessages.DeleteWebhook;
+import org.orchestrator.contracts.webhooks.WebhookMessages.Deliveries;
+import org.orchestrator.contracts.webhooks.WebhookMessages.ListDeliveries;
+import org.orchestrator.contracts.webhooks.WebhookMessages.ListWebhooks;
+import org.orchestrator.contracts.webhooks.WebhookMessages.Removed;
+import org.orchestrator.contracts.webhooks.WebhookMessages.Webhook;
+import org.orchestrator.contracts.webhooks.WebhookMessages.Webhooks;
+
+/** The rules of registering receivers: tenant administrators, their own tenant, checked URLs, bounded counts. */
+final class WebhookService {
+
+  /** Webhooks one tenant may have at once. */
+  static final int MAX_PER_TENANT = 10;
+  static final int MIN_SECRET = 16;
+  static final int MAX_SECRET = 256;
+  static final int MAX_PAGE_SIZE = 100;
+
+  private final Vertx vertx;
+  private final WebhookRepository repository;
+  private final boolean allowPrivateTargets;
+  private final Clock clock;
+
+  WebhookService(Vertx vertx, WebhookRepository repository, boolean allowPrivateTargets, Clock clock) {
+    this.vertx = vertx;
+    this.repository = repository;
+    this.allowPrivateTargets = allowPrivateTargets;
+    this.clock = clock;
+  }
+
+  Future<Webhook> create(CreateWebhook request) {
+    long tenant = tenantOf(request.caller());
+    URI url = WebhookTargets.parse(request.url());
+    String secret = request.secret();
+    if (secret == null || secret.length() < MIN_SECRET || secret.length() > MAX_SECRET
+        || !secret.chars().allMatch(c -> c >= 0x21 && c <= 0x7e)) {
+      throw Failure.badRequest("secret is " + MIN_SECRET + " to " + MAX_SECRET + " printable ASCII characters "
+          + "without spaces; it signs every delivery (X-Orchestrator-Signature)");
+    }
+    List<String> events = events(request.events());
+    return WebhookTargets.resolve(vertx, url, allowPrivateTargets)
+        .compose(address -> repository.insert(tenant, url.toString(), secret, events, request.caller().name(),
+            MAX_PER_TENANT));
+  }
+
+  Future<Webhooks> list(ListWebhooks request) {
+    return repository.list(tenantOf(request.caller())).map(Webhooks::new);
+  }
+
+  Future<Removed> delete(DeleteWebhook request) {
+    long tenant = tenantOf(request.caller());
+    return repository.delete(tenant, request.id(), clock.instant())
+        .compose(found -> found ? Future.succeededFuture(new Removed(request.id()))
+            : Future.failedFuture(Failure.notFound("the tenant has no webhook " + request.id())));
+  }
+
+  Future<Deliveries> deliveries(ListDeliveries request) {
+    long tenant = tenantOf(request.caller());
+    if (request.page() < 1 || request.size() < 1 || request.size() > MAX_PAGE_SIZE) {
+      throw Failure.badRequest("page starts at 1; size is 1.." + MAX_PAGE_SIZE);
+    }
+    return repository.owns(tenant, request.webhookId())
+        .compose(owned -> !owned ? Future.failedFuture(Failure.notFound("the tenant has no webhook " + request.webhookId()))
+            : Future.all(repository.deliveries(request.webhookId(), request.page(), request.size()),
+                    repository.countDeliveries(request.webhookId()))
+                .map(both -> new Deliveries(both.resultAt(0), request.page(), request.size(), both.resultAt(1))));
+  }
+
+  private static long tenantOf(Caller caller) {
+    if (!caller.isTenantAdmin()) {
+      throw Failure.forbidden("webhooks are kept by a tenant's administrators");
+    }
+    return caller.requireTenant();
+  }
+
+  private static List<String> events(List<String> requested) {
+    if (requested == null || requested.isEmpty()) {
+      throw Failure.badRequest("events is required: one or more of " + WebhookMessages.EVENTS);
+    }
+    Set<String> events = new LinkedHashSet<>();
+    for (String event : requested) {
+      if (!WebhookMessages.EVENTS.contains(event)) {
+        throw Failure.badRequest("unknown event '" + event + "'; events are " + WebhookMessages.EVENTS);
+      }
+      if (!events.add(event)) {
+        throw Failure.badRequest("event '" + event + "' is named twice");
+      }
+    }
+    return List.copyOf(events);
+  }
+}

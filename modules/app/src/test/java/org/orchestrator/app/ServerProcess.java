@@ -36,6 +36,12 @@ public final class ServerProcess implements AutoCloseable {
   /** As {@link #start(Path, DatabaseEndpoint, int)}, with the event-bus bridge on {@code bridgePort} (-1: off). */
   public static ServerProcess start(Path dataDir, DatabaseEndpoint database, int port, int bridgePort)
       throws IOException {
+    return start(dataDir, database, port, bridgePort, "");
+  }
+
+  /** As {@link #start(Path, DatabaseEndpoint, int, int)}, with {@code moreYaml} (top-level sections) appended. */
+  public static ServerProcess start(Path dataDir, DatabaseEndpoint database, int port, int bridgePort, String moreYaml)
+      throws IOException {
     int chosen = port == 0 ? freePort() : port;
     Path config = Files.createTempFile("orchestrator", ".yaml");
     Files.writeString(config, """
@@ -54,7 +60,7 @@ public final class ServerProcess implements AutoCloseable {
         bridge:
           port: %d
         """.formatted(dataDir, chosen, database == null ? "" : database.url(),
-        database == null ? "public" : database.schema(), TestNode.ADMIN_PASSWORD, bridgePort));
+        database == null ? "public" : database.schema(), TestNode.ADMIN_PASSWORD, bridgePort) + moreYaml);
     Path log = Files.createTempFile("orchestrator-process", ".log");
     ProcessBuilder builder = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx512m", "-cp", System.getProperty("java.class.path"), Main.class.getName()))

@@ -151,6 +151,43 @@ class MultiNodeTest {
     Future.all(fleets.stream().map(RobotFleet::close).toList()).await();
   }
 
+  /**
+   * Two plans due at the same moment, every node looking for due plans each second: one window
+   * opens, once, by one of them; the other plan is superseded by it.
+   */
+  @Test
+  void plansDueTogetherOpenOneWindowOnceWhicheverNodesSeeThem() throws Exception {
+    Api first = nodes.get(0).api();
+    java.time.Instant drainAt = java.time.Instant.now().plusSeconds(2);
+    List<Long> ids = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      ids.add(Api.expect(first.post("/api/Maintenance/Plans", host, new JsonObject().put("drainAt", drainAt.toString())
+          .put("reason", "together " + i)).await(), 201).await().getLong("id"));
+    }
+    Api other = nodes.get(nodes.size() - 1).api();
+    JsonObject plans = Eventually.until(nodes.get(0).vertx(), () -> other.get("/api/Maintenance/Plans", host)
+        .map(r -> r.bodyAsJsonObject()), p -> p.getJsonArray("items").stream().map(JsonObject.class::cast)
+        .filter(plan -> ids.contains(plan.getLong("id"))).noneMatch(plan -> "Planned".equals(plan.getString("state"))),
+        30_000).await();
+    try {
+      List<JsonObject> settled = plans.getJsonArray("items").stream().map(JsonObject.class::cast)
+          .filter(plan -> ids.contains(plan.getLong("id"))).toList();
+      assertEquals(1, settled.stream().filter(plan -> "Started".equals(plan.getString("state"))).count(),
+          settled.toString());
+      assertEquals(1, settled.stream().filter(plan -> "Superseded".equals(plan.getString("state"))).count(),
+          settled.toString());
+      JsonObject state = Api.expect(other.get("/api/Maintenance/Get", host).await(), 200).await();
+      assertEquals("Draining", state.getString("state"));
+      assertEquals(settled.get(0).getLong("windowId"), settled.get(1).getLong("windowId"), "one window");
+      assertEquals(state.getLong("windowId"), settled.get(0).getLong("windowId"));
+      assertEquals(1, state.getJsonArray("audit").stream().map(JsonObject.class::cast)
+          .filter(t -> t.getBoolean("changed") && "Draining".equals(t.getString("state"))).count(),
+          state.getJsonArray("audit").encode());
+    } finally {
+      new Maintenance(first, host).end().await();
+    }
+  }
+
   /** "fires/jobs" of a schedule, to see when both stopped changing. */
   private static Future<String> countsOf(Api api, long scheduleId) {
     return Future.all(api.get("/api/Schedules/" + scheduleId + "/Fires?size=1", tenant.adminToken()),

@@ -178,3 +178,35 @@ test("the host drains from the panel, watches the drain reach zero, suspends and
   await tenantPage.close();
   await panel.close();
 });
+
+test("every user of a tenant sees the planned window's banner from its creation until it is cancelled", async () => {
+  // an Operator of the tenant, besides its administrator: the banner is for every user
+  await call("POST", "/api/Users", tenantAdmin, { username: "bob", password: "bob-password-1", role: "Operator" });
+  const drainAt = new Date(Date.now() + 3 * 3600_000).toISOString();
+  const expectedEnd = new Date(Date.now() + 4 * 3600_000).toISOString();
+  const plan = await call("POST", "/api/Maintenance/Plans", host,
+    { drainAt, expectedEnd, reason: "database upgrade <b>not bold</b>" });
+  assert.equal(plan.status, 201, JSON.stringify(plan.body));
+  try {
+    for (const [user, password] of [["alice", "alice-password"], ["bob", "bob-password-1"]]) {
+      const page = await browser.newPage();
+      await signIn(page, "/console/", tenantName, user, password);
+      const banner = page.locator("#planned-banner");
+      await banner.getByText("Planned maintenance from").waitFor({ timeout: 10_000 });
+      const text = await banner.textContent();
+      assert.match(text, /database upgrade <b>not bold<\/b>/, "the reason is shown as text, never as HTML");
+      assert.match(text, /until about/, "the expected end is told too");
+      assert.equal(await banner.locator("b").count(), 0);
+      await page.screenshot({ path: `${SHOTS}/console-planned-banner-${user}.png` });
+      await page.close();
+    }
+  } finally {
+    const cancelled = await call("DELETE", `/api/Maintenance/Plans/${plan.body.id}`, host);
+    assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body));
+  }
+  const page = await browser.newPage();
+  await signIn(page, "/console/", tenantName, "alice", "alice-password");
+  await page.getByRole("heading", { name: "Jobs" }).waitFor();
+  await page.waitForFunction(() => document.getElementById("planned-banner").hidden, null, { timeout: 10_000 });
+  await page.close();
+});

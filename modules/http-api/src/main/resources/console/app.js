@@ -10,14 +10,31 @@ function show() {
   document.getElementById("signed-in").hidden = !claims || host;
   document.getElementById("host-view").hidden = !host;
   document.getElementById("sign-out").hidden = !claims;
-  if (!claims) return;
+  if (!claims) { document.getElementById("planned-banner").hidden = true; return; }
   document.getElementById("who").textContent = claims.name + " (" + claims.role + ")";
   document.getElementById("panel-link").hidden = !host;
   refresh();
 }
+/**
+ * The banner of the next planned window: every user sees it from the plan's creation until the
+ * window starts (then the console itself is closed for maintenance). Text only, never HTML.
+ */
+async function refreshBanner() {
+  const banner = document.getElementById("planned-banner");
+  const plans = await Console.api("GET", "/api/Maintenance/Plans");
+  const next = plans.items.filter(p => p.state === "Planned")
+    .sort((a, b) => Date.parse(a.drainAt) - Date.parse(b.drainAt))[0];
+  banner.hidden = !next;
+  if (!next) return;
+  const local = iso => new Date(iso).toLocaleString();
+  const until = next.expectedEnd ? " until about " + local(next.expectedEnd) : "";
+  banner.textContent = "Planned maintenance from " + local(next.drainAt) + until + ": " + next.reason
+    + ". Running jobs will be stopped and new ones will not start while it lasts.";
+}
 async function refresh() {
   const claims = Console.claims();
   if (!claims) return;
+  refreshBanner().catch(() => { /* tried again on the next refresh */ });
   try {
     if (claims.role === "HostAdministrator") await refreshHost(); else await refreshTenant();
   } catch (e) { /* shown on the next refresh, or the page reloads into the maintenance page */ }

@@ -284,8 +284,13 @@ final class MaintenanceService {
         : serialized(() -> repository.load().compose(fresh -> {
           stored(fresh);
           if (snapshot.phase().inMaintenance()) {
-            LOG.info("plan {} came due during window {}: that window goes on", due.id(), snapshot.windowId());
-            return repository.supersede(snapshot.version(), due.id(), snapshot.windowId(), clock.instant())
+            long windowId = snapshot.windowId();
+            return repository.supersede(snapshot.version(), due.id(), windowId, clock.instant())
+                .onSuccess(settled -> {
+                  if (settled) {
+                    LOG.info("plan {} came due during window {}: that window goes on", due.id(), windowId);
+                  }
+                })
                 .compose(done -> repository.load().onSuccess(this::stored)).<Void>mapEmpty();
           }
           Caller planner = new Caller(0, "plan " + due.id(), Role.HOST_ADMINISTRATOR, null);

@@ -277,11 +277,12 @@ final class PhaseRepository {
   }
 
   /** A plan whose drainAt came while a window was open: that window goes on, the plan is settled. */
-  Future<Void> supersede(long expectedVersion, long id, long windowId, Instant at) {
+  Future<Boolean> supersede(long expectedVersion, long id, long windowId, Instant at) {
     return pool.withTransaction(tx -> tx.preparedQuery("UPDATE maintenance_plans SET state = 'Superseded', "
             + "settled_at = $2, settled_by = 'system', window_id = $3 WHERE id = $1 AND state = 'Planned'")
         .execute(Tuple.of(id, Timestamps.utc(at), windowId))
-        .compose(updated -> updated.rowCount() == 1 ? bump(tx, expectedVersion) : Future.succeededFuture()));
+        .compose(updated -> updated.rowCount() == 1 ? bump(tx, expectedVersion).map(true)
+            : Future.succeededFuture(false)));
   }
 
   /** The earliest plan whose drainAt is at or before {@code now}, if any. */

@@ -85,9 +85,10 @@ class MetricsTest {
     Api.expect(api.post("/api/Schedules", tenant.adminToken(), new JsonObject().put("name", "each-second")
         .put("processName", "tick").put("cron", "* * * * * ?")).await(), 201).await();
 
-    // the job and robot gauges are refreshed by two queries: wait for both
+    // the job and robot gauges are refreshed by two queries, the tenant list of the drain gauges
+    // every few seconds: wait for all three
     Scrape none = scrapeUntil(s -> s.value("orchestrator_jobs{state=\"Running\"," + tag + "}") == 3
-        && s.value(t("orchestrator_robots_connected")) == 3);
+        && s.value(t("orchestrator_robots_connected")) == 3 && !Double.isNaN(s.value(t("orchestrator_drain_remaining_jobs"))));
     assertEquals(1.0, none.value("orchestrator_maintenance_phase{phase=\"None\"}"));
     assertEquals(3.0, none.value(t("orchestrator_robots_connected")));
     assertEquals(0.0, none.sum("orchestrator_job_stops_sent_total"));

@@ -94,6 +94,38 @@ class MaintenanceCliTest {
   }
 
   @Test
+  void planPlansAndCancelPlanOverTheBridgeAndOverHttp() {
+    for (boolean http : new boolean[] {false, true}) {
+      List<String> via = http ? List.of("--http") : List.of();
+      List<String> plan = new ArrayList<>(via);
+      plan.addAll(List.of("plan", "--drain-at", "+2h", "--expected-end", "+90m", "--kill-after", "15m",
+          "--auto-suspend", "--reason", "cli plan"));
+      Run planned = cli(plan.toArray(String[]::new));
+      assertEquals(0, planned.exit(), planned.err());
+      assertTrue(planned.out().matches("(?s)plan \\d+: Planned, drains at .*, expected end .*, kill after PT15M, "
+          + "auto-suspend \\(cli plan\\)\\s*"), planned.out());
+      String id = planned.out().replaceAll("(?s)^plan (\\d+):.*", "$1");
+
+      List<String> list = new ArrayList<>(via);
+      list.add("plans");
+      Run listed = cli(list.toArray(String[]::new));
+      assertEquals(0, listed.exit(), listed.err());
+      assertTrue(listed.out().contains("plan " + id + ": Planned"), listed.out());
+
+      List<String> cancel = new ArrayList<>(via);
+      cancel.addAll(List.of("cancel-plan", id));
+      Run cancelled = cli(cancel.toArray(String[]::new));
+      assertEquals(0, cancelled.exit(), cancelled.err());
+      assertTrue(cancelled.out().startsWith("plan " + id + ": Cancelled"), cancelled.out());
+      Run again = cli(cancel.toArray(String[]::new));
+      assertEquals(MaintenanceCli.EXIT_REFUSED, again.exit(), "cancelled once: " + again.err());
+    }
+    assertEquals(MaintenanceCli.EXIT_USAGE, cli("plan", "--drain-at", "soon", "--reason", "x").exit());
+    assertEquals(MaintenanceCli.EXIT_REFUSED, cli("plan", "--drain-at", "2020-01-01T00:00:00Z", "--reason", "x").exit(),
+        "a moment in the past is refused by the server");
+  }
+
+  @Test
   void exitCodesAreAsDocumented() {
     Run timeout = cli("wait", "--until", "suspended", "--timeout", "2s");
     assertEquals(MaintenanceCli.EXIT_TIMEOUT, timeout.exit(), timeout.err());

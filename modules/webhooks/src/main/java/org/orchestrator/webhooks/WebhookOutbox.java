@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.http.HttpClient;
@@ -68,10 +69,12 @@ final class WebhookOutbox {
   private final Clock clock;
   private final HttpClient client;
   private final Map<String, Counter> counters = new HashMap<>();
+  private final WorkerExecutor resolvers;
 
-  WebhookOutbox(Vertx vertx, WebhookRepository repository, OrchestratorConfig.Webhooks settings, Clock clock,
-      MeterRegistry registry) {
+  WebhookOutbox(Vertx vertx, WorkerExecutor resolvers, WebhookRepository repository,
+      OrchestratorConfig.Webhooks settings, Clock clock, MeterRegistry registry) {
     this.vertx = vertx;
+    this.resolvers = resolvers;
     this.bus = vertx.eventBus();
     this.repository = repository;
     this.settings = settings;
@@ -195,7 +198,7 @@ final class WebhookOutbox {
     }
     URI url = WebhookTargets.parse(delivery.url());
     byte[] body = delivery.body().getBytes(StandardCharsets.UTF_8);
-    return WebhookTargets.resolve(vertx, url, settings.allowPrivateTargets())
+    return WebhookTargets.resolve(resolvers, url, settings.allowPrivateTargets())
         .compose(address -> post(url, address.getHostAddress(), delivery, body))
         .otherwise(failure -> new Answer(null, failure.getMessage() == null ? failure.toString() : failure.getMessage(),
             null))

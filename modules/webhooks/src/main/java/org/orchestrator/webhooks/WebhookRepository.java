@@ -67,15 +67,26 @@ final class WebhookRepository {
         });
   }
 
-  /** Removes a webhook of the tenant; its waiting deliveries are given up. False when there is none. */
+  /**
+   * Removes a webhook of the tenant; its waiting deliveries are given up. False when there is none.
+   * One with no delivery at all is gone at once; the others are kept (removed) while their
+   * deliveries are, so that their listing stays readable.
+   */
   Future<Boolean> delete(long tenantId, long id, Instant at) {
-    return pool.withTransaction(tx -> tx.preparedQuery("UPDATE webhooks SET deleted_at = $3 WHERE id = $1 "
+    return pool.withTransaction(tx -> tx.preparedQuery("DELETE FROM webhooks w WHERE id = $1 AND tenant_id = $2 "
+            + "AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.webhook_id = w.id)")
+        .execute(Tuple.of(id, tenantId))
+        .compose(gone -> gone.rowCount() > 0 ? Future.succeededFuture(true) : softDelete(tx, tenantId, id, at)));
+  }
+
+  private static Future<Boolean> softDelete(SqlClient tx, long tenantId, long id, Instant at) {
+    return tx.preparedQuery("UPDATE webhooks SET deleted_at = $3 WHERE id = $1 "
             + "AND tenant_id = $2 AND deleted_at IS NULL")
         .execute(Tuple.of(id, tenantId, Timestamps.utc(at)))
         .compose(rows -> rows.rowCount() == 0 ? Future.succeededFuture(false)
             : tx.preparedQuery("UPDATE webhook_deliveries SET state = 'GaveUp', settled_at = $2, leased_until = NULL "
                     + "WHERE webhook_id = $1 AND state = 'Pending'")
-                .execute(Tuple.of(id, Timestamps.utc(at))).map(true)));
+                .execute(Tuple.of(id, Timestamps.utc(at))).map(true));
   }
 
   /** Whether the tenant has this webhook (removed ones included: their deliveries stay readable). */
@@ -222,10 +233,16 @@ final class WebhookRepository {
         });
   }
 
-  /** Forgets settled deliveries (and their attempts) older than {@code before}. */
+  /**
+   * Forgets settled deliveries (and their attempts) older than {@code before}, then removed webhooks
+   * that have no delivery left to show.
+   */
   Future<Integer> forget(Instant before) {
     return pool.preparedQuery("DELETE FROM webhook_deliveries WHERE state <> 'Pending' AND settled_at < $1")
-        .execute(Tuple.of(Timestamps.utc(before))).map(rows -> rows.rowCount());
+        .execute(Tuple.of(Timestamps.utc(before)))
+        .compose(deliveries -> pool.query("DELETE FROM webhooks w WHERE deleted_at IS NOT NULL AND NOT EXISTS "
+                + "(SELECT 1 FROM webhook_deliveries d WHERE d.webhook_id = w.id)").execute()
+            .map(webhooks -> deliveries.rowCount()));
   }
 
   private static Webhook webhook(Row row) {

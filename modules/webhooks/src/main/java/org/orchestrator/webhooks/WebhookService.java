@@ -1,7 +1,7 @@
 package org.orchestrator.webhooks;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import java.net.URI;
 import java.time.Clock;
 import java.util.LinkedHashSet;
@@ -28,13 +28,13 @@ final class WebhookService {
   static final int MAX_SECRET = 256;
   static final int MAX_PAGE_SIZE = 100;
 
-  private final Vertx vertx;
+  private final WorkerExecutor resolvers;
   private final WebhookRepository repository;
   private final boolean allowPrivateTargets;
   private final Clock clock;
 
-  WebhookService(Vertx vertx, WebhookRepository repository, boolean allowPrivateTargets, Clock clock) {
-    this.vertx = vertx;
+  WebhookService(WorkerExecutor resolvers, WebhookRepository repository, boolean allowPrivateTargets, Clock clock) {
+    this.resolvers = resolvers;
     this.repository = repository;
     this.allowPrivateTargets = allowPrivateTargets;
     this.clock = clock;
@@ -50,7 +50,7 @@ final class WebhookService {
           + "without spaces; it signs every delivery (X-Orchestrator-Signature)");
     }
     List<String> events = events(request.events());
-    return WebhookTargets.resolve(vertx, url, allowPrivateTargets)
+    return WebhookTargets.resolve(resolvers, url, allowPrivateTargets)
         .compose(address -> repository.insert(tenant, url.toString(), secret, events, request.caller().name(),
             MAX_PER_TENANT));
   }

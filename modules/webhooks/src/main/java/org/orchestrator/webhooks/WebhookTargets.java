@@ -2,6 +2,7 @@ package org.orchestrator.webhooks;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
@@ -19,6 +20,13 @@ import org.orchestrator.contracts.Failure;
 final class WebhookTargets {
 
   static final int MAX_URL = 2_048;
+  /**
+   * The threads that resolve receivers' names, a few of their own: a flood of slow names delays
+   * webhooks, not the shared worker pool that hashes passwords.
+   */
+  static WorkerExecutor resolvers(Vertx vertx) {
+    return vertx.createSharedWorkerExecutor("webhook-resolvers", 2);
+  }
 
   private WebhookTargets() {
   }
@@ -62,9 +70,9 @@ final class WebhookTargets {
    * addresses is loopback, private, link-local, unique-local, multicast or unspecified and private
    * targets are not allowed. Resolved off the event loop.
    */
-  static Future<InetAddress> resolve(Vertx vertx, URI uri, boolean allowPrivate) {
+  static Future<InetAddress> resolve(WorkerExecutor resolvers, URI uri, boolean allowPrivate) {
     String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
-    return vertx.executeBlocking(() -> {
+    return resolvers.executeBlocking(() -> {
       InetAddress[] addresses;
       try {
         addresses = InetAddress.getAllByName(host);

@@ -33,6 +33,7 @@ public final class WebhooksVerticle extends VerticleBase {
   private final Clock clock;
   private final MeterRegistry registry;
   private WebhookOutbox outbox;
+  private io.vertx.core.WorkerExecutor resolvers;
   private WebhookRepository repository;
   private boolean pumping;
   private boolean again;
@@ -53,8 +54,9 @@ public final class WebhooksVerticle extends VerticleBase {
   public Future<?> start() {
     EventBus bus = vertx.eventBus();
     repository = new WebhookRepository(pool);
-    WebhookService service = new WebhookService(vertx, repository, settings.allowPrivateTargets(), clock);
-    outbox = new WebhookOutbox(vertx, repository, settings, clock, registry);
+    resolvers = WebhookTargets.resolvers(vertx);
+    WebhookService service = new WebhookService(resolvers, repository, settings.allowPrivateTargets(), clock);
+    outbox = new WebhookOutbox(vertx, resolvers, repository, settings, clock, registry);
     Gauge.builder(Meters.WEBHOOK_BACKLOG, () -> backlog).description("webhook deliveries waiting in the outbox")
         .register(registry);
     Gauge.builder(Meters.WEBHOOK_OLDEST, () -> {
@@ -111,6 +113,7 @@ public final class WebhooksVerticle extends VerticleBase {
     vertx.cancelTimer(poller);
     vertx.cancelTimer(measurer);
     vertx.cancelTimer(forgetter);
-    return outbox == null ? Future.succeededFuture() : outbox.close();
+    return Future.all(outbox == null ? Future.succeededFuture() : outbox.close(),
+        resolvers == null ? Future.succeededFuture() : resolvers.close());
   }
 }

@@ -21,10 +21,12 @@ import org.orchestrator.platform.config.OrchestratorConfig;
 class WebhookTargetsTest {
 
   private static Vertx vertx;
+  private static io.vertx.core.WorkerExecutor resolvers;
 
   @BeforeAll
   static void start() {
     vertx = Vertx.vertx();
+    resolvers = WebhookTargets.resolvers(vertx);
   }
 
   @AfterAll
@@ -39,11 +41,11 @@ class WebhookTargetsTest {
         "http://100.64.0.1/x", "http://0.0.0.0/x"}) {
       URI uri = WebhookTargets.parse(url);
       Throwable refused = assertThrows(Exception.class,
-          () -> WebhookTargets.resolve(vertx, uri, false).await(), url);
+          () -> WebhookTargets.resolve(resolvers, uri, false).await(), url);
       Throwable cause = refused instanceof Failure ? refused : refused.getCause();
       assertTrue(cause instanceof Failure failure && failure.code() == FailureCode.BAD_REQUEST, url + ": " + refused);
       assertEquals(InetAddress.getByName(uri.getHost().replace("[", "").replace("]", "")),
-          WebhookTargets.resolve(vertx, uri, true).await(), "allowed by the operator: " + url);
+          WebhookTargets.resolve(resolvers, uri, true).await(), "allowed by the operator: " + url);
     }
     assertFalse(WebhookTargets.isPrivate(InetAddress.getByName("93.184.216.34")));
     assertFalse(WebhookTargets.isPrivate(InetAddress.getByName("2606:2800:220:1::1")));
@@ -53,7 +55,7 @@ class WebhookTargetsTest {
   void aFailedDeliveryWaitsTwiceAsLongEachTimeUpToTheCapWithSomeJitter() {
     OrchestratorConfig.Webhooks settings = new OrchestratorConfig.Webhooks(1_000, 60_000, 86_400, 10_000, 65_536,
         false, 1_000);
-    WebhookOutbox outbox = new WebhookOutbox(vertx, null, settings, Clock.systemUTC(), new SimpleMeterRegistry());
+    WebhookOutbox outbox = new WebhookOutbox(vertx, resolvers, null, settings, Clock.systemUTC(), new SimpleMeterRegistry());
     for (int attempt = 1; attempt <= 10; attempt++) {
       long nominal = Math.min(1_000L << (attempt - 1), 60_000);
       long wait = outbox.backoffMillis(attempt);

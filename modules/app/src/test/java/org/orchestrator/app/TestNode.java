@@ -65,6 +65,11 @@ public final class TestNode implements AutoCloseable {
         java.time.Clock.systemUTC(), null, true, overrides);
   }
 
+  /** A node on {@code database} whose configuration has {@code overrides} merged over the test defaults. */
+  public static TestNode start(DatabaseEndpoint database, Path dataDir, JsonObject overrides) throws IOException {
+    return start(database, dataDir, java.time.Clock.systemUTC(), null, true, overrides);
+  }
+
   /** {@code gate} false: the benchmark's baseline node, without the maintenance gate. */
   public static TestNode start(DatabaseEndpoint database, Path dataDir, java.time.Clock clock, Path keyDirectory,
       boolean gate) throws IOException {

@@ -39,8 +39,14 @@ final class LogGroupCommit {
 
   private final Pool pool;
   private final RobotLogRepository single;
+  /**
+   * Groups written at once: two, so that PostgreSQL inserts on two backends (one group's lines are
+   * written by one) while the next group gathers; each group is still one transaction.
+   */
+  static final int GROUPS_IN_FLIGHT = 2;
+
   private final List<Upload> waiting = new ArrayList<>();
-  private boolean writing;
+  private int writing;
 
   LogGroupCommit(Pool pool, RobotLogRepository single) {
     this.pool = pool;
@@ -51,7 +57,7 @@ final class LogGroupCommit {
   Future<Appended> append(long tenantId, long robotId, String batchId, List<LogLine> lines) {
     Promise<Appended> answer = Promise.promise();
     waiting.add(new Upload(tenantId, robotId, batchId, lines, answer));
-    if (!writing) {
+    if (writing < GROUPS_IN_FLIGHT) {
       writeNext();
     }
     return answer.future();
@@ -59,10 +65,9 @@ final class LogGroupCommit {
 
   private void writeNext() {
     if (waiting.isEmpty()) {
-      writing = false;
       return;
     }
-    writing = true;
+    writing++;
     List<Upload> group = new ArrayList<>();
     int lines = 0;
     while (!waiting.isEmpty() && (group.isEmpty() || lines + waiting.get(0).lines().size() <= MAX_GROUP_LINES)) {
@@ -80,6 +85,7 @@ final class LogGroupCommit {
             done.cause().getMessage());
         group.forEach(upload -> one(upload).onComplete(upload.answer()));
       }
+      writing--;
       writeNext();
     });
   }

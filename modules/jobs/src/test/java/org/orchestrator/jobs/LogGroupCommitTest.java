@@ -111,4 +111,30 @@ class LogGroupCommitTest {
     assertTrue(replay.replay());
     assertEquals(3, replay.stored());
   }
+
+  /** Two groups are written at once: an upload and its resend in the two of them are stored once. */
+  @Test
+  void aResendInTheOtherGroupInFlightIsStoredOnce() throws Exception {
+    long job = job(1);
+    LogGroupCommit writer = new LogGroupCommit(pool, new RobotLogRepository(pool));
+    Context context = vertx.getOrCreateContext();
+    List<Future<Appended>> answers = new ArrayList<>();
+    Promise<Void> sent = Promise.promise();
+    context.runOnContext(v -> {
+      // each goes out alone at once: the first group, then the second while the first is in flight
+      answers.add(writer.append(7, 1, "twice", lines(job, 7)));
+      answers.add(writer.append(7, 1, "twice", lines(job, 7)));
+      sent.complete();
+    });
+    sent.future().await(10, TimeUnit.SECONDS);
+    Future.join(new ArrayList<>(answers)).await(30, TimeUnit.SECONDS);
+    assertEquals(7, answers.get(0).result().stored());
+    assertEquals(7, answers.get(1).result().stored());
+    assertEquals(1, answers.stream().filter(a -> a.result().replay()).count(), "one of them is the replay");
+    assertEquals(7L, pool.query("SELECT count(*) FROM robot_logs WHERE job_id = " + job).execute()
+        .await(10, TimeUnit.SECONDS).iterator().next().getLong(0), "stored once");
+    // the other test counts every row of these tables
+    pool.query("DELETE FROM robot_logs WHERE job_id = " + job).execute().await(10, TimeUnit.SECONDS);
+    pool.query("DELETE FROM robot_log_batches WHERE batch_id = 'twice'").execute().await(10, TimeUnit.SECONDS);
+  }
 }

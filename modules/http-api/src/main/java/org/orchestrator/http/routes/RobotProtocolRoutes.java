@@ -24,6 +24,13 @@ import org.orchestrator.http.support.Requests;
 public final class RobotProtocolRoutes {
 
   private static final java.util.Set<String> QUEUE_ITEM_FIELDS = java.util.Set.of("reference", "payload");
+  private static final java.util.Set<String> STATE_FIELDS = java.util.Set.of("state");
+  /** What a robot may report (the contract's StateReport). */
+  private static final List<String> REPORTABLE = List.of("Running", "Successful", "Faulted", "Stopped");
+  private static final java.util.Set<String> RESULT_FIELDS = java.util.Set.of("status", "output");
+  /** How a queue item may end (the contract's QueueItemResult). */
+  private static final List<String> FINISHED = List.of("Successful", "Failed");
+  private static final int MAX_OUTPUT_FIELDS = 100;
 
   private final EventBus bus;
 
@@ -32,7 +39,7 @@ public final class RobotProtocolRoutes {
   }
 
   public void mount(RouterBuilder builder) {
-    // The hot robot routes skip the contract's validator (it builds a schema validator per parameter
+    // The robot routes skip the contract's validator (it builds a schema validator per parameter
     // per request: a third of a node's CPU under UiPath's profile, docs/benchmarks.md); each checks
     // what the contract says by hand, and BadInputCorpusTest holds them to the same 400s.
     builder.getRoute("robotHeartbeat").setDoValidation(false).addHandler(ctx -> Requests.guard(ctx, () ->
@@ -45,9 +52,14 @@ public final class RobotProtocolRoutes {
                   .put("processName", command.processName())));
               return new JsonObject().put("commands", commands);
             }))));
-    builder.getRoute("robotReportState").addHandler(ctx -> Requests.guard(ctx, () -> {
-      ReportJobState report = new ReportJobState(Requests.robot(ctx), Requests.pathLong(ctx, "id"),
-          JobState.parse(Requests.body(ctx).getString("state")));
+    builder.getRoute("robotReportState").setDoValidation(false).addHandler(ctx -> Requests.guard(ctx, () -> {
+      long id = Requests.pathLong(ctx, "id");
+      JsonObject body = Requests.body(ctx);
+      Requests.onlyFields(body, STATE_FIELDS);
+      if (!(body.getValue("state") instanceof String state) || !REPORTABLE.contains(state)) {
+        throw Failure.badRequest("state is one of " + REPORTABLE + ", and required");
+      }
+      ReportJobState report = new ReportJobState(Requests.robot(ctx), id, JobState.parse(state));
       Requests.reply(ctx, 200, Addresses.JOBS_JOB_REPORT.request(bus, report).map(JsonViews::job));
     }));
     // The hot path of robot traffic: the batch is checked here, field by field, against the same
@@ -91,11 +103,23 @@ public final class RobotProtocolRoutes {
               }
             })
             .onFailure(ctx::fail)));
-    builder.getRoute("robotFinishQueueItem").addHandler(ctx -> Requests.guard(ctx, () -> {
+    builder.getRoute("robotFinishQueueItem").setDoValidation(false).addHandler(ctx -> Requests.guard(ctx, () -> {
+      long id = Requests.pathLong(ctx, "id");
       JsonObject body = Requests.body(ctx);
-      JsonObject output = body.getJsonObject("output");
-      FinishQueueItem finish = new FinishQueueItem(Requests.robot(ctx), Requests.pathLong(ctx, "id"),
-          QueueItemStatus.valueOf(body.getString("status")), output == null ? null : output.copy());
+      Requests.onlyFields(body, RESULT_FIELDS);
+      if (!(body.getValue("status") instanceof String status) || !FINISHED.contains(status)) {
+        throw Failure.badRequest("status is one of " + FINISHED + ", and required");
+      }
+      Object given = body.getValue("output");
+      if (given != null && !(given instanceof JsonObject)) {
+        throw Failure.badRequest("output is a JSON object");
+      }
+      JsonObject output = (JsonObject) given;
+      if (output != null && output.size() > MAX_OUTPUT_FIELDS) {
+        throw Failure.badRequest("output has at most " + MAX_OUTPUT_FIELDS + " fields");
+      }
+      FinishQueueItem finish = new FinishQueueItem(Requests.robot(ctx), id, QueueItemStatus.valueOf(status),
+          output == null ? null : output.copy());
       Requests.reply(ctx, 200, Addresses.JOBS_QUEUE_ITEM_FINISH.request(bus, finish).map(JsonViews::queueItem));
     }));
   }

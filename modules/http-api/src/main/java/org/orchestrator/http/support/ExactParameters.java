@@ -126,7 +126,11 @@ public final class ExactParameters implements RequestExtractor {
     return () -> forValidator;
   }
 
-  private static long whole(String name, String decoded) {
+  /**
+   * A decoded integer value, as the contract's integer parameters take it: decimal digits with an
+   * optional minus that fit 64 bits, else a 400 naming the parameter.
+   */
+  public static long whole(String name, String decoded) {
     if (!WHOLE.matcher(decoded).matches()) {
       throw Failure.badRequest(name + " must be a whole number, not " + Json.encode(decoded));
     }

@@ -104,9 +104,23 @@ public final class Requests {
     throw Failure.badRequest(name + " is out of range");
   }
 
-  /** A path parameter the contract typed as integer. */
+  /**
+   * A path parameter the contract typed as integer (every one is an id, minimum 1); on a route
+   * without the contract's validator, read here by the same rules and with the same answers.
+   */
   public static long pathLong(RoutingContext ctx, String name) {
     ValidatedRequest validated = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+    if (validated == null) {
+      String value = ctx.pathParam(name);
+      if (value == null || value.indexOf('\0') >= 0) {
+        throw Failure.badRequest(name + " must be a whole number");
+      }
+      long id = ExactParameters.whole(name, value);
+      if (id < 1) {
+        throw Failure.badRequest(name + " must be at least 1, not " + id);
+      }
+      return id;
+    }
     return whole(validated.getPathParameters().get(name), name);
   }
 

@@ -27,7 +27,7 @@ import org.orchestrator.contracts.jobs.JobMessages.LogLine;
  * answers are those of the tree reading it replaced: per line, an unknown field first, then
  * jobId, level, message, timeStamp.
  */
-record LogBatch(String batchId, List<LogLine> lines) {
+public record LogBatch(String batchId, List<LogLine> lines) {
 
   static final int MAX_MESSAGE = 16_384;
   static final Set<String> LEVELS = Set.of("Trace", "Verbose", "Info", "Warn", "Warning", "Error", "Fatal");
@@ -39,7 +39,8 @@ record LogBatch(String batchId, List<LogLine> lines) {
   private static final JsonFactory JSON = JsonFactory.builder()
       .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build()).build();
 
-  static LogBatch parse(Buffer body) {
+  /** The upload, or a BAD_REQUEST {@link Failure} saying what is wrong with it. */
+  public static LogBatch parse(Buffer body) {
     if (body == null || body.length() == 0) {
       throw Failure.badRequest(SHAPE);
     }

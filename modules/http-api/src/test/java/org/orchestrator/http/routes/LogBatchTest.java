@@ -78,4 +78,19 @@ class LogBatchTest {
       assertEquals(message, failure.getMessage(), json.length() > 80 ? json.substring(0, 80) : json);
     });
   }
+
+  /** The quick reading of robots' usual form agrees with Instant.parse, and leaves every other form to it. */
+  @Test
+  void theQuickTimestampReadingAgreesWithInstantParse() {
+    for (String text : new String[] {"2026-11-24T10:00:00Z", "2026-11-24T10:00:00.5Z", "2026-11-24T23:59:59.999999999Z",
+        "2024-02-29T00:00:00.123Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999Z", "1970-01-01T00:00:00.000001Z",
+        "1969-12-31T23:59:59.9Z"}) {
+      assertEquals(Instant.parse(text), LogBatch.utc(text), text);
+    }
+    for (String text : new String[] {"2026-02-29T00:00:00Z", "2026-13-01T00:00:00Z", "2026-11-24T24:00:00Z",
+        "2026-11-24T10:00:60Z", "2026-11-24T10:00:00+01:00", "2026-11-24T10:00:00.Z", "2026-11-24T10:00:00.1234567890Z",
+        "2026-11-24 10:00:00Z", "+12026-11-24T10:00:00Z", "2026-11-24T10:00Z", "2026-1a-24T10:00:00Z"}) {
+      assertNull(LogBatch.utc(text), text);
+    }
+  }
 }

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.orchestrator.contracts.bus.LocalRecordCodec;
 import org.orchestrator.http.HttpApiVerticle;
+import org.orchestrator.http.HttpEdge;
 import org.orchestrator.http.bridge.BridgeVerticle;
 import org.orchestrator.assets.AssetsModule;
 import org.orchestrator.webhooks.WebhooksModule;
@@ -124,8 +125,8 @@ public final class Orchestrator implements AutoCloseable {
               .onComplete(ok -> promise.complete(Status.OK()),
                   failure -> promise.complete(Status.KO())));
 
-      HttpApiVerticle http = new HttpApiVerticle(config, keys, readiness, registry,
-          PrometheusScrapingHandler.create(registry), options.gate());
+      HttpEdge edge = HttpEdge.of(config, keys, readiness, registry, PrometheusScrapingHandler.create(registry),
+          options.gate());
       ModuleContext context = new ModuleContext(pool, database, config, keys, clock, registry);
       List<Deployable> firsts = new ArrayList<>();
       for (FeatureModule module : MODULES) {
@@ -140,7 +141,14 @@ public final class Orchestrator implements AutoCloseable {
       for (int i = 0; i < MODULES.size(); i++) {
         MODULES.get(i).ready(firsts.get(i)).await();
       }
-      deployments.add(vertx.deployVerticle(http).await());
+      // one instance per event loop, sharing the port: a node's HTTP work is spread over its cores
+      List<HttpApiVerticle> instances = new java.util.concurrent.CopyOnWriteArrayList<>();
+      deployments.add(vertx.deployVerticle(() -> {
+        HttpApiVerticle instance = new HttpApiVerticle(edge);
+        instances.add(instance);
+        return instance;
+      }, new DeploymentOptions().setInstances(edge.instances())).await());
+      HttpApiVerticle http = instances.get(0);
       BridgeVerticle bridge = null;
       if (config.bridge().enabled()) {
         bridge = new BridgeVerticle(config, keys);

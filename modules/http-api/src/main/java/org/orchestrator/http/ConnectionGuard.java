@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * Every close for a timeout is counted in {@code orchestrator_http_connections_closed_total}
  * (label {@code reason}); open connections are the gauge {@code orchestrator_http_connections_open}.
  */
-final class ConnectionGuard {
+public final class ConnectionGuard {
 
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
   private static final long SWEEP_MS = 250;
@@ -57,30 +57,50 @@ final class ConnectionGuard {
     }
   }
 
+  /**
+   * The node's count of open connections (the cap holds across the HTTP verticle's instances) and
+   * the meters of what the guards close; made once per node.
+   */
+  public static final class Counts {
+    private final AtomicInteger open = new AtomicInteger();
+    private final Counter headerTimeouts;
+    private final Counter requestTimeouts;
+    private final Counter refused;
+
+    public Counts(MeterRegistry registry) {
+      Gauge.builder(Meters.HTTP_CONNECTIONS_OPEN, open, AtomicInteger::get)
+          .description("HTTP connections open on this node").register(registry);
+      this.headerTimeouts = closed(registry, "header_timeout");
+      this.requestTimeouts = closed(registry, "request_timeout");
+      this.refused = closed(registry, "too_many_connections");
+    }
+
+    private static Counter closed(MeterRegistry registry, String reason) {
+      return Counter.builder(Meters.HTTP_CONNECTIONS_CLOSED).description("HTTP connections the node closed, by reason")
+          .tag("reason", reason).register(registry);
+    }
+  }
+
   private final OrchestratorConfig.Http limits;
+  /** This instance's connections: each is watched on the event loop that serves it. */
   private final Map<HttpConnection, Watch> connections = new ConcurrentHashMap<>();
-  private final AtomicInteger open = new AtomicInteger();
+  private final AtomicInteger open;
   private final Counter headerTimeouts;
   private final Counter requestTimeouts;
   private final Counter refused;
 
   /**
-   * Checks every open connection four times a second, on the caller's context (the HTTP verticle's
-   * event loop), so no response handler slot is taken from the router.
+   * Checks every connection of this instance four times a second, on the caller's context (the
+   * instance's event loop, which also serves them), so no response handler slot is taken from the
+   * router.
    */
-  ConnectionGuard(Vertx vertx, OrchestratorConfig.Http limits, MeterRegistry registry) {
+  ConnectionGuard(Vertx vertx, OrchestratorConfig.Http limits, Counts counts) {
     this.limits = limits;
-    Gauge.builder(Meters.HTTP_CONNECTIONS_OPEN, open, AtomicInteger::get)
-        .description("HTTP connections open on this node").register(registry);
-    this.headerTimeouts = closed(registry, "header_timeout");
-    this.requestTimeouts = closed(registry, "request_timeout");
-    this.refused = closed(registry, "too_many_connections");
+    this.open = counts.open;
+    this.headerTimeouts = counts.headerTimeouts;
+    this.requestTimeouts = counts.requestTimeouts;
+    this.refused = counts.refused;
     vertx.setPeriodic(SWEEP_MS, id -> sweep(System.nanoTime()));
-  }
-
-  private static Counter closed(MeterRegistry registry, String reason) {
-    return Counter.builder(Meters.HTTP_CONNECTIONS_CLOSED).description("HTTP connections the node closed, by reason")
-        .tag("reason", reason).register(registry);
   }
 
   /** For {@code HttpServer.connectionHandler}. */

@@ -69,6 +69,7 @@ public final class HttpApiVerticle extends VerticleBase {
   public static final List<String> METERS = List.of(Meters.GATE_REFUSALS, Meters.ROBOT_CHANNELS_OPEN,
       Meters.HTTP_CONNECTIONS_OPEN, Meters.HTTP_CONNECTIONS_CLOSED);
 
+  private final HttpEdge edge;
   private final OrchestratorConfig config;
   private final SigningKeys keys;
   private final HealthChecks readiness;
@@ -78,18 +79,17 @@ public final class HttpApiVerticle extends VerticleBase {
   private HttpServer server;
 
   /**
-   * @param registry where the gate counts its refusals
-   * @param scrape serves {@code GET /metrics} (Prometheus text format)
-   * @param gate false only for the gate benchmark's baseline: no maintenance protection at all
+   * One instance; {@link HttpEdge#instances()} of them serve the port together, one per event loop
+   * (Vert.x spreads the connections over them), sharing what {@code edge} holds.
    */
-  public HttpApiVerticle(OrchestratorConfig config, SigningKeys keys, HealthChecks readiness, MeterRegistry registry,
-      Handler<RoutingContext> scrape, boolean gate) {
-    this.gate = gate;
-    this.config = config;
-    this.keys = keys;
-    this.readiness = readiness;
-    this.registry = registry;
-    this.scrape = scrape;
+  public HttpApiVerticle(HttpEdge edge) {
+    this.edge = edge;
+    this.gate = edge.gate();
+    this.config = edge.config();
+    this.keys = edge.keys();
+    this.readiness = edge.readiness();
+    this.registry = edge.registry();
+    this.scrape = edge.scrape();
   }
 
   @Override
@@ -98,14 +98,17 @@ public final class HttpApiVerticle extends VerticleBase {
     JWTAuth jwt = TokenAuth.provider(vertx, keys, config.security());
     EventBus bus = vertx.eventBus();
     return PhaseWatch.start(vertx).compose(phase -> {
-      readiness.register("phase", 1_000, promise -> promise.complete(phase.loaded() ? Status.OK() : Status.KO()));
+      if (edge.readinessRegistered().compareAndSet(false, true)) {
+        readiness.register("phase", 1_000, promise -> promise.complete(phase.loaded() ? Status.OK() : Status.KO()));
+      }
       return OpenAPIContract.from(vertx, validatable(contractJson.copy())).map(contract -> router(contract, contractJson, jwt,
           bus, phase));
     }).compose(root -> {
-      ConnectionGuard guard = new ConnectionGuard(vertx, config.http(), registry);
+      ConnectionGuard guard = new ConnectionGuard(vertx, config.http(), edge.connections());
       return StartupFailure.naming(vertx.createHttpServer(new HttpServerOptions()
               .setHost(config.http().host())
-              .setPort(config.http().port())
+              // port 0 picks a free port; -1 picks one that every instance of this verticle shares
+              .setPort(config.http().port() == 0 ? -1 : config.http().port())
               .setCompressionSupported(true)
               // no h2c: its upgrade check holds a connection back from the connection handler until
               // a whole request arrived, which would hide slow-header clients from the guard
@@ -127,7 +130,7 @@ public final class HttpApiVerticle extends VerticleBase {
     RouterBuilder builder = RouterBuilder.create(vertx, contract, new ExactParameters(contract));
     builder.security("bearerAuth").httpHandler(JWTAuthHandler.create(jwt));
     new HealthRoutes(readiness).mount(builder);
-    SignInThrottle throttle = new SignInThrottle();
+    SignInThrottle throttle = edge.throttle();
     new IdentityRoutes(bus, throttle).mount(builder);
     new AccountRoutes(bus, throttle).mount(builder);
     new RobotRoutes(bus).mount(builder);
@@ -136,7 +139,7 @@ public final class HttpApiVerticle extends VerticleBase {
     new ScheduleRoutes(bus).mount(builder);
     new AssetRoutes(bus).mount(builder);
     new WebhookRoutes(bus).mount(builder);
-    new RobotChannels(vertx, registry).mount(builder);
+    new RobotChannels(vertx, edge.channels()).mount(builder);
     new MaintenanceRoutes(bus, phase, new MaintenanceCalls(bus, phase)).mount(builder);
 
     Router root = Router.router(vertx);

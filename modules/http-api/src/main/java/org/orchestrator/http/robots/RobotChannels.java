@@ -36,9 +36,24 @@ import org.slf4j.LoggerFactory;
  * <p>Bounds: one channel per robot (a new one replaces the old, which ends with
  * {@code event: replaced}); a robot that does not read is cut off; a channel ends when its token
  * expires and when the phase becomes Suspended (the gate then refuses it like every robot route).
- * Everything here runs on the HTTP verticle's event loop.
+ * Each instance of the HTTP verticle has its own, on its event loop; the {@link Registry} they share
+ * keeps one channel per robot across them.
  */
 public final class RobotChannels {
+
+  /** A robot's channel and the instance (event loop) that serves it. */
+  private record Channel(RobotChannels owner, HttpServerResponse response) {
+  }
+
+  /** Every channel of the node, robot id -> channel; the gauge of open channels counts them. */
+  public static final class Registry {
+    private final Map<Long, Channel> all = new java.util.concurrent.ConcurrentHashMap<>();
+
+    public Registry(MeterRegistry registry) {
+      Gauge.builder(Meters.ROBOT_CHANNELS_OPEN, all, Map::size)
+          .description("robots holding a push channel on this node").register(registry);
+    }
+  }
 
   private static final Logger LOG = LoggerFactory.getLogger(RobotChannels.class);
   private static final long KEEPALIVE_MS = 20_000;
@@ -46,20 +61,27 @@ public final class RobotChannels {
   private static final int BATCH = 1_000;
 
   private final Vertx vertx;
+  private final io.vertx.core.Context context;
   private final EventBus bus;
+  private final Registry registry;
+  /** This instance's channels (a subset of the registry's), touched on its event loop only. */
   private final Map<Long, HttpServerResponse> open = new HashMap<>();
 
-  public RobotChannels(Vertx vertx, MeterRegistry registry) {
+  /** Made in the verticle's start, so that its context is the instance's event loop. */
+  public RobotChannels(Vertx vertx, Registry registry) {
     this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
     this.bus = vertx.eventBus();
-    Gauge.builder(Meters.ROBOT_CHANNELS_OPEN, open, Map::size)
-        .description("robots holding a push channel on this node").register(registry);
+    this.registry = registry;
     Addresses.JOBS_ROBOT_COMMANDS_CHANGED.subscribe(bus, this::changed);
     Addresses.PHASE_CHANGED.subscribe(bus, snapshot -> {
       if (snapshot.phase() == MaintenancePhase.Suspended && !open.isEmpty()) {
         LOG.info("Suspended: closing {} robot channels", open.size());
-        new ArrayList<>(open.values()).forEach(response -> end(response, "suspended",
-            new JsonObject().put("message", "the orchestrator is Suspended; reconnect after it ends")));
+        new ArrayList<>(open.entrySet()).forEach(channel -> {
+          registry.all.remove(channel.getKey());
+          end(channel.getValue(), "suspended",
+              new JsonObject().put("message", "the orchestrator is Suspended; reconnect after it ends"));
+        });
         open.clear();
       }
     });
@@ -75,9 +97,12 @@ public final class RobotChannels {
     HttpServerResponse response = ctx.response().setChunked(true)
         .putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache")
         .putHeader("X-Accel-Buffering", "no");
-    HttpServerResponse previous = open.put(robotId, response);
+    Channel channel = new Channel(this, response);
+    open.put(robotId, response);
+    Channel previous = registry.all.put(robotId, channel);
     if (previous != null) {
-      end(previous, "replaced", new JsonObject().put("message", "another channel of this robot opened"));
+      // the robot's older channel, on this event loop or another's: ended there
+      previous.owner().context.runOnContext(v -> previous.owner().replaced(robotId, previous.response()));
     }
     response.write(": connected\n\n");
     long keepAlive = vertx.setPeriodic(KEEPALIVE_MS, id -> write(response, ": keep-alive\n\n"));
@@ -91,8 +116,15 @@ public final class RobotChannels {
       vertx.cancelTimer(keepAlive);
       vertx.cancelTimer(expiry[0]);
       open.remove(robotId, response);
+      registry.all.remove(robotId, channel);
     });
     refresh(List.of(robotId));
+  }
+
+  /** Ends a channel a newer one of the same robot replaced (on this instance's event loop). */
+  private void replaced(long robotId, HttpServerResponse response) {
+    open.remove(robotId, response);
+    end(response, "replaced", new JsonObject().put("message", "another channel of this robot opened"));
   }
 
   private void changed(RobotCommandsChanged changed) {

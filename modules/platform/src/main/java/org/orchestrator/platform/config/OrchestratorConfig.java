@@ -91,9 +91,11 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
    * @param idleTimeoutSeconds a kept-alive connection must start its next request within this
    * @param requestTimeoutSeconds a request must be complete and answered (or its answer begun) within this
    * @param maxConnections beyond this many open connections requests are refused (503) and closed
+   * @param instances instances of the HTTP verticle serving the port; 0 (the default): one per event
+   *     loop (twice the cores)
    */
   public record Http(String host, int port, long maxBodyBytes, int headerTimeoutSeconds, int idleTimeoutSeconds,
-      int requestTimeoutSeconds, int maxConnections) {
+      int requestTimeoutSeconds, int maxConnections, int instances) {
 
     /** Where a tool on this machine reaches the API: the wildcard address becomes localhost. */
     public String clientUrl() {
@@ -155,7 +157,7 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
         new Http(http.getString("host", "0.0.0.0"), http.getInteger("port", 8080),
             http.getLong("maxBodyBytes", 4L * 1024 * 1024), http.getInteger("headerTimeoutSeconds", 10),
             http.getInteger("idleTimeoutSeconds", 60), http.getInteger("requestTimeoutSeconds", 60),
-            http.getInteger("maxConnections", 4_096)),
+            http.getInteger("maxConnections", 4_096), http.getInteger("instances", 0)),
         new Database(db.getString("url"), db.getInteger("poolSize", 8),
             db.getString("schema", "public")),
         new Security(security.getString("issuer", "orchestrator"),

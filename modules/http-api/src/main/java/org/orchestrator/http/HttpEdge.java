@@ -1,0 +1,36 @@
+package org.orchestrator.http;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Handler;
+import io.vertx.core.VertxOptions;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.orchestrator.http.robots.RobotChannels;
+import org.orchestrator.http.support.SignInThrottle;
+import org.orchestrator.platform.config.OrchestratorConfig;
+import org.orchestrator.platform.security.SigningKeys;
+
+/**
+ * What every instance of the HTTP verticle shares (one instance runs on each event loop, all on one
+ * port): the configuration, the node's limits that hold across instances (open connections, sign-in
+ * failures, one push channel per robot) and the meters that count them, made once.
+ *
+ * @param gate false only for the gate benchmark's baseline: no maintenance protection at all
+ */
+public record HttpEdge(OrchestratorConfig config, SigningKeys keys, HealthChecks readiness, MeterRegistry registry,
+    Handler<RoutingContext> scrape, boolean gate, ConnectionGuard.Counts connections, SignInThrottle throttle,
+    RobotChannels.Registry channels, AtomicBoolean readinessRegistered) {
+
+  public static HttpEdge of(OrchestratorConfig config, SigningKeys keys, HealthChecks readiness, MeterRegistry registry,
+      Handler<RoutingContext> scrape, boolean gate) {
+    return new HttpEdge(config, keys, readiness, registry, scrape, gate, new ConnectionGuard.Counts(registry),
+        new SignInThrottle(), new RobotChannels.Registry(registry), new AtomicBoolean());
+  }
+
+  /** Instances of the HTTP verticle: {@code http.instances}, or one per event loop when it is 0. */
+  public int instances() {
+    int configured = config.http().instances();
+    return configured > 0 ? configured : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+  }
+}

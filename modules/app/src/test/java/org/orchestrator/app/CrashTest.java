@@ -15,7 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.orchestrator.platform.database.DatabaseEndpoint;
-import org.orchestrator.platform.testing.TestDatabase;
+import org.orchestrator.dbadmin.testing.TestDatabase;
 
 /**
  * {@code kill -9} of the server process while Draining and while Suspended: after a restart the

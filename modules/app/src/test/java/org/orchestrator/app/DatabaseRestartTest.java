@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.orchestrator.platform.database.EmbeddedPostgresServer;
+import org.orchestrator.dbadmin.EmbeddedPostgresServer;
 
 /**
  * PostgreSQL restarts while Draining: the node reports not-ready, keeps the gate closed (the phase

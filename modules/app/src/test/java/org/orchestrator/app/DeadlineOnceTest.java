@@ -13,7 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.orchestrator.contracts.bus.Addresses;
 import org.orchestrator.platform.database.DatabaseEndpoint;
-import org.orchestrator.platform.testing.TestDatabase;
+import org.orchestrator.dbadmin.testing.TestDatabase;
 
 /**
  * The drain deadline sends Kill once per window in the whole cluster: not again when newer phase

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.orchestrator.platform.database.DatabaseEndpoint;
-import org.orchestrator.platform.testing.TestDatabase;
+import org.orchestrator.dbadmin.testing.TestDatabase;
 
 /**
  * {@code kill -9} at random points of a drain, 10 seeded runs: while robots report and upload logs

@@ -17,7 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.orchestrator.platform.database.DatabaseEndpoint;
-import org.orchestrator.platform.testing.TestDatabase;
+import org.orchestrator.dbadmin.testing.TestDatabase;
 
 /**
  * The robot push channel: commands arrive the moment they exist (a person's Stop, a maintenance

@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.orchestrator.platform.config.OrchestratorConfig;
 import org.orchestrator.platform.database.DatabaseEndpoint;
-import org.orchestrator.platform.testing.TestDatabase;
+import org.orchestrator.dbadmin.testing.TestDatabase;
 
 /**
  * A whole orchestrator node for tests: its own Vert.x, a real PostgreSQL schema (or the embedded

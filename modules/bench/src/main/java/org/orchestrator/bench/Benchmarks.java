@@ -26,7 +26,7 @@ import org.orchestrator.app.Tenants;
 import org.orchestrator.contracts.bus.Addresses;
 import org.orchestrator.platform.database.DatabaseEndpoint;
 import org.orchestrator.platform.database.Pools;
-import org.orchestrator.platform.testing.TestDatabase;
+import org.orchestrator.dbadmin.testing.TestDatabase;
 
 /**
  * The benchmarks of docs/benchmarks.md. Each figure is measured next to its baseline in the same

@@ -15,7 +15,7 @@ import org.orchestrator.app.Maintenance;
 import org.orchestrator.app.TestNode;
 import org.orchestrator.app.Tenants;
 import org.orchestrator.platform.database.Pools;
-import org.orchestrator.platform.testing.TestDatabase;
+import org.orchestrator.dbadmin.testing.TestDatabase;
 import org.orchestrator.simulator.RobotFleet;
 import org.orchestrator.simulator.RobotSettings;
 import org.orchestrator.simulator.RobotStats;

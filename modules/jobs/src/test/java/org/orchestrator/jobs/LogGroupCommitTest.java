@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.orchestrator.contracts.jobs.JobMessages.LogLine;
 import org.orchestrator.jobs.RobotLogRepository.Appended;
 import org.orchestrator.platform.database.DatabaseEndpoint;
-import org.orchestrator.platform.database.Migrations;
+import org.orchestrator.dbadmin.Migrations;
 import org.orchestrator.platform.database.Pools;
-import org.orchestrator.platform.testing.TestDatabase;
+import org.orchestrator.dbadmin.testing.TestDatabase;
 
 /**
  * Many uploads at once are written in groups, each keeping its own rules: all lines or none, a

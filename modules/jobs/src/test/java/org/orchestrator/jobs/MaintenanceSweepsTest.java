@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.orchestrator.contracts.jobs.JobMessages.SweepResult;
 import org.orchestrator.contracts.jobs.JobState;
 import org.orchestrator.platform.database.DatabaseEndpoint;
-import org.orchestrator.platform.database.Migrations;
+import org.orchestrator.dbadmin.Migrations;
 import org.orchestrator.platform.database.Pools;
-import org.orchestrator.platform.testing.TestDatabase;
+import org.orchestrator.dbadmin.testing.TestDatabase;
 import io.vertx.core.Future;
 import java.util.Optional;
 

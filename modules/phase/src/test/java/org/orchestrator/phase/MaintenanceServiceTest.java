@@ -38,10 +38,10 @@ import org.orchestrator.contracts.scheduler.ScheduleMessages.FirePreview;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.SkippedCounts;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.WindowLogs;
 import org.orchestrator.platform.database.DatabaseEndpoint;
-import org.orchestrator.platform.database.Migrations;
+import org.orchestrator.dbadmin.Migrations;
 import org.orchestrator.platform.database.Pools;
 import org.orchestrator.platform.testing.MutableClock;
-import org.orchestrator.platform.testing.TestDatabase;
+import org.orchestrator.dbadmin.testing.TestDatabase;
 
 /**
  * {@link MaintenanceService} behind its {@code Peers} seam: the stored phase is real (PostgreSQL),

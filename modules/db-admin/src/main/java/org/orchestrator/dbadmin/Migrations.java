@@ -1,4 +1,6 @@
-package org.orchestrator.platform.database;
+package org.orchestrator.dbadmin;
+
+import org.orchestrator.platform.database.DatabaseEndpoint;
 
 import java.util.List;
 import org.flywaydb.core.Flyway;

@@ -1,4 +1,4 @@
-package org.orchestrator.platform.testing;
+package org.orchestrator.dbadmin.testing;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,7 +12,7 @@ import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.orchestrator.platform.database.DatabaseEndpoint;
-import org.orchestrator.platform.database.EmbeddedPostgresServer;
+import org.orchestrator.dbadmin.EmbeddedPostgresServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

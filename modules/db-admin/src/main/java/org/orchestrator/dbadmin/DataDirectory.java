@@ -1,4 +1,4 @@
-package org.orchestrator.platform.database;
+package org.orchestrator.dbadmin;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;

@@ -590,7 +590,7 @@ public final class Benchmarks {
       long start = System.nanoTime();
       long lines = 0;
       for (int i = 0; i < per; i++) {
-        lines += org.orchestrator.http.routes.LogBatch.parse(body).lines().size();
+        lines += org.orchestrator.http.operations.LogBatch.parse(body).lines().size();
       }
       long middle = System.nanoTime();
       for (int i = 0; i < per; i++) {

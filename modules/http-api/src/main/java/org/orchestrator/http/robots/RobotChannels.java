@@ -8,7 +8,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.openapi.router.RouterBuilder;
+import org.orchestrator.http.operations.Operations;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -87,8 +87,8 @@ public final class RobotChannels {
     });
   }
 
-  public void mount(RouterBuilder builder) {
-    builder.getRoute("robotEvents").addHandler(ctx -> Requests.guard(ctx, () -> connect(ctx)));
+  public void bind(Operations operations) {
+    operations.handler("robotEvents", this::connect);
   }
 
   private void connect(RoutingContext ctx) {

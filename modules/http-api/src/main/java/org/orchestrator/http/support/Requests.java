@@ -1,6 +1,5 @@
 package org.orchestrator.http.support;
 
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
@@ -13,19 +12,29 @@ import org.orchestrator.platform.security.TokenClaims;
 /** Reading what a validated request carries: the caller, the body, parameters. */
 public final class Requests {
 
+  /** Where the caller read from the token is kept for the rest of the request. */
+  private static final String CALLER = "orchestrator.caller";
+
   private Requests() {
   }
 
   /** The caller proven by the bearer token (the route's security handler has run). */
   public static Caller caller(RoutingContext ctx) {
+    Caller known = ctx.get(CALLER);
+    if (known != null) {
+      return known;
+    }
     if (ctx.user() == null) {
       throw Failure.unauthorized("a valid bearer token is required");
     }
+    Caller caller;
     try {
-      return TokenClaims.caller(ctx.user().principal());
+      caller = TokenClaims.caller(ctx.user().principal());
     } catch (IllegalArgumentException e) {
       throw Failure.unauthorized("the token does not name a caller");
     }
+    ctx.put(CALLER, caller);
+    return caller;
   }
 
   /** A caller who is a person (host or tenant user), not a robot. */
@@ -160,26 +169,5 @@ public final class Requests {
       throw Failure.forbidden("the robot protocol takes a robot's token");
     }
     return caller;
-  }
-
-  /** Sends a successful reply as JSON, or hands the failure to the failure handler. */
-  public static void reply(RoutingContext ctx, int status, Future<JsonObject> result) {
-    result.onComplete(value -> ctx.response().setStatusCode(status)
-        .putHeader("Content-Type", "application/json")
-        .end(value.encode()), ctx::fail);
-  }
-
-  /** Sends 204 No Content once {@code result} succeeds. */
-  public static void noContent(RoutingContext ctx, Future<?> result) {
-    result.onComplete(value -> ctx.response().setStatusCode(204).end(), ctx::fail);
-  }
-
-  /** Runs a route body, turning thrown failures into failed contexts. */
-  public static void guard(RoutingContext ctx, Runnable body) {
-    try {
-      body.run();
-    } catch (RuntimeException e) {
-      ctx.fail(e);
-    }
   }
 }

@@ -1,12 +1,10 @@
-package org.orchestrator.http.routes;
+package org.orchestrator.http.operations;
 
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.openapi.router.RouterBuilder;
-import org.orchestrator.contracts.Caller;
 import org.orchestrator.contracts.Failure;
 import org.orchestrator.contracts.bus.Addresses;
 import org.orchestrator.contracts.phase.PhaseMessages.DrainProgress;
@@ -22,7 +20,7 @@ import org.orchestrator.platform.security.TokenClaims;
  * Host administrator only, except Get and History, which a tenant administrator may read for
  * their own tenant.
  */
-public final class MaintenanceRoutes {
+public final class MaintenanceOperations {
 
   private static final long SSE_KEEPALIVE_MS = 15_000;
 
@@ -30,47 +28,43 @@ public final class MaintenanceRoutes {
   private final PhaseWatch phase;
   private final MaintenanceCalls calls;
 
-  public MaintenanceRoutes(EventBus bus, PhaseWatch phase, MaintenanceCalls calls) {
+  private MaintenanceOperations(EventBus bus, PhaseWatch phase, MaintenanceCalls calls) {
     this.bus = bus;
     this.phase = phase;
     this.calls = calls;
   }
 
-  public void mount(RouterBuilder builder) {
-    builder.getRoute("maintenanceStart").addHandler(ctx -> Requests.guard(ctx, () ->
-        calls.start(Requests.human(ctx), Requests.queryString(ctx, "phase"), Requests.queryString(ctx, "killJobs"),
-                Requests.queryString(ctx, "force"), Requests.queryString(ctx, "killAfter"),
-                Requests.queryString(ctx, "autoSuspend"), Requests.queryString(ctx, "reason"))
-            .onComplete(started -> {
-              if (started.refused()) {
-                ctx.response().setStatusCode(409).putHeader("Content-Type", "application/json")
-                    .end(started.refusal().encode());
-              } else {
-                ctx.response().setStatusCode(204).end();
-              }
-            }, ctx::fail)));
-    builder.getRoute("maintenanceEnd").addHandler(ctx -> Requests.guard(ctx, () ->
-        Requests.noContent(ctx, calls.end(Requests.human(ctx)))));
-    builder.getRoute("maintenanceGet").addHandler(ctx -> Requests.guard(ctx, () ->
-        Requests.reply(ctx, 200, calls.get(Requests.human(ctx), Requests.queryLong(ctx, "tenantId")))));
-    builder.getRoute("maintenancePreview").addHandler(ctx -> Requests.guard(ctx, () ->
-        Requests.reply(ctx, 200, calls.preview(Requests.human(ctx), Requests.queryString(ctx, "duration")))));
-    builder.getRoute("maintenanceHistory").addHandler(ctx -> Requests.guard(ctx, () ->
-        Requests.reply(ctx, 200, calls.history(Requests.human(ctx), Requests.queryLong(ctx, "tenantId"),
-            Requests.queryInt(ctx, "page", 1), Requests.queryInt(ctx, "size", JobRoutes.DEFAULT_PAGE_SIZE)))));
-    builder.getRoute("maintenanceEvents").addHandler(ctx -> Requests.guard(ctx, () -> events(ctx)));
-    builder.getRoute("maintenancePlans").addHandler(ctx -> Requests.guard(ctx, () ->
-        Requests.reply(ctx, 200, calls.plans(Requests.human(ctx)))));
-    builder.getRoute("maintenancePlanCreate").addHandler(ctx -> Requests.guard(ctx, () ->
-        Requests.reply(ctx, 201, calls.plan(Requests.human(ctx), Requests.body(ctx)))));
-    builder.getRoute("maintenancePlanCancel").addHandler(ctx -> Requests.guard(ctx, () ->
-        Requests.reply(ctx, 200, calls.cancelPlan(Requests.human(ctx), Requests.pathLong(ctx, "id")))));
+  public static void bind(Operations operations, EventBus bus, PhaseWatch phase, MaintenanceCalls calls) {
+    MaintenanceOperations maintenance = new MaintenanceOperations(bus, phase, calls);
+    // 204 when started; 409 with the jobs in the way when Suspended is refused
+    operations.handler("maintenanceStart", ctx -> {
+      calls.start(Requests.human(ctx), Requests.queryString(ctx, "phase"), Requests.queryString(ctx, "killJobs"),
+          Requests.queryString(ctx, "force"), Requests.queryString(ctx, "killAfter"),
+          Requests.queryString(ctx, "autoSuspend"), Requests.queryString(ctx, "reason")).onComplete(outcome -> {
+        if (outcome.refused()) {
+          ctx.response().setStatusCode(409).putHeader("Content-Type", "application/json")
+              .end(outcome.refusal().encode());
+        } else {
+          ctx.response().setStatusCode(204).end();
+        }
+      }, ctx::fail);
+    });
+    operations.reply("maintenanceEnd", ctx -> calls.end(Requests.human(ctx)).map(ended -> null));
+    operations.reply("maintenanceGet", ctx -> calls.get(Requests.human(ctx), Requests.queryLong(ctx, "tenantId")));
+    operations.reply("maintenancePreview",
+        ctx -> calls.preview(Requests.human(ctx), Requests.queryString(ctx, "duration")));
+    operations.reply("maintenanceHistory", ctx -> calls.history(Requests.human(ctx),
+        Requests.queryLong(ctx, "tenantId"), Requests.queryInt(ctx, "page", 1),
+        Requests.queryInt(ctx, "size", JobOperations.DEFAULT_PAGE_SIZE)));
+    operations.handler("maintenanceEvents", maintenance::events);
+    operations.reply("maintenancePlans", ctx -> calls.plans(Requests.human(ctx)));
+    operations.reply("maintenancePlanCreate", ctx -> calls.plan(Requests.human(ctx), Requests.body(ctx)));
+    operations.reply("maintenancePlanCancel",
+        ctx -> calls.cancelPlan(Requests.human(ctx), Requests.pathLong(ctx, "id")));
   }
 
   /** Server-Sent Events: the phase at once and on every change, the drain progress every second. */
   private void events(RoutingContext ctx) {
-    Caller caller = Requests.human(ctx);
-    caller.requireHostAdmin("the maintenance event stream is for the host administrator");
     HttpServerResponse response = ctx.response().setChunked(true)
         .putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache")
         .putHeader("X-Accel-Buffering", "no");

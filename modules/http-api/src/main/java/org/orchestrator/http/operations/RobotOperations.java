@@ -1,9 +1,8 @@
-package org.orchestrator.http.routes;
+package org.orchestrator.http.operations;
 
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.openapi.router.RouterBuilder;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -21,28 +20,24 @@ import org.orchestrator.http.support.Requests;
  * Robots as tenant users see them: registered in identity, connected or not as the jobs module
  * last heard from them.
  */
-public final class RobotRoutes {
+public final class RobotOperations {
 
-  private final EventBus bus;
-
-  public RobotRoutes(EventBus bus) {
-    this.bus = bus;
+  private RobotOperations() {
   }
 
-  public void mount(RouterBuilder builder) {
-    builder.getRoute("registerRobot").addHandler(ctx -> Requests.guard(ctx, () -> {
-      RegisterRobot command = new RegisterRobot(Requests.human(ctx), Requests.body(ctx).getString("name"));
-      Requests.reply(ctx, 201, Addresses.IDENTITY_ROBOT_REGISTER.request(bus, command)
-          .map(registered -> JsonViews.robot(registered.robot()).put("secret", registered.secret())
-              .put("connected", false).put("status", "Disconnected").putNull("lastHeartbeatAt")));
-    }));
-    builder.getRoute("listRobots").addHandler(ctx -> Requests.guard(ctx, () -> {
+  public static void bind(Operations operations) {
+    operations.bus("registerRobot", Addresses.IDENTITY_ROBOT_REGISTER,
+        ctx -> new RegisterRobot(Requests.human(ctx), Requests.body(ctx).getString("name")),
+        registered -> JsonViews.robot(registered.robot()).put("secret", registered.secret())
+            .put("connected", false).put("status", "Disconnected").putNull("lastHeartbeatAt"));
+    operations.reply("listRobots", ctx -> {
       Caller caller = Requests.human(ctx);
+      EventBus bus = ctx.vertx().eventBus();
       Future<RobotList> robots = Addresses.IDENTITY_ROBOT_LIST.request(bus, new ListRobots(caller));
-      Requests.reply(ctx, 200, robots.compose(list -> Addresses.JOBS_ROBOT_PRESENCE_LIST
+      return robots.compose(list -> Addresses.JOBS_ROBOT_PRESENCE_LIST
           .request(bus, new ListRobotPresence(caller.requireTenant()))
-          .map(presence -> merge(list, presence))));
-    }));
+          .map(presence -> merge(list, presence)));
+    });
   }
 
   private static JsonObject merge(RobotList robots, RobotPresenceList presence) {

@@ -1,4 +1,4 @@
-package org.orchestrator.http.routes;
+package org.orchestrator.http.operations;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;

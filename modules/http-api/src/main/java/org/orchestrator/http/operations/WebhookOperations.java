@@ -1,9 +1,7 @@
-package org.orchestrator.http.routes;
+package org.orchestrator.http.operations;
 
-import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.openapi.router.RouterBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import org.orchestrator.contracts.Failure;
@@ -17,34 +15,25 @@ import org.orchestrator.contracts.webhooks.WebhookMessages.Webhook;
 import org.orchestrator.http.support.Requests;
 
 /** Tenant administrators' receivers of maintenance events, and what became of each delivery. */
-public final class WebhookRoutes {
+public final class WebhookOperations {
 
-  private final EventBus bus;
-
-  public WebhookRoutes(EventBus bus) {
-    this.bus = bus;
+  private WebhookOperations() {
   }
 
-  public void mount(RouterBuilder builder) {
-    builder.getRoute("createWebhook").addHandler(ctx -> Requests.guard(ctx, () -> {
+  public static void bind(Operations operations) {
+    operations.bus("createWebhook", Addresses.WEBHOOKS_WEBHOOK_CREATE, ctx -> {
       JsonObject body = Requests.body(ctx);
-      CreateWebhook command = new CreateWebhook(Requests.human(ctx), body.getString("url"), body.getString("secret"),
+      return new CreateWebhook(Requests.human(ctx), body.getString("url"), body.getString("secret"),
           events(body.getJsonArray("events")));
-      Requests.reply(ctx, 201, Addresses.WEBHOOKS_WEBHOOK_CREATE.request(bus, command).map(WebhookRoutes::view));
-    }));
-    builder.getRoute("listWebhooks").addHandler(ctx -> Requests.guard(ctx, () ->
-        Requests.reply(ctx, 200, Addresses.WEBHOOKS_WEBHOOK_LIST.request(bus, new ListWebhooks(Requests.human(ctx)))
-            .map(list -> new JsonObject().put("items", new JsonArray(list.items().stream().map(WebhookRoutes::view)
-                .toList()))))));
-    builder.getRoute("deleteWebhook").addHandler(ctx -> Requests.guard(ctx, () ->
-        Requests.noContent(ctx, Addresses.WEBHOOKS_WEBHOOK_DELETE.request(bus,
-            new DeleteWebhook(Requests.human(ctx), Requests.pathLong(ctx, "id"))))));
-    builder.getRoute("webhookDeliveries").addHandler(ctx -> Requests.guard(ctx, () -> {
-      ListDeliveries query = new ListDeliveries(Requests.human(ctx), Requests.pathLong(ctx, "id"),
-          Requests.queryInt(ctx, "page", 1), Requests.queryInt(ctx, "size", JobRoutes.DEFAULT_PAGE_SIZE));
-      Requests.reply(ctx, 200, Addresses.WEBHOOKS_DELIVERY_LIST.request(bus, query)
-          .map(page -> JsonViews.page(page.items(), WebhookRoutes::delivery, page.page(), page.size(), page.total())));
-    }));
+    }, WebhookOperations::view);
+    operations.bus("listWebhooks", Addresses.WEBHOOKS_WEBHOOK_LIST, ctx -> new ListWebhooks(Requests.human(ctx)),
+        list -> JsonViews.items(list.items(), WebhookOperations::view));
+    operations.bus("deleteWebhook", Addresses.WEBHOOKS_WEBHOOK_DELETE,
+        ctx -> new DeleteWebhook(Requests.human(ctx), Requests.pathLong(ctx, "id")), deleted -> null);
+    operations.bus("webhookDeliveries", Addresses.WEBHOOKS_DELIVERY_LIST, ctx -> new ListDeliveries(Requests.human(ctx),
+            Requests.pathLong(ctx, "id"), Requests.queryInt(ctx, "page", 1),
+            Requests.queryInt(ctx, "size", JobOperations.DEFAULT_PAGE_SIZE)),
+        page -> JsonViews.page(page.items(), WebhookOperations::delivery, page.page(), page.size(), page.total()));
   }
 
   private static List<String> events(JsonArray array) {

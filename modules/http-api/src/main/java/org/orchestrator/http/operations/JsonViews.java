@@ -1,4 +1,4 @@
-package org.orchestrator.http.routes;
+package org.orchestrator.http.operations;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,4 +1,4 @@
-package org.orchestrator.http.routes;
+package org.orchestrator.http.operations;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,13 +1,11 @@
-package org.orchestrator.http.routes;
+package org.orchestrator.http.operations;
 
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.openapi.router.RouterBuilder;
 import java.util.Locale;
-import org.orchestrator.contracts.Caller;
 import org.orchestrator.contracts.Failure;
 import org.orchestrator.contracts.Role;
 import org.orchestrator.contracts.bus.Addresses;
@@ -23,38 +21,32 @@ import org.orchestrator.http.support.Requests;
 import org.orchestrator.http.support.SignInThrottle;
 
 /** Sign-in, tenants and users. */
-public final class IdentityRoutes {
+public final class IdentityOperations {
 
   private final EventBus bus;
   private final SignInThrottle throttle;
 
-  public IdentityRoutes(EventBus bus, SignInThrottle throttle) {
+  private IdentityOperations(EventBus bus, SignInThrottle throttle) {
     this.bus = bus;
     this.throttle = throttle;
   }
 
-  public void mount(RouterBuilder builder) {
+  public static void bind(Operations operations, EventBus bus, SignInThrottle throttle) {
+    IdentityOperations identity = new IdentityOperations(bus, throttle);
     // form bodies are outside what the OpenAPI validator reads: this route checks its own input
-    builder.getRoute("issueToken").setDoValidation(false).addHandler(this::issueToken);
-    builder.getRoute("createTenant").addHandler(ctx -> Requests.guard(ctx, () -> {
-      CreateTenant command = new CreateTenant(Requests.human(ctx), Requests.body(ctx).getString("name"));
-      Requests.reply(ctx, 201, Addresses.IDENTITY_TENANT_CREATE.request(bus, command).map(JsonViews::tenant));
-    }));
-    builder.getRoute("listTenants").addHandler(ctx -> Requests.guard(ctx, () ->
-        Requests.reply(ctx, 200, Addresses.IDENTITY_TENANT_LIST.request(bus, new ListTenants(Requests.human(ctx)))
-            .map(list -> JsonViews.items(list.items(), JsonViews::tenant)))));
-    builder.getRoute("createUser").addHandler(ctx -> Requests.guard(ctx, () -> {
+    operations.handler("issueToken", identity::issueToken).setDoValidation(false);
+    operations.bus("createTenant", Addresses.IDENTITY_TENANT_CREATE,
+        ctx -> new CreateTenant(Requests.human(ctx), Requests.body(ctx).getString("name")), JsonViews::tenant);
+    operations.bus("listTenants", Addresses.IDENTITY_TENANT_LIST, ctx -> new ListTenants(Requests.human(ctx)),
+        list -> JsonViews.items(list.items(), JsonViews::tenant));
+    operations.bus("createUser", Addresses.IDENTITY_USER_CREATE, ctx -> {
       JsonObject body = Requests.body(ctx);
-      Caller caller = Requests.human(ctx);
-      CreateUser command = new CreateUser(caller, body.getString("username"), body.getString("password"),
+      return new CreateUser(Requests.human(ctx), body.getString("username"), body.getString("password"),
           Role.ofClaim(body.getString("role")), body.getLong("tenantId"));
-      Requests.reply(ctx, 201, Addresses.IDENTITY_USER_CREATE.request(bus, command).map(JsonViews::user));
-    }));
-    builder.getRoute("listUsers").addHandler(ctx -> Requests.guard(ctx, () -> {
-      ListUsers query = new ListUsers(Requests.human(ctx), Requests.queryLong(ctx, "tenantId"));
-      Requests.reply(ctx, 200, Addresses.IDENTITY_USER_LIST.request(bus, query)
-          .map(list -> JsonViews.items(list.items(), JsonViews::user)));
-    }));
+    }, JsonViews::user);
+    operations.bus("listUsers", Addresses.IDENTITY_USER_LIST,
+        ctx -> new ListUsers(Requests.human(ctx), Requests.queryLong(ctx, "tenantId")),
+        list -> JsonViews.items(list.items(), JsonViews::user));
   }
 
   /**

@@ -1,4 +1,4 @@
-package org.orchestrator.http.routes;
+package org.orchestrator.http.pages;
 
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;

@@ -1,9 +1,8 @@
-package org.orchestrator.http.routes;
+package org.orchestrator.http.operations;
 
-import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.openapi.router.RouterBuilder;
 import org.orchestrator.contracts.Failure;
 import org.orchestrator.contracts.FailureCode;
 import org.orchestrator.contracts.bus.Addresses;
@@ -21,36 +20,29 @@ import org.orchestrator.http.support.SignInThrottle;
  * {@code /identity/connect/token} issues. Failures carry the envelope ({@code success: false},
  * {@code error: {code, message}}) and our {@code {code, message, errorCode}} side by side.
  */
-public final class AccountRoutes {
+public final class AccountOperations {
 
-  private final EventBus bus;
-  private final SignInThrottle throttle;
-
-  public AccountRoutes(EventBus bus, SignInThrottle throttle) {
-    this.bus = bus;
-    this.throttle = throttle;
+  private AccountOperations() {
   }
 
-  public void mount(RouterBuilder builder) {
+  public static void bind(Operations operations, SignInThrottle throttle) {
     for (String operation : new String[] {"accountAuthenticate", "accountSignIn"}) {
-      builder.getRoute(operation).addHandler(this::authenticate).addFailureHandler(AccountRoutes::envelopeFailure);
+      operations.reply(operation, ctx -> authenticate(ctx, throttle)).addFailureHandler(AccountOperations::envelopeFailure);
     }
   }
 
-  private void authenticate(RoutingContext ctx) {
-    Requests.guard(ctx, () -> {
-      JsonObject body = Requests.body(ctx);
-      IssueToken request = new IssueToken(GrantType.PASSWORD, body.getString("usernameOrEmailAddress"),
-          body.getString("password"), body.getString("tenancyName"), null, null);
-      Requests.reply(ctx, 200, throttle.attempt(ctx, request.tenancyName(), request.username(),
-          () -> Addresses.IDENTITY_TOKEN_ISSUE.request(bus, request)).map(token -> new JsonObject()
-          .put("result", token.accessToken())
-          .putNull("targetUrl")
-          .put("success", true)
-          .putNull("error")
-          .put("unAuthorizedRequest", false)
-          .put("__abp", true)));
-    });
+  private static Future<JsonObject> authenticate(RoutingContext ctx, SignInThrottle throttle) {
+    JsonObject body = Requests.body(ctx);
+    IssueToken request = new IssueToken(GrantType.PASSWORD, body.getString("usernameOrEmailAddress"),
+        body.getString("password"), body.getString("tenancyName"), null, null);
+    return throttle.attempt(ctx, request.tenancyName(), request.username(),
+        () -> Addresses.IDENTITY_TOKEN_ISSUE.request(ctx.vertx().eventBus(), request)).map(token -> new JsonObject()
+        .put("result", token.accessToken())
+        .putNull("targetUrl")
+        .put("success", true)
+        .putNull("error")
+        .put("unAuthorizedRequest", false)
+        .put("__abp", true));
   }
 
   /** Every failure of these routes in both shapes: ABP's envelope and ours. */

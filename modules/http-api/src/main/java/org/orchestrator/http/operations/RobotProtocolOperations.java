@@ -1,10 +1,8 @@
-package org.orchestrator.http.routes;
+package org.orchestrator.http.operations;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +19,7 @@ import org.orchestrator.contracts.jobs.JobState;
 import org.orchestrator.http.support.Requests;
 
 /** What robots call (robot tokens only): heartbeat, job state, log upload, queue items. */
-public final class RobotProtocolRoutes {
+public final class RobotProtocolOperations {
 
   private static final java.util.Set<String> QUEUE_ITEM_FIELDS = java.util.Set.of("reference", "payload");
   private static final java.util.Set<String> STATE_FIELDS = java.util.Set.of("state");
@@ -32,46 +30,38 @@ public final class RobotProtocolRoutes {
   private static final List<String> FINISHED = List.of("Successful", "Failed");
   private static final int MAX_OUTPUT_FIELDS = 100;
 
-  private final EventBus bus;
-
-  public RobotProtocolRoutes(EventBus bus) {
-    this.bus = bus;
+  private RobotProtocolOperations() {
   }
 
-  public void mount(RouterBuilder builder) {
+  public static void bind(Operations operations) {
     // The robot routes skip the contract's validator (it builds a schema validator per parameter
     // per request: a third of a node's CPU under UiPath's profile, docs/benchmarks.md); each checks
     // what the contract says by hand, and BadInputCorpusTest holds them to the same 400s.
-    builder.getRoute("robotHeartbeat").setDoValidation(false).addHandler(ctx -> Requests.guard(ctx, () ->
-        Requests.reply(ctx, 200, Addresses.JOBS_ROBOT_HEARTBEAT.request(bus,
-                new Heartbeat(Requests.robot(ctx), runningJobs(ctx)))
-            .map(reply -> {
-              JsonArray commands = new JsonArray();
-              reply.commands().forEach(command -> commands.add(new JsonObject()
-                  .put("type", command.type().name()).put("jobId", command.jobId())
-                  .put("processName", command.processName())));
-              return new JsonObject().put("commands", commands);
-            }))));
-    builder.getRoute("robotReportState").setDoValidation(false).addHandler(ctx -> Requests.guard(ctx, () -> {
+    operations.bus("robotHeartbeat", Addresses.JOBS_ROBOT_HEARTBEAT,
+        ctx -> new Heartbeat(Requests.robot(ctx), runningJobs(ctx)), reply -> {
+          JsonArray commands = new JsonArray();
+          reply.commands().forEach(command -> commands.add(new JsonObject()
+              .put("type", command.type().name()).put("jobId", command.jobId())
+              .put("processName", command.processName())));
+          return new JsonObject().put("commands", commands);
+        }).setDoValidation(false);
+    operations.bus("robotReportState", Addresses.JOBS_JOB_REPORT, ctx -> {
       long id = Requests.pathLong(ctx, "id");
       JsonObject body = Requests.body(ctx);
       Requests.onlyFields(body, STATE_FIELDS);
       if (!(body.getValue("state") instanceof String state) || !REPORTABLE.contains(state)) {
         throw Failure.badRequest("state is one of " + REPORTABLE + ", and required");
       }
-      ReportJobState report = new ReportJobState(Requests.robot(ctx), id, JobState.parse(state));
-      Requests.reply(ctx, 200, Addresses.JOBS_JOB_REPORT.request(bus, report).map(JsonViews::job));
-    }));
+      return new ReportJobState(Requests.robot(ctx), id, JobState.parse(state));
+    }, JsonViews::job).setDoValidation(false);
     // The hot path of robot traffic: the batch is checked here, field by field, against the same
     // rules the contract states (LogBatch), which is several times cheaper than the generic
     // JSON-schema validator on 500-line arrays (docs/benchmarks.md).
-    builder.getRoute("robotUploadLogs").setDoValidation(false).addHandler(ctx -> Requests.guard(ctx, () -> {
+    operations.bus("robotUploadLogs", Addresses.JOBS_LOG_APPEND, ctx -> {
       LogBatch batch = LogBatch.parse(ctx.body().buffer());
-      Requests.reply(ctx, 200, Addresses.JOBS_LOG_APPEND.request(bus,
-              new AppendLogs(Requests.robot(ctx), batch.batchId(), batch.lines()))
-          .map(stored -> new JsonObject().put("stored", stored.stored())));
-    }));
-    builder.getRoute("robotAddQueueItem").setDoValidation(false).addHandler(ctx -> Requests.guard(ctx, () -> {
+      return new AppendLogs(Requests.robot(ctx), batch.batchId(), batch.lines());
+    }, stored -> new JsonObject().put("stored", stored.stored())).setDoValidation(false);
+    operations.bus("robotAddQueueItem", Addresses.JOBS_QUEUE_ITEM_ADD, ctx -> {
       JsonObject body = Requests.body(ctx);
       Requests.onlyFields(body, QUEUE_ITEM_FIELDS);
       if (!(body.getValue("payload") instanceof JsonObject payload)) {
@@ -81,29 +71,16 @@ public final class RobotProtocolRoutes {
       if (reference != null && !(reference instanceof String)) {
         throw Failure.badRequest("reference is a string");
       }
-      AddQueueItem item = new AddQueueItem(Requests.robot(ctx), Requests.pathString(ctx, "queue"),
-          (String) reference, payload.copy());
-      Requests.reply(ctx, 201, Addresses.JOBS_QUEUE_ITEM_ADD.request(bus, item)
-          .map(id -> new JsonObject().put("id", id.id())));
-    }));
-    mountQueueTransactions(builder);
-  }
-
-  private void mountQueueTransactions(RouterBuilder builder) {
-    builder.getRoute("robotTakeQueueItem").setDoValidation(false).addHandler(ctx -> Requests.guard(ctx, () ->
-        Addresses.JOBS_QUEUE_ITEM_TAKE.request(bus, new TakeQueueItem(Requests.robot(ctx),
-                Requests.pathString(ctx, "queue")))
-            .onSuccess(taken -> {
-              if (taken.item() == null) {
-                ctx.response().setStatusCode(204).end();
-              } else {
-                ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json")
-                    .end(new JsonObject().put("id", taken.item().id()).put("reference", taken.item().reference())
-                        .put("payload", taken.item().payload()).encode());
-              }
-            })
-            .onFailure(ctx::fail)));
-    builder.getRoute("robotFinishQueueItem").setDoValidation(false).addHandler(ctx -> Requests.guard(ctx, () -> {
+      return new AddQueueItem(Requests.robot(ctx), Requests.pathString(ctx, "queue"), (String) reference,
+          payload.copy());
+    }, id -> new JsonObject().put("id", id.id())).setDoValidation(false);
+    // 204 when the queue has nothing New
+    operations.bus("robotTakeQueueItem", Addresses.JOBS_QUEUE_ITEM_TAKE,
+        ctx -> new TakeQueueItem(Requests.robot(ctx), Requests.pathString(ctx, "queue")),
+        taken -> taken.item() == null ? null : new JsonObject().put("id", taken.item().id())
+            .put("reference", taken.item().reference()).put("payload", taken.item().payload()))
+        .setDoValidation(false);
+    operations.bus("robotFinishQueueItem", Addresses.JOBS_QUEUE_ITEM_FINISH, ctx -> {
       long id = Requests.pathLong(ctx, "id");
       JsonObject body = Requests.body(ctx);
       Requests.onlyFields(body, RESULT_FIELDS);
@@ -118,10 +95,9 @@ public final class RobotProtocolRoutes {
       if (output != null && output.size() > MAX_OUTPUT_FIELDS) {
         throw Failure.badRequest("output has at most " + MAX_OUTPUT_FIELDS + " fields");
       }
-      FinishQueueItem finish = new FinishQueueItem(Requests.robot(ctx), id, QueueItemStatus.valueOf(status),
+      return new FinishQueueItem(Requests.robot(ctx), id, QueueItemStatus.valueOf(status),
           output == null ? null : output.copy());
-      Requests.reply(ctx, 200, Addresses.JOBS_QUEUE_ITEM_FINISH.request(bus, finish).map(JsonViews::queueItem));
-    }));
+    }, JsonViews::queueItem).setDoValidation(false);
   }
 
   /** The heartbeat's optional {@code runningJobs}: null when the robot does not say. */

@@ -1,7 +1,10 @@
-// The console. Tenant users: jobs (live, paged), robots, schedules. The host administrator: the
+// The console. Tenant users: jobs (live, paged by cursor), robots, schedules. The host administrator: the
 // tenants with their users, robots and unfinished jobs (from /api/Tenants, /api/Users and /metrics).
 const JOBS_PAGE_SIZE = 20;
-let jobsPage = 1;
+/** The cursor each visited page of jobs starts after (null: the newest); the last is the page shown. */
+let jobsCursors = [null];
+/** The cursor of the page after the one shown (null: it is the last). */
+let jobsNext = null;
 
 function show() {
   const claims = Console.claims();
@@ -42,19 +45,19 @@ async function refresh() {
 
 async function refreshTenant() {
   const [jobs, robots, schedules] = await Promise.all([
-    Console.api("GET", "/api/Jobs?page=" + jobsPage + "&size=" + JOBS_PAGE_SIZE),
+    Console.api("GET", "/api/Jobs?size=" + JOBS_PAGE_SIZE + (jobsCursors.at(-1) == null ? ""
+      : "&after=" + encodeURIComponent(jobsCursors.at(-1)))),
     Console.api("GET", "/api/Robots"), Console.api("GET", "/api/Schedules")]);
   const robotNames = new Map(robots.items.map(r => [r.id, r.name]));
-  const pages = Math.max(1, Math.ceil(jobs.total / JOBS_PAGE_SIZE));
-  if (jobsPage > pages) { jobsPage = pages; return refreshTenant(); }
+  jobsNext = jobs.next;
   Console.fill("jobs", jobs.items, [j => j.id, j => j.processName,
     j => j.robotId == null ? "any free robot" : (robotNames.get(j.robotId) || "robot " + j.robotId),
     j => ({ text: j.info ? j.state + " (" + j.info + ")" : j.state, className: "state state-" + j.state }),
     j => Console.time(j.createdAt), j => Console.time(j.startedAt), j => Console.time(j.endedAt)],
     "No jobs yet.");
-  document.getElementById("jobs-page").textContent = "Page " + jobsPage + " of " + pages + " (" + jobs.total + " jobs)";
-  document.getElementById("jobs-prev").disabled = jobsPage <= 1;
-  document.getElementById("jobs-next").disabled = jobsPage >= pages;
+  document.getElementById("jobs-page").textContent = "Page " + jobsCursors.length + (jobs.next ? "" : " (last)");
+  document.getElementById("jobs-prev").disabled = jobsCursors.length <= 1;
+  document.getElementById("jobs-next").disabled = !jobs.next;
   Console.fill("robots", robots.items, [r => r.id, r => r.name, r => r.status || (r.connected ? "Connected" : "Disconnected")],
     "No robots registered.");
   Console.fill("schedules", schedules.items, [s => s.name, s => s.cron, s => s.enabled ? "yes" : "no", s => Console.time(s.nextFireAt)],
@@ -84,8 +87,14 @@ async function refreshHost() {
     "No tenants yet: create one with POST /api/Tenants.");
 }
 
-document.getElementById("jobs-prev").addEventListener("click", () => { jobsPage = Math.max(1, jobsPage - 1); refresh(); });
-document.getElementById("jobs-next").addEventListener("click", () => { jobsPage += 1; refresh(); });
+document.getElementById("jobs-prev").addEventListener("click", () => {
+  if (jobsCursors.length > 1) jobsCursors.pop();
+  refresh();
+});
+document.getElementById("jobs-next").addEventListener("click", () => {
+  if (jobsNext) jobsCursors.push(jobsNext);
+  refresh();
+});
 document.getElementById("sign-out").addEventListener("click", () => Console.signOut());
 Console.wireSignIn(show);
 setInterval(refresh, 2000);

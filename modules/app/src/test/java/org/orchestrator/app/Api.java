@@ -40,6 +40,24 @@ public final class Api {
             + response.bodyAsString()));
   }
 
+  /**
+   * How many items a list holds, walking its pages by cursor ({@code path} without paging
+   * parameters; lists answer no count of their own).
+   */
+  public Future<Long> count(String path, String token) {
+    return countFrom(path + (path.contains("?") ? "&" : "?") + "size=1000", null, token, 0);
+  }
+
+  private Future<Long> countFrom(String path, String after, String token, long before) {
+    String page = after == null ? path : path + "&after=" + java.net.URLEncoder.encode(after,
+        java.nio.charset.StandardCharsets.UTF_8);
+    return get(page, token).compose(response -> expect(response, 200)).compose(body -> {
+      long counted = before + body.getJsonArray("items").size();
+      String next = body.getString("next");
+      return next == null ? Future.succeededFuture(counted) : countFrom(path, next, token, counted);
+    });
+  }
+
   public Future<String> signInHostAdmin() {
     return signIn(null, "admin", TestNode.ADMIN_PASSWORD);
   }

@@ -75,11 +75,10 @@ class MultiNodeTest {
       Api.expect(first.post("/api/Jobs", tenant.adminToken(), new JsonObject().put("processName", "long")
           .put("robotId", robot.id())).await(), 201).await();
     }
-    Eventually.until(nodes.get(2).vertx(), () -> nodes.get(2).api().get("/api/Jobs?state=Running&size=1",
-        tenant.adminToken()).map(r -> r.bodyAsJsonObject().getLong("total")), n -> n == 6, 30_000).await();
+    Eventually.until(nodes.get(2).vertx(), () -> nodes.get(2).api().count("/api/Jobs?state=Running",
+        tenant.adminToken()), n -> n == 6, 30_000).await();
     // let the schedule fire a few times, on whichever nodes
-    Eventually.until(nodes.get(2).vertx(), () -> nodes.get(2).api().get("/api/Jobs?size=1", tenant.adminToken())
-        .map(r -> r.bodyAsJsonObject().getLong("total")), n -> n >= 6 + 2, 30_000).await();
+    Eventually.until(nodes.get(2).vertx(), () -> nodes.get(2).api().count("/api/Jobs", tenant.adminToken()), n -> n >= 6 + 2, 30_000).await();
 
     long started = System.nanoTime();
     new Maintenance(first, host).start("phase=Draining&reason=multi-node").await();
@@ -190,11 +189,8 @@ class MultiNodeTest {
 
   /** "fires/jobs" of a schedule, to see when both stopped changing. */
   private static Future<String> countsOf(Api api, long scheduleId) {
-    return Future.all(api.get("/api/Schedules/" + scheduleId + "/Fires?size=1", tenant.adminToken()),
-            api.get("/api/Jobs?size=1", tenant.adminToken()))
-        .map(both -> both.<io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer>>resultAt(0)
-            .bodyAsJsonObject().getLong("total") + "/"
-            + both.<io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer>>resultAt(1)
-            .bodyAsJsonObject().getLong("total"));
+    return Future.all(api.count("/api/Schedules/" + scheduleId + "/Fires", tenant.adminToken()),
+            api.count("/api/Jobs", tenant.adminToken()))
+        .map(both -> both.<Long>resultAt(0) + "/" + both.<Long>resultAt(1));
   }
 }

@@ -150,7 +150,8 @@ class OperatorViewTest {
 
     // the host's History without tenantId: every window with its tenants, named
     JsonObject history = Api.expect(api.get("/api/Maintenance/History", host).await(), 200).await();
-    assertEquals(1L, history.getLong("total"), history.encode());
+    assertEquals(1, history.getJsonArray("items").size(), history.encode());
+    assertEquals(null, history.getString("next"), history.encode());
     JsonObject window = history.getJsonArray("items").getJsonObject(0);
     assertEquals(2L, window.getLong("jobStopsAttempted"), window.encode());
     JsonObject acme = window.getJsonArray("tenants").stream().map(JsonObject.class::cast)

@@ -109,6 +109,11 @@ class QueryEncodingTest {
   /** A test that failed half-way must not leave the next one behind the maintenance gate. */
   @AfterEach
   void endMaintenance() {
+    outOfMaintenance();
+  }
+
+  /** The tenant's lists are behind the gate: the maintenance checks before them leave a window open. */
+  private static void outOfMaintenance() {
     if (!"None".equals(phase())) {
       assertEquals(204, http.send(HttpMethod.POST, "/api/Maintenance/End", host, null).status());
     }
@@ -160,22 +165,29 @@ class QueryEncodingTest {
   }
 
   /** One check per string query parameter: null when the sample arrived exactly, else what went wrong. */
-  private static final Map<String, BiFunction<Sample, Integer, String>> QUERY_CHECKS = Map.of(
-      "maintenanceStart:reason", QueryEncodingTest::reasonIsStoredExactly,
-      "maintenanceStart:phase", (s, max) -> echoed(HttpMethod.POST, "/api/Maintenance/Start?phase=" + s.raw(),
+  private static final Map<String, BiFunction<Sample, Integer, String>> QUERY_CHECKS = Map.ofEntries(
+      Map.entry("maintenanceStart:reason", QueryEncodingTest::reasonIsStoredExactly),
+      Map.entry("maintenanceStart:phase", (s, max) -> echoed(HttpMethod.POST, "/api/Maintenance/Start?phase=" + s.raw(),
           s.meant().isBlank() ? "phase is required: Draining or Suspended"
-              : "phase must be Draining or Suspended, not '" + s.meant() + "'"),
-      "maintenanceStart:killJobs", (s, max) -> flagEchoed("killJobs", s),
-      "maintenanceStart:force", (s, max) -> flagEchoed("force", s),
-      "maintenanceStart:autoSuspend", (s, max) -> flagEchoed("autoSuspend", s),
-      "maintenanceStart:killAfter", (s, max) -> s.meant().isEmpty() ? null : echoed(HttpMethod.POST,
+              : "phase must be Draining or Suspended, not '" + s.meant() + "'")),
+      Map.entry("maintenanceStart:killJobs", (s, max) -> flagEchoed("killJobs", s)),
+      Map.entry("maintenanceStart:force", (s, max) -> flagEchoed("force", s)),
+      Map.entry("maintenanceStart:autoSuspend", (s, max) -> flagEchoed("autoSuspend", s)),
+      Map.entry("maintenanceStart:killAfter", (s, max) -> s.meant().isEmpty() ? null : echoed(HttpMethod.POST,
           "/api/Maintenance/Start?phase=Draining&killAfter=" + s.raw(),
-          "killAfter must be an ISO-8601 duration such as PT15M, not '" + s.meant() + "'"),
-      "maintenancePreview:duration", (s, max) -> s.meant().isEmpty() ? null : echoed(HttpMethod.GET,
+          "killAfter must be an ISO-8601 duration such as PT15M, not '" + s.meant() + "'")),
+      Map.entry("maintenancePreview:duration", (s, max) -> s.meant().isEmpty() ? null : echoed(HttpMethod.GET,
           "/api/Maintenance/Preview?duration=" + s.raw(),
-          "duration must be an ISO-8601 duration such as PT15M, not '" + s.meant() + "'"),
-      "listQueueItems:queue", QueryEncodingTest::queueFilterIsEchoedExactly,
-      "listJobs:state", QueryEncodingTest::stateIsReadExactly);
+          "duration must be an ISO-8601 duration such as PT15M, not '" + s.meant() + "'")),
+      Map.entry("listQueueItems:queue", QueryEncodingTest::queueFilterIsEchoedExactly),
+      Map.entry("listJobs:state", QueryEncodingTest::stateIsReadExactly),
+      Map.entry("listJobs:after", (s, max) -> cursorEchoed("/api/Jobs?after=", s)),
+      Map.entry("listQueueItems:after", (s, max) -> cursorEchoed("/api/QueueItems?after=", s)),
+      Map.entry("listRobotLogs:after", (s, max) -> cursorEchoed("/api/RobotLogs?after=", s)),
+      Map.entry("listScheduleFires:after", (s, max) -> cursorEchoed("/api/Schedules/999999/Fires?after=", s)),
+      Map.entry("maintenanceHistory:after", (s, max) -> cursorEchoed("/api/Maintenance/History?after=", s)),
+      Map.entry("webhookDeliveries:after", (s, max) -> cursorEchoed("/api/Webhooks/999999/Deliveries?after=", s)),
+      Map.entry("listAssets:after", QueryEncodingTest::assetCursorIsAPosition));
 
   @Test
   void everyStringParameterOfTheContractIsChecked() {
@@ -229,7 +241,11 @@ class QueryEncodingTest {
   }
 
   private static String echoed(HttpMethod method, String uri, String message) {
-    Reply reply = http.send(method, uri, host, null);
+    return echoed(method, uri, host, message);
+  }
+
+  private static String echoed(HttpMethod method, String uri, String token, String message) {
+    Reply reply = http.send(method, uri, token, null);
     if (reply.status() != 400 || !message.equals(reply.message())) {
       return "expected 400 " + JsonArray.of(message).encode() + ", got " + reply.status() + " " + reply.body();
     }
@@ -243,6 +259,29 @@ class QueryEncodingTest {
           + reply.body();
     }
     return null;
+  }
+
+  /** A list ordered by id or time refuses a cursor it never gave, quoting it as it arrived. */
+  private static String cursorEchoed(String uri, Sample sample) {
+    outOfMaintenance();
+    if (sample.meant().isEmpty()) {
+      Reply reply = http.send(HttpMethod.GET, uri, host(uri), null);
+      return reply.status() == 400 ? null : "an empty cursor, yet " + reply.status() + " " + reply.body();
+    }
+    return echoed(HttpMethod.GET, uri + sample.raw(), host(uri),
+        "after is the next cursor of a page this list gave, not '" + sample.meant() + "'");
+  }
+
+  private static String host(String uri) {
+    return uri.startsWith("/api/Maintenance/") ? host : tenant.adminToken();
+  }
+
+  /** Assets are ordered by name: any name is a place to start after (an empty one is refused). */
+  private static String assetCursorIsAPosition(Sample sample, int max) {
+    outOfMaintenance();
+    Reply reply = http.send(HttpMethod.GET, "/api/Assets?after=" + sample.raw(), tenant.adminToken(), null);
+    int expected = sample.meant().isEmpty() ? 400 : 200;
+    return reply.status() == expected ? null : "expected " + expected + ", got " + reply.status() + " " + reply.body();
   }
 
   private static String stateIsReadExactly(Sample sample, int max) {
@@ -296,7 +335,7 @@ class QueryEncodingTest {
       assertEquals(400, noAsset.status(), () -> raw + " asset -> " + noAsset.body());
     }
     Reply all = http.send(HttpMethod.GET, "/api/QueueItems", tenant.adminToken(), null);
-    assertEquals(stored.size(), all.json().getInteger("total"), "only the well-named items were stored");
+    assertEquals(stored.size(), all.json().getJsonArray("items").size(), "only the well-named items were stored");
 
     // an integer path value is echoed when refused: + stays a plus, %25 is a percent, once
     Map<String, String> echoed = new LinkedHashMap<>();
@@ -334,7 +373,6 @@ class QueryEncodingTest {
     assertEquals(Long.MAX_VALUE, largest.json().getLong("tenantId"));
     Reply paged = http.send(HttpMethod.GET, "/api/Maintenance/History?tenantId=" + tenant.id() + "&page=%32&size=%31%30", host, null);
     assertEquals(200, paged.status(), paged.body()::toString);
-    assertEquals(2, paged.json().getInteger("page"));
     assertEquals(10, paged.json().getInteger("size"));
 
     Map<String, String> refused = new LinkedHashMap<>();

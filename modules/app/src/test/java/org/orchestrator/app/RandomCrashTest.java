@@ -132,7 +132,7 @@ class RandomCrashTest {
           acknowledgedLogs += Api.expect(api.post("/api/robot/logs", robotToken(api, robot), resend).await(), 200)
               .await().getInteger("stored");
         }
-        long stored = api.get("/api/RobotLogs?size=1", tenant.adminToken()).await().bodyAsJsonObject().getLong("total");
+        long stored = api.count("/api/RobotLogs", tenant.adminToken()).await();
         assertEquals(acknowledgedLogs, stored, "run " + run + ": stored = acknowledged, no line twice");
         // finish the jobs so that the next run starts clean
         for (int i = 0; i < tenant.robots().size(); i++) {

@@ -40,8 +40,8 @@ class SimulatedFleetTest {
     node.close();
   }
 
-  private static Future<JsonObject> jobs(String state) {
-    return api.get("/api/Jobs?size=1&state=" + state, tenant.adminToken()).compose(r -> Api.expect(r, 200));
+  private static Future<Long> jobs(String state) {
+    return api.count("/api/Jobs?state=" + state, tenant.adminToken());
   }
 
   @Test
@@ -61,7 +61,7 @@ class SimulatedFleetTest {
         settings.withJobDuration(Duration.ofMinutes(1))).await();
     Future.all(created)
         .compose(all -> Eventually.until(node.vertx(), () -> jobs("Successful"),
-            page -> page.getLong("total") == 10, 20_000))
+            n -> n == 10, 20_000))
         .compose(done -> api.post("/api/Jobs", tenant.adminToken(), new JsonObject().put("processName", "endless")
                 .put("robotId", tenant.robots().get(0).id()))
             .compose(r -> Api.expect(r, 201)))
@@ -74,11 +74,11 @@ class SimulatedFleetTest {
                 j -> "Stopped".equals(j.getString("state")), 10_000)))
         .compose(stopped -> Eventually.until(node.vertx(),
             () -> Future.succeededFuture(fleet.unsent() + slow.unsent()), unsent -> unsent == 0, 10_000))
-        .compose(flushed -> api.get("/api/RobotLogs?size=1", tenant.adminToken()).compose(r -> Api.expect(r, 200)))
+        .compose(flushed -> api.count("/api/RobotLogs", tenant.adminToken()))
         .onComplete(ctx.succeeding(logs -> ctx.verify(() -> {
           org.orchestrator.simulator.RobotStats all = fleet.stats();
           all.add(slow.stats());
-          assertEquals(all.logsAcknowledged.get(), logs.getLong("total"), "acknowledged = stored");
+          assertEquals(all.logsAcknowledged.get(), logs, "acknowledged = stored");
           assertEquals(all.logsWritten.get(), all.logsAcknowledged.get(), "written = acknowledged");
           assertEquals(0, all.unexpected.get());
           assertEquals(10, all.jobsSucceeded.get());

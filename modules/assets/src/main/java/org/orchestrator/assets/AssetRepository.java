@@ -1,5 +1,7 @@
 package org.orchestrator.assets;
 
+import org.orchestrator.contracts.Page;
+import org.orchestrator.contracts.PageRequest;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -62,21 +64,16 @@ final class AssetRepository {
         .map(rows -> rows.rowCount() > 0);
   }
 
-  Future<List<Stored>> page(long tenantId, int page, int size) {
-    return pool.preparedQuery("SELECT " + COLUMNS + " FROM assets WHERE tenant_id = $1 ORDER BY lower(name) "
-            + "LIMIT $2 OFFSET $3")
-        .execute(Tuple.of(tenantId, size, (long) (page - 1) * size))
+  /** A page of a tenant's assets by name, case-insensitive (keyset on lower(name): assets_tenant_name). */
+  Future<Page<Stored>> page(long tenantId, PageRequest page) {
+    return pool.preparedQuery("SELECT " + COLUMNS + " FROM assets WHERE tenant_id = $1 "
+            + "AND ($2::text IS NULL OR lower(name) > lower($2)) ORDER BY lower(name) LIMIT $3 OFFSET $4")
+        .execute(Tuple.of(tenantId, page.after(), page.limit(), page.offset()))
         .map(rows -> {
           List<Stored> list = new ArrayList<>(rows.size());
           rows.forEach(row -> list.add(toStored(row)));
-          return list;
+          return Page.of(list, page, Stored::name);
         });
-  }
-
-  Future<Long> count(long tenantId) {
-    return pool.preparedQuery("SELECT count(*) FROM assets WHERE tenant_id = $1")
-        .execute(Tuple.of(tenantId))
-        .map(rows -> rows.iterator().next().getLong(0));
   }
 
   private static Stored toStored(Row row) {

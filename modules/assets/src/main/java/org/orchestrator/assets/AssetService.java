@@ -4,9 +4,8 @@ import io.vertx.core.Future;
 import java.util.regex.Pattern;
 import org.orchestrator.contracts.Caller;
 import org.orchestrator.contracts.Failure;
-import org.orchestrator.contracts.Paging;
+import org.orchestrator.contracts.Page;
 import org.orchestrator.contracts.assets.AssetMessages.Asset;
-import org.orchestrator.contracts.assets.AssetMessages.AssetPage;
 import org.orchestrator.contracts.assets.AssetMessages.AssetType;
 import org.orchestrator.contracts.assets.AssetMessages.CreateAsset;
 import org.orchestrator.contracts.assets.AssetMessages.DeleteAsset;
@@ -62,12 +61,9 @@ final class AssetService {
     });
   }
 
-  Future<AssetPage> list(ListAssets query) {
+  Future<Page<Asset>> list(ListAssets query) {
     long tenantId = tenantUser(query.caller());
-    Paging.check(query.page(), query.size());
-    return Future.all(assets.page(tenantId, query.page(), query.size()), assets.count(tenantId))
-        .map(both -> new AssetPage(both.<java.util.List<AssetRepository.Stored>>resultAt(0).stream()
-            .map(stored -> view(stored, false)).toList(), query.page(), query.size(), both.<Long>resultAt(1)));
+    return assets.page(tenantId, query.page()).map(page -> page.map(stored -> view(stored, false)));
   }
 
   Future<Asset> robotGet(GetRobotAsset query) {

@@ -487,7 +487,9 @@ public final class MaintenanceCli {
       cli.out.println("stopped jobs: " + current.getJsonArray("stoppedJobs"));
       cli.out.println("killed jobs: " + current.getJsonArray("killedJobs"));
       cli.out.println("skipped triggers: " + current.getJsonArray("skippedTriggers"));
-      cli.out.println("windows in history: " + both.getJsonObject("history").getLong("total"));
+      JsonObject history = both.getJsonObject("history");
+      cli.out.println("windows in history: " + history.getJsonArray("items").size()
+          + (history.getString("next") == null ? "" : " or more"));
       return EXIT_OK;
     }
   }

@@ -1,5 +1,7 @@
 package org.orchestrator.jobs;
 
+import org.orchestrator.contracts.Page;
+import org.orchestrator.contracts.PageRequest;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -145,18 +147,15 @@ final class JobRepository {
         .map(JobRepository::first);
   }
 
-  Future<List<Job>> page(long tenantId, JobState state, int page, int size) {
-    Tuple params = Tuple.of(tenantId, state == null ? null : state.name(), size, (long) (page - 1) * size);
+  /** A page of a tenant's jobs, newest first (keyset on id: jobs_tenant_id, jobs_tenant_state_id). */
+  Future<Page<Job>> page(long tenantId, JobState state, PageRequest page) {
+    Tuple params = Tuple.of(tenantId, state == null ? null : state.name(), page.afterId(), page.limit(),
+        page.offset());
     return pool.preparedQuery("SELECT " + COLUMNS + " FROM jobs WHERE tenant_id = $1 "
-            + "AND ($2::text IS NULL OR state = $2) ORDER BY id DESC LIMIT $3 OFFSET $4")
+            + "AND ($2::text IS NULL OR state = $2) AND ($3::bigint IS NULL OR id < $3) "
+            + "ORDER BY id DESC LIMIT $4 OFFSET $5")
         .execute(params)
-        .map(JobRepository::all);
-  }
-
-  Future<Long> count(long tenantId, JobState state) {
-    return pool.preparedQuery("SELECT count(*) FROM jobs WHERE tenant_id = $1 AND ($2::text IS NULL OR state = $2)")
-        .execute(Tuple.of(tenantId, state == null ? null : state.name()))
-        .map(rows -> rows.iterator().next().getLong(0));
+        .map(rows -> Page.of(all(rows), page, job -> Long.toString(job.id())));
   }
 
   /**

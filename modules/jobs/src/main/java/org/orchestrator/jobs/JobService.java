@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 import org.orchestrator.contracts.Caller;
 import org.orchestrator.contracts.Failure;
 import org.orchestrator.contracts.FailureCode;
-import org.orchestrator.contracts.Paging;
+import org.orchestrator.contracts.Page;
 import org.orchestrator.contracts.identity.IdentityMessages.GetRobot;
 import org.orchestrator.contracts.identity.IdentityMessages.Robot;
 import org.orchestrator.contracts.jobs.JobMessages.AddQueueItem;
@@ -25,13 +25,11 @@ import org.orchestrator.contracts.jobs.JobMessages.ScheduledJob;
 import org.orchestrator.contracts.jobs.JobMessages.ScheduledJobs;
 import org.orchestrator.contracts.jobs.JobMessages.ItemId;
 import org.orchestrator.contracts.jobs.JobMessages.Job;
-import org.orchestrator.contracts.jobs.JobMessages.JobPage;
 import org.orchestrator.contracts.jobs.JobMessages.ListJobs;
 import org.orchestrator.contracts.jobs.JobMessages.ListLogs;
 import org.orchestrator.contracts.jobs.JobMessages.ListQueueItems;
 import org.orchestrator.contracts.jobs.JobMessages.LogLine;
-import org.orchestrator.contracts.jobs.JobMessages.LogPage;
-import org.orchestrator.contracts.jobs.JobMessages.QueueItemPage;
+import org.orchestrator.contracts.jobs.JobMessages.StoredLog;
 import org.orchestrator.contracts.jobs.JobMessages.QueueItem;
 import org.orchestrator.contracts.jobs.JobMessages.TakeQueueItem;
 import org.orchestrator.contracts.jobs.JobMessages.TakenQueueItem;
@@ -127,12 +125,9 @@ final class JobService {
     });
   }
 
-  Future<JobPage> list(ListJobs query) {
+  Future<Page<Job>> list(ListJobs query) {
     long tenantId = tenantUser(query.caller());
-    Paging.check(query.page(), query.size());
-    return Future.all(jobs.page(tenantId, query.state(), query.page(), query.size()),
-            jobs.count(tenantId, query.state()))
-        .map(both -> new JobPage(both.resultAt(0), query.page(), query.size(), both.<Long>resultAt(1)));
+    return jobs.page(tenantId, query.state(), query.page());
   }
 
   Future<Job> get(Caller caller, long jobId) {
@@ -219,12 +214,9 @@ final class JobService {
                 Failure.notFound("no job of this robot with id " + foreign + "; nothing stored"))));
   }
 
-  Future<LogPage> listLogs(ListLogs query) {
+  Future<Page<StoredLog>> listLogs(ListLogs query) {
     long tenantId = tenantUser(query.caller());
-    Paging.check(query.page(), query.size());
-    return Future.all(logs.page(tenantId, query.jobId(), query.page(), query.size()),
-            logs.count(tenantId, query.jobId()))
-        .map(both -> new LogPage(both.resultAt(0), query.page(), query.size(), both.<Long>resultAt(1)));
+    return logs.page(tenantId, query.jobId(), query.page());
   }
 
   Future<ItemId> addQueueItem(AddQueueItem item) {
@@ -267,12 +259,9 @@ final class JobService {
     }
   }
 
-  Future<QueueItemPage> listQueueItems(ListQueueItems query) {
+  Future<Page<QueueItem>> listQueueItems(ListQueueItems query) {
     long tenantId = tenantUser(query.caller());
-    Paging.check(query.page(), query.size());
-    return Future.all(queueItems.page(tenantId, query.queueName(), query.page(), query.size()),
-            queueItems.count(tenantId, query.queueName()))
-        .map(both -> new QueueItemPage(both.resultAt(0), query.page(), query.size(), both.<Long>resultAt(1)));
+    return queueItems.page(tenantId, query.queueName(), query.page());
   }
 
   Future<RobotPresenceList> presence(long tenantId) {

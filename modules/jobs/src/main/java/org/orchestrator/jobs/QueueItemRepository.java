@@ -1,5 +1,7 @@
 package org.orchestrator.jobs;
 
+import org.orchestrator.contracts.Page;
+import org.orchestrator.contracts.PageRequest;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -48,15 +50,16 @@ final class QueueItemRepository {
   private static final String COLUMNS =
       "id, queue_name, reference, payload, robot_id, created_at, status, processing_robot_id, output";
 
-  Future<List<QueueItem>> page(long tenantId, String queueName, int page, int size) {
+  /** A page of a tenant's queue items, newest first (keyset on id). */
+  Future<Page<QueueItem>> page(long tenantId, String queueName, PageRequest page) {
     return pool.preparedQuery("SELECT " + COLUMNS + " FROM queue_items"
-            + " WHERE tenant_id = $1 AND ($2::text IS NULL OR queue_name = $2)"
-            + " ORDER BY id DESC LIMIT $3 OFFSET $4")
-        .execute(Tuple.of(tenantId, queueName, size, (long) (page - 1) * size))
+            + " WHERE tenant_id = $1 AND ($2::text IS NULL OR queue_name = $2) AND ($3::bigint IS NULL OR id < $3)"
+            + " ORDER BY id DESC LIMIT $4 OFFSET $5")
+        .execute(Tuple.of(tenantId, queueName, page.afterId(), page.limit(), page.offset()))
         .map(rows -> {
           List<QueueItem> items = new ArrayList<>(rows.size());
           rows.forEach(row -> items.add(toItem(row)));
-          return items;
+          return Page.of(items, page, item -> Long.toString(item.id()));
         });
   }
 
@@ -128,11 +131,5 @@ final class QueueItemRepository {
     return new QueueItem(row.getLong("id"), row.getString("queue_name"), row.getString("reference"),
         (JsonObject) row.getValue("payload"), row.getLong("robot_id"), Timestamps.instant(row, "created_at"),
         row.getString("status"), row.getLong("processing_robot_id"), (JsonObject) row.getValue("output"));
-  }
-
-  Future<Long> count(long tenantId, String queueName) {
-    return pool.preparedQuery("SELECT count(*) FROM queue_items WHERE tenant_id = $1 AND ($2::text IS NULL OR queue_name = $2)")
-        .execute(Tuple.of(tenantId, queueName))
-        .map(rows -> rows.iterator().next().getLong(0));
   }
 }

@@ -1,5 +1,7 @@
 package org.orchestrator.jobs;
 
+import org.orchestrator.contracts.Page;
+import org.orchestrator.contracts.PageRequest;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -102,26 +104,21 @@ final class RobotLogRepository {
         .map(rows -> rows.rowCount());
   }
 
-  Future<List<StoredLog>> page(long tenantId, Long jobId, int page, int size) {
+  /** A page of a tenant's logs, newest first (keyset on id). */
+  Future<Page<StoredLog>> page(long tenantId, Long jobId, PageRequest page) {
     return pool.preparedQuery("""
             SELECT id, job_id, robot_id, level, message, time_stamp FROM robot_logs
-            WHERE tenant_id = $1 AND ($2::bigint IS NULL OR job_id = $2)
-            ORDER BY id DESC LIMIT $3 OFFSET $4""")
-        .execute(Tuple.of(tenantId, jobId, size, (long) (page - 1) * size))
+            WHERE tenant_id = $1 AND ($2::bigint IS NULL OR job_id = $2) AND ($3::bigint IS NULL OR id < $3)
+            ORDER BY id DESC LIMIT $4 OFFSET $5""")
+        .execute(Tuple.of(tenantId, jobId, page.afterId(), page.limit(), page.offset()))
         .map(rows -> {
           List<StoredLog> logs = new ArrayList<>(rows.size());
           for (Row row : rows) {
             logs.add(new StoredLog(row.getLong("id"), row.getLong("job_id"), row.getLong("robot_id"),
                 row.getString("level"), row.getString("message"), Timestamps.instant(row, "time_stamp")));
           }
-          return logs;
+          return Page.of(logs, page, log -> Long.toString(log.id()));
         });
-  }
-
-  Future<Long> count(long tenantId, Long jobId) {
-    return pool.preparedQuery("SELECT count(*) FROM robot_logs WHERE tenant_id = $1 AND ($2::bigint IS NULL OR job_id = $2)")
-        .execute(Tuple.of(tenantId, jobId))
-        .map(rows -> rows.iterator().next().getLong(0));
   }
 
   static Set<Long> jobIds(List<LogLine> lines) {

@@ -1,5 +1,7 @@
 package org.orchestrator.scheduler;
 
+import org.orchestrator.contracts.Page;
+import org.orchestrator.contracts.PageRequest;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -8,6 +10,7 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -255,24 +258,22 @@ final class ScheduleRepository {
         });
   }
 
-  Future<List<Fire>> fires(long tenantId, long scheduleId, int page, int size) {
+  /** A page of a schedule's fires, newest first (keyset on planned_at: the primary key). */
+  Future<Page<Fire>> fires(long tenantId, long scheduleId, PageRequest page) {
+    Instant after = page.afterInstant();
     return pool.preparedQuery("SELECT schedule_id, planned_at, outcome, job_id, reason FROM schedule_fires "
-            + "WHERE tenant_id = $1 AND schedule_id = $2 ORDER BY planned_at DESC LIMIT $3 OFFSET $4")
-        .execute(Tuple.of(tenantId, scheduleId, size, (long) (page - 1) * size))
+            + "WHERE tenant_id = $1 AND schedule_id = $2 AND ($3::timestamptz IS NULL OR planned_at < $3) "
+            + "ORDER BY planned_at DESC LIMIT $4 OFFSET $5")
+        .execute(Tuple.of(tenantId, scheduleId, after == null ? null : after.atOffset(ZoneOffset.UTC), page.limit(),
+            page.offset()))
         .map(rows -> {
           List<Fire> fires = new ArrayList<>(rows.size());
           for (Row row : rows) {
             fires.add(new Fire(row.getLong("schedule_id"), tenantId, row.getOffsetDateTime("planned_at").toInstant(),
                 FireOutcome.valueOf(row.getString("outcome")), row.getLong("job_id"), row.getString("reason")));
           }
-          return fires;
+          return Page.of(fires, page, fire -> fire.plannedAt().toString());
         });
-  }
-
-  Future<Long> countFires(long tenantId, long scheduleId) {
-    return pool.preparedQuery("SELECT count(*) FROM schedule_fires WHERE tenant_id = $1 AND schedule_id = $2")
-        .execute(Tuple.of(tenantId, scheduleId))
-        .map(rows -> rows.iterator().next().getLong(0));
   }
 
   private static Optional<Schedule> first(RowSet<Row> rows) {

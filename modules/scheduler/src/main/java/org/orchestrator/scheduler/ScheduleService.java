@@ -8,11 +8,11 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.orchestrator.contracts.Caller;
 import org.orchestrator.contracts.Failure;
-import org.orchestrator.contracts.Paging;
+import org.orchestrator.contracts.Page;
 import org.orchestrator.contracts.identity.IdentityMessages.GetRobot;
 import org.orchestrator.contracts.identity.IdentityMessages.Robot;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.CreateSchedule;
-import org.orchestrator.contracts.scheduler.ScheduleMessages.FirePage;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.Fire;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.ListFires;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.Schedule;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.FirePreview;
@@ -76,13 +76,11 @@ final class ScheduleService {
     return found(schedules.delete(tenantAdmin(caller), id), id);
   }
 
-  Future<FirePage> fires(ListFires query) {
+  Future<Page<Fire>> fires(ListFires query) {
     long tenantId = tenantUser(query.caller());
-    Paging.check(query.page(), query.size());
+    query.page().afterInstant(); // a cursor this list never gave is refused before anything is read
     return found(schedules.find(tenantId, query.scheduleId()), query.scheduleId())
-        .compose(schedule -> Future.all(schedules.fires(tenantId, query.scheduleId(), query.page(), query.size()),
-            schedules.countFires(tenantId, query.scheduleId())))
-        .map(both -> new FirePage(both.resultAt(0), query.page(), query.size(), both.<Long>resultAt(1)));
+        .compose(schedule -> schedules.fires(tenantId, query.scheduleId(), query.page()));
   }
 
   /**

@@ -1,5 +1,8 @@
 package org.orchestrator.tenantlog;
 
+import org.orchestrator.contracts.Page;
+import org.orchestrator.contracts.PageRequest;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.History;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -61,39 +64,43 @@ final class TenantLogRepository {
         });
   }
 
-  Future<List<TenantWindowLog>> history(long tenantId, int page, int size) {
+  /** A page of one tenant's records, newest window first (keyset on window_id). */
+  Future<History> history(long tenantId, PageRequest page) {
     return pool.preparedQuery("SELECT " + COLUMNS + " FROM tenant_maintenance_logs WHERE tenant_id = $1 "
-            + "ORDER BY window_id DESC LIMIT $2 OFFSET $3")
-        .execute(Tuple.of(tenantId, size, (long) (page - 1) * size))
+            + "AND ($2::bigint IS NULL OR window_id < $2) ORDER BY window_id DESC LIMIT $3 OFFSET $4")
+        .execute(Tuple.of(tenantId, page.afterId(), page.limit(), page.offset()))
         .map(rows -> {
           List<TenantWindowLog> logs = new ArrayList<>(rows.size());
           rows.forEach(row -> logs.add(toLog(row)));
-          return logs;
+          Page<TenantWindowLog> kept = Page.of(logs, page, log -> Long.toString(log.windowId()));
+          return new History(kept.items(), kept.size(), kept.next());
         });
   }
 
-  /** Every tenant's record of the windows on one page (windows newest first, tenants by id). */
-  Future<List<TenantWindowLog>> windows(int page, int size) {
+  /**
+   * Every tenant's record of a page of windows (windows newest first, tenants by id): the page
+   * counts windows, and its cursor is the last window's id.
+   */
+  Future<History> windows(PageRequest page) {
     return pool.preparedQuery("SELECT " + COLUMNS + " FROM tenant_maintenance_logs WHERE window_id IN "
-            + "(SELECT DISTINCT window_id FROM tenant_maintenance_logs ORDER BY window_id DESC LIMIT $1 OFFSET $2) "
-            + "ORDER BY window_id DESC, tenant_id")
-        .execute(Tuple.of(size, (long) (page - 1) * size))
+            + "(SELECT DISTINCT window_id FROM tenant_maintenance_logs WHERE ($1::bigint IS NULL OR window_id < $1) "
+            + "ORDER BY window_id DESC LIMIT $2 OFFSET $3) ORDER BY window_id DESC, tenant_id")
+        .execute(Tuple.of(page.afterId(), page.limit(), page.offset()))
         .map(rows -> {
           List<TenantWindowLog> logs = new ArrayList<>(rows.size());
-          rows.forEach(row -> logs.add(toLog(row)));
-          return logs;
+          List<Long> windows = new ArrayList<>();
+          for (Row row : rows) {
+            TenantWindowLog log = toLog(row);
+            if (windows.isEmpty() || windows.get(windows.size() - 1) != log.windowId()) {
+              windows.add(log.windowId());
+            }
+            if (windows.size() <= page.size()) {
+              logs.add(log);
+            }
+          }
+          String next = windows.size() > page.size() ? Long.toString(windows.get(page.size() - 1)) : null;
+          return new History(logs, page.size(), next);
         });
-  }
-
-  Future<Long> countWindows() {
-    return pool.query("SELECT count(DISTINCT window_id) FROM tenant_maintenance_logs").execute()
-        .map(rows -> rows.iterator().next().getLong(0));
-  }
-
-  Future<Long> count(long tenantId) {
-    return pool.preparedQuery("SELECT count(*) FROM tenant_maintenance_logs WHERE tenant_id = $1")
-        .execute(Tuple.of(tenantId))
-        .map(rows -> rows.iterator().next().getLong(0));
   }
 
   private static TenantWindowLog toLog(Row row) {

@@ -1,5 +1,7 @@
 package org.orchestrator.webhooks;
 
+import org.orchestrator.contracts.Page;
+import org.orchestrator.contracts.PageRequest;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -95,18 +97,16 @@ final class WebhookRepository {
         .map(rows -> rows.size() > 0);
   }
 
-  Future<Long> countDeliveries(long webhookId) {
-    return pool.preparedQuery("SELECT count(*) FROM webhook_deliveries WHERE webhook_id = $1")
-        .execute(Tuple.of(webhookId)).map(rows -> rows.iterator().next().getLong(0));
-  }
-
-  /** One page of a webhook's deliveries, newest first, each with its attempts (oldest first). */
-  Future<List<Delivery>> deliveries(long webhookId, int page, int size) {
+  /**
+   * One page of a webhook's deliveries, newest event first, each with its attempts (oldest first);
+   * keyset on the event's sequence (one delivery per webhook and event).
+   */
+  Future<Page<Delivery>> deliveries(long webhookId, PageRequest page) {
     return pool.preparedQuery("""
             SELECT id, event, event_id, state, attempts, created_at, next_attempt_at, delivered_at
-            FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY created_at DESC, event_id DESC
-            LIMIT $2 OFFSET $3""")
-        .execute(Tuple.of(webhookId, size, (long) (page - 1) * size))
+            FROM webhook_deliveries WHERE webhook_id = $1 AND ($2::bigint IS NULL OR event_id < $2)
+            ORDER BY event_id DESC LIMIT $3 OFFSET $4""")
+        .execute(Tuple.of(webhookId, page.afterId(), page.limit(), page.offset()))
         .compose(rows -> {
           Map<UUID, Row> byId = new LinkedHashMap<>();
           rows.forEach(row -> byId.put(row.getUUID("id"), row));
@@ -130,7 +130,7 @@ final class WebhookRepository {
                     Timestamps.instant(row.getOffsetDateTime("delivered_at")), List.copyOf(tries.getOrDefault(id, List.of())))));
                 return list;
               });
-        });
+        }).map(list -> Page.of(list, page, delivery -> Long.toString(delivery.sequence())));
   }
 
   Future<Long> cursor() {

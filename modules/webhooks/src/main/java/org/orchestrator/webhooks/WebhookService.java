@@ -9,10 +9,11 @@ import java.util.List;
 import java.util.Set;
 import org.orchestrator.contracts.Caller;
 import org.orchestrator.contracts.Failure;
+import org.orchestrator.contracts.Page;
 import org.orchestrator.contracts.webhooks.WebhookMessages;
 import org.orchestrator.contracts.webhooks.WebhookMessages.CreateWebhook;
 import org.orchestrator.contracts.webhooks.WebhookMessages.DeleteWebhook;
-import org.orchestrator.contracts.webhooks.WebhookMessages.Deliveries;
+import org.orchestrator.contracts.webhooks.WebhookMessages.Delivery;
 import org.orchestrator.contracts.webhooks.WebhookMessages.ListDeliveries;
 import org.orchestrator.contracts.webhooks.WebhookMessages.ListWebhooks;
 import org.orchestrator.contracts.webhooks.WebhookMessages.Removed;
@@ -66,16 +67,15 @@ final class WebhookService {
             : Future.failedFuture(Failure.notFound("the tenant has no webhook " + request.id())));
   }
 
-  Future<Deliveries> deliveries(ListDeliveries request) {
+  Future<Page<Delivery>> deliveries(ListDeliveries request) {
     long tenant = tenantOf(request.caller());
-    if (request.page() < 1 || request.size() < 1 || request.size() > MAX_PAGE_SIZE) {
-      throw Failure.badRequest("page starts at 1; size is 1.." + MAX_PAGE_SIZE);
+    if (request.page().size() > MAX_PAGE_SIZE) {
+      throw Failure.badRequest("size is 1.." + MAX_PAGE_SIZE + " for deliveries (each carries its tries)");
     }
+    request.page().afterId(); // a cursor this list never gave is refused before anything is read
     return repository.owns(tenant, request.webhookId())
         .compose(owned -> !owned ? Future.failedFuture(Failure.notFound("the tenant has no webhook " + request.webhookId()))
-            : Future.all(repository.deliveries(request.webhookId(), request.page(), request.size()),
-                    repository.countDeliveries(request.webhookId()))
-                .map(both -> new Deliveries(both.resultAt(0), request.page(), request.size(), both.resultAt(1))));
+            : repository.deliveries(request.webhookId(), request.page()));
   }
 
   private static long tenantOf(Caller caller) {

@@ -1,5 +1,6 @@
 package org.orchestrator.contracts.assets;
 
+import org.orchestrator.contracts.PageRequest;
 import java.time.Instant;
 import java.util.List;
 import org.orchestrator.contracts.Caller;
@@ -24,7 +25,8 @@ public final class AssetMessages {
   public record DeleteAsset(Caller caller, long id) {
   }
 
-  public record ListAssets(Caller caller, int page, int size) {
+  /** Assets of the caller's tenant by name (case-insensitive). */
+  public record ListAssets(Caller caller, PageRequest page) {
   }
 
   /** A robot reads an asset of its tenant by name. */
@@ -37,9 +39,6 @@ public final class AssetMessages {
    */
   public record Asset(long id, long tenantId, String name, AssetType type, Object value, Instant createdAt,
       Instant updatedAt) {
-  }
-
-  public record AssetPage(List<Asset> items, int page, int size, long total) {
   }
 
   public record Deleted(long id) {

@@ -1,16 +1,17 @@
 package org.orchestrator.contracts.bus;
 
+import org.orchestrator.contracts.Page;
 import java.util.List;
 import org.orchestrator.contracts.bus.BusAddress.Kind;
 import org.orchestrator.contracts.identity.IdentityMessages.CreateTenant;
 import org.orchestrator.contracts.assets.AssetMessages.Asset;
-import org.orchestrator.contracts.assets.AssetMessages.AssetPage;
 import org.orchestrator.contracts.assets.AssetMessages.CreateAsset;
 import org.orchestrator.contracts.assets.AssetMessages.DeleteAsset;
 import org.orchestrator.contracts.assets.AssetMessages.Deleted;
 import org.orchestrator.contracts.assets.AssetMessages.GetRobotAsset;
 import org.orchestrator.contracts.assets.AssetMessages.ListAssets;
 import org.orchestrator.contracts.assets.AssetMessages.UpdateAsset;
+import org.orchestrator.contracts.jobs.JobMessages.StoredLog;
 import org.orchestrator.contracts.jobs.JobMessages.AddQueueItem;
 import org.orchestrator.contracts.jobs.JobMessages.CommandsByRobot;
 import org.orchestrator.contracts.jobs.JobMessages.GetRobotCommands;
@@ -27,13 +28,10 @@ import org.orchestrator.contracts.jobs.JobMessages.GetJob;
 import org.orchestrator.contracts.jobs.JobMessages.Heartbeat;
 import org.orchestrator.contracts.jobs.JobMessages.ItemId;
 import org.orchestrator.contracts.jobs.JobMessages.Job;
-import org.orchestrator.contracts.jobs.JobMessages.JobPage;
 import org.orchestrator.contracts.jobs.JobMessages.ListJobs;
 import org.orchestrator.contracts.jobs.JobMessages.ListLogs;
 import org.orchestrator.contracts.jobs.JobMessages.ListQueueItems;
 import org.orchestrator.contracts.jobs.JobMessages.ListRobotPresence;
-import org.orchestrator.contracts.jobs.JobMessages.LogPage;
-import org.orchestrator.contracts.jobs.JobMessages.QueueItemPage;
 import org.orchestrator.contracts.jobs.JobMessages.ReportJobState;
 import org.orchestrator.contracts.jobs.JobMessages.RobotCommands;
 import org.orchestrator.contracts.jobs.JobMessages.RobotPresenceList;
@@ -55,9 +53,9 @@ import org.orchestrator.contracts.phase.PhaseMessages.ListPlans;
 import org.orchestrator.contracts.phase.PhaseMessages.MaintenanceEvents;
 import org.orchestrator.contracts.phase.PhaseMessages.MaintenancePlan;
 import org.orchestrator.contracts.phase.PhaseMessages.Plans;
+import org.orchestrator.contracts.webhooks.WebhookMessages.Delivery;
 import org.orchestrator.contracts.webhooks.WebhookMessages.CreateWebhook;
 import org.orchestrator.contracts.webhooks.WebhookMessages.DeleteWebhook;
-import org.orchestrator.contracts.webhooks.WebhookMessages.Deliveries;
 import org.orchestrator.contracts.webhooks.WebhookMessages.ListDeliveries;
 import org.orchestrator.contracts.webhooks.WebhookMessages.ListWebhooks;
 import org.orchestrator.contracts.webhooks.WebhookMessages.Removed;
@@ -71,6 +69,7 @@ import org.orchestrator.contracts.phase.PhaseMessages.Preview;
 import org.orchestrator.contracts.phase.PhaseMessages.PreviewReport;
 import org.orchestrator.contracts.phase.PhaseMessages.StartMaintenance;
 import org.orchestrator.contracts.phase.PhaseMessages.StartOutcome;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.Fire;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.SkippedCounts;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.CountSkipped;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.ListSkipped;
@@ -83,7 +82,6 @@ import org.orchestrator.contracts.tenantlog.TenantLogMessages.History;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.ListHistory;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.WindowLogs;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.CreateSchedule;
-import org.orchestrator.contracts.scheduler.ScheduleMessages.FirePage;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.ListFires;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.ListSchedules;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.Schedule;
@@ -167,8 +165,8 @@ public final class Addresses {
       "jobs.scheduled-jobs.create", CreateScheduledJobs.class, ScheduledJobs.class, DEFAULT_TIMEOUT_MS,
       "Creates the jobs of up to 1,000 schedule fires in one statement; idempotent per (schedule, planned time); "
           + "MAINTENANCE for the whole batch during maintenance.");
-  public static final BusAddress<ListJobs, JobPage> JOBS_JOB_LIST = query(
-      "jobs.job.list", ListJobs.class, JobPage.class, "One page of the caller's tenant's jobs.");
+  public static final BusAddress<ListJobs, Page<Job>> JOBS_JOB_LIST = query(
+      "jobs.job.list", ListJobs.class, pageOf(Job.class), "One page of the caller's tenant's jobs.");
   public static final BusAddress<GetJob, Job> JOBS_JOB_GET = query(
       "jobs.job.get", GetJob.class, Job.class, "One job of the caller's tenant.");
   public static final BusAddress<ControlJob, Job> JOBS_JOB_STOP = command(
@@ -187,8 +185,8 @@ public final class Addresses {
   public static final BusAddress<AppendLogs, Stored> JOBS_LOG_APPEND = command(
       "jobs.log.append", AppendLogs.class, Stored.class, DEFAULT_TIMEOUT_MS,
       "Stores a robot's batch of log lines, all or nothing; a batch id seen before replays its answer.");
-  public static final BusAddress<ListLogs, LogPage> JOBS_LOG_LIST = query(
-      "jobs.log.list", ListLogs.class, LogPage.class, "One page of the tenant's robot logs.");
+  public static final BusAddress<ListLogs, Page<StoredLog>> JOBS_LOG_LIST = query(
+      "jobs.log.list", ListLogs.class, pageOf(StoredLog.class), "One page of the tenant's robot logs.");
   public static final BusAddress<AddQueueItem, ItemId> JOBS_QUEUE_ITEM_ADD = command(
       "jobs.queue-item.add", AddQueueItem.class, ItemId.class, DEFAULT_TIMEOUT_MS,
       "A robot adds an item to one of its tenant's queues.");
@@ -204,8 +202,8 @@ public final class Addresses {
   public static final BusAddress<FinishQueueItem, QueueItem> JOBS_QUEUE_ITEM_FINISH = command(
       "jobs.queue-item.finish", FinishQueueItem.class, QueueItem.class, DEFAULT_TIMEOUT_MS,
       "The robot that took an item reports its result: Successful or Failed, with an output.");
-  public static final BusAddress<ListQueueItems, QueueItemPage> JOBS_QUEUE_ITEM_LIST = query(
-      "jobs.queue-item.list", ListQueueItems.class, QueueItemPage.class,
+  public static final BusAddress<ListQueueItems, Page<QueueItem>> JOBS_QUEUE_ITEM_LIST = query(
+      "jobs.queue-item.list", ListQueueItems.class, pageOf(QueueItem.class),
       "One page of the tenant's queue items.");
   public static final BusAddress<ListRobotPresence, RobotPresenceList> JOBS_ROBOT_PRESENCE_LIST = query(
       "jobs.robot-presence.list", ListRobotPresence.class, RobotPresenceList.class,
@@ -227,8 +225,8 @@ public final class Addresses {
   public static final BusAddress<ScheduleAction, Schedule> SCHEDULER_SCHEDULE_DELETE = command(
       "scheduler.schedule.delete", ScheduleAction.class, Schedule.class, DEFAULT_TIMEOUT_MS,
       "Deletes a schedule; its fire history stays.");
-  public static final BusAddress<ListFires, FirePage> SCHEDULER_FIRE_LIST = query(
-      "scheduler.fire.list", ListFires.class, FirePage.class,
+  public static final BusAddress<ListFires, Page<Fire>> SCHEDULER_FIRE_LIST = query(
+      "scheduler.fire.list", ListFires.class, pageOf(Fire.class),
       "One page of a schedule's fires, newest first, with what became of each.");
 
   // jobs: maintenance sweeps and counts
@@ -306,8 +304,8 @@ public final class Addresses {
   public static final BusAddress<DeleteAsset, Deleted> ASSETS_ASSET_DELETE = command(
       "assets.asset.delete", DeleteAsset.class, Deleted.class, DEFAULT_TIMEOUT_MS,
       "A tenant administrator deletes an asset.");
-  public static final BusAddress<ListAssets, AssetPage> ASSETS_ASSET_LIST = query(
-      "assets.asset.list", ListAssets.class, AssetPage.class,
+  public static final BusAddress<ListAssets, Page<Asset>> ASSETS_ASSET_LIST = query(
+      "assets.asset.list", ListAssets.class, pageOf(Asset.class),
       "One page of the tenant's assets; credential values are never listed.");
   public static final BusAddress<GetRobotAsset, Asset> ASSETS_ROBOT_GET = query(
       "assets.robot.get", GetRobotAsset.class, Asset.class,
@@ -334,8 +332,8 @@ public final class Addresses {
   public static final BusAddress<DeleteWebhook, Removed> WEBHOOKS_WEBHOOK_DELETE = command(
       "webhooks.webhook.delete", DeleteWebhook.class, Removed.class, DEFAULT_TIMEOUT_MS,
       "A tenant administrator removes a receiver; its pending deliveries stop.");
-  public static final BusAddress<ListDeliveries, Deliveries> WEBHOOKS_DELIVERY_LIST = query(
-      "webhooks.delivery.list", ListDeliveries.class, Deliveries.class,
+  public static final BusAddress<ListDeliveries, Page<Delivery>> WEBHOOKS_DELIVERY_LIST = query(
+      "webhooks.delivery.list", ListDeliveries.class, pageOf(Delivery.class),
       "One page of a receiver's deliveries, newest first, each with its attempts and answers.");
 
   private static final List<BusAddress<?, ?>> ALL = List.of(
@@ -369,6 +367,12 @@ public final class Addresses {
   private static <Q, R> BusAddress<Q, R> query(String name, Class<Q> request, Class<R> reply,
       String description) {
     return new BusAddress<>(name, Kind.QUERY, request, reply, DEFAULT_TIMEOUT_MS, description);
+  }
+
+  /** The class of a page of {@code item}s (the item type is for the reader: erased at run time). */
+  @SuppressWarnings("unchecked")
+  private static <T> Class<Page<T>> pageOf(Class<T> item) {
+    return (Class<Page<T>>) (Class<?>) Page.class;
   }
 
   private static <Q> BusAddress<Q, Void> event(String name, Class<Q> body, String description) {

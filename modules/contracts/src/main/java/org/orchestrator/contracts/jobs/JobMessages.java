@@ -1,5 +1,6 @@
 package org.orchestrator.contracts.jobs;
 
+import org.orchestrator.contracts.PageRequest;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.List;
@@ -50,11 +51,8 @@ public final class JobMessages {
   public record ScheduledJobs(List<ScheduledJob> items) {
   }
 
-  /** Jobs of the caller's tenant, newest first; {@code state} null for all. Pages count from 1. */
-  public record ListJobs(Caller caller, JobState state, int page, int size) {
-  }
-
-  public record JobPage(List<Job> items, int page, int size, long total) {
+  /** Jobs of the caller's tenant, newest first; {@code state} null for all. */
+  public record ListJobs(Caller caller, JobState state, PageRequest page) {
   }
 
   public record GetJob(Caller caller, long jobId) {
@@ -135,10 +133,8 @@ public final class JobMessages {
   public record StoredLog(long id, long jobId, long robotId, String level, String message, Instant timeStamp) {
   }
 
-  public record ListLogs(Caller caller, Long jobId, int page, int size) {
-  }
-
-  public record LogPage(List<StoredLog> items, int page, int size, long total) {
+  /** Robot logs of the caller's tenant, newest first; {@code jobId} null for every job's. */
+  public record ListLogs(Caller caller, Long jobId, PageRequest page) {
   }
 
   /** A queue item a robot adds; {@code payload} is a private copy, never mutated after sending. */
@@ -171,10 +167,8 @@ public final class JobMessages {
   public record FinishQueueItem(Caller robot, long itemId, QueueItemStatus status, JsonObject output) {
   }
 
-  public record ListQueueItems(Caller caller, String queueName, int page, int size) {
-  }
-
-  public record QueueItemPage(List<QueueItem> items, int page, int size, long total) {
+  /** Queue items of the caller's tenant, newest first; {@code queueName} null for every queue's. */
+  public record ListQueueItems(Caller caller, String queueName, PageRequest page) {
   }
 
   /** Connection state of the robots of a tenant, as the jobs module sees them. */

@@ -1,5 +1,6 @@
 package org.orchestrator.contracts.scheduler;
 
+import org.orchestrator.contracts.PageRequest;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -36,10 +37,8 @@ public final class ScheduleMessages {
   public record Fire(long scheduleId, long tenantId, Instant plannedAt, FireOutcome outcome, Long jobId, String reason) {
   }
 
-  public record ListFires(Caller caller, long scheduleId, int page, int size) {
-  }
-
-  public record FirePage(List<Fire> items, int page, int size, long total) {
+  /** A schedule's fires, newest first. */
+  public record ListFires(Caller caller, long scheduleId, PageRequest page) {
   }
 
   // maintenance

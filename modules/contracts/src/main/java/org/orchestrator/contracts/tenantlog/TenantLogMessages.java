@@ -1,5 +1,6 @@
 package org.orchestrator.contracts.tenantlog;
 
+import org.orchestrator.contracts.PageRequest;
 import java.time.Instant;
 import java.util.List;
 import org.orchestrator.contracts.Caller;
@@ -34,9 +35,13 @@ public final class TenantLogMessages {
   }
 
   /** Past windows of one tenant, newest first (tenant admins: their own; the host: any). */
-  public record ListHistory(Caller caller, Long tenantId, int page, int size) {
+  public record ListHistory(Caller caller, Long tenantId, PageRequest page) {
   }
 
-  public record History(List<TenantWindowLog> items, int page, int size, long total) {
+  /**
+   * A page of history: one tenant's records, or (the host without a tenant) the records of a page
+   * of windows, every tenant's of each; {@code next} is the cursor of the next page either way.
+   */
+  public record History(List<TenantWindowLog> items, int size, String next) {
   }
 }

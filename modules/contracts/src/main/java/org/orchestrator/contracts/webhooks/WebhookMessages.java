@@ -1,5 +1,6 @@
 package org.orchestrator.contracts.webhooks;
 
+import org.orchestrator.contracts.PageRequest;
 import java.time.Instant;
 import java.util.List;
 import org.orchestrator.contracts.Caller;
@@ -25,7 +26,7 @@ public final class WebhookMessages {
   }
 
   /** The attempts of a webhook's deliveries, newest first. */
-  public record ListDeliveries(Caller caller, long webhookId, int page, int size) {
+  public record ListDeliveries(Caller caller, long webhookId, PageRequest page) {
   }
 
   /** A registered receiver as its tenant sees it; the secret is never shown again. */
@@ -42,9 +43,6 @@ public final class WebhookMessages {
 
   /** One try: the receiver's status (null when none came), what went wrong, the start of its answer. */
   public record Attempt(Instant at, long durationMillis, Integer status, String error, String response) {
-  }
-
-  public record Deliveries(List<Delivery> items, int page, int size, long total) {
   }
 
   public record Removed(long id) {

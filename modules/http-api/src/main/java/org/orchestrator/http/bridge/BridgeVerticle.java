@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.function.BiFunction;
 import org.orchestrator.contracts.Caller;
 import org.orchestrator.contracts.Failure;
+import org.orchestrator.contracts.PageRequest;
 import org.orchestrator.contracts.FailureCode;
 import org.orchestrator.contracts.bus.Addresses;
 import org.orchestrator.http.maintenance.MaintenanceCalls;
@@ -102,7 +103,8 @@ public final class BridgeVerticle extends VerticleBase {
           END, (caller, body) -> calls.end(caller).map(ended -> new JsonObject().put("ok", true)),
           PREVIEW, (caller, body) -> calls.preview(caller, BridgeFrame.string(body, "duration")),
           HISTORY, (caller, body) -> calls.history(caller, BridgeFrame.integer(body, "tenantId"),
-              BridgeFrame.smallInteger(body, "page", 1), BridgeFrame.smallInteger(body, "size", 50)),
+              new PageRequest(BridgeFrame.smallInteger(body, "page", 1), BridgeFrame.smallInteger(body, "size", 50),
+                  BridgeFrame.string(body, "after"))),
           PLAN, calls::plan,
           PLANS, (caller, body) -> calls.plans(caller),
           CANCEL_PLAN, (caller, body) -> {

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.orchestrator.contracts.Caller;
 import org.orchestrator.contracts.Failure;
+import org.orchestrator.contracts.PageRequest;
 import org.orchestrator.contracts.bus.Addresses;
 import org.orchestrator.contracts.identity.IdentityMessages.ListTenantDirectory;
 import org.orchestrator.contracts.jobs.JobMessages.ActiveJob;
@@ -220,11 +221,11 @@ public final class MaintenanceCalls {
 
   /**
    * A tenant's records, newest first; for the host administrator without {@code tenantId}, every
-   * window (newest first, {@code total} counts windows) with its tenants' counts.
+   * window (newest first, the page counting windows) with its tenants' counts.
    */
-  public Future<JsonObject> history(Caller caller, Long tenantId, int page, int size) {
+  public Future<JsonObject> history(Caller caller, Long tenantId, PageRequest page) {
     boolean allTenants = tenantId == null && caller.isHostAdmin();
-    Future<History> listed = Addresses.TENANT_LOG_HISTORY_LIST.request(bus, new ListHistory(caller, tenantId, page, size));
+    Future<History> listed = Addresses.TENANT_LOG_HISTORY_LIST.request(bus, new ListHistory(caller, tenantId, page));
     return Future.all(listed, tenantNames()).map(both -> {
       History result = both.resultAt(0);
       Map<Long, String> names = both.resultAt(1);
@@ -236,8 +237,7 @@ public final class MaintenanceCalls {
       } else {
         result.items().forEach(log -> items.add(tenantLog(log).put("tenantName", names.get(log.tenantId()))));
       }
-      return new JsonObject().put("items", items).put("page", result.page()).put("size", result.size())
-          .put("total", result.total());
+      return new JsonObject().put("items", items).put("size", result.size()).put("next", result.next());
     });
   }
 

@@ -25,8 +25,8 @@ public final class AssetOperations {
           body.getValue("value"));
     }, AssetOperations::view);
     operations.bus("listAssets", Addresses.ASSETS_ASSET_LIST, ctx -> new ListAssets(Requests.human(ctx),
-            Requests.queryInt(ctx, "page", 1), Requests.queryInt(ctx, "size", JobOperations.DEFAULT_PAGE_SIZE)),
-        page -> JsonViews.page(page.items(), AssetOperations::view, page.page(), page.size(), page.total()));
+            Requests.page(ctx, JobOperations.DEFAULT_PAGE_SIZE)),
+        page -> JsonViews.page(page, AssetOperations::view));
     operations.bus("updateAsset", Addresses.ASSETS_ASSET_UPDATE, ctx -> new UpdateAsset(Requests.human(ctx),
         Requests.pathLong(ctx, "id"), Requests.body(ctx).getValue("value")), AssetOperations::view);
     operations.bus("deleteAsset", Addresses.ASSETS_ASSET_DELETE,

@@ -25,9 +25,8 @@ public final class JobOperations {
       return new CreateJob(Requests.human(ctx), body.getString("processName"), body.getLong("robotId"));
     }, JsonViews::job);
     operations.bus("listJobs", Addresses.JOBS_JOB_LIST, ctx -> new ListJobs(Requests.human(ctx),
-            JobState.parse(Requests.queryString(ctx, "state")), Requests.queryInt(ctx, "page", 1),
-            Requests.queryInt(ctx, "size", DEFAULT_PAGE_SIZE)),
-        page -> JsonViews.page(page.items(), JsonViews::job, page.page(), page.size(), page.total()));
+            JobState.parse(Requests.queryString(ctx, "state")), Requests.page(ctx, DEFAULT_PAGE_SIZE)),
+        page -> JsonViews.page(page, JsonViews::job));
     operations.bus("getJob", Addresses.JOBS_JOB_GET,
         ctx -> new GetJob(Requests.human(ctx), Requests.pathLong(ctx, "id")), JsonViews::job);
     operations.bus("stopJob", Addresses.JOBS_JOB_STOP,
@@ -36,14 +35,13 @@ public final class JobOperations {
         ctx -> new ControlJob(Requests.human(ctx), Requests.pathLong(ctx, "id")), JsonViews::job);
     operations.reply("listQueueItems", ctx -> {
       ListQueueItems query = new ListQueueItems(Requests.human(ctx), Requests.queryString(ctx, "queue"),
-          Requests.queryInt(ctx, "page", 1), Requests.queryInt(ctx, "size", DEFAULT_PAGE_SIZE));
+          Requests.page(ctx, DEFAULT_PAGE_SIZE));
       return Addresses.JOBS_QUEUE_ITEM_LIST.request(ctx.vertx().eventBus(), query)
-          .map(page -> JsonViews.page(page.items(), JsonViews::queueItem, page.page(), page.size(), page.total())
+          .map(page -> JsonViews.page(page, JsonViews::queueItem)
               .put("queue", query.queueName()));
     });
     operations.bus("listRobotLogs", Addresses.JOBS_LOG_LIST, ctx -> new ListLogs(Requests.human(ctx),
-            Requests.queryLong(ctx, "jobId"), Requests.queryInt(ctx, "page", 1),
-            Requests.queryInt(ctx, "size", DEFAULT_PAGE_SIZE)),
-        page -> JsonViews.page(page.items(), JsonViews::log, page.page(), page.size(), page.total()));
+            Requests.queryLong(ctx, "jobId"), Requests.page(ctx, DEFAULT_PAGE_SIZE)),
+        page -> JsonViews.page(page, JsonViews::log));
   }
 }

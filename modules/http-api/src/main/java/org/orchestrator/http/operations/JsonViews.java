@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Function;
+import org.orchestrator.contracts.Page;
 import org.orchestrator.contracts.identity.IdentityMessages.Robot;
 import org.orchestrator.contracts.identity.IdentityMessages.Tenant;
 import org.orchestrator.contracts.identity.IdentityMessages.User;
@@ -55,8 +56,8 @@ final class JsonViews {
         .put("status", item.status()).put("processingRobotId", item.processingRobotId()).put("output", item.output());
   }
 
-  static <T> JsonObject page(List<T> items, Function<T, JsonObject> view, int page, int size, long total) {
-    return items(items, view).put("page", page).put("size", size).put("total", total);
+  static <T> JsonObject page(Page<T> page, Function<T, JsonObject> view) {
+    return items(page.items(), view).put("size", page.size()).put("next", page.next());
   }
 
   static String text(Instant instant) {

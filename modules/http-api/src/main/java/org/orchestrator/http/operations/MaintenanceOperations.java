@@ -54,8 +54,7 @@ public final class MaintenanceOperations {
     operations.reply("maintenancePreview",
         ctx -> calls.preview(Requests.human(ctx), Requests.queryString(ctx, "duration")));
     operations.reply("maintenanceHistory", ctx -> calls.history(Requests.human(ctx),
-        Requests.queryLong(ctx, "tenantId"), Requests.queryInt(ctx, "page", 1),
-        Requests.queryInt(ctx, "size", JobOperations.DEFAULT_PAGE_SIZE)));
+        Requests.queryLong(ctx, "tenantId"), Requests.page(ctx, JobOperations.DEFAULT_PAGE_SIZE)));
     operations.handler("maintenanceEvents", maintenance::events);
     operations.reply("maintenancePlans", ctx -> calls.plans(Requests.human(ctx)));
     operations.reply("maintenancePlanCreate", ctx -> calls.plan(Requests.human(ctx), Requests.body(ctx)));

@@ -31,9 +31,8 @@ public final class ScheduleOperations {
         ScheduleOperations::view);
     operations.bus("deleteSchedule", Addresses.SCHEDULER_SCHEDULE_DELETE, ScheduleOperations::action, deleted -> null);
     operations.bus("listScheduleFires", Addresses.SCHEDULER_FIRE_LIST, ctx -> new ListFires(Requests.human(ctx),
-            Requests.pathLong(ctx, "id"), Requests.queryInt(ctx, "page", 1),
-            Requests.queryInt(ctx, "size", JobOperations.DEFAULT_PAGE_SIZE)),
-        page -> JsonViews.page(page.items(), ScheduleOperations::view, page.page(), page.size(), page.total()));
+            Requests.pathLong(ctx, "id"), Requests.page(ctx, JobOperations.DEFAULT_PAGE_SIZE)),
+        page -> JsonViews.page(page, ScheduleOperations::view));
   }
 
   private static ScheduleAction action(RoutingContext ctx) {

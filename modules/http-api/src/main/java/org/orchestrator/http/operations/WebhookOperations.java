@@ -31,9 +31,8 @@ public final class WebhookOperations {
     operations.bus("deleteWebhook", Addresses.WEBHOOKS_WEBHOOK_DELETE,
         ctx -> new DeleteWebhook(Requests.human(ctx), Requests.pathLong(ctx, "id")), deleted -> null);
     operations.bus("webhookDeliveries", Addresses.WEBHOOKS_DELIVERY_LIST, ctx -> new ListDeliveries(Requests.human(ctx),
-            Requests.pathLong(ctx, "id"), Requests.queryInt(ctx, "page", 1),
-            Requests.queryInt(ctx, "size", JobOperations.DEFAULT_PAGE_SIZE)),
-        page -> JsonViews.page(page.items(), WebhookOperations::delivery, page.page(), page.size(), page.total()));
+            Requests.pathLong(ctx, "id"), Requests.page(ctx, JobOperations.DEFAULT_PAGE_SIZE)),
+        page -> JsonViews.page(page, WebhookOperations::delivery));
   }
 
   private static List<String> events(JsonArray array) {

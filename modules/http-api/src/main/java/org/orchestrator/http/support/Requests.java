@@ -7,6 +7,7 @@ import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.ValidatedRequest;
 import org.orchestrator.contracts.Caller;
 import org.orchestrator.contracts.Failure;
+import org.orchestrator.contracts.PageRequest;
 import org.orchestrator.platform.security.TokenClaims;
 
 /** Reading what a validated request carries: the caller, the body, parameters. */
@@ -154,6 +155,11 @@ public final class Requests {
     ValidatedRequest validated = ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
     RequestParameter parameter = validated == null ? null : validated.getQuery().get(name);
     return parameter == null || parameter.isNull() ? null : parameter.getString();
+  }
+
+  /** Which page a list's {@code page}, {@code size} and {@code after} parameters ask for. */
+  public static PageRequest page(RoutingContext ctx, int defaultSize) {
+    return new PageRequest(queryInt(ctx, "page", 1), queryInt(ctx, "size", defaultSize), queryString(ctx, "after"));
   }
 
   /** An integer query parameter with a default (the contract bounds it). */

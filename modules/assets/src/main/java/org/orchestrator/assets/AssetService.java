@@ -30,51 +30,51 @@ final class AssetService {
     this.assets = assets;
   }
 
+  // Every operation answers a future and never throws: each starts from the caller's check and
+  // composes the rest on it, so a Failure thrown while checking the request fails that future.
+
   Future<Asset> create(CreateAsset command) {
-    long tenantId = administrator(command.caller());
-    if (command.name() == null || !NAME.matcher(command.name()).matches()) {
-      throw Failure.badRequest("an asset name is 1-128 letters, digits, spaces, '.', '_' or '-', "
-          + "starting with a letter or digit");
-    }
-    if (command.type() == null) {
-      throw Failure.badRequest("type is Text, Integer, Bool or Credential");
-    }
-    return assets.insert(tenantId, command.name(), command.type().name(), text(command.type(), command.value()))
-        .map(stored -> view(stored, false));
+    return command.caller().tenantAdministrator().compose(tenantId -> {
+      if (command.name() == null || !NAME.matcher(command.name()).matches()) {
+        throw Failure.badRequest("an asset name is 1-128 letters, digits, spaces, '.', '_' or '-', "
+            + "starting with a letter or digit");
+      }
+      if (command.type() == null) {
+        throw Failure.badRequest("type is Text, Integer, Bool or Credential");
+      }
+      return assets.insert(tenantId, command.name(), command.type().name(), text(command.type(), command.value()));
+    }).map(stored -> view(stored, false));
   }
 
   Future<Asset> update(UpdateAsset command) {
-    long tenantId = administrator(command.caller());
-    return assets.find(tenantId, command.id())
+    return command.caller().tenantAdministrator().compose(tenantId -> assets.find(tenantId, command.id())
         .compose(found -> found.isEmpty() ? Future.failedFuture(Failure.notFound("no asset " + command.id()))
-            : assets.update(tenantId, command.id(), text(AssetType.valueOf(found.get().type()), command.value())))
+            : assets.update(tenantId, command.id(), text(AssetType.valueOf(found.get().type()), command.value()))))
         .map(updated -> view(updated.orElseThrow(() -> Failure.notFound("no asset " + command.id())), false));
   }
 
   Future<Deleted> delete(DeleteAsset command) {
-    long tenantId = administrator(command.caller());
-    return assets.delete(tenantId, command.id()).map(deleted -> {
-      if (!deleted) {
-        throw Failure.notFound("no asset " + command.id());
-      }
-      return new Deleted(command.id());
-    });
+    return command.caller().tenantAdministrator().compose(tenantId -> assets.delete(tenantId, command.id()))
+        .map(deleted -> {
+          if (!deleted) {
+            throw Failure.notFound("no asset " + command.id());
+          }
+          return new Deleted(command.id());
+        });
   }
 
   Future<Page<Asset>> list(ListAssets query) {
-    long tenantId = tenantUser(query.caller());
-    return assets.page(tenantId, query.page()).map(page -> page.map(stored -> view(stored, false)));
+    return query.caller().tenantUser().compose(tenantId -> assets.page(tenantId, query.page()))
+        .map(page -> page.map(stored -> view(stored, false)));
   }
 
   Future<Asset> robotGet(GetRobotAsset query) {
-    Caller robot = query.robot();
-    if (!robot.isRobot()) {
-      throw Failure.forbidden("only robots read assets through the robot protocol");
-    }
-    if (query.name() == null || !NAME.matcher(query.name()).matches()) {
-      throw Failure.badRequest("an asset name is 1-128 letters, digits, spaces, '.', '_' or '-'");
-    }
-    return assets.byName(robot.tenantId(), query.name()).map(found -> view(found
+    return query.robot().robotTenant().compose(tenantId -> {
+      if (query.name() == null || !NAME.matcher(query.name()).matches()) {
+        throw Failure.badRequest("an asset name is 1-128 letters, digits, spaces, '.', '_' or '-'");
+      }
+      return assets.byName(tenantId, query.name());
+    }).map(found -> view(found
         .orElseThrow(() -> Failure.notFound("the tenant has no asset named '" + query.name() + "'")), true));
   }
 
@@ -118,21 +118,5 @@ final class AssetService {
     };
     return new Asset(stored.id(), stored.tenantId(), stored.name(), type, value, stored.createdAt(),
         stored.updatedAt());
-  }
-
-  private static long administrator(Caller caller) {
-    if (!caller.isTenantAdmin()) {
-      throw Failure.forbidden(caller.isRobot() ? "robots read assets, they do not keep them"
-          : "assets are kept by the tenant's administrators");
-    }
-    return caller.tenantId();
-  }
-
-  private static long tenantUser(Caller caller) {
-    if (!caller.isTenantUser()) {
-      throw Failure.forbidden(caller.isRobot() ? "robots read assets through GET /api/robot/assets/{name}"
-          : "assets belong to tenants; sign in to a tenant");
-    }
-    return caller.tenantId();
   }
 }

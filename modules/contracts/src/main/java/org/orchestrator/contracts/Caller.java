@@ -1,5 +1,7 @@
 package org.orchestrator.contracts;
 
+import io.vertx.core.Future;
+
 /**
  * Who sent a request, as proven by a verified token. Travels inside every command and query so that
  * the owning module decides what the caller may see.
@@ -28,19 +30,35 @@ public record Caller(long principalId, String name, Role role, Long tenantId) {
     return role == Role.ADMINISTRATOR || role == Role.OPERATOR;
   }
 
-  /** The caller's tenant, or a {@link Failure} when the caller belongs to the host. */
-  public long requireTenant() {
-    if (tenantId == null) {
-      throw Failure.forbidden("this operation belongs to a tenant; the host organization has none");
+  // The checks a module makes before it acts: each answers a future, failed with FORBIDDEN when
+  // the caller may not, so that a service starts with one and composes the rest on it.
+
+  /** The tenant of a tenant user (administrator or operator). */
+  public Future<Long> tenantUser() {
+    if (isTenantUser()) {
+      return Future.succeededFuture(tenantId);
     }
-    return tenantId;
+    return refused(isRobot() ? "robots use the robot protocol only"
+        : "this belongs to a tenant; sign in to a tenant");
   }
 
-  /** A {@link Failure} unless the caller is the host administrator. */
-  public void requireHostAdmin(String refusal) {
-    if (!isHostAdmin()) {
-      throw Failure.forbidden(refusal);
+  /** The tenant of a tenant administrator. */
+  public Future<Long> tenantAdministrator() {
+    if (isTenantAdmin()) {
+      return Future.succeededFuture(tenantId);
     }
+    return refused(isTenantUser() ? "only the tenant's administrators may do this"
+        : isRobot() ? "robots use the robot protocol only" : "this belongs to a tenant; sign in to a tenant");
+  }
+
+  /** The tenant of a robot. */
+  public Future<Long> robotTenant() {
+    return isRobot() ? Future.succeededFuture(tenantId) : refused("only robots speak the robot protocol");
+  }
+
+  /** Succeeds for the host administrator; {@code refusal} for anyone else. */
+  public Future<Caller> hostAdministrator(String refusal) {
+    return isHostAdmin() ? Future.succeededFuture(this) : refused(refusal);
   }
 
   /**
@@ -48,16 +66,20 @@ public record Caller(long principalId, String name, Role role, Long tenantId) {
    * every tenant), the caller's own for a tenant administrator, who may not name another
    * ({@code otherTenant}); anyone else is refused ({@code notAdministrator}).
    */
-  public Long administeredTenant(Long requested, String notAdministrator, String otherTenant) {
+  public Future<Long> administeredTenant(Long requested, String notAdministrator, String otherTenant) {
     if (isHostAdmin()) {
-      return requested;
+      return Future.succeededFuture(requested);
     }
     if (!isTenantAdmin()) {
-      throw Failure.forbidden(notAdministrator);
+      return refused(notAdministrator);
     }
     if (requested != null && !requested.equals(tenantId)) {
-      throw Failure.forbidden(otherTenant);
+      return refused(otherTenant);
     }
-    return tenantId;
+    return Future.succeededFuture(tenantId);
+  }
+
+  private static <T> Future<T> refused(String message) {
+    return Future.failedFuture(Failure.forbidden(message));
   }
 }

@@ -107,23 +107,18 @@ final class IdentityService {
   }
 
   Future<RegisteredRobot> registerRobot(RegisterRobot request) {
-    Caller caller = request.caller();
-    if (!caller.isTenantAdmin()) {
-      throw Failure.forbidden("robots are registered by a tenant administrator");
-    }
-    if (request.name() == null || !NAME.matcher(request.name()).matches()) {
-      throw Failure.badRequest("a robot name is 1-64 letters, digits, '.', '_', '@' or '-'");
-    }
-    String secret = RobotSecrets.newSecret();
-    return robots.insert(caller.tenantId(), request.name(), RobotSecrets.digest(secret))
-        .map(robot -> new RegisteredRobot(robot, secret));
+    return request.caller().tenantAdministrator().compose(tenantId -> {
+      if (request.name() == null || !NAME.matcher(request.name()).matches()) {
+        throw Failure.badRequest("a robot name is 1-64 letters, digits, '.', '_', '@' or '-'");
+      }
+      String secret = RobotSecrets.newSecret();
+      return robots.insert(tenantId, request.name(), RobotSecrets.digest(secret))
+          .map(robot -> new RegisteredRobot(robot, secret));
+    });
   }
 
   Future<List<Robot>> listRobots(Caller caller) {
-    if (!caller.isTenantUser()) {
-      throw Failure.forbidden("robots are listed by the users of their tenant");
-    }
-    return robots.list(caller.tenantId());
+    return caller.tenantUser().compose(robots::list);
   }
 
   Future<Robot> getRobot(GetRobot query) {
@@ -138,60 +133,58 @@ final class IdentityService {
   }
 
   Future<Tenant> createTenant(CreateTenant request) {
-    requireHostAdmin(request.caller());
-    String name = request.name();
-    if (name == null || !TENANT_NAME.matcher(name).matches()) {
-      throw Failure.badRequest("a tenant name is 1-64 letters, digits, '_' or '-', starting with a letter or digit");
-    }
-    if (isHost(name)) {
-      throw Failure.badRequest("'host' is the name of the host organization");
-    }
-    return tenants.insert(name);
+    return request.caller().hostAdministrator(HOST_ONLY).compose(host -> {
+      String name = request.name();
+      if (name == null || !TENANT_NAME.matcher(name).matches()) {
+        throw Failure.badRequest("a tenant name is 1-64 letters, digits, '_' or '-', starting with a letter or digit");
+      }
+      if (isHost(name)) {
+        throw Failure.badRequest("'host' is the name of the host organization");
+      }
+      return tenants.insert(name);
+    });
   }
 
   Future<List<Tenant>> listTenants(Caller caller) {
-    requireHostAdmin(caller);
-    return tenants.list();
+    return caller.hostAdministrator(HOST_ONLY).compose(host -> tenants.list());
   }
 
   Future<User> createUser(CreateUser request) {
-    Caller caller = request.caller();
-    Long tenantId = targetTenant(caller, request.tenantId());
-    if (tenantId == null) {
-      throw Failure.badRequest("tenantId is required: users belong to a tenant");
-    }
-    if (request.username() == null || !NAME.matcher(request.username()).matches()) {
-      throw Failure.badRequest("a user name is 1-64 letters, digits, '.', '_', '@' or '-'");
-    }
-    if (request.password() == null || request.password().length() < MIN_PASSWORD
-        || request.password().length() > MAX_PASSWORD) {
-      throw Failure.badRequest("a password has " + MIN_PASSWORD + " to " + MAX_PASSWORD + " characters");
-    }
-    if (request.role() != Role.ADMINISTRATOR && request.role() != Role.OPERATOR) {
-      throw Failure.badRequest("role must be Administrator or Operator");
-    }
-    return tenants.findById(tenantId)
-        .compose(tenant -> tenant.isPresent() ? hasher.hash(request.password())
-            : Future.failedFuture(Failure.notFound("no tenant " + tenantId)))
-        .compose(hash -> users.insert(tenantId, request.username(), hash, request.role()));
+    return targetTenant(request.caller(), request.tenantId()).compose(tenantId -> {
+      if (tenantId == null) {
+        throw Failure.badRequest("tenantId is required: users belong to a tenant");
+      }
+      if (request.username() == null || !NAME.matcher(request.username()).matches()) {
+        throw Failure.badRequest("a user name is 1-64 letters, digits, '.', '_', '@' or '-'");
+      }
+      if (request.password() == null || request.password().length() < MIN_PASSWORD
+          || request.password().length() > MAX_PASSWORD) {
+        throw Failure.badRequest("a password has " + MIN_PASSWORD + " to " + MAX_PASSWORD + " characters");
+      }
+      if (request.role() != Role.ADMINISTRATOR && request.role() != Role.OPERATOR) {
+        throw Failure.badRequest("role must be Administrator or Operator");
+      }
+      return tenants.findById(tenantId)
+          .compose(tenant -> tenant.isPresent() ? hasher.hash(request.password())
+              : Future.failedFuture(Failure.notFound("no tenant " + tenantId)))
+          .compose(hash -> users.insert(tenantId, request.username(), hash, request.role()));
+    });
   }
 
   Future<List<User>> listUsers(Caller caller, Long tenantId) {
-    return users.list(targetTenant(caller, tenantId));
+    return targetTenant(caller, tenantId).compose(users::list);
   }
 
   /**
    * The tenant a user-management call acts on: whatever the host admin names (null = all), the
    * caller's own tenant for a tenant admin.
    */
-  private static Long targetTenant(Caller caller, Long requested) {
+  private static Future<Long> targetTenant(Caller caller, Long requested) {
     return caller.administeredTenant(requested, "only administrators manage users",
         "a tenant administrator manages the users of their own tenant only");
   }
 
-  private static void requireHostAdmin(Caller caller) {
-    caller.requireHostAdmin("only the host administrator manages tenants");
-  }
+  private static final String HOST_ONLY = "only the host administrator manages tenants";
 
   static boolean isHost(String tenancyName) {
     return isBlank(tenancyName) || HOST.equalsIgnoreCase(tenancyName.trim());

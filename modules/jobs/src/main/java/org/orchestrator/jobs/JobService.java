@@ -79,6 +79,10 @@ final class JobService {
     this.phase = phase;
   }
 
+  // Every operation answers a future and never throws: each starts from the caller's check (a
+  // future) and composes the rest on it, so a Failure thrown while checking the request fails the
+  // future that composition returns.
+
   /** No job is created while the platform is in maintenance, whoever asks (API or schedule). */
   private void refuseInMaintenance() {
     MaintenancePhase current = phase.get();
@@ -88,14 +92,15 @@ final class JobService {
   }
 
   Future<Job> create(CreateJob request) {
-    long tenantId = tenantUser(request.caller());
-    refuseInMaintenance();
-    String process = processName(request.processName());
-    if (request.robotId() == null) {
-      return jobs.insert(tenantId, process, null);
-    }
-    return robots.apply(new GetRobot(tenantId, request.robotId()))
-        .compose(robot -> jobs.insert(tenantId, process, robot.id()));
+    return request.caller().tenantUser().compose(tenantId -> {
+      refuseInMaintenance();
+      String process = processName(request.processName());
+      if (request.robotId() == null) {
+        return jobs.insert(tenantId, process, null);
+      }
+      return robots.apply(new GetRobot(tenantId, request.robotId()))
+          .compose(robot -> jobs.insert(tenantId, process, robot.id()));
+    });
   }
 
   /**
@@ -103,9 +108,12 @@ final class JobService {
    * refused (MAINTENANCE); a fire whose process name is not acceptable is refused alone.
    */
   Future<ScheduledJobs> createScheduled(CreateScheduledJobs request) {
-    refuseInMaintenance();
+    MaintenancePhase current = phase.get();
+    if (current.inMaintenance()) {
+      return Future.failedFuture(new Failure(FailureCode.MAINTENANCE, "no new jobs during maintenance (" + current + ")"));
+    }
     if (request.fires().size() > CreateScheduledJobs.MAX) {
-      throw Failure.badRequest("at most " + CreateScheduledJobs.MAX + " fires per request");
+      return Future.failedFuture(Failure.badRequest("at most " + CreateScheduledJobs.MAX + " fires per request"));
     }
     List<CreateScheduledJob> acceptable = new ArrayList<>(request.fires().size());
     List<ScheduledJob> refused = new ArrayList<>();
@@ -126,54 +134,55 @@ final class JobService {
   }
 
   Future<Page<Job>> list(ListJobs query) {
-    long tenantId = tenantUser(query.caller());
-    return jobs.page(tenantId, query.state(), query.page());
+    return query.caller().tenantUser().compose(tenantId -> jobs.page(tenantId, query.state(), query.page()));
   }
 
   Future<Job> get(Caller caller, long jobId) {
-    return jobs.find(tenantUser(caller), jobId).map(found -> found.orElseThrow(() -> noJob(jobId)));
+    return caller.tenantUser().compose(tenantId -> jobs.find(tenantId, jobId))
+        .map(found -> found.orElseThrow(() -> noJob(jobId)));
   }
 
   Future<Job> stop(Caller caller, long jobId) {
-    long tenantId = tenantUser(caller);
-    return change(() -> jobs.find(tenantId, jobId), jobId, job -> JobTransitions.stop(job.state()), MAX_CAS_ATTEMPTS);
+    return caller.tenantUser().compose(tenantId -> change(() -> jobs.find(tenantId, jobId), jobId,
+        job -> JobTransitions.stop(job.state()), MAX_CAS_ATTEMPTS));
   }
 
   Future<Job> kill(Caller caller, long jobId) {
-    long tenantId = tenantUser(caller);
-    return change(() -> jobs.find(tenantId, jobId), jobId, job -> JobTransitions.kill(job.state()), MAX_CAS_ATTEMPTS);
+    return caller.tenantUser().compose(tenantId -> change(() -> jobs.find(tenantId, jobId), jobId,
+        job -> JobTransitions.kill(job.state()), MAX_CAS_ATTEMPTS));
   }
 
   Future<RobotCommands> heartbeat(Heartbeat heartbeat) {
     Caller robot = heartbeat.robot();
-    requireRobot(robot);
-    List<Long> running = heartbeat.runningJobs();
-    if (running != null && running.size() > Heartbeat.MAX_RUNNING_JOBS) {
-      throw Failure.badRequest("runningJobs lists at most " + Heartbeat.MAX_RUNNING_JOBS + " job ids");
-    }
-    if (running != null && running.stream().anyMatch(id -> id == null || id < 1)) {
-      throw Failure.badRequest("runningJobs holds job ids (integers >= 1)");
-    }
-    return jobs.heartbeat(robot.tenantId(), robot.principalId(), running, !phase.get().inMaintenance())
-        .map(outcome -> {
-          outcome.faulted().forEach(job -> metrics.faultedByServer(job.was(), JobRepository.NO_LONGER_RUNS));
-          return new RobotCommands(outcome.commands());
-        });
+    return robot.robotTenant().compose(tenantId -> {
+      List<Long> running = heartbeat.runningJobs();
+      if (running != null && running.size() > Heartbeat.MAX_RUNNING_JOBS) {
+        throw Failure.badRequest("runningJobs lists at most " + Heartbeat.MAX_RUNNING_JOBS + " job ids");
+      }
+      if (running != null && running.stream().anyMatch(id -> id == null || id < 1)) {
+        throw Failure.badRequest("runningJobs holds job ids (integers >= 1)");
+      }
+      return jobs.heartbeat(tenantId, robot.principalId(), running, !phase.get().inMaintenance());
+    }).map(outcome -> {
+      outcome.faulted().forEach(job -> metrics.faultedByServer(job.was(), JobRepository.NO_LONGER_RUNS));
+      return new RobotCommands(outcome.commands());
+    });
   }
 
   Future<Job> report(ReportJobState report) {
     Caller robot = report.robot();
-    requireRobot(robot);
-    if (report.state() == null) {
-      throw Failure.badRequest("state must be Running, Successful, Faulted or Stopped");
-    }
-    return change(() -> jobs.findForRobot(robot.tenantId(), robot.principalId(), report.jobId()),
-        report.jobId(), current -> {
-          if (report.state() == JobState.Running && current.state() == JobState.Pending) {
-            startable(current);
-          }
-          return JobTransitions.report(current.state(), report.state());
-        }, MAX_CAS_ATTEMPTS);
+    return robot.robotTenant().compose(tenantId -> {
+      if (report.state() == null) {
+        throw Failure.badRequest("state must be Running, Successful, Faulted or Stopped");
+      }
+      return change(() -> jobs.findForRobot(tenantId, robot.principalId(), report.jobId()),
+          report.jobId(), current -> {
+            if (report.state() == JobState.Running && current.state() == JobState.Pending) {
+              startable(current);
+            }
+            return JobTransitions.report(current.state(), report.state());
+          }, MAX_CAS_ATTEMPTS);
+    });
   }
 
   /**
@@ -195,62 +204,64 @@ final class JobService {
 
   Future<Stored> appendLogs(AppendLogs batch) {
     Caller robot = batch.robot();
-    requireRobot(robot);
     List<LogLine> lines = batch.lines();
-    if (lines == null || lines.isEmpty()) {
-      return Future.succeededFuture(new Stored(0));
-    }
-    if (lines.size() > AppendLogs.MAX_LINES) {
-      throw Failure.badRequest("at most " + AppendLogs.MAX_LINES + " log lines per upload");
-    }
-    String batchId = batch.batchId();
-    if (batchId != null && !BATCH_ID.matcher(batchId).matches()) {
-      throw Failure.badRequest("batchId is 1-" + AppendLogs.MAX_BATCH_ID + " printable characters");
-    }
-    return logWriter.append(robot.tenantId(), robot.principalId(), batchId, lines).compose(appended ->
-        appended.replay() || appended.stored() == lines.size() ? Future.succeededFuture(new Stored(appended.stored()))
-        : logs.foreignJobs(robot.tenantId(), robot.principalId(), RobotLogRepository.jobIds(lines))
-            .compose(foreign -> Future.failedFuture(
-                Failure.notFound("no job of this robot with id " + foreign + "; nothing stored"))));
+    return robot.robotTenant().compose(tenantId -> {
+      if (lines == null || lines.isEmpty()) {
+        return Future.succeededFuture(new Stored(0));
+      }
+      if (lines.size() > AppendLogs.MAX_LINES) {
+        throw Failure.badRequest("at most " + AppendLogs.MAX_LINES + " log lines per upload");
+      }
+      String batchId = batch.batchId();
+      if (batchId != null && !BATCH_ID.matcher(batchId).matches()) {
+        throw Failure.badRequest("batchId is 1-" + AppendLogs.MAX_BATCH_ID + " printable characters");
+      }
+      return logWriter.append(tenantId, robot.principalId(), batchId, lines).compose(appended ->
+          appended.replay() || appended.stored() == lines.size() ? Future.succeededFuture(new Stored(appended.stored()))
+          : logs.foreignJobs(tenantId, robot.principalId(), RobotLogRepository.jobIds(lines))
+              .compose(foreign -> Future.failedFuture(
+                  Failure.notFound("no job of this robot with id " + foreign + "; nothing stored"))));
+    });
   }
 
   Future<Page<StoredLog>> listLogs(ListLogs query) {
-    long tenantId = tenantUser(query.caller());
-    return logs.page(tenantId, query.jobId(), query.page());
+    return query.caller().tenantUser().compose(tenantId -> logs.page(tenantId, query.jobId(), query.page()));
   }
 
   Future<ItemId> addQueueItem(AddQueueItem item) {
     Caller robot = item.robot();
-    requireRobot(robot);
-    queueName(item.queueName());
-    if (item.payload() == null) {
-      throw Failure.badRequest("payload is required");
-    }
-    if (item.reference() != null && (item.reference().isEmpty() || item.reference().length() > MAX_REFERENCE
-        || item.reference().chars().anyMatch(Character::isISOControl))) {
-      throw Failure.badRequest("reference is 1-" + MAX_REFERENCE + " printable characters");
-    }
-    return queueItems.insert(robot.tenantId(), robot.principalId(), item.queueName(), item.reference(),
-        item.payload()).map(ItemId::new);
+    return robot.robotTenant().compose(tenantId -> {
+      queueName(item.queueName());
+      if (item.payload() == null) {
+        throw Failure.badRequest("payload is required");
+      }
+      if (item.reference() != null && (item.reference().isEmpty() || item.reference().length() > MAX_REFERENCE
+          || item.reference().chars().anyMatch(Character::isISOControl))) {
+        throw Failure.badRequest("reference is 1-" + MAX_REFERENCE + " printable characters");
+      }
+      return queueItems.insert(tenantId, robot.principalId(), item.queueName(), item.reference(), item.payload());
+    }).map(ItemId::new);
   }
 
   /** Begins a queue transaction for the robot; no item when the queue has no New one. */
   Future<TakenQueueItem> takeQueueItem(TakeQueueItem take) {
     Caller robot = take.robot();
-    requireRobot(robot);
-    queueName(take.queueName());
-    return queueItems.takeNext(robot.tenantId(), take.queueName(), robot.principalId()).map(TakenQueueItem::new);
+    return robot.robotTenant().compose(tenantId -> {
+      queueName(take.queueName());
+      return queueItems.takeNext(tenantId, take.queueName(), robot.principalId());
+    }).map(TakenQueueItem::new);
   }
 
   /** Ends the robot's queue transaction with its result. */
   Future<QueueItem> finishQueueItem(FinishQueueItem finish) {
     Caller robot = finish.robot();
-    requireRobot(robot);
-    if (finish.status() == null) {
-      throw Failure.badRequest("status is Successful or Failed");
-    }
-    return queueItems.finish(robot.tenantId(), finish.itemId(), robot.principalId(), finish.status().name(),
-        finish.output());
+    return robot.robotTenant().compose(tenantId -> {
+      if (finish.status() == null) {
+        throw Failure.badRequest("status is Successful or Failed");
+      }
+      return queueItems.finish(tenantId, finish.itemId(), robot.principalId(), finish.status().name(),
+          finish.output());
+    });
   }
 
   private static void queueName(String name) {
@@ -260,8 +271,8 @@ final class JobService {
   }
 
   Future<Page<QueueItem>> listQueueItems(ListQueueItems query) {
-    long tenantId = tenantUser(query.caller());
-    return queueItems.page(tenantId, query.queueName(), query.page());
+    return query.caller().tenantUser()
+        .compose(tenantId -> queueItems.page(tenantId, query.queueName(), query.page()));
   }
 
   Future<RobotPresenceList> presence(long tenantId) {
@@ -294,20 +305,6 @@ final class JobService {
         return change(load, jobId, decide, attempts - 1);
       });
     });
-  }
-
-  private static long tenantUser(Caller caller) {
-    if (!caller.isTenantUser()) {
-      throw Failure.forbidden(caller.isRobot() ? "robots may use the robot protocol only"
-          : "jobs belong to tenants; sign in to a tenant");
-    }
-    return caller.tenantId();
-  }
-
-  private static void requireRobot(Caller caller) {
-    if (!caller.isRobot()) {
-      throw Failure.forbidden("only robots speak the robot protocol");
-    }
   }
 
   private static String processName(String name) {

@@ -147,9 +147,9 @@ final class MaintenanceService {
 
   Future<StartOutcome> start(StartMaintenance request) {
     Caller caller = request.caller();
-    requireHostAdmin(caller);
-    validate(request);
-    return serialized(() -> repository.load().compose(fresh -> {
+    return caller.hostAdministrator(HOST_ONLY).compose(host -> {
+      validate(request);
+      return serialized(() -> repository.load().compose(fresh -> {
       stored(fresh);
       PhaseSnapshot current = snapshot;
       Plan plan = PhaseMachine.start(current.phase(), request.phase(), request.killJobs(), request.force());
@@ -163,7 +163,8 @@ final class MaintenanceService {
                 request.reason() == null ? "" : ", reason: " + request.reason());
             return new StartOutcome(done, null);
           }));
-    })).onSuccess(outcome -> armDeadline());
+      }));
+    }).onSuccess(outcome -> armDeadline());
   }
 
   private Future<PhaseSnapshot> carryOut(Plan plan, StartMaintenance request) {
@@ -196,8 +197,7 @@ final class MaintenanceService {
   }
 
   Future<PhaseSnapshot> end(EndMaintenance request) {
-    requireHostAdmin(request.caller());
-    return serialized(() -> repository.load().compose(fresh -> {
+    return request.caller().hostAdministrator(HOST_ONLY).compose(host -> serialized(() -> repository.load().compose(fresh -> {
       stored(fresh);
       PhaseMachine.end(snapshot.phase());
       Instant now = clock.instant();
@@ -206,7 +206,7 @@ final class MaintenanceService {
           .onSuccess(this::stored)
           .onSuccess(ended -> LOG.info("maintenance: ended by {} (window {})", request.caller().name(),
               ended.windowId()));
-    })).onSuccess(ended -> cancelDeadline());
+    }))).onSuccess(ended -> cancelDeadline());
   }
 
   /** Plans waiting at once, at most: each is a row every node reads while it waits. */
@@ -217,7 +217,10 @@ final class MaintenanceService {
   static final Duration MAX_EXPECTED_LENGTH = Duration.ofDays(30);
 
   Future<MaintenancePlan> createPlan(CreatePlan request) {
-    requireHostAdmin(request.caller());
+    return request.caller().hostAdministrator(HOST_ONLY).compose(host -> checkedPlan(request));
+  }
+
+  private Future<MaintenancePlan> checkedPlan(CreatePlan request) {
     Instant now = clock.instant();
     if (request.drainAt() == null) {
       throw Failure.badRequest("drainAt is required: an ISO-8601 instant such as 2026-12-01T22:00:00Z");
@@ -247,11 +250,10 @@ final class MaintenanceService {
   }
 
   Future<MaintenancePlan> cancelPlan(CancelPlan request) {
-    requireHostAdmin(request.caller());
-    return serialized(() -> repository.load().compose(fresh -> {
+    return request.caller().hostAdministrator(HOST_ONLY).compose(host -> serialized(() -> repository.load().compose(fresh -> {
       stored(fresh);
       return repository.cancelPlan(snapshot.version(), request.id(), clock.instant(), request.caller().name());
-    }).compose(plan -> repository.load().onSuccess(this::stored).map(plan)))
+    }).compose(plan -> repository.load().onSuccess(this::stored).map(plan))))
         .onSuccess(plan -> LOG.info("maintenance plan {} cancelled by {}", plan.id(), request.caller().name()));
   }
 
@@ -259,7 +261,7 @@ final class MaintenanceService {
   Future<Plans> plans(ListPlans request) {
     Caller caller = request.caller();
     if (caller.isRobot()) {
-      throw Failure.forbidden("plans are read by people");
+      return Future.failedFuture(Failure.forbidden("plans are read by people"));
     }
     boolean host = caller.isHostAdmin();
     return repository.plans(host, PLAN_LIST_LIMIT + 1).map(list -> new Plans(
@@ -417,10 +419,13 @@ final class MaintenanceService {
   }
 
   Future<PreviewReport> preview(Preview request) {
-    requireHostAdmin(request.caller());
+    return request.caller().hostAdministrator(HOST_ONLY).compose(host -> checkedPreview(request));
+  }
+
+  private Future<PreviewReport> checkedPreview(Preview request) {
     Duration horizon = request.horizon() == null ? Duration.ofHours(1) : request.horizon();
     if (!wholeSecondsUpToAWeek(horizon)) {
-      throw Failure.badRequest("duration is an ISO-8601 duration of whole seconds between PT1S and P7D");
+      return Future.failedFuture(Failure.badRequest("duration is an ISO-8601 duration of whole seconds between PT1S and P7D"));
     }
     Instant now = clock.instant();
     return Future.all(peers.active(BLOCKING_SAMPLE), peers.fires(now, now.plus(horizon), PREVIEW_FIRE_SAMPLE))
@@ -549,7 +554,5 @@ final class MaintenanceService {
     return duration.getNano() == 0 && duration.getSeconds() >= 1 && duration.compareTo(MAX_KILL_AFTER) <= 0;
   }
 
-  private static void requireHostAdmin(Caller caller) {
-    caller.requireHostAdmin("maintenance is for the host administrator");
-  }
+  private static final String HOST_ONLY = "maintenance is for the host administrator";
 }

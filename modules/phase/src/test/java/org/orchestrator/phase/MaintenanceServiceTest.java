@@ -29,7 +29,10 @@ import org.orchestrator.contracts.jobs.JobMessages.TenantCounts;
 import org.orchestrator.contracts.jobs.JobMessages.WindowCounts;
 import org.orchestrator.contracts.phase.MaintenancePhase;
 import org.orchestrator.contracts.phase.PhaseMessages.DrainProgress;
+import org.orchestrator.contracts.phase.PhaseMessages.CancelPlan;
+import org.orchestrator.contracts.phase.PhaseMessages.CreatePlan;
 import org.orchestrator.contracts.phase.PhaseMessages.EndMaintenance;
+import org.orchestrator.contracts.phase.PhaseMessages.Preview;
 import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
 import org.orchestrator.contracts.phase.PhaseMessages.StartMaintenance;
 import org.orchestrator.contracts.phase.PhaseMessages.StartOutcome;
@@ -92,6 +95,31 @@ class MaintenanceServiceTest {
     assertTrue(stored.transitions().stream().anyMatch(t -> "Stop sent to 3 jobs".equals(t.note())),
         "the sweep's count is in the window's audit: " + stored.transitions());
     assertEquals(MaintenancePhase.Draining, published.get(published.size() - 1).phase());
+  }
+
+  /**
+   * A refusal is a failed future, never a throw: whoever calls the service (its bus consumer, a
+   * timer, a test) composes on what it answers.
+   */
+  @Test
+  void refusalsAreFailedFuturesAndChangeNothing() {
+    Caller operator = new Caller(9, "op", Role.OPERATOR, 7L);
+    long version = on(repository::load).version();
+    List<Future<?>> refused = List.of(
+        service.start(new StartMaintenance(operator, MaintenancePhase.Draining, false, false, null, false, null)),
+        service.end(new EndMaintenance(operator)),
+        service.preview(new Preview(operator, null)),
+        service.preview(new Preview(HOST, java.time.Duration.ofDays(30))),
+        service.createPlan(new CreatePlan(HOST, null, null, false, null, "no drainAt")),
+        service.createPlan(new CreatePlan(operator, Instant.now().plusSeconds(3600), null, false, null, "x")),
+        service.cancelPlan(new CancelPlan(operator, 1)),
+        service.start(new StartMaintenance(HOST, MaintenancePhase.Draining, false, false,
+            java.time.Duration.ofDays(30), false, null)));
+    for (Future<?> future : refused) {
+      assertTrue(future.failed(), "answered at once, failed: " + future);
+      assertTrue(future.cause() instanceof org.orchestrator.contracts.Failure, future.cause().toString());
+    }
+    assertEquals(version, on(repository::load).version(), "nothing was stored");
   }
 
   @Test

@@ -37,50 +37,55 @@ final class ScheduleService {
     this.clock = clock;
   }
 
+  // Every operation answers a future and never throws: each starts from the caller's check and
+  // composes the rest on it, so a Failure thrown while checking the request fails that future.
+
   Future<Schedule> create(CreateSchedule request) {
-    long tenantId = tenantAdmin(request.caller());
-    if (request.name() == null || !NAME.matcher(request.name()).matches()) {
-      throw Failure.badRequest("name is 1-128 printable characters");
-    }
-    if (request.processName() == null || !NAME.matcher(request.processName()).matches()) {
-      throw Failure.badRequest("processName is 1-128 printable characters");
-    }
-    String zone = request.timeZone() == null ? "UTC" : request.timeZone();
-    CronSchedule cron = CronSchedule.parse(request.cron(), zone);
-    var next = cron.nextAfter(clock.instant())
-        .orElseThrow(() -> Failure.badRequest("the cron expression never fires"));
-    Future<Long> robot = request.robotId() == null ? Future.succeededFuture(null)
-        : robots.apply(new GetRobot(tenantId, request.robotId())).map(Robot::id);
-    return robot.compose(robotId -> schedules.insert(tenantId, request.name(), request.processName(),
-        request.cron().trim(), zone, robotId, next));
-  }
-
-  Future<List<Schedule>> list(Caller caller) {
-    return schedules.list(tenantUser(caller));
-  }
-
-  Future<Schedule> enable(Caller caller, long id) {
-    long tenantId = tenantAdmin(caller);
-    return found(schedules.find(tenantId, id), id).compose(schedule -> {
-      var next = CronSchedule.parse(schedule.cron(), schedule.timeZone()).nextAfter(clock.instant())
-          .orElseThrow(() -> Failure.conflict("the cron expression never fires again"));
-      return found(schedules.setEnabled(tenantId, id, true, next), id);
+    return request.caller().tenantAdministrator().compose(tenantId -> {
+      if (request.name() == null || !NAME.matcher(request.name()).matches()) {
+        throw Failure.badRequest("name is 1-128 printable characters");
+      }
+      if (request.processName() == null || !NAME.matcher(request.processName()).matches()) {
+        throw Failure.badRequest("processName is 1-128 printable characters");
+      }
+      String zone = request.timeZone() == null ? "UTC" : request.timeZone();
+      CronSchedule cron = CronSchedule.parse(request.cron(), zone);
+      var next = cron.nextAfter(clock.instant())
+          .orElseThrow(() -> Failure.badRequest("the cron expression never fires"));
+      Future<Long> robot = request.robotId() == null ? Future.succeededFuture(null)
+          : robots.apply(new GetRobot(tenantId, request.robotId())).map(Robot::id);
+      return robot.compose(robotId -> schedules.insert(tenantId, request.name(), request.processName(),
+          request.cron().trim(), zone, robotId, next));
     });
   }
 
+  Future<List<Schedule>> list(Caller caller) {
+    return caller.tenantUser().compose(schedules::list);
+  }
+
+  Future<Schedule> enable(Caller caller, long id) {
+    return caller.tenantAdministrator().compose(tenantId -> found(schedules.find(tenantId, id), id)
+        .compose(schedule -> {
+          var next = CronSchedule.parse(schedule.cron(), schedule.timeZone()).nextAfter(clock.instant())
+              .orElseThrow(() -> Failure.conflict("the cron expression never fires again"));
+          return found(schedules.setEnabled(tenantId, id, true, next), id);
+        }));
+  }
+
   Future<Schedule> disable(Caller caller, long id) {
-    return found(schedules.setEnabled(tenantAdmin(caller), id, false, null), id);
+    return caller.tenantAdministrator().compose(tenantId -> found(schedules.setEnabled(tenantId, id, false, null), id));
   }
 
   Future<Schedule> delete(Caller caller, long id) {
-    return found(schedules.delete(tenantAdmin(caller), id), id);
+    return caller.tenantAdministrator().compose(tenantId -> found(schedules.delete(tenantId, id), id));
   }
 
   Future<Page<Fire>> fires(ListFires query) {
-    long tenantId = tenantUser(query.caller());
-    query.page().afterInstant(); // a cursor this list never gave is refused before anything is read
-    return found(schedules.find(tenantId, query.scheduleId()), query.scheduleId())
-        .compose(schedule -> schedules.fires(tenantId, query.scheduleId(), query.page()));
+    return query.caller().tenantUser().compose(tenantId -> {
+      query.page().afterInstant(); // a cursor this list never gave is refused before anything is read
+      return found(schedules.find(tenantId, query.scheduleId()), query.scheduleId())
+          .compose(schedule -> schedules.fires(tenantId, query.scheduleId(), query.page()));
+    });
   }
 
   /**
@@ -104,19 +109,5 @@ final class ScheduleService {
 
   private static Future<Schedule> found(Future<java.util.Optional<Schedule>> lookup, long id) {
     return lookup.map(schedule -> schedule.orElseThrow(() -> Failure.notFound("no schedule " + id)));
-  }
-
-  private static long tenantAdmin(Caller caller) {
-    if (!caller.isTenantAdmin()) {
-      throw Failure.forbidden("schedules are managed by a tenant administrator");
-    }
-    return caller.tenantId();
-  }
-
-  private static long tenantUser(Caller caller) {
-    if (!caller.isTenantUser()) {
-      throw Failure.forbidden("schedules belong to tenants; sign in to a tenant");
-    }
-    return caller.tenantId();
   }
 }

@@ -57,10 +57,10 @@ final class TenantLogService {
   }
 
   Future<History> history(ListHistory query) {
-    Long tenantId = query.caller().administeredTenant(query.tenantId(), "maintenance logs are read by administrators",
-        "a tenant administrator reads the maintenance logs of their own tenant only");
-    // the host administrator without a tenant: every window, each with its tenants' records
-    return tenantId == null ? logs.windows(query.page()) : logs.history(tenantId, query.page());
+    return query.caller().administeredTenant(query.tenantId(), "maintenance logs are read by administrators",
+            "a tenant administrator reads the maintenance logs of their own tenant only")
+        // the host administrator without a tenant: every window, each with its tenants' records
+        .compose(tenantId -> tenantId == null ? logs.windows(query.page()) : logs.history(tenantId, query.page()));
   }
 
   /** One record per tenant ({@code everyTenant}: also those the window did not touch). */

@@ -41,48 +41,45 @@ final class WebhookService {
     this.clock = clock;
   }
 
+  // Every operation answers a future and never throws: each starts from the caller's check and
+  // composes the rest on it, so a Failure thrown while checking the request fails that future.
+
   Future<Webhook> create(CreateWebhook request) {
-    long tenant = tenantOf(request.caller());
-    URI url = WebhookTargets.parse(request.url());
-    String secret = request.secret();
-    if (secret == null || secret.length() < MIN_SECRET || secret.length() > MAX_SECRET
-        || !secret.chars().allMatch(c -> c >= 0x21 && c <= 0x7e)) {
-      throw Failure.badRequest("secret is " + MIN_SECRET + " to " + MAX_SECRET + " printable ASCII characters "
-          + "without spaces; it signs every delivery (X-Orchestrator-Signature)");
-    }
-    List<String> events = events(request.events());
-    return WebhookTargets.resolve(resolvers, url, allowPrivateTargets)
-        .compose(address -> repository.insert(tenant, url.toString(), secret, events, request.caller().name(),
-            MAX_PER_TENANT));
+    return request.caller().tenantAdministrator().compose(tenant -> {
+      URI url = WebhookTargets.parse(request.url());
+      String secret = request.secret();
+      if (secret == null || secret.length() < MIN_SECRET || secret.length() > MAX_SECRET
+          || !secret.chars().allMatch(c -> c >= 0x21 && c <= 0x7e)) {
+        throw Failure.badRequest("secret is " + MIN_SECRET + " to " + MAX_SECRET + " printable ASCII characters "
+            + "without spaces; it signs every delivery (X-Orchestrator-Signature)");
+      }
+      List<String> events = events(request.events());
+      return WebhookTargets.resolve(resolvers, url, allowPrivateTargets)
+          .compose(address -> repository.insert(tenant, url.toString(), secret, events, request.caller().name(),
+              MAX_PER_TENANT));
+    });
   }
 
   Future<Webhooks> list(ListWebhooks request) {
-    return repository.list(tenantOf(request.caller())).map(Webhooks::new);
+    return request.caller().tenantAdministrator().compose(repository::list).map(Webhooks::new);
   }
 
   Future<Removed> delete(DeleteWebhook request) {
-    long tenant = tenantOf(request.caller());
-    return repository.delete(tenant, request.id(), clock.instant())
+    return request.caller().tenantAdministrator()
+        .compose(tenant -> repository.delete(tenant, request.id(), clock.instant()))
         .compose(found -> found ? Future.succeededFuture(new Removed(request.id()))
             : Future.failedFuture(Failure.notFound("the tenant has no webhook " + request.id())));
   }
 
   Future<Page<Delivery>> deliveries(ListDeliveries request) {
-    long tenant = tenantOf(request.caller());
-    if (request.page().size() > MAX_PAGE_SIZE) {
-      throw Failure.badRequest("size is 1.." + MAX_PAGE_SIZE + " for deliveries (each carries its tries)");
-    }
-    request.page().afterId(); // a cursor this list never gave is refused before anything is read
-    return repository.owns(tenant, request.webhookId())
-        .compose(owned -> !owned ? Future.failedFuture(Failure.notFound("the tenant has no webhook " + request.webhookId()))
-            : repository.deliveries(request.webhookId(), request.page()));
-  }
-
-  private static long tenantOf(Caller caller) {
-    if (!caller.isTenantAdmin()) {
-      throw Failure.forbidden("webhooks are kept by a tenant's administrators");
-    }
-    return caller.requireTenant();
+    return request.caller().tenantAdministrator().compose(tenant -> {
+      if (request.page().size() > MAX_PAGE_SIZE) {
+        throw Failure.badRequest("size is 1.." + MAX_PAGE_SIZE + " for deliveries (each carries its tries)");
+      }
+      request.page().afterId(); // a cursor this list never gave is refused before anything is read
+      return repository.owns(tenant, request.webhookId());
+    }).compose(owned -> !owned ? Future.failedFuture(Failure.notFound("the tenant has no webhook " + request.webhookId()))
+        : repository.deliveries(request.webhookId(), request.page()));
   }
 
   private static List<String> events(List<String> requested) {

@@ -160,8 +160,12 @@ public final class MaintenanceCalls {
 
   /** UiPath's MaintenanceSetting for the host (all tenants, or one) or a tenant admin (own tenant). */
   public Future<JsonObject> get(Caller caller, Long requestedTenant) {
-    Long tenant = caller.administeredTenant(requestedTenant, "the maintenance state is read by administrators",
-        "a tenant administrator reads the maintenance state of their own tenant only");
+    return caller.administeredTenant(requestedTenant, "the maintenance state is read by administrators",
+        "a tenant administrator reads the maintenance state of their own tenant only")
+        .compose(tenant -> setting(caller, tenant));
+  }
+
+  private Future<JsonObject> setting(Caller caller, Long tenant) {
     PhaseSnapshot snapshot = phase.snapshot();
     Future<Map<Long, String>> names = tenantNames();
     if (snapshot.windowId() == null) {

@@ -35,7 +35,7 @@ public final class RobotOperations {
       EventBus bus = ctx.vertx().eventBus();
       Future<RobotList> robots = Addresses.IDENTITY_ROBOT_LIST.request(bus, new ListRobots(caller));
       return robots.compose(list -> Addresses.JOBS_ROBOT_PRESENCE_LIST
-          .request(bus, new ListRobotPresence(caller.requireTenant()))
+          .request(bus, new ListRobotPresence(caller.tenantId()))
           .map(presence -> merge(list, presence)));
     });
   }

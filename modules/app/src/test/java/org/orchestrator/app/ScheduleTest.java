@@ -129,14 +129,32 @@ class ScheduleTest {
             api.post("/api/Schedules", tenant.adminToken(), valid.copy().put("timeZone", "Mars/Olympus")),
             api.post("/api/Schedules", tenant.adminToken(), valid.copy().put("cron", "0 0 0 30 2 ? 2020")),
             api.post("/api/Schedules", tenant.adminToken(), valid.copy().remove("cron") == null ? valid : valid.copy().put("cron", 5)),
+            api.post("/api/Schedules", tenant.adminToken(), valid.copy().put("missedFirePolicy", "RunTwice")),
             api.post("/api/Schedules/999999/Enable", tenant.adminToken(), new JsonObject()),
             api.send(io.vertx.core.http.HttpMethod.DELETE, "/api/Schedules/999999", tenant.adminToken())))
         .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
-          for (int i = 0; i < 5; i++) {
+          for (int i = 0; i < 6; i++) {
             Expect.error(all.resultAt(i), 400, "BAD_REQUEST");
           }
-          Expect.error(all.resultAt(5), 404, "NOT_FOUND");
           Expect.error(all.resultAt(6), 404, "NOT_FOUND");
+          Expect.error(all.resultAt(7), 404, "NOT_FOUND");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void aScheduleSkipsMissedFiresUnlessItSaysRunOnce(VertxTestContext ctx) {
+    JsonObject body = new JsonObject().put("processName", "p").put("cron", "0 0 1 1 *");
+    Future.all(api.post("/api/Schedules", tenant.adminToken(), body.copy().put("name", "by-default")),
+            api.post("/api/Schedules", tenant.adminToken(), body.copy().put("name", "catches-up")
+                .put("missedFirePolicy", "RunOnce")))
+        .onComplete(ctx.succeeding(both -> ctx.verify(() -> {
+          io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer> skip = both.resultAt(0);
+          io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer> runOnce = both.resultAt(1);
+          assertEquals(201, skip.statusCode(), skip.bodyAsString());
+          assertEquals("Skip", skip.bodyAsJsonObject().getString("missedFirePolicy"));
+          assertEquals(201, runOnce.statusCode(), runOnce.bodyAsString());
+          assertEquals("RunOnce", runOnce.bodyAsJsonObject().getString("missedFirePolicy"));
           ctx.completeNow();
         })));
   }

@@ -65,6 +65,12 @@ public final class TestNode implements AutoCloseable {
         java.time.Clock.systemUTC(), null, true, overrides);
   }
 
+  /** A node on a fresh schema, on {@code clock}, with {@code overrides} merged over the test defaults. */
+  public static TestNode start(String label, java.time.Clock clock, JsonObject overrides) throws IOException {
+    return start(TestDatabase.newSchema(label), Files.createTempDirectory("orchestrator-" + label), clock, null, true,
+        overrides);
+  }
+
   /** A node on {@code database} whose configuration has {@code overrides} merged over the test defaults. */
   public static TestNode start(DatabaseEndpoint database, Path dataDir, JsonObject overrides) throws IOException {
     return start(database, dataDir, java.time.Clock.systemUTC(), null, true, overrides);

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One scheduler tick: claim the due schedules in batches of {@link #BATCH}, and settle each batch's
  * fires inside its claim: one bus request asks job control for all its jobs (or, in maintenance,
- * the fires are Skipped, tagged with the window, and never run: no catch-up after End), then the
+ * the fires are Skipped, tagged with the window: never run, except once by {@link CatchUps} for a
+ * RunOnce schedule after the window), then the
  * fires are recorded with their outcome and the schedules moved on, in the claim's transaction.
  * A claim that fails or dies before its commit leaves its schedules due; the next claim asks again
  * and job control answers with the jobs it created the first time (one job per schedule and planned
@@ -56,6 +57,7 @@ final class FireDispatcher {
   private final Clock clock;
   private final Supplier<PhaseSnapshot> phase;
   private final MeterRegistry registry;
+  private final CatchUps catchUps;
   private final Map<String, CronSchedule> parsed = new LinkedHashMap<>(64, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, CronSchedule> eldest) {
@@ -68,8 +70,9 @@ final class FireDispatcher {
   private Instant nextFor;
 
   FireDispatcher(ScheduleRepository schedules, Function<CreateScheduledJobs, Future<ScheduledJobs>> createJobs,
-      Clock clock, Supplier<PhaseSnapshot> phase, MeterRegistry registry) {
+      Clock clock, Supplier<PhaseSnapshot> phase, MeterRegistry registry, CatchUps catchUps) {
     this.registry = registry;
+    this.catchUps = catchUps;
     this.schedules = schedules;
     this.createJobs = createJobs;
     this.clock = clock;
@@ -94,6 +97,7 @@ final class FireDispatcher {
     return Future.all(workers)
         .compose(claimed -> schedules.stragglers(STRAGGLER_SECONDS, BATCH))
         .compose(this::settleStragglers)
+        .compose(settled -> catchUps.tick(snapshot, now))
         .onComplete(done -> running = false);
   }
 

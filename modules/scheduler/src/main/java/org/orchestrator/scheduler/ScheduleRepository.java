@@ -21,6 +21,7 @@ import org.orchestrator.contracts.Failure;
 import org.orchestrator.platform.database.SqlStates;
 import org.orchestrator.platform.database.Timestamps;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.Fire;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.MissedFirePolicy;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.FireOutcome;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.Schedule;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.SkippedCounts;
@@ -30,7 +31,7 @@ import org.orchestrator.contracts.scheduler.ScheduleMessages.TenantFire;
 final class ScheduleRepository {
 
   private static final String COLUMNS = "id, tenant_id, name, process_name, cron, time_zone, robot_id, enabled, "
-      + "next_fire_at, created_at";
+      + "next_fire_at, created_at, missed_fire_policy";
 
   /** A fire claimed and waiting for its job, with what the job needs. */
   record PendingFire(long scheduleId, long tenantId, Instant plannedAt, String processName, Long robotId) {
@@ -43,10 +44,11 @@ final class ScheduleRepository {
   }
 
   Future<Schedule> insert(long tenantId, String name, String processName, String cron, String timeZone,
-      Long robotId, Instant nextFireAt) {
+      Long robotId, Instant nextFireAt, MissedFirePolicy missedFirePolicy) {
     return pool.preparedQuery("INSERT INTO schedules (tenant_id, name, process_name, cron, time_zone, robot_id, "
-            + "next_fire_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING " + COLUMNS)
-        .execute(Tuple.of(tenantId, name, processName, cron, timeZone, robotId, Timestamps.utc(nextFireAt)))
+            + "next_fire_at, missed_fire_policy) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING " + COLUMNS)
+        .execute(Tuple.of(tenantId, name, processName, cron, timeZone, robotId, Timestamps.utc(nextFireAt),
+            missedFirePolicy.name()))
         .map(rows -> toSchedule(rows.iterator().next()))
         .recover(failure -> Future.failedFuture(SqlStates.isUniqueViolation(failure)
             ? Failure.conflict("a schedule named '" + name + "' exists already") : failure));
@@ -141,7 +143,7 @@ final class ScheduleRepository {
               reason = excluded.reason, window_id = excluded.window_id, recorded_at = now()
             WHERE schedule_fires.outcome = 'Pending'""")
         .execute(columns(settlements, true))
-        .mapEmpty();
+        .compose(recorded -> CatchUpRepository.skippedIn(client, skippedWindows(settlements)));
   }
 
   private static Tuple columns(List<Settlement> settlements, boolean withTenant) {
@@ -214,7 +216,13 @@ final class ScheduleRepository {
               AS v(s, a, o, j, r, w)
             WHERE schedule_id = v.s AND planned_at = v.a AND outcome = 'Pending'""")
         .execute(columns(settlements, false))
-        .mapEmpty();
+        .compose(recorded -> CatchUpRepository.skippedIn(pool, skippedWindows(settlements)));
+  }
+
+  private static java.util.Set<Long> skippedWindows(List<Settlement> settlements) {
+    return settlements.stream()
+        .filter(settled -> settled.outcome() == FireOutcome.Skipped && settled.windowId() != null)
+        .map(Settlement::windowId).collect(java.util.stream.Collectors.toSet());
   }
 
   /** Fires a maintenance window skipped, with their schedules' names when they still exist. */
@@ -285,7 +293,7 @@ final class ScheduleRepository {
     return new Schedule(row.getLong("id"), row.getLong("tenant_id"), row.getString("name"),
         row.getString("process_name"), row.getString("cron"), row.getString("time_zone"), row.getLong("robot_id"),
         row.getBoolean("enabled"), next == null ? null : next.toInstant(),
-        row.getOffsetDateTime("created_at").toInstant());
+        row.getOffsetDateTime("created_at").toInstant(), MissedFirePolicy.valueOf(row.getString("missed_fire_policy")));
   }
 
 }

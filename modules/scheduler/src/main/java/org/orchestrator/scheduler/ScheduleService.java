@@ -13,6 +13,7 @@ import org.orchestrator.contracts.identity.IdentityMessages.GetRobot;
 import org.orchestrator.contracts.identity.IdentityMessages.Robot;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.CreateSchedule;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.Fire;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.MissedFirePolicy;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.ListFires;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.Schedule;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.FirePreview;
@@ -54,8 +55,9 @@ final class ScheduleService {
           .orElseThrow(() -> Failure.badRequest("the cron expression never fires"));
       Future<Long> robot = request.robotId() == null ? Future.succeededFuture(null)
           : robots.apply(new GetRobot(tenantId, request.robotId())).map(Robot::id);
+      MissedFirePolicy policy = request.missedFirePolicy() == null ? MissedFirePolicy.Skip : request.missedFirePolicy();
       return robot.compose(robotId -> schedules.insert(tenantId, request.name(), request.processName(),
-          request.cron().trim(), zone, robotId, next));
+          request.cron().trim(), zone, robotId, next, policy));
     });
   }
 

@@ -21,6 +21,6 @@ public final class SchedulerModule implements FeatureModule {
 
   @Override
   public List<String> meters() {
-    return List.of(Meters.TRIGGERS_SKIPPED);
+    return List.of(Meters.TRIGGERS_SKIPPED, Meters.TRIGGERS_CAUGHT_UP);
   }
 }

@@ -7,6 +7,9 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 import java.util.List;
+import java.util.function.Function;
+import org.orchestrator.contracts.jobs.JobMessages.CreateScheduledJobs;
+import org.orchestrator.contracts.jobs.JobMessages.ScheduledJobs;
 import org.orchestrator.contracts.bus.Addresses;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.ScheduleList;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.TenantFires;
@@ -50,8 +53,10 @@ public final class SchedulerVerticle extends VerticleBase {
     ScheduleRepository schedules = new ScheduleRepository(pool);
     ScheduleService service = new ScheduleService(schedules,
         query -> Addresses.IDENTITY_ROBOT_GET.request(bus, query), clock);
-    FireDispatcher dispatcher = new FireDispatcher(schedules,
-        request -> Addresses.JOBS_SCHEDULED_JOBS_CREATE.request(bus, request), clock, phase::snapshot, registry);
+    Function<CreateScheduledJobs, Future<ScheduledJobs>> createJobs =
+        request -> Addresses.JOBS_SCHEDULED_JOBS_CREATE.request(bus, request);
+    FireDispatcher dispatcher = new FireDispatcher(schedules, createJobs, clock, phase::snapshot, registry,
+        new CatchUps(new CatchUpRepository(pool), createJobs, settings.catchUpSpreadSeconds(), registry));
     this.dispatcher = dispatcher;
     next();
     return Future.all(List.of(

@@ -12,13 +12,22 @@ public final class ScheduleMessages {
   private ScheduleMessages() {
   }
 
-  /** A new schedule; {@code cron} is UNIX (5 fields) or Quartz (6-7 fields), {@code timeZone} IANA. */
+  /**
+   * What becomes of the fires a schedule misses in a maintenance window: {@code Skip} (UiPath's
+   * behaviour: never run), or {@code RunOnce}: one job after the window, however many it missed.
+   */
+  public enum MissedFirePolicy { Skip, RunOnce }
+
+  /**
+   * A new schedule; {@code cron} is UNIX (5 fields) or Quartz (6-7 fields), {@code timeZone} IANA;
+   * {@code missedFirePolicy} null for Skip.
+   */
   public record CreateSchedule(Caller caller, String name, String processName, String cron, String timeZone,
-      Long robotId) {
+      Long robotId, MissedFirePolicy missedFirePolicy) {
   }
 
   public record Schedule(long id, long tenantId, String name, String processName, String cron, String timeZone,
-      Long robotId, boolean enabled, Instant nextFireAt, Instant createdAt) {
+      Long robotId, boolean enabled, Instant nextFireAt, Instant createdAt, MissedFirePolicy missedFirePolicy) {
   }
 
   public record ListSchedules(Caller caller) {

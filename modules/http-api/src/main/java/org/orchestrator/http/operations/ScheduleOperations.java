@@ -7,6 +7,7 @@ import org.orchestrator.contracts.scheduler.ScheduleMessages.CreateSchedule;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.Fire;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.ListFires;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.ListSchedules;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.MissedFirePolicy;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.Schedule;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.ScheduleAction;
 import org.orchestrator.http.support.Requests;
@@ -20,8 +21,10 @@ public final class ScheduleOperations {
   public static void bind(Operations operations) {
     operations.bus("createSchedule", Addresses.SCHEDULER_SCHEDULE_CREATE, ctx -> {
       JsonObject body = Requests.body(ctx);
+      String policy = body.getString("missedFirePolicy");
       return new CreateSchedule(Requests.human(ctx), body.getString("name"), body.getString("processName"),
-          body.getString("cron"), body.getString("timeZone", "UTC"), body.getLong("robotId"));
+          body.getString("cron"), body.getString("timeZone", "UTC"), body.getLong("robotId"),
+          policy == null ? MissedFirePolicy.Skip : MissedFirePolicy.valueOf(policy));
     }, ScheduleOperations::view);
     operations.bus("listSchedules", Addresses.SCHEDULER_SCHEDULE_LIST, ctx -> new ListSchedules(Requests.human(ctx)),
         list -> JsonViews.items(list.items(), ScheduleOperations::view));
@@ -44,7 +47,8 @@ public final class ScheduleOperations {
         .put("name", schedule.name()).put("processName", schedule.processName()).put("cron", schedule.cron())
         .put("timeZone", schedule.timeZone()).put("robotId", schedule.robotId()).put("enabled", schedule.enabled())
         .put("nextFireAt", JsonViews.text(schedule.nextFireAt()))
-        .put("createdAt", JsonViews.text(schedule.createdAt()));
+        .put("createdAt", JsonViews.text(schedule.createdAt()))
+        .put("missedFirePolicy", schedule.missedFirePolicy().name());
   }
 
   static JsonObject view(Fire fire) {

@@ -79,8 +79,19 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
   public record Jobs(int heartbeatGraceSeconds, int robotDeadAfterSeconds) {
   }
 
-  /** @param tickMillis how often due schedules are looked for */
-  public record Scheduler(long tickMillis) {
+  /**
+   * @param tickMillis how often due schedules are looked for
+   * @param catchUpSpreadSeconds over how long after a window the catch-up jobs of RunOnce
+   *     schedules start (evenly), so that thousands of them do not start at once
+   */
+  public record Scheduler(long tickMillis, int catchUpSpreadSeconds) {
+
+    public Scheduler {
+      if (tickMillis < 1 || catchUpSpreadSeconds < 0 || catchUpSpreadSeconds > 86_400) {
+        throw new IllegalArgumentException("scheduler.tickMillis must be positive and scheduler.catchUpSpreadSeconds "
+            + "0 to 86400, got " + tickMillis + " and " + catchUpSpreadSeconds);
+      }
+    }
   }
 
   /**
@@ -168,7 +179,7 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
                 : Path.of(keyDirectory).toAbsolutePath().normalize(),
             security.getInteger("verifiedTokenCache", 20_000)),
         new Jobs(jobs.getInteger("heartbeatGraceSeconds", 30), jobs.getInteger("robotDeadAfterSeconds", 120)),
-        new Scheduler(scheduler.getLong("tickMillis", 1_000L)),
+        new Scheduler(scheduler.getLong("tickMillis", 1_000L), scheduler.getInteger("catchUpSpreadSeconds", 60)),
         new Maintenance(maintenance.getInteger("retryAfterSeconds", 30),
             maintenance.getInteger("robotRetryAfterSeconds", 5)),
         new Bridge(bridge.getString("host", "127.0.0.1"), bridge.getInteger("port", 7001),

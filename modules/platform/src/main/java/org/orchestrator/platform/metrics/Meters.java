@@ -59,6 +59,7 @@ public final class Meters {
   public static final String KILLS_ACKNOWLEDGED = "orchestrator.job.kills.acknowledged";
   /** Counter: schedule fires skipped for maintenance, per tenant. */
   public static final String TRIGGERS_SKIPPED = "orchestrator.triggers.skipped";
+  public static final String TRIGGERS_CAUGHT_UP = "orchestrator.triggers.caught.up";
   /** Counter: requests the maintenance gate refused, by phase and route class. */
   public static final String GATE_REFUSALS = "orchestrator.gate.refusals";
   /** Gauge: robots holding a push channel (GET /api/robot/events) on this node. */

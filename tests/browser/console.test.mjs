@@ -75,6 +75,11 @@ test("a tenant administrator signs in and watches a job run to Successful", asyn
   await call("POST", `/api/robot/jobs/${job.id}/state`, robotToken, { state: "Successful" });
   await row.getByText("Successful").waitFor({ timeout: 10_000 });
   await page.locator("#robots").getByText("web-robot").waitFor();
+  // a cordoned robot says so in the robots table, and stops saying so when uncordoned
+  await call("POST", `/api/Robots/${robot.id}/Cordon`, tenantAdmin, {});
+  await page.locator("#robots tr", { hasText: "web-robot" }).getByText(/\(cordoned\)$/).waitFor({ timeout: 10_000 });
+  await call("POST", `/api/Robots/${robot.id}/Uncordon`, tenantAdmin);
+  await page.locator("#robots tr", { hasText: "web-robot" }).getByText(/\(cordoned\)$/).waitFor({ state: "detached", timeout: 10_000 });
   // the jobs list names the robot, shows times, colours the state, and pages
   await row.locator("td:nth-child(3)").getByText("web-robot").waitFor();
   assert.match(await row.locator("td:nth-child(4)").getAttribute("class"), /state-Successful/);

@@ -58,7 +58,8 @@ async function refreshTenant() {
   document.getElementById("jobs-page").textContent = "Page " + jobsCursors.length + (jobs.next ? "" : " (last)");
   document.getElementById("jobs-prev").disabled = jobsCursors.length <= 1;
   document.getElementById("jobs-next").disabled = !jobs.next;
-  Console.fill("robots", robots.items, [r => r.id, r => r.name, r => r.status || (r.connected ? "Connected" : "Disconnected")],
+  Console.fill("robots", robots.items, [r => r.id, r => r.name,
+    r => (r.status || (r.connected ? "Connected" : "Disconnected")) + (r.cordoned ? " (cordoned)" : "")],
     "No robots registered.");
   Console.fill("schedules", schedules.items, [s => s.name, s => s.cron, s => s.enabled ? "yes" : "no", s => Console.time(s.nextFireAt)],
     "No schedules.");

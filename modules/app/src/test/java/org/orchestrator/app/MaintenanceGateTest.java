@@ -87,6 +87,10 @@ class MaintenanceGateTest {
     calls.put("listRobots", new Call(HttpMethod.GET, "/api/Robots", As.TENANT_ADMIN, ruleOf("listRobots"), null));
     calls.put("registerRobot", new Call(HttpMethod.POST, "/api/Robots", As.TENANT_ADMIN, ruleOf("registerRobot"),
         new JsonObject().put("name", "r" + System.nanoTime())));
+    calls.put("cordonRobot", new Call(HttpMethod.POST, "/api/Robots/999999/Cordon", As.TENANT_ADMIN,
+        ruleOf("cordonRobot"), new JsonObject()));
+    calls.put("uncordonRobot", new Call(HttpMethod.POST, "/api/Robots/999999/Uncordon", As.TENANT_ADMIN,
+        ruleOf("uncordonRobot"), null));
     calls.put("listJobs", new Call(HttpMethod.GET, "/api/Jobs", As.TENANT_ADMIN, ruleOf("listJobs"), null));
     calls.put("createJob", new Call(HttpMethod.POST, "/api/Jobs", As.TENANT_ADMIN, ruleOf("createJob"),
         new JsonObject().put("processName", "p")));

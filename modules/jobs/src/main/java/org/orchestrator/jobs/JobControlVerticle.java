@@ -49,6 +49,9 @@ public final class JobControlVerticle extends VerticleBase {
   private long metricsTimer = -1;
   private long deadRobotTimer = -1;
   private long pruneTimer = -1;
+  private long cordonTimer = -1;
+  /** How often cordon deadlines (killAfter) are looked for. */
+  private static final long CORDON_CHECK_MS = 1_000;
   /** When robots could last start talking again (start, or the end of a Suspended window). */
   private volatile long robotsFreeSince;
 
@@ -76,6 +79,13 @@ public final class JobControlVerticle extends VerticleBase {
     }
   }
 
+  /** Robots whose jobs changed: their push channels get the commands now. */
+  private void announce(List<Long> robotIds) {
+    if (!robotIds.isEmpty()) {
+      notices.announce(robotIds).onFailure(failure -> LOG.debug("robot notice not sent: {}", failure.getMessage()));
+    }
+  }
+
   /** A sweep changed jobs of possibly every robot: every push channel refreshes. */
   private void announceEveryRobot(SweepResult swept) {
     if (swept.affected() > 0) {
@@ -92,7 +102,15 @@ public final class JobControlVerticle extends VerticleBase {
     JobService service = new JobService(jobs, logs, queueItems,
         query -> Addresses.IDENTITY_ROBOT_GET.request(bus, query),
         Duration.ofSeconds(settings.heartbeatGraceSeconds()), phase::phase, metrics,
-        new LogGroupCommit(pool, logs));
+        new LogGroupCommit(pool, logs), new CordonRepository(pool), clock);
+    cordonTimer = vertx.setPeriodic(CORDON_CHECK_MS, id -> service.killOverdueCordons()
+        .onSuccess(killed -> {
+          if (!killed.isEmpty()) {
+            LOG.info("killed {} jobs of cordoned robots past their killAfter", killed.size());
+            announce(killed.stream().map(CordonRepository.Changed::robotId).distinct().toList());
+          }
+        })
+        .onFailure(failure -> LOG.warn("cordon deadlines not checked: {}", failure.getMessage())));
     metricsTimer = vertx.setPeriodic(METRICS_REFRESH_MS, id -> metrics.refresh(pool, settings.heartbeatGraceSeconds(),
             Addresses.IDENTITY_TENANT_DIRECTORY.request(bus, new ListTenantDirectory()))
         .onFailure(failure -> LOG.debug("job metrics not refreshed: {}", failure.getMessage())));
@@ -148,6 +166,11 @@ public final class JobControlVerticle extends VerticleBase {
         Addresses.JOBS_QUEUE_ITEM_FINISH.serve(bus, service::finishQueueItem).completion(),
         Addresses.JOBS_QUEUE_ITEM_LIST.serve(bus, service::listQueueItems).completion(),
         Addresses.JOBS_ROBOT_PRESENCE_LIST.serve(bus, q -> service.presence(q.tenantId())).completion(),
+        Addresses.JOBS_ROBOT_CORDON.serve(bus, c -> service.cordon(c).map(outcome -> {
+          announce(outcome.stopped().stream().map(CordonRepository.Changed::robotId).distinct().toList());
+          return outcome.cordon();
+        })).completion(),
+        Addresses.JOBS_ROBOT_UNCORDON.serve(bus, service::uncordon).completion(),
         Addresses.JOBS_MAINTENANCE_STOP_ALL.serve(bus, q -> sweeps.stopAll(q.windowId())
             .onSuccess(swept -> metrics.stopsSwept(swept.affected())).onSuccess(this::announceEveryRobot))
             .completion(),
@@ -167,6 +190,7 @@ public final class JobControlVerticle extends VerticleBase {
     }
     vertx.cancelTimer(metricsTimer);
     vertx.cancelTimer(pruneTimer);
+    vertx.cancelTimer(cordonTimer);
     return notices == null ? Future.succeededFuture() : notices.close();
   }
 }

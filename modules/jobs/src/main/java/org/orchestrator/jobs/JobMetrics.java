@@ -29,6 +29,7 @@ final class JobMetrics {
   private final Meters.PerTenant jobs;
   private final Meters.PerTenant robots;
   private final Meters.PerTenant disconnected;
+  private final Meters.PerTenant cordoned;
   private final Counter robotGone;
   private final Counter robotUnresponsive;
   private final Meters.TenantInfo tenantInfo;
@@ -44,6 +45,8 @@ final class JobMetrics {
     robots = new Meters.PerTenant(registry, Meters.ROBOTS_CONNECTED, "robots with a recent heartbeat", null);
     disconnected = new Meters.PerTenant(registry, Meters.ROBOTS_DISCONNECTED,
         "robots whose last heartbeat is older than the grace", null);
+    cordoned = new Meters.PerTenant(registry, Meters.ROBOTS_CORDONED,
+        "robots out of rotation: handed no new job until uncordoned", null);
     robotGone = Counter.builder(Meters.JOBS_FAULTED_BY_SERVER).tag("reason", "robot_gone")
         .description("jobs the server faulted without its robot reporting").register(registry);
     robotUnresponsive = Counter.builder(Meters.JOBS_FAULTED_BY_SERVER).tag("reason", "robot_unresponsive")
@@ -103,12 +106,21 @@ final class JobMetrics {
           rows.forEach(row -> values.put(row.getLong(0), new long[] {row.getLong(1), row.getLong(2)}));
           return values;
         });
-    return Future.all(known, byState, presence).map(all -> {
+    Future<Map<Long, Long>> cordons = pool.query("SELECT tenant_id, count(*) FROM robot_cordons GROUP BY tenant_id")
+        .execute()
+        .map(rows -> {
+          Map<Long, Long> values = new TreeMap<>();
+          rows.forEach(row -> values.put(row.getLong(0), row.getLong(1)));
+          return values;
+        });
+    return Future.all(known, byState, presence, cordons).map(all -> {
       List<Tenant> tenants = known.result();
       Map<Long, Map<String, Long>> states = new TreeMap<>();
       Map<Long, Long> up = new TreeMap<>();
       Map<Long, Long> down = new TreeMap<>();
+      Map<Long, Long> out = new TreeMap<>();
       for (Tenant tenant : tenants) {
+        out.put(tenant.id(), 0L);
         Map<String, Long> zero = new HashMap<>();
         for (JobState state : JobState.UNFINISHED) {
           zero.put(state.name(), 0L);
@@ -125,6 +137,8 @@ final class JobMetrics {
       jobs.setNested(states);
       robots.set(up);
       disconnected.set(down);
+      out.putAll(cordons.result());
+      cordoned.set(out);
       tenantInfo.set(tenants.stream().collect(java.util.stream.Collectors.toMap(Tenant::id, Tenant::name,
           (a, b) -> a, TreeMap::new)));
       return null;

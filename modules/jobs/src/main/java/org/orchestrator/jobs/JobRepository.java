@@ -263,6 +263,7 @@ final class JobRepository {
               SELECT id FROM jobs
               WHERE tenant_id = $2 AND state = 'Pending' AND start_delivered_at IS NULL
                 AND (robot_id = $1 OR robot_id IS NULL)
+                AND NOT EXISTS (SELECT 1 FROM robot_cordons c WHERE c.robot_id = $1)
                 AND NOT EXISTS (
                   SELECT 1 FROM jobs busy WHERE busy.robot_id = $1 AND\s""" + JobSql.active("busy.") + """
                 )
@@ -295,10 +296,14 @@ final class JobRepository {
   }
 
   /** Heartbeat times of a tenant's robots, and whether each spoke within {@code grace}. */
+  /** Each robot of the tenant job control knows of: heard from, cordoned, or both. */
   Future<List<Row>> presence(long tenantId, java.time.Duration grace) {
-    return pool.preparedQuery("SELECT robot_id, last_heartbeat_at, "
-            + "last_heartbeat_at > now() - make_interval(secs => $2) AS connected "
-            + "FROM robot_presence WHERE tenant_id = $1")
+    return pool.preparedQuery("""
+            SELECT coalesce(p.robot_id, c.robot_id) AS robot_id, p.last_heartbeat_at,
+                   coalesce(p.last_heartbeat_at > now() - make_interval(secs => $2), false) AS connected,
+                   c.cordoned_at, c.cordoned_by
+            FROM (SELECT * FROM robot_presence WHERE tenant_id = $1) p
+            FULL JOIN (SELECT * FROM robot_cordons WHERE tenant_id = $1) c ON c.robot_id = p.robot_id""")
         .execute(Tuple.of(tenantId, (double) grace.toSeconds()))
         .map(rows -> {
           List<Row> list = new ArrayList<>();

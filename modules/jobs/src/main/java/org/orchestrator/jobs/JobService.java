@@ -37,6 +37,13 @@ import org.orchestrator.contracts.jobs.JobMessages.FinishQueueItem;
 import org.orchestrator.contracts.jobs.JobMessages.ReportJobState;
 import org.orchestrator.contracts.jobs.JobMessages.RobotCommands;
 import org.orchestrator.contracts.jobs.JobMessages.RobotPresence;
+import org.orchestrator.contracts.jobs.JobMessages.CordonRobot;
+import org.orchestrator.contracts.jobs.JobMessages.RobotCordon;
+import org.orchestrator.contracts.jobs.JobMessages.UncordonRobot;
+import org.orchestrator.jobs.CordonRepository.CordonOutcome;
+import org.orchestrator.platform.database.Timestamps;
+import java.time.Clock;
+import java.time.Instant;
 import org.orchestrator.contracts.jobs.JobMessages.RobotPresenceList;
 import org.orchestrator.contracts.jobs.JobMessages.Stored;
 import org.orchestrator.contracts.jobs.JobState;
@@ -65,10 +72,14 @@ final class JobService {
   private final Supplier<MaintenancePhase> phase;
   private final JobMetrics metrics;
   private final LogGroupCommit logWriter;
+  private final CordonRepository cordons;
+  private final Clock clock;
 
   JobService(JobRepository jobs, RobotLogRepository logs, QueueItemRepository queueItems,
       Function<GetRobot, Future<Robot>> robots, Duration heartbeatGrace, Supplier<MaintenancePhase> phase,
-      JobMetrics metrics, LogGroupCommit logWriter) {
+      JobMetrics metrics, LogGroupCommit logWriter, CordonRepository cordons, Clock clock) {
+    this.cordons = cordons;
+    this.clock = clock;
     this.metrics = metrics;
     this.logWriter = logWriter;
     this.jobs = jobs;
@@ -278,8 +289,40 @@ final class JobService {
   Future<RobotPresenceList> presence(long tenantId) {
     // connected is decided by the database, whose clock wrote last_heartbeat_at
     return jobs.presence(tenantId, heartbeatGrace).map(rows -> new RobotPresenceList(rows.stream().map(row ->
-        new RobotPresence(row.getLong("robot_id"), row.getOffsetDateTime("last_heartbeat_at").toInstant(),
-            row.getBoolean("connected"))).toList()));
+        new RobotPresence(row.getLong("robot_id"), Timestamps.instant(row, "last_heartbeat_at"),
+            row.getBoolean("connected"), Timestamps.instant(row, "cordoned_at"), row.getString("cordoned_by")))
+        .toList()));
+  }
+
+  /**
+   * Cordons a robot of the caller's tenant (tenant administrators): it is handed no new job; with
+   * {@code stopRunning} its running job gets Stop now; with {@code killAfter} what it still runs
+   * then is killed.
+   */
+  Future<CordonOutcome> cordon(CordonRobot request) {
+    return request.caller().tenantAdministrator().compose(tenantId -> {
+      java.time.Duration killAfter = request.killAfter();
+      if (killAfter != null && (killAfter.isNegative() || killAfter.isZero() || killAfter.getNano() != 0
+          || killAfter.compareTo(java.time.Duration.ofDays(7)) > 0)) {
+        throw Failure.badRequest("killAfter is an ISO-8601 duration of whole seconds between PT1S and P7D, e.g. PT15M");
+      }
+      Instant now = clock.instant();
+      return robots.apply(new GetRobot(tenantId, request.robotId()))
+          .compose(robot -> cordons.cordon(tenantId, robot.id(), request.caller().name(), now,
+              killAfter == null ? null : now.plus(killAfter), request.stopRunning()))
+          .onSuccess(outcome -> outcome.stopped().forEach(job -> metrics.transition(job.was(), JobState.Stopping)));
+    });
+  }
+
+  Future<RobotCordon> uncordon(UncordonRobot request) {
+    return request.caller().tenantAdministrator().compose(tenantId -> robots.apply(new GetRobot(tenantId,
+        request.robotId())).compose(robot -> cordons.uncordon(tenantId, robot.id())));
+  }
+
+  /** Kills what cordoned robots past their deadline still run. */
+  Future<List<CordonRepository.Changed>> killOverdueCordons() {
+    return cordons.killOverdue(clock.instant())
+        .onSuccess(killed -> killed.forEach(job -> metrics.transition(job.was(), JobState.Terminating)));
   }
 
   /**

@@ -22,7 +22,7 @@ public final class JobsModule implements FeatureModule {
 
   @Override
   public List<String> meters() {
-    return List.of(Meters.JOBS, Meters.ROBOTS_CONNECTED, Meters.ROBOTS_DISCONNECTED, Meters.TENANT_INFO,
+    return List.of(Meters.JOBS, Meters.ROBOTS_CONNECTED, Meters.ROBOTS_DISCONNECTED, Meters.ROBOTS_CORDONED, Meters.TENANT_INFO,
         Meters.JOBS_FAULTED_BY_SERVER, Meters.STOPS_SENT, Meters.KILLS_SENT, Meters.STOPS_ACKNOWLEDGED,
         Meters.KILLS_ACKNOWLEDGED);
   }

@@ -175,7 +175,27 @@ public final class JobMessages {
   public record ListRobotPresence(long tenantId) {
   }
 
-  public record RobotPresence(long robotId, Instant lastHeartbeatAt, boolean connected) {
+  /** A robot as job control sees it: its last heartbeat (null: none yet) and its cordon (null: none). */
+  public record RobotPresence(long robotId, Instant lastHeartbeatAt, boolean connected, Instant cordonedAt,
+      String cordonedBy) {
+  }
+
+  /**
+   * Take a robot of the caller's tenant out of rotation: it is handed no new job until uncordoned.
+   * {@code stopRunning}: Stop its running job now; {@code killAfter}: kill what it still runs after
+   * that long (null: never).
+   */
+  public record CordonRobot(Caller caller, long robotId, boolean stopRunning, java.time.Duration killAfter) {
+  }
+
+  public record UncordonRobot(Caller caller, long robotId) {
+  }
+
+  /**
+   * A robot's cordon after a change: {@code cordonedAt} null when it is not cordoned;
+   * {@code stopped} the jobs this change sent Stop to; {@code killAt} when its jobs are killed.
+   */
+  public record RobotCordon(long robotId, Instant cordonedAt, String cordonedBy, Instant killAt, int stopped) {
   }
 
   public record RobotPresenceList(List<RobotPresence> items) {

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.orchestrator.contracts.Caller;
 import org.orchestrator.contracts.Failure;
+import org.orchestrator.http.support.Requests;
 import org.orchestrator.contracts.PageRequest;
 import org.orchestrator.contracts.bus.Addresses;
 import org.orchestrator.contracts.identity.IdentityMessages.ListTenantDirectory;
@@ -422,13 +423,6 @@ public final class MaintenanceCalls {
   }
 
   private static Duration duration(String name, String text) {
-    if (text == null || text.isEmpty()) {
-      return null;
-    }
-    try {
-      return Duration.parse(text);
-    } catch (DateTimeParseException e) {
-      throw Failure.badRequest(name + " must be an ISO-8601 duration such as PT15M, not '" + text + "'");
-    }
+    return Requests.duration(name, text);
   }
 }

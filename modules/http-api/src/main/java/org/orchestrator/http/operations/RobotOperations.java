@@ -12,6 +12,9 @@ import org.orchestrator.contracts.identity.IdentityMessages.ListRobots;
 import org.orchestrator.contracts.identity.IdentityMessages.RegisterRobot;
 import org.orchestrator.contracts.identity.IdentityMessages.RobotList;
 import org.orchestrator.contracts.jobs.JobMessages.ListRobotPresence;
+import org.orchestrator.contracts.jobs.JobMessages.CordonRobot;
+import org.orchestrator.contracts.jobs.JobMessages.RobotCordon;
+import org.orchestrator.contracts.jobs.JobMessages.UncordonRobot;
 import org.orchestrator.contracts.jobs.JobMessages.RobotPresence;
 import org.orchestrator.contracts.jobs.JobMessages.RobotPresenceList;
 import org.orchestrator.http.support.Requests;
@@ -26,6 +29,15 @@ public final class RobotOperations {
   }
 
   public static void bind(Operations operations) {
+    operations.bus("cordonRobot", Addresses.JOBS_ROBOT_CORDON, ctx -> {
+      JsonObject body = Requests.body(ctx);
+      Object stop = body.getValue("stopRunning");
+      Object killAfter = body.getValue("killAfter");
+      return new CordonRobot(Requests.human(ctx), Requests.pathLong(ctx, "id"), Boolean.TRUE.equals(stop),
+          Requests.duration("killAfter", (String) killAfter));
+    }, RobotOperations::cordon);
+    operations.bus("uncordonRobot", Addresses.JOBS_ROBOT_UNCORDON,
+        ctx -> new UncordonRobot(Requests.human(ctx), Requests.pathLong(ctx, "id")), RobotOperations::cordon);
     operations.bus("registerRobot", Addresses.IDENTITY_ROBOT_REGISTER,
         ctx -> new RegisterRobot(Requests.human(ctx), Requests.body(ctx).getString("name")),
         registered -> JsonViews.robot(registered.robot()).put("secret", registered.secret())
@@ -40,6 +52,12 @@ public final class RobotOperations {
     });
   }
 
+  private static JsonObject cordon(RobotCordon cordon) {
+    return new JsonObject().put("robotId", cordon.robotId()).put("cordoned", cordon.cordonedAt() != null)
+        .put("cordonedAt", JsonViews.text(cordon.cordonedAt())).put("cordonedBy", cordon.cordonedBy())
+        .put("killAt", JsonViews.text(cordon.killAt())).put("stopped", cordon.stopped());
+  }
+
   private static JsonObject merge(RobotList robots, RobotPresenceList presence) {
     Map<Long, RobotPresence> seen = presence.items().stream()
         .collect(Collectors.toMap(RobotPresence::robotId, Function.identity()));
@@ -47,7 +65,10 @@ public final class RobotOperations {
       RobotPresence p = seen.get(robot.id());
       boolean connected = p != null && p.connected();
       return JsonViews.robot(robot).put("connected", connected).put("status", connected ? "Connected" : "Disconnected")
-          .put("lastHeartbeatAt", p == null ? null : JsonViews.text(p.lastHeartbeatAt()));
+          .put("lastHeartbeatAt", p == null ? null : JsonViews.text(p.lastHeartbeatAt()))
+          .put("cordoned", p != null && p.cordonedAt() != null)
+          .put("cordonedAt", p == null ? null : JsonViews.text(p.cordonedAt()))
+          .put("cordonedBy", p == null ? null : p.cordonedBy());
     });
   }
 }

@@ -162,6 +162,18 @@ public final class Requests {
     return new PageRequest(queryInt(ctx, "page", 1), queryInt(ctx, "size", defaultSize), queryString(ctx, "after"));
   }
 
+  /** An ISO-8601 duration ({@code PT15M}) named {@code name}, or null when absent or empty. */
+  public static java.time.Duration duration(String name, String text) {
+    if (text == null || text.isEmpty()) {
+      return null;
+    }
+    try {
+      return java.time.Duration.parse(text);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw Failure.badRequest(name + " must be an ISO-8601 duration such as PT15M, not '" + text + "'");
+    }
+  }
+
   /** An integer query parameter with a default (the contract bounds it). */
   public static int queryInt(RoutingContext ctx, String name, int fallback) {
     Long value = queryLong(ctx, name);

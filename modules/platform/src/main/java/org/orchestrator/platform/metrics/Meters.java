@@ -45,6 +45,7 @@ public final class Meters {
   public static final String ROBOTS_CONNECTED = "orchestrator.robots.connected";
   /** Gauge: robots per tenant known to the server whose last heartbeat is older than the grace. */
   public static final String ROBOTS_DISCONNECTED = "orchestrator.robots.disconnected";
+  public static final String ROBOTS_CORDONED = "orchestrator.robots.cordoned";
   /**
    * Counter: jobs the server faulted without its robot reporting, by {@code reason}
    * ({@code robot_gone}: the robot's heartbeats stopped listing it; {@code robot_unresponsive}: the

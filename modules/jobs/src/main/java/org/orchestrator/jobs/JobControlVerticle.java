@@ -52,6 +52,27 @@ public final class JobControlVerticle extends VerticleBase {
   private long cordonTimer = -1;
   /** How often cordon deadlines (killAfter) are looked for. */
   private static final long CORDON_CHECK_MS = 1_000;
+  /**
+   * Tenants whose robots are cut off by their own Suspended window ({@code Long.MAX_VALUE}) or were
+   * until the time given (millis): their silence is not death.
+   */
+  private final java.util.Map<Long, Long> tenantsCutOff = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** A tenant's own Suspended window cuts its robots off: not judged then, nor for a while after. */
+  private void cutOff(org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot snapshot) {
+    snapshot.tenants().values().stream().filter(window -> window.phase() == MaintenancePhase.Suspended)
+        .forEach(window -> tenantsCutOff.put(window.tenantId(), Long.MAX_VALUE));
+    tenantsCutOff.replaceAll((tenant, since) -> since == Long.MAX_VALUE && (snapshot.tenants().get(tenant) == null
+        || snapshot.tenants().get(tenant).phase() != MaintenancePhase.Suspended) ? clock.millis() : since);
+  }
+
+  /** The tenants the dead-robot sweep leaves alone now (and forgets those free long enough). */
+  private List<Long> spared(long deadAfterMs) {
+    long now = clock.millis();
+    tenantsCutOff.values().removeIf(since -> since != Long.MAX_VALUE && now - since >= deadAfterMs);
+    return List.copyOf(tenantsCutOff.keySet());
+  }
+
   /** When robots could last start talking again (start, or the end of a Suspended window). */
   private volatile long robotsFreeSince;
 
@@ -101,7 +122,7 @@ public final class JobControlVerticle extends VerticleBase {
     QueueItemRepository queueItems = new QueueItemRepository(pool);
     JobService service = new JobService(jobs, logs, queueItems,
         query -> Addresses.IDENTITY_ROBOT_GET.request(bus, query),
-        Duration.ofSeconds(settings.heartbeatGraceSeconds()), phase::phase, metrics,
+        Duration.ofSeconds(settings.heartbeatGraceSeconds()), tenant -> phase.snapshot().phaseOf(tenant), metrics,
         new LogGroupCommit(pool, logs), new CordonRepository(pool), clock);
     cordonTimer = vertx.setPeriodic(CORDON_CHECK_MS, id -> service.killOverdueCordons()
         .onSuccess(killed -> {
@@ -118,16 +139,19 @@ public final class JobControlVerticle extends VerticleBase {
     if (settings.robotDeadAfterSeconds() > 0) {
       long period = Math.max(1_000, Math.min(30_000, settings.robotDeadAfterSeconds() * 250L));
       long deadAfterMs = settings.robotDeadAfterSeconds() * 1000L;
+      cutOff(phase.snapshot());
       phase.onChange(snapshot -> {
         if (snapshot.phase() != MaintenancePhase.Suspended) {
           robotsFreeSince = clock.millis();
         }
+        cutOff(snapshot);
       });
       deadRobotTimer = vertx.setPeriodic(period, id -> (phase.phase() == MaintenancePhase.Suspended
           || clock.millis() - robotsFreeSince < deadAfterMs
           ? Future.succeededFuture(List.<JobRepository.Faulted>of())
-          : jobs.faultJobsOfDeadRobots(settings.robotDeadAfterSeconds())
-              .compose(faulted -> queueItems.releaseItemsOfSilentRobots(settings.robotDeadAfterSeconds())
+          : jobs.faultJobsOfDeadRobots(settings.robotDeadAfterSeconds(), spared(deadAfterMs))
+              .compose(faulted -> queueItems.releaseItemsOfSilentRobots(settings.robotDeadAfterSeconds(),
+                  spared(deadAfterMs))
                   .map(released -> {
                     if (released > 0) {
                       LOG.warn("{} queue items of robots silent for more than {} s are New again", released,
@@ -171,10 +195,10 @@ public final class JobControlVerticle extends VerticleBase {
           return outcome.cordon();
         })).completion(),
         Addresses.JOBS_ROBOT_UNCORDON.serve(bus, service::uncordon).completion(),
-        Addresses.JOBS_MAINTENANCE_STOP_ALL.serve(bus, q -> sweeps.stopAll(q.windowId())
+        Addresses.JOBS_MAINTENANCE_STOP_ALL.serve(bus, q -> sweeps.stopAll(q.windowId(), q.tenantId())
             .onSuccess(swept -> metrics.stopsSwept(swept.affected())).onSuccess(this::announceEveryRobot))
             .completion(),
-        Addresses.JOBS_MAINTENANCE_KILL_ALL.serve(bus, q -> sweeps.killAll(q.windowId())
+        Addresses.JOBS_MAINTENANCE_KILL_ALL.serve(bus, q -> sweeps.killAll(q.windowId(), q.tenantId())
             .onSuccess(swept -> metrics.killsSwept(swept.affected())).onSuccess(this::announceEveryRobot))
             .completion(),
         Addresses.JOBS_MAINTENANCE_ACTIVE.serve(bus, q -> sweeps.active(q.sampleLimit())).completion(),

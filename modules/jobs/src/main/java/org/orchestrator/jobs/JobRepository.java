@@ -317,17 +317,18 @@ final class JobRepository {
    * Stopping, Terminating, and Pending ones already handed to them): the one place where a job ends
    * without its robot being asked. Returns the jobs faulted with the state each had.
    */
-  Future<List<Faulted>> faultJobsOfDeadRobots(int deadAfterSeconds) {
+  /** {@code spared}: tenants whose robots are cut off by their own window (or just were): not judged. */
+  Future<List<Faulted>> faultJobsOfDeadRobots(int deadAfterSeconds, java.util.Collection<Long> spared) {
     return pool.preparedQuery("""
             WITH dead AS (
               SELECT j.id, j.state FROM jobs j JOIN robot_presence p ON p.robot_id = j.robot_id
               WHERE\s""" + JobSql.active("j.") + """
-                AND p.last_heartbeat_at < now() - make_interval(secs => $1)
+                AND p.last_heartbeat_at < now() - make_interval(secs => $1) AND NOT (j.tenant_id = ANY($3))
               FOR UPDATE OF j SKIP LOCKED)
             UPDATE jobs SET state = 'Faulted', ended_at = now(), updated_at = now(), fault_reason = $2
             FROM dead WHERE jobs.id = dead.id
             RETURNING jobs.id, dead.state AS was""")
-        .execute(Tuple.of(deadAfterSeconds, UNRESPONSIVE))
+        .execute(Tuple.of(deadAfterSeconds, UNRESPONSIVE, spared.toArray(Long[]::new)))
         .map(rows -> {
           List<Faulted> faulted = new ArrayList<>(rows.size());
           rows.forEach(row -> faulted.add(new Faulted(row.getLong("id"), JobState.valueOf(row.getString("was")))));

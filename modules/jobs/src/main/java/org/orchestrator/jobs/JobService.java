@@ -69,14 +69,15 @@ final class JobService {
   private final QueueItemRepository queueItems;
   private final Function<GetRobot, Future<Robot>> robots;
   private final Duration heartbeatGrace;
-  private final Supplier<MaintenancePhase> phase;
+  /** The maintenance phase of a tenant (the platform's and its own window's, the stricter). */
+  private final Function<Long, MaintenancePhase> phase;
   private final JobMetrics metrics;
   private final LogGroupCommit logWriter;
   private final CordonRepository cordons;
   private final Clock clock;
 
   JobService(JobRepository jobs, RobotLogRepository logs, QueueItemRepository queueItems,
-      Function<GetRobot, Future<Robot>> robots, Duration heartbeatGrace, Supplier<MaintenancePhase> phase,
+      Function<GetRobot, Future<Robot>> robots, Duration heartbeatGrace, Function<Long, MaintenancePhase> phase,
       JobMetrics metrics, LogGroupCommit logWriter, CordonRepository cordons, Clock clock) {
     this.cordons = cordons;
     this.clock = clock;
@@ -94,9 +95,9 @@ final class JobService {
   // future) and composes the rest on it, so a Failure thrown while checking the request fails the
   // future that composition returns.
 
-  /** No job is created while the platform is in maintenance, whoever asks (API or schedule). */
-  private void refuseInMaintenance() {
-    MaintenancePhase current = phase.get();
+  /** No job is created for a tenant in maintenance (the platform's or its own), whoever asks. */
+  private void refuseInMaintenance(long tenantId) {
+    MaintenancePhase current = phase.apply(tenantId);
     if (current.inMaintenance()) {
       throw new Failure(FailureCode.MAINTENANCE, "no new jobs during maintenance (" + current + ")");
     }
@@ -104,7 +105,7 @@ final class JobService {
 
   Future<Job> create(CreateJob request) {
     return request.caller().tenantUser().compose(tenantId -> {
-      refuseInMaintenance();
+      refuseInMaintenance(tenantId);
       String process = processName(request.processName());
       if (request.robotId() == null) {
         return jobs.insert(tenantId, process, null);
@@ -119,7 +120,7 @@ final class JobService {
    * refused (MAINTENANCE); a fire whose process name is not acceptable is refused alone.
    */
   Future<ScheduledJobs> createScheduled(CreateScheduledJobs request) {
-    MaintenancePhase current = phase.get();
+    MaintenancePhase current = phase.apply(null);
     if (current.inMaintenance()) {
       return Future.failedFuture(new Failure(FailureCode.MAINTENANCE, "no new jobs during maintenance (" + current + ")"));
     }
@@ -129,7 +130,9 @@ final class JobService {
     List<CreateScheduledJob> acceptable = new ArrayList<>(request.fires().size());
     List<ScheduledJob> refused = new ArrayList<>();
     for (CreateScheduledJob fire : request.fires()) {
-      if (acceptableProcessName(fire.processName())) {
+      if (phase.apply(fire.tenantId()).inMaintenance()) {
+        refused.add(new ScheduledJob(fire.scheduleId(), fire.plannedAt(), null, ScheduledJob.MAINTENANCE));
+      } else if (acceptableProcessName(fire.processName())) {
         acceptable.add(fire);
       } else {
         refused.add(new ScheduledJob(fire.scheduleId(), fire.plannedAt(), null, PROCESS_RULE));
@@ -173,7 +176,7 @@ final class JobService {
       if (running != null && running.stream().anyMatch(id -> id == null || id < 1)) {
         throw Failure.badRequest("runningJobs holds job ids (integers >= 1)");
       }
-      return jobs.heartbeat(tenantId, robot.principalId(), running, !phase.get().inMaintenance());
+      return jobs.heartbeat(tenantId, robot.principalId(), running, !phase.apply(tenantId).inMaintenance());
     }).map(outcome -> {
       outcome.faulted().forEach(job -> metrics.faultedByServer(job.was(), JobRepository.NO_LONGER_RUNS));
       return new RobotCommands(outcome.commands());
@@ -206,7 +209,7 @@ final class JobService {
       throw new Failure(FailureCode.JOB_NOT_STARTABLE, "job " + job.id() + " was not handed to this robot; "
           + "start only what a StartJob command names");
     }
-    MaintenancePhase current = phase.get();
+    MaintenancePhase current = phase.apply(job.tenantId());
     if (current.inMaintenance()) {
       throw new Failure(FailureCode.JOB_NOT_STARTABLE, "no job starts during maintenance (" + current
           + "); do not run job " + job.id());

@@ -33,23 +33,27 @@ final class MaintenanceSweeps {
     this.pool = pool;
   }
 
-  /** Running jobs, and Pending ones already handed to a robot, go to Stopping. */
-  Future<SweepResult> stopAll(long windowId) {
+  /**
+   * Running jobs, and Pending ones already handed to a robot, go to Stopping: every tenant's, or
+   * ({@code tenantId}) one tenant's for its own window.
+   */
+  Future<SweepResult> stopAll(long windowId, Long tenantId) {
     return pool.preparedQuery("""
             UPDATE jobs SET state = 'Stopping', updated_at = now(),
               stop_requested_at = coalesce(stop_requested_at, now()), stop_window_id = $1
-            WHERE state = 'Running' OR\s""" + JobSql.handedOut(""))
-        .execute(Tuple.of(windowId))
+            WHERE ($2::bigint IS NULL OR tenant_id = $2) AND (state = 'Running' OR\s""" + JobSql.handedOut("") + ")")
+        .execute(Tuple.of(windowId, tenantId))
         .map(rows -> new SweepResult(rows.rowCount()));
   }
 
-  /** Every job a robot has that is not already being killed goes to Terminating. */
-  Future<SweepResult> killAll(long windowId) {
+  /** Every job a robot has that is not already being killed goes to Terminating (one tenant's, or every one's). */
+  Future<SweepResult> killAll(long windowId, Long tenantId) {
     return pool.preparedQuery("""
             UPDATE jobs SET state = 'Terminating', updated_at = now(),
               kill_requested_at = coalesce(kill_requested_at, now()), kill_window_id = $1
-            WHERE state IN ('Running', 'Stopping') OR\s""" + JobSql.handedOut(""))
-        .execute(Tuple.of(windowId))
+            WHERE ($2::bigint IS NULL OR tenant_id = $2)
+              AND (state IN ('Running', 'Stopping') OR\s""" + JobSql.handedOut("") + ")")
+        .execute(Tuple.of(windowId, tenantId))
         .map(rows -> new SweepResult(rows.rowCount()));
   }
 

@@ -112,13 +112,13 @@ final class QueueItemRepository {
    * Items InProgress with robots silent for longer than {@code deadAfterSeconds} (the liveness rule
    * that faults their jobs) go back to New, for another robot to take: a transaction is never lost.
    */
-  Future<Integer> releaseItemsOfSilentRobots(int deadAfterSeconds) {
+  Future<Integer> releaseItemsOfSilentRobots(int deadAfterSeconds, java.util.Collection<Long> spared) {
     return pool.preparedQuery("""
             UPDATE queue_items q SET status = 'New', processing_robot_id = NULL, started_at = NULL
             FROM robot_presence p
             WHERE q.status = 'InProgress' AND p.robot_id = q.processing_robot_id
-              AND p.last_heartbeat_at < now() - make_interval(secs => $1)""")
-        .execute(Tuple.of(deadAfterSeconds))
+              AND p.last_heartbeat_at < now() - make_interval(secs => $1) AND NOT (q.tenant_id = ANY($2))""")
+        .execute(Tuple.of(deadAfterSeconds, spared.toArray(Long[]::new)))
         .map(rows -> rows.rowCount());
   }
 

@@ -48,12 +48,28 @@ class MaintenanceSweepsTest {
 
   @Test
   void theStopSweepFollowsTheTransitionTable() throws Exception {
-    sweepAgrees(1, sweeps -> sweeps.stopAll(1), JobTransitions::sweepStop);
+    sweepAgrees(1, sweeps -> sweeps.stopAll(1, null), JobTransitions::sweepStop);
   }
 
   @Test
   void theKillSweepFollowsTheTransitionTable() throws Exception {
-    sweepAgrees(2, sweeps -> sweeps.killAll(2), JobTransitions::sweepKill);
+    sweepAgrees(2, sweeps -> sweeps.killAll(2, null), JobTransitions::sweepKill);
+  }
+
+  /** A tenant's own window sweeps that tenant's jobs by the same table, and nobody else's. */
+  @Test
+  void aTenantsSweepsFollowTheTableForItAndTouchNoOtherTenant() throws Exception {
+    sweepAgrees(5, sweeps -> {
+      try {
+        insertEveryCase(6);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+      return sweeps.stopAll(3, 5L);
+    }, JobTransitions::sweepStop);
+    assertEquals(0L, pool.query("SELECT count(*) FROM jobs WHERE tenant_id = 6 AND stop_window_id IS NOT NULL")
+        .execute().await(10, TimeUnit.SECONDS).iterator().next().getLong(0), "tenant 6 untouched");
+    sweepAgrees(5, sweeps -> sweeps.killAll(4, 5L), JobTransitions::sweepKill);
   }
 
   @Test

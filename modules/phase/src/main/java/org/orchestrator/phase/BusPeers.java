@@ -26,13 +26,13 @@ final class BusPeers implements MaintenanceService.Peers {
     this.bus = bus;
   }
   @Override
-  public Future<SweepResult> stopAll(long windowId) {
-    return Addresses.JOBS_MAINTENANCE_STOP_ALL.request(bus, new SweepJobs(windowId));
+  public Future<SweepResult> stopAll(long windowId, Long tenantId) {
+    return Addresses.JOBS_MAINTENANCE_STOP_ALL.request(bus, new SweepJobs(windowId, tenantId));
   }
 
   @Override
-  public Future<SweepResult> killAll(long windowId) {
-    return Addresses.JOBS_MAINTENANCE_KILL_ALL.request(bus, new SweepJobs(windowId));
+  public Future<SweepResult> killAll(long windowId, Long tenantId) {
+    return Addresses.JOBS_MAINTENANCE_KILL_ALL.request(bus, new SweepJobs(windowId, tenantId));
   }
 
   @Override
@@ -51,8 +51,8 @@ final class BusPeers implements MaintenanceService.Peers {
   }
 
   @Override
-  public Future<WindowLogs> closeLogs(long windowId, Instant from, Instant to) {
-    return Addresses.TENANT_LOG_WINDOW_CLOSE.request(bus, new CloseWindow(windowId, from, to));
+  public Future<WindowLogs> closeLogs(long windowId, Instant from, Instant to, Long tenantId) {
+    return Addresses.TENANT_LOG_WINDOW_CLOSE.request(bus, new CloseWindow(windowId, from, to, tenantId));
   }
 
   @Override

@@ -35,6 +35,7 @@ import org.orchestrator.contracts.phase.PhaseMessages.PreviewReport;
 import org.orchestrator.contracts.phase.PhaseMessages.StartMaintenance;
 import org.orchestrator.contracts.phase.PhaseMessages.StartOutcome;
 import org.orchestrator.contracts.phase.PhaseMessages.TenantTally;
+import org.orchestrator.contracts.phase.PhaseMessages.TenantWindow;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.FirePreview;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.SkippedCounts;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.WindowLogs;
@@ -63,9 +64,10 @@ final class MaintenanceService {
 
   /** What this module asks of the others. */
   interface Peers {
-    Future<SweepResult> stopAll(long windowId);
+    /** {@code tenantId}: that tenant's jobs only; null: every tenant's. */
+    Future<SweepResult> stopAll(long windowId, Long tenantId);
 
-    Future<SweepResult> killAll(long windowId);
+    Future<SweepResult> killAll(long windowId, Long tenantId);
 
     Future<ActiveJobs> active(int sample);
 
@@ -73,7 +75,7 @@ final class MaintenanceService {
 
     Future<SkippedCounts> skipped(long windowId);
 
-    Future<WindowLogs> closeLogs(long windowId, Instant from, Instant to);
+    Future<WindowLogs> closeLogs(long windowId, Instant from, Instant to, Long tenantId);
 
     Future<FirePreview> fires(Instant from, Instant to, int limit);
   }
@@ -131,13 +133,16 @@ final class MaintenanceService {
    */
   Future<Void> enforce() {
     return this.<Void>serialized(() -> {
+      // every tenant's own window first: its Stop sweep again (a crash between storing and sweeping)
+      Future<Void> tenants = Future.all(snapshot.tenants().values().stream()
+          .map(window -> peers.stopAll(window.windowId(), window.tenantId())).toList()).mapEmpty();
       if (!snapshot.phase().inMaintenance()) {
-        return Future.succeededFuture();
+        return tenants;
       }
       LOG.info("node starts in maintenance ({}, window {}): enforcing it", snapshot.phase(), snapshot.windowId());
       // the window's audit says that a node restarted and what its re-run of the stop sweep did, so
       // stops the operator did not send are accounted for
-      return peers.stopAll(snapshot.windowId()).compose(swept -> audit(null, false, "system",
+      return tenants.compose(done -> peers.stopAll(snapshot.windowId(), null)).compose(swept -> audit(null, false, "system",
               "node restarted in " + snapshot.phase() + ": stop sweep run again, Stop sent to "
                   + swept.affected() + " more jobs")
           .recover(conflict -> repository.load().onSuccess(this::stored).mapEmpty())
@@ -149,6 +154,9 @@ final class MaintenanceService {
     Caller caller = request.caller();
     return caller.hostAdministrator(HOST_ONLY).compose(host -> {
       validate(request);
+      if (request.tenantId() != null) {
+        return startTenant(request);
+      }
       return serialized(() -> repository.load().compose(fresh -> {
       stored(fresh);
       PhaseSnapshot current = snapshot;
@@ -187,7 +195,7 @@ final class MaintenanceService {
       opened = Future.succeededFuture(snapshot);
     }
     return opened
-        .compose(open -> plan.stopSweep() ? peers.stopAll(open.windowId())
+        .compose(open -> plan.stopSweep() ? peers.stopAll(open.windowId(), null)
             .compose(swept -> audit(null, false, by, "Stop sent to " + swept.affected() + " jobs"))
             : Future.succeededFuture(open))
         .compose(open -> plan.killSweep() ? kill(by, "killJobs") : Future.succeededFuture(open))
@@ -196,12 +204,117 @@ final class MaintenanceService {
             : Future.succeededFuture(open));
   }
 
+  // A tenant's own window: the same phases for one tenant, beside the platform's. It has no kill
+  // deadline and no autoSuspend (the platform's window has them); it is suspended and ended by Start
+  // and End naming the tenant.
+
+  private Future<StartOutcome> startTenant(StartMaintenance request) {
+    long tenantId = request.tenantId();
+    if (request.killAfter() != null || request.autoSuspend()) {
+      return Future.failedFuture(Failure.badRequest("killAfter and autoSuspend are for the platform's window; "
+          + "a tenant's window is suspended with Start?phase=Suspended&tenantId=" + tenantId + "&killJobs=true"));
+    }
+    return serialized(() -> repository.load().compose(fresh -> {
+      stored(fresh);
+      PhaseSnapshot current = snapshot;
+      if (current.phase().inMaintenance()) {
+        return Future.failedFuture(Failure.conflict("the whole platform is in maintenance (" + current.phase()
+            + ", window " + current.windowId() + "), which covers tenant " + tenantId + " already"));
+      }
+      TenantWindow own = current.tenants().get(tenantId);
+      Plan plan = PhaseMachine.start(own == null ? MaintenancePhase.None : own.phase(), request.phase(),
+          request.killJobs(), request.force());
+      Future<ActiveJobs> blocking = plan.requireDrained()
+          ? peers.active(BLOCKING_SAMPLE).map(active -> onlyTenant(active, tenantId))
+              .map(active -> active.total() > 0 ? active : null)
+          : Future.succeededFuture(null);
+      return blocking.compose(jobs -> jobs != null
+          ? Future.succeededFuture(new StartOutcome(current, jobs))
+          : carryOutTenant(plan, request).map(done -> {
+            TenantWindow window = done.tenants().get(tenantId);
+            LOG.info("maintenance of tenant {}: {} by {} (window {}{})", tenantId, window.phase(),
+                request.caller().name(), window.windowId(), request.reason() == null ? "" : ", reason: " + request.reason());
+            return new StartOutcome(done, null);
+          }));
+    }));
+  }
+
+  private Future<PhaseSnapshot> carryOutTenant(Plan plan, StartMaintenance request) {
+    long tenantId = request.tenantId();
+    String by = request.caller().name();
+    Future<PhaseSnapshot> opened = plan.openWindow()
+        ? repository.openTenant(snapshot.version(), tenantId, MaintenancePhase.Draining, clock.instant(), by,
+            request.reason()).onSuccess(this::stored)
+        : Future.succeededFuture(snapshot);
+    return opened
+        .compose(open -> plan.stopSweep() ? peers.stopAll(windowOf(tenantId), tenantId)
+            .compose(swept -> tenantAudit(tenantId, null, by, "Stop sent to " + swept.affected() + " jobs"))
+            : Future.succeededFuture(open))
+        .compose(open -> plan.killSweep() ? peers.killAll(windowOf(tenantId), tenantId)
+            .compose(swept -> tenantAudit(tenantId, null, by, "Kill sent to " + swept.affected() + " jobs (killJobs)"))
+            : Future.succeededFuture(open))
+        .compose(open -> open.tenants().get(tenantId).phase() != plan.target()
+            ? tenantAudit(tenantId, plan.target(), by, request.force() ? "force" : null)
+            : Future.succeededFuture(open));
+  }
+
+  private long windowOf(long tenantId) {
+    return snapshot.tenants().get(tenantId).windowId();
+  }
+
+  /** Records an action on a tenant's window; a non-null {@code phase} moves the tenant to it. */
+  private Future<PhaseSnapshot> tenantAudit(long tenantId, MaintenancePhase phase, String by, String note) {
+    TenantWindow own = snapshot.tenants().get(tenantId);
+    return repository.actTenant(snapshot.version(), tenantId, own.windowId(), phase == null ? own.phase() : phase,
+        phase != null, clock.instant(), by, note).onSuccess(this::stored);
+  }
+
+  /** The active jobs of one tenant, out of every tenant's. */
+  private static ActiveJobs onlyTenant(ActiveJobs active, long tenantId) {
+    long total = active.byTenant().getOrDefault(tenantId, 0L);
+    return new ActiveJobs(total, total == 0 ? Map.of() : Map.of(tenantId, total),
+        active.sample().stream().filter(job -> job.tenantId() == tenantId).toList());
+  }
+
+  private Future<PhaseSnapshot> endTenant(EndMaintenance request) {
+    long tenantId = request.tenantId();
+    return serialized(() -> repository.load().compose(fresh -> {
+      stored(fresh);
+      TenantWindow own = snapshot.tenants().get(tenantId);
+      if (own == null) {
+        return Future.failedFuture(Failure.conflict("tenant " + tenantId + " has no maintenance window of its own"
+            + (snapshot.phase().inMaintenance() ? "; the platform's window is ended with End, without tenantId" : "")));
+      }
+      Instant now = clock.instant();
+      return peers.closeLogs(own.windowId(), own.startedAt(), now, tenantId)
+          .compose(logs -> repository.closeTenant(snapshot.version(), tenantId, own.windowId(), now,
+              request.caller().name()))
+          .onSuccess(this::stored)
+          .onSuccess(ended -> LOG.info("maintenance of tenant {}: ended by {} (window {})", tenantId,
+              request.caller().name(), own.windowId()));
+    }));
+  }
+
+  /**
+   * The tenants' own windows, once a second on the ticking node: the Stop sweep of each Draining
+   * one again (a job handed out as it opened is stopped too).
+   */
+  Future<Void> sweepTenantWindows() {
+    List<Future<SweepResult>> sweeps = snapshot.tenants().values().stream()
+        .filter(window -> window.phase() == MaintenancePhase.Draining)
+        .map(window -> peers.stopAll(window.windowId(), window.tenantId())).toList();
+    return Future.all(sweeps).mapEmpty();
+  }
+
   Future<PhaseSnapshot> end(EndMaintenance request) {
+    if (request.tenantId() != null) {
+      return request.caller().hostAdministrator(HOST_ONLY).compose(host -> endTenant(request));
+    }
     return request.caller().hostAdministrator(HOST_ONLY).compose(host -> serialized(() -> repository.load().compose(fresh -> {
       stored(fresh);
       PhaseMachine.end(snapshot.phase());
       Instant now = clock.instant();
-      return peers.closeLogs(snapshot.windowId(), snapshot.windowStartedAt(), now)
+      return peers.closeLogs(snapshot.windowId(), snapshot.windowStartedAt(), now, null)
           .compose(logs -> repository.close(snapshot.version(), snapshot.windowId(), now, request.caller().name()))
           .onSuccess(this::stored)
           .onSuccess(ended -> LOG.info("maintenance: ended by {} (window {})", request.caller().name(),
@@ -297,7 +410,7 @@ final class MaintenanceService {
           }
           Caller planner = new Caller(0, "plan " + due.id(), Role.HOST_ADMINISTRATOR, null);
           StartMaintenance request = new StartMaintenance(planner, MaintenancePhase.Draining, false, false,
-              due.killAfter(), due.autoSuspend(), due.reason());
+              due.killAfter(), due.autoSuspend(), due.reason(), null);
           return carryOut(PhaseMachine.start(snapshot.phase(), MaintenancePhase.Draining, false, false), request, due)
               .onSuccess(done -> LOG.info("maintenance: Draining by plan {} (window {}), due at {}", due.id(),
                   done.windowId(), due.drainAt()))
@@ -395,7 +508,7 @@ final class MaintenanceService {
    */
   Future<DrainProgress> tick() {
     Future<?> sweep = snapshot.phase() == MaintenancePhase.Draining
-        ? peers.stopAll(snapshot.windowId()) : Future.succeededFuture();
+        ? peers.stopAll(snapshot.windowId(), null) : Future.succeededFuture();
     return sweep.compose(swept -> {
       long version = snapshot.version();
       return compute().compose(progress -> {
@@ -428,19 +541,27 @@ final class MaintenanceService {
       return Future.failedFuture(Failure.badRequest("duration is an ISO-8601 duration of whole seconds between PT1S and P7D"));
     }
     Instant now = clock.instant();
+    Long tenant = request.tenantId();
     return Future.all(peers.active(BLOCKING_SAMPLE), peers.fires(now, now.plus(horizon), PREVIEW_FIRE_SAMPLE))
         .map(all -> {
-          ActiveJobs active = all.resultAt(0);
+          ActiveJobs active = tenant == null ? all.resultAt(0) : onlyTenant(all.resultAt(0), tenant);
           FirePreview fires = all.resultAt(1);
           List<PlannedFire> sample = fires.sample().stream()
+              .filter(f -> tenant == null || f.tenantId() == tenant)
               .map(f -> new PlannedFire(f.tenantId(), f.scheduleId(), f.scheduleName(), f.plannedAt())).toList();
-          return new PreviewReport(active.total(), active.byTenant(), active.sample(), sample, horizon, fires.total(),
-              fires.byTenant(), fires.truncated(), fires.limit());
+          if (tenant == null) {
+            return new PreviewReport(active.total(), active.byTenant(), active.sample(), sample, horizon, fires.total(),
+                fires.byTenant(), fires.truncated(), fires.limit());
+          }
+          // one tenant's window: its own counts; its sample is its part of the earliest fires of all
+          long total = fires.byTenant().getOrDefault(tenant, 0L);
+          return new PreviewReport(active.total(), active.byTenant(), active.sample(), sample, horizon, total,
+              total == 0 ? Map.of() : Map.of(tenant, total), sample.size() < total, fires.limit());
         });
   }
 
   private Future<PhaseSnapshot> kill(String by, String why) {
-    return peers.killAll(snapshot.windowId())
+    return peers.killAll(snapshot.windowId(), null)
         .compose(swept -> swept.affected() == 0 && "system".equals(by)
             ? Future.succeededFuture(snapshot) // another node's deadline timer got there first
             : audit(null, false, by, "Kill sent to " + swept.affected() + " jobs (" + why + ")"));

@@ -19,6 +19,7 @@ import org.orchestrator.contracts.phase.PhaseMessages.MaintenancePlan;
 import org.orchestrator.contracts.phase.PhaseMessages.PlanState;
 import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
 import org.orchestrator.contracts.phase.PhaseMessages.Transition;
+import org.orchestrator.contracts.phase.PhaseMessages.TenantWindow;
 import org.orchestrator.platform.database.Timestamps;
 
 /**
@@ -175,10 +176,69 @@ final class PhaseRepository {
    * that event ids grow in commit order. A window's event names the plan that opened it.
    */
   private static Future<Void> event(SqlClient tx, String type, Instant at, Long windowId, Long planId) {
+    return event(tx, type, at, windowId, planId, null);
+  }
+
+  private static Future<Void> event(SqlClient tx, String type, Instant at, Long windowId, Long planId, Long tenantId) {
     return tx.preparedQuery("""
-            INSERT INTO maintenance_events (type, at, window_id, plan_id)
-            VALUES ($1, $2, $3, coalesce($4, (SELECT plan_id FROM maintenance_windows WHERE id = $3)))""")
-        .execute(Tuple.of(type, Timestamps.utc(at), windowId, planId))
+            INSERT INTO maintenance_events (type, at, window_id, plan_id, tenant_id)
+            VALUES ($1, $2, $3, coalesce($4, (SELECT plan_id FROM maintenance_windows WHERE id = $3)), $5)""")
+        .execute(Tuple.of(type, Timestamps.utc(at), windowId, planId, tenantId))
+        .mapEmpty();
+  }
+
+  // A tenant's own window. Each change records the transition, changes the tenant's row and moves
+  // the one state version (the compare-and-set every writer passes), in one transaction.
+
+  /** Opens a tenant's own window in {@code phase}. */
+  Future<PhaseSnapshot> openTenant(long expectedVersion, long tenantId, MaintenancePhase phase, Instant at, String by,
+      String reason) {
+    return pool.withTransaction(tx -> bump(tx, expectedVersion)
+        .compose(ok -> tx.preparedQuery("INSERT INTO maintenance_windows (started_at, started_by, reason, "
+                + "kill_after_seconds, kill_deadline_at, auto_suspend, tenant_id) VALUES ($1, $2, $3, NULL, NULL, false, $4) "
+                + "RETURNING id")
+            .execute(Tuple.of(Timestamps.utc(at), by, reason, tenantId)))
+        .compose(rows -> {
+          long windowId = rows.iterator().next().getLong(0);
+          return recordTenant(tx, windowId, phase, true, at, by, reason)
+              .compose(ok -> tx.preparedQuery("INSERT INTO tenant_maintenance_state (tenant_id, phase, window_id, "
+                      + "phase_since) VALUES ($1, $2, $3, $4)")
+                  .execute(Tuple.of(tenantId, phase.name(), windowId, Timestamps.utc(at))))
+              .compose(ok -> event(tx, EVENT_OF_PHASE.get(phase), at, windowId, null, tenantId));
+        })
+        .compose(ok -> load(tx)));
+  }
+
+  /** Records an action on a tenant's open window; {@code changed}: it moves the tenant to {@code phase}. */
+  Future<PhaseSnapshot> actTenant(long expectedVersion, long tenantId, long windowId, MaintenancePhase phase,
+      boolean changed, Instant at, String by, String note) {
+    return pool.withTransaction(tx -> bump(tx, expectedVersion)
+        .compose(ok -> recordTenant(tx, windowId, phase, changed, at, by, note))
+        .compose(ok -> !changed ? Future.<Void>succeededFuture()
+            : tx.preparedQuery("UPDATE tenant_maintenance_state SET phase = $2, phase_since = $3 WHERE tenant_id = $1")
+                .execute(Tuple.of(tenantId, phase.name(), Timestamps.utc(at)))
+                .compose(updated -> event(tx, EVENT_OF_PHASE.get(phase), at, windowId, null, tenantId)))
+        .compose(ok -> load(tx)));
+  }
+
+  /** Closes a tenant's own window: the tenant is out of maintenance. */
+  Future<PhaseSnapshot> closeTenant(long expectedVersion, long tenantId, long windowId, Instant at, String by) {
+    return pool.withTransaction(tx -> bump(tx, expectedVersion)
+        .compose(ok -> tx.preparedQuery(
+                "UPDATE maintenance_windows SET ended_at = $2, ended_by = $3 WHERE id = $1 AND ended_at IS NULL")
+            .execute(Tuple.of(windowId, Timestamps.utc(at), by)))
+        .compose(ok -> recordTenant(tx, windowId, MaintenancePhase.None, true, at, by, null))
+        .compose(ok -> tx.preparedQuery("DELETE FROM tenant_maintenance_state WHERE tenant_id = $1")
+            .execute(Tuple.of(tenantId)))
+        .compose(ok -> event(tx, EVENT_OF_PHASE.get(MaintenancePhase.None), at, windowId, null, tenantId))
+        .compose(ok -> load(tx)));
+  }
+
+  private static Future<Void> recordTenant(SqlClient tx, long windowId, MaintenancePhase phase, boolean changed,
+      Instant at, String by, String note) {
+    return tx.preparedQuery("INSERT INTO maintenance_transitions (window_id, phase, changed, at, by, note) "
+            + "VALUES ($1, $2, $3, $4, $5, $6)")
+        .execute(Tuple.of(windowId, phase.name(), changed, Timestamps.utc(at), by, note))
         .mapEmpty();
   }
 
@@ -313,7 +373,7 @@ final class PhaseRepository {
   /** The events after {@code after}, oldest first, each with its window and plan as they are now. */
   Future<List<MaintenanceEvent>> events(long after, int limit) {
     return pool.preparedQuery("""
-            SELECT e.id AS event_id, e.type, e.at AS event_at, e.window_id, e.plan_id,
+            SELECT e.id AS event_id, e.type, e.at AS event_at, e.window_id, e.plan_id, e.tenant_id AS event_tenant,
                    w.started_at, w.started_by, w.reason AS window_reason, w.expected_end AS window_expected_end,
                    w.ended_at, w.ended_by
             FROM maintenance_events e LEFT JOIN maintenance_windows w ON w.id = e.window_id
@@ -340,7 +400,8 @@ final class PhaseRepository {
                 Timestamps.instant(r.getOffsetDateTime("ended_at")), r.getString("ended_by"));
             Long planId = r.getLong("plan_id");
             return new MaintenanceEvent(r.getLong("event_id"), r.getString("type"),
-                Timestamps.instant(r.getOffsetDateTime("event_at")), window, planId == null ? null : byId.get(planId));
+                Timestamps.instant(r.getOffsetDateTime("event_at")), window, planId == null ? null : byId.get(planId),
+                r.getLong("event_tenant"));
           }).toList());
         });
   }
@@ -375,13 +436,31 @@ final class PhaseRepository {
           return transitions.compose(list -> client.query(PLAN_COLUMNS
                   + " WHERE state = 'Planned' ORDER BY drain_at, id LIMIT 1").execute()
               .map(plans -> new Loaded(list, plans.size() == 0 ? null : plan(plans.iterator().next()))))
-              .map(loaded -> new PhaseSnapshot(row.getLong("version"),
+              .compose(loaded -> tenantWindows(client).map(tenants -> new PhaseSnapshot(row.getLong("version"),
               MaintenancePhase.valueOf(row.getString("phase")), windowId, Timestamps.instant(row.getOffsetDateTime("started_at")),
               Timestamps.instant(row.getOffsetDateTime("phase_since")), row.getString("started_by"), row.getString("reason"),
               killAfter == null ? null : Duration.ofSeconds(killAfter), Timestamps.instant(row.getOffsetDateTime("kill_deadline_at")),
               Boolean.TRUE.equals(row.getBoolean("auto_suspend")), Timestamps.instant(row.getOffsetDateTime("ended_at")),
               List.copyOf(loaded.transitions()), Timestamps.instant(row.getOffsetDateTime("expected_end")),
-              loaded.upcoming()));
+              loaded.upcoming(), tenants)));
+        });
+  }
+
+  /** Every tenant's own open window. */
+  private static Future<java.util.Map<Long, TenantWindow>> tenantWindows(SqlClient client) {
+    return client.query("""
+            SELECT t.tenant_id, t.phase, t.window_id, t.phase_since, w.started_at, w.started_by, w.reason
+            FROM tenant_maintenance_state t JOIN maintenance_windows w ON w.id = t.window_id
+            ORDER BY t.tenant_id""").execute()
+        .map(rows -> {
+          java.util.Map<Long, TenantWindow> tenants = new java.util.TreeMap<>();
+          for (Row t : rows) {
+            tenants.put(t.getLong("tenant_id"), new TenantWindow(t.getLong("tenant_id"),
+                MaintenancePhase.valueOf(t.getString("phase")), t.getLong("window_id"),
+                Timestamps.instant(t, "started_at"), Timestamps.instant(t, "phase_since"), t.getString("started_by"),
+                t.getString("reason")));
+          }
+          return java.util.Collections.unmodifiableMap(tenants);
         });
   }
 }

@@ -46,6 +46,8 @@ public final class PhaseVerticle extends VerticleBase {
   private MaintenanceService service;
   private volatile DrainProgress lastProgress;
   private long ticker = -1;
+  private Meters.PerTenant tenantPhase;
+  private final java.util.Map<Long, Integer> tenantPhaseSeen = new java.util.concurrent.ConcurrentHashMap<>();
   private boolean ticking;
   private TickLeadership leadership;
 
@@ -60,11 +62,29 @@ public final class PhaseVerticle extends VerticleBase {
     this.registry = registry;
   }
 
+  /**
+   * Each tenant's own maintenance phase as a number (0 None, 1 Draining, 2 Suspended); a tenant
+   * keeps its series at 0 after its window (bounded by the tenants that ever had one).
+   */
+  private void tenantPhases(PhaseSnapshot snapshot) {
+    snapshot.tenants().keySet().forEach(tenant -> tenantPhaseSeen.put(tenant, 0));
+    java.util.Map<Long, Integer> values = new java.util.TreeMap<>();
+    tenantPhaseSeen.keySet().forEach(tenant -> {
+      var window = snapshot.tenants().get(tenant);
+      values.put(tenant, window == null ? 0 : window.phase().ordinal());
+    });
+    tenantPhase.set(values);
+  }
+
   private void registerMeters() {
+    tenantPhase = new Meters.PerTenant(registry, Meters.TENANT_PHASE,
+        "a tenant's own maintenance window: 0 None, 1 Draining, 2 Suspended", null);
     for (MaintenancePhase phase : MaintenancePhase.values()) {
       Gauge.builder(Meters.PHASE, () -> service.snapshot().phase() == phase ? 1 : 0)
           .description("1 for the current maintenance phase").tag("phase", phase.name()).register(registry);
     }
+    Gauge.builder(Meters.TENANTS_IN_MAINTENANCE, () -> service.snapshot().tenants().size())
+        .description("tenants in a maintenance window of their own").register(registry);
     Gauge.builder(Meters.PHASE_SECONDS, () -> {
       Instant since = service.snapshot().phaseSince();
       return since == null ? 0 : Duration.between(since, clock.instant()).toMillis() / 1000.0;
@@ -150,6 +170,7 @@ public final class PhaseVerticle extends VerticleBase {
     // answer sees no deadline), then every module is told
     service = new MaintenanceService(vertx, new PhaseRepository(pool, channel), new BusPeers(bus), clock,
         snapshot -> {
+          tenantPhases(snapshot);
           if (!snapshot.phase().inMaintenance()) {
             observed(DrainProgress.idle(snapshot.phase(), clock.instant(), 1.0, "not in maintenance"));
           }
@@ -236,14 +257,16 @@ public final class PhaseVerticle extends VerticleBase {
    */
   private void tick(EventBus bus) {
     PhaseSnapshot snapshot = service.snapshot();
-    if (ticking || !snapshot.phase().inMaintenance()) {
+    if (ticking || !snapshot.anyMaintenance()) {
       return;
     }
     ticking = true;
     leadership.lead()
-        .compose(leading -> leading ? service.tick().onSuccess(progress -> progressObserved(bus, progress))
-            .onFailure(failure -> LOG.warn("drain progress not computed: {}", failure.getMessage()))
-            : Future.succeededFuture())
+        .compose(leading -> !leading ? Future.succeededFuture() : service.sweepTenantWindows()
+            .onFailure(failure -> LOG.warn("tenant windows not swept: {}", failure.getMessage()))
+            .transform(swept -> !snapshot.phase().inMaintenance() ? Future.succeededFuture()
+                : service.tick().onSuccess(progress -> progressObserved(bus, progress))
+                    .onFailure(failure -> LOG.warn("drain progress not computed: {}", failure.getMessage()))))
         .onComplete(done -> ticking = false);
   }
 

@@ -106,15 +106,15 @@ class MaintenanceServiceTest {
     Caller operator = new Caller(9, "op", Role.OPERATOR, 7L);
     long version = on(repository::load).version();
     List<Future<?>> refused = List.of(
-        service.start(new StartMaintenance(operator, MaintenancePhase.Draining, false, false, null, false, null)),
-        service.end(new EndMaintenance(operator)),
-        service.preview(new Preview(operator, null)),
-        service.preview(new Preview(HOST, java.time.Duration.ofDays(30))),
+        service.start(new StartMaintenance(operator, MaintenancePhase.Draining, false, false, null, false, null, null)),
+        service.end(new EndMaintenance(operator, null)),
+        service.preview(new Preview(operator, null, null)),
+        service.preview(new Preview(HOST, java.time.Duration.ofDays(30), null)),
         service.createPlan(new CreatePlan(HOST, null, null, false, null, "no drainAt")),
         service.createPlan(new CreatePlan(operator, Instant.now().plusSeconds(3600), null, false, null, "x")),
         service.cancelPlan(new CancelPlan(operator, 1)),
         service.start(new StartMaintenance(HOST, MaintenancePhase.Draining, false, false,
-            java.time.Duration.ofDays(30), false, null)));
+            java.time.Duration.ofDays(30), false, null, null)));
     for (Future<?> future : refused) {
       assertTrue(future.failed(), "answered at once, failed: " + future);
       assertTrue(future.cause() instanceof org.orchestrator.contracts.Failure, future.cause().toString());
@@ -175,7 +175,7 @@ class MaintenanceServiceTest {
 
   @Test
   void theTickSuspendsByItselfOnceDrainedWhenAskedTo() {
-    on(() -> service.start(new StartMaintenance(HOST, MaintenancePhase.Draining, false, false, null, true, null)));
+    on(() -> service.start(new StartMaintenance(HOST, MaintenancePhase.Draining, false, false, null, true, null, null)));
     peers.active = new ActiveJobs(1, Map.of(7L, 1L), List.of());
     on(service::tick);
     assertEquals(MaintenancePhase.Draining, service.snapshot().phase());
@@ -190,7 +190,7 @@ class MaintenanceServiceTest {
     on(() -> service.start(start(MaintenancePhase.Draining, false)));
     long window = service.snapshot().windowId();
 
-    on(() -> service.end(new EndMaintenance(HOST)));
+    on(() -> service.end(new EndMaintenance(HOST, null)));
 
     assertEquals(List.of(window), peers.closedWindows);
     assertEquals(MaintenancePhase.None, on(repository::load).phase());
@@ -214,7 +214,7 @@ class MaintenanceServiceTest {
   }
 
   private static StartMaintenance start(MaintenancePhase phase, boolean force) {
-    return new StartMaintenance(HOST, phase, false, force, null, false, null);
+    return new StartMaintenance(HOST, phase, false, force, null, false, null, null);
   }
 
   /** Runs {@code operation} on the service's context (it is single-threaded) and waits for it. */
@@ -246,13 +246,13 @@ class MaintenanceServiceTest {
     final List<Long> closedWindows = new CopyOnWriteArrayList<>();
 
     @Override
-    public Future<SweepResult> stopAll(long windowId) {
+    public Future<SweepResult> stopAll(long windowId, Long tenantId) {
       stopAllCalls.add(windowId);
       return onStopAll.get();
     }
 
     @Override
-    public Future<SweepResult> killAll(long windowId) {
+    public Future<SweepResult> killAll(long windowId, Long tenantId) {
       return Future.succeededFuture(new SweepResult(0));
     }
 
@@ -273,7 +273,7 @@ class MaintenanceServiceTest {
     }
 
     @Override
-    public Future<WindowLogs> closeLogs(long windowId, Instant from, Instant to) {
+    public Future<WindowLogs> closeLogs(long windowId, Instant from, Instant to, Long tenantId) {
       closedWindows.add(windowId);
       return Future.succeededFuture(new WindowLogs(List.of()));
     }

@@ -103,13 +103,14 @@ final class CatchUpRepository {
    * stay Pending, to be asked again; job control answers a repeated request with the job it
    * created the first time (one job per schedule and planned time).
    */
-  Future<List<Settled>> claimDue(Instant now, int limit, Function<List<DueCatchUp>, Future<List<Settled>>> decide) {
+  Future<List<Settled>> claimDue(Instant now, int limit, Collection<Long> waiting,
+      Function<List<DueCatchUp>, Future<List<Settled>>> decide) {
     return pool.withTransaction(tx -> tx.preparedQuery("""
             SELECT c.schedule_id, c.window_id, c.tenant_id, c.planned_at, s.process_name, s.robot_id, s.enabled
             FROM schedule_catch_ups c LEFT JOIN schedules s ON s.id = c.schedule_id
-            WHERE c.outcome = 'Pending' AND c.due_at <= $1
+            WHERE c.outcome = 'Pending' AND c.due_at <= $1 AND NOT (c.tenant_id = ANY($3))
             ORDER BY c.due_at LIMIT $2 FOR UPDATE OF c SKIP LOCKED""")
-        .execute(Tuple.of(Timestamps.utc(now), limit))
+        .execute(Tuple.of(Timestamps.utc(now), limit, waiting.toArray(Long[]::new)))
         .compose(rows -> {
           if (rows.size() == 0) {
             return Future.succeededFuture(List.<Settled>of());

@@ -57,12 +57,13 @@ final class CatchUps {
   /** Plans what the last phase change closed, then runs the catch-ups due (not in maintenance). */
   Future<Void> tick(PhaseSnapshot phase, Instant now) {
     Future<Void> planned = phase.version() == plannedAt ? Future.succeededFuture() : plan(phase, now);
-    return planned.compose(done -> phase.phase().inMaintenance() ? Future.succeededFuture() : claimUntilDone(now));
+    // the catch-ups of tenants in a window of their own wait for its End
+    return planned.compose(done -> phase.phase().inMaintenance() ? Future.succeededFuture()
+        : claimUntilDone(now, List.copyOf(phase.tenants().keySet())));
   }
 
   private Future<Void> plan(PhaseSnapshot phase, Instant now) {
-    List<Long> open = phase.phase().inMaintenance() && phase.windowId() != null ? List.of(phase.windowId()) : List.of();
-    return catchUps.unplanned(open).compose(windows -> planEach(windows, 0, now))
+    return catchUps.unplanned(phase.openWindows()).compose(windows -> planEach(windows, 0, now))
         .onSuccess(done -> plannedAt = phase.version());
   }
 
@@ -77,10 +78,10 @@ final class CatchUps {
         .compose(owed -> planEach(windows, index + 1, now));
   }
 
-  private Future<Void> claimUntilDone(Instant now) {
-    return catchUps.claimDue(now, BATCH, this::decide).compose(settled -> {
+  private Future<Void> claimUntilDone(Instant now, List<Long> waiting) {
+    return catchUps.claimDue(now, BATCH, waiting, this::decide).compose(settled -> {
       counted(settled);
-      return settled.size() < BATCH ? Future.succeededFuture() : claimUntilDone(now);
+      return settled.size() < BATCH ? Future.succeededFuture() : claimUntilDone(now, waiting);
     });
   }
 
@@ -117,6 +118,9 @@ final class CatchUps {
     return createJobs.apply(new CreateScheduledJobs(requests)).map(answer -> {
       for (ScheduledJob job : answer.items()) {
         DueCatchUp catchUp = byKey.get(job.scheduleId() + "@" + job.plannedAt());
+        if (ScheduledJob.MAINTENANCE.equals(job.refusal())) {
+          continue; // its tenant's own window: it stays Pending until that window ends
+        }
         settled.add(new Settled(catchUp.scheduleId(), catchUp.windowId(), catchUp.tenantId(), job.jobId(),
             job.jobId() == null ? job.refusal() : null));
       }

@@ -148,7 +148,11 @@ final class FireDispatcher {
     List<PendingFire> asked = new ArrayList<>(fires.size());
     List<CreateScheduledJob> requests = new ArrayList<>(fires.size());
     for (PendingFire fire : fires) {
-      if (fire.processName() == null) {
+      if (snapshot.phaseOf(fire.tenantId()).inMaintenance()) {
+        // the tenant is in a window of its own: skipped like the platform's, in that window
+        settled.add(new Settlement(fire.scheduleId(), fire.tenantId(), fire.plannedAt(), FireOutcome.Skipped, null,
+            MAINTENANCE_REASON, snapshot.windowOf(fire.tenantId())));
+      } else if (fire.processName() == null) {
         settled.add(new Settlement(fire.scheduleId(), fire.tenantId(), fire.plannedAt(), FireOutcome.Failed, null,
             "schedule deleted", null));
       } else {
@@ -166,11 +170,18 @@ final class FireDispatcher {
         .map(answer -> {
           for (ScheduledJob job : answer.items()) {
             long tenantId = tenantOf.get(job.scheduleId() + "@" + job.plannedAt());
-            settled.add(job.jobId() != null
-                ? new Settlement(job.scheduleId(), tenantId, job.plannedAt(), FireOutcome.Created, job.jobId(), null,
-                    null)
-                : new Settlement(job.scheduleId(), tenantId, job.plannedAt(), FireOutcome.Failed, null,
-                    job.refusal(), null));
+            if (job.jobId() != null) {
+              settled.add(new Settlement(job.scheduleId(), tenantId, job.plannedAt(), FireOutcome.Created, job.jobId(),
+                  null, null));
+            } else if (ScheduledJob.MAINTENANCE.equals(job.refusal())) {
+              // its tenant's own window opened meanwhile (job control saw it first)
+              PhaseSnapshot now = phase.get();
+              settled.add(new Settlement(job.scheduleId(), tenantId, job.plannedAt(), FireOutcome.Skipped, null,
+                  MAINTENANCE_REASON, now == null ? null : now.windowOf(tenantId)));
+            } else {
+              settled.add(new Settlement(job.scheduleId(), tenantId, job.plannedAt(), FireOutcome.Failed, null,
+                  job.refusal(), null));
+            }
           }
           return settled;
         })

@@ -51,8 +51,9 @@ final class TenantLogService {
         : assemble(query.windowId(), null, null, query.tenantId(), false).map(WindowLogs::new));
   }
 
+  /** Freezes a window's records: every tenant's for the platform's window, the one tenant's for its own. */
   Future<WindowLogs> close(CloseWindow command) {
-    return assemble(command.windowId(), command.from(), command.to(), null, true)
+    return assemble(command.windowId(), command.from(), command.to(), command.tenantId(), command.tenantId() == null)
         .compose(all -> logs.save(all).map(saved -> new WindowLogs(all)));
   }
 

@@ -116,7 +116,8 @@ final class WebhookOutbox {
   private Future<List<Outgoing>> deliveries(List<MaintenanceEvent> events, List<Subscriber> subscribers) {
     List<Future<List<Outgoing>>> each = new ArrayList<>();
     for (MaintenanceEvent event : events) {
-      List<Subscriber> interested = subscribers.stream().filter(s -> s.events().contains(event.type())).toList();
+      List<Subscriber> interested = subscribers.stream().filter(s -> s.events().contains(event.type())
+          && (event.tenantId() == null || event.tenantId() == s.tenantId())).toList();
       if (interested.isEmpty()) {
         continue;
       }

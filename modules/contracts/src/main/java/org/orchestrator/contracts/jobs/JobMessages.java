@@ -45,6 +45,9 @@ public final class JobMessages {
    * attempt created), or why it was refused ({@code jobId} null).
    */
   public record ScheduledJob(long scheduleId, Instant plannedAt, Long jobId, String refusal) {
+
+    /** The refusal of a fire whose tenant is in a maintenance window of its own: skipped, not failed. */
+    public static final String MAINTENANCE = "Maintenance";
   }
 
   /** One {@link ScheduledJob} per fire asked for. */
@@ -204,7 +207,8 @@ public final class JobMessages {
   // maintenance
 
   /** A sweep on behalf of one maintenance window; the jobs it touches are tagged with the window. */
-  public record SweepJobs(long windowId) {
+  /** A maintenance sweep of one window: over every tenant's jobs ({@code tenantId} null) or one tenant's. */
+  public record SweepJobs(long windowId, Long tenantId) {
   }
 
   public record SweepResult(int affected) {

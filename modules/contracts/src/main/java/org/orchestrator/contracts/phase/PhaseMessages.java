@@ -29,13 +29,66 @@ public final class PhaseMessages {
   public record PhaseSnapshot(long version, MaintenancePhase phase, Long windowId, Instant windowStartedAt,
       Instant phaseSince, String startedBy, String reason, Duration killAfter, Instant killDeadlineAt,
       boolean autoSuspend, Instant windowEndedAt, List<Transition> transitions, Instant expectedEnd,
-      MaintenancePlan upcoming) {
+      MaintenancePlan upcoming, Map<Long, TenantWindow> tenants) {
 
     /** The state before anything was ever stored. */
     public static PhaseSnapshot initial() {
       return new PhaseSnapshot(0, MaintenancePhase.None, null, null, null, null, null, null, null, false, null,
-          List.of(), null, null);
+          List.of(), null, null, Map.of());
     }
+
+    /**
+     * The phase one tenant is in: the stricter of the platform's (global maintenance covers every
+     * tenant) and its own window's; {@code tenantId} null (the host) follows the platform alone.
+     */
+    public MaintenancePhase phaseOf(Long tenantId) {
+      TenantWindow own = tenantId == null ? null : tenants.get(tenantId);
+      if (own == null || own.phase().compareTo(phase) <= 0) {
+        return phase;
+      }
+      return own.phase();
+    }
+
+    /** The window a tenant's maintenance belongs to: the platform's while it is open, else its own, else null. */
+    public Long windowOf(Long tenantId) {
+      if (phase.inMaintenance()) {
+        return windowId;
+      }
+      TenantWindow own = tenantId == null ? null : tenants.get(tenantId);
+      return own == null ? null : own.windowId();
+    }
+
+    /** Every window open now: the platform's and the tenants' own. */
+    public List<Long> openWindows() {
+      List<Long> open = new java.util.ArrayList<>();
+      if (phase.inMaintenance() && windowId != null) {
+        open.add(windowId);
+      }
+      tenants.values().forEach(window -> open.add(window.windowId()));
+      return List.copyOf(open);
+    }
+
+    /**
+     * A tenant's own window seen as a phase of its own (for what a tenant's users and robots are
+     * shown and told): its phase, window, times and reason; no deadline, no plan of its own.
+     */
+    public PhaseSnapshot scopedTo(TenantWindow own) {
+      return new PhaseSnapshot(version, own.phase(), own.windowId(), own.startedAt(), own.phaseSince(),
+          own.startedBy(), own.reason(), null, null, false, null, List.of(), null, upcoming, Map.of());
+    }
+
+    /** Whether the platform or any tenant is in maintenance. */
+    public boolean anyMaintenance() {
+      return phase.inMaintenance() || !tenants.isEmpty();
+    }
+  }
+
+  /**
+   * One tenant's own maintenance window (per-tenant maintenance): only that tenant's jobs, schedules,
+   * robots and users are affected.
+   */
+  public record TenantWindow(long tenantId, MaintenancePhase phase, long windowId, Instant startedAt,
+      Instant phaseSince, String startedBy, String reason) {
   }
 
   /** Where a plan is: waiting for its {@code drainAt}, started (its window), cancelled, or superseded. */
@@ -94,7 +147,9 @@ public final class PhaseMessages {
    * One stored maintenance event, numbered in the order it was committed ({@code id}): {@code type}
    * is {@code maintenance.planned|cancelled|draining|suspended|ended}.
    */
-  public record MaintenanceEvent(long id, String type, Instant at, EventWindow window, MaintenancePlan plan) {
+  /** {@code tenantId}: the one tenant an event of a tenant's own window concerns; null: every tenant. */
+  public record MaintenanceEvent(long id, String type, Instant at, EventWindow window, MaintenancePlan plan,
+      Long tenantId) {
   }
 
   /** The events stored after {@code after}, oldest first, at most {@code limit}. */
@@ -113,11 +168,13 @@ public final class PhaseMessages {
    * {@code killAfter} sets a drain deadline after which Kill is sent by itself; {@code autoSuspend}
    * enters Suspended as soon as nothing runs.
    */
+  /** {@code tenantId}: that tenant's own window; null: the whole platform. */
   public record StartMaintenance(Caller caller, MaintenancePhase phase, boolean killJobs, boolean force,
-      Duration killAfter, boolean autoSuspend, String reason) {
+      Duration killAfter, boolean autoSuspend, String reason, Long tenantId) {
   }
 
-  public record EndMaintenance(Caller caller) {
+  /** {@code tenantId}: that tenant's own window; null: the platform's. */
+  public record EndMaintenance(Caller caller, Long tenantId) {
   }
 
   /**
@@ -170,7 +227,8 @@ public final class PhaseMessages {
   }
 
   /** What a drain started now would do: jobs it would stop, fires it would skip within {@code horizon}. */
-  public record Preview(Caller caller, Duration horizon) {
+  /** {@code tenantId}: what that tenant's own window would stop and skip; null: the platform's. */
+  public record Preview(Caller caller, Duration horizon, Long tenantId) {
   }
 
   /**

@@ -31,7 +31,8 @@ public final class TenantLogMessages {
   }
 
   /** Freezes every tenant's record of a window that ran from {@code from} to {@code to}; idempotent. */
-  public record CloseWindow(long windowId, Instant from, Instant to) {
+  /** Freezes a window's logs: every tenant's ({@code tenantId} null), or one tenant's own window's. */
+  public record CloseWindow(long windowId, Instant from, Instant to, Long tenantId) {
   }
 
   /** Past windows of one tenant, newest first (tenant admins: their own; the host: any). */

@@ -95,13 +95,15 @@ public final class BridgeVerticle extends VerticleBase {
           START, (caller, body) -> calls.start(caller, BridgeFrame.string(body, "phase"),
                   BridgeFrame.flag(body, "killJobs"), BridgeFrame.flag(body, "force"),
                   BridgeFrame.string(body, "killAfter"), BridgeFrame.flag(body, "autoSuspend"),
-                  BridgeFrame.string(body, "reason"))
+                  BridgeFrame.string(body, "reason"), BridgeFrame.integer(body, "tenantId"))
               .compose(started -> started.refused()
                   ? Future.failedFuture(new Failure(FailureCode.CONFLICT, started.refusal().getString("message")
                       + " " + started.refusal().getJsonArray("jobs").encode()))
                   : Future.succeededFuture(new JsonObject().put("ok", true))),
-          END, (caller, body) -> calls.end(caller).map(ended -> new JsonObject().put("ok", true)),
-          PREVIEW, (caller, body) -> calls.preview(caller, BridgeFrame.string(body, "duration")),
+          END, (caller, body) -> calls.end(caller, BridgeFrame.integer(body, "tenantId"))
+              .map(ended -> new JsonObject().put("ok", true)),
+          PREVIEW, (caller, body) -> calls.preview(caller, BridgeFrame.string(body, "duration"),
+              BridgeFrame.integer(body, "tenantId")),
           HISTORY, (caller, body) -> calls.history(caller, BridgeFrame.integer(body, "tenantId"),
               new PageRequest(BridgeFrame.smallInteger(body, "page", 1), BridgeFrame.smallInteger(body, "size", 50),
                   BridgeFrame.string(body, "after"))),

@@ -15,6 +15,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.orchestrator.contracts.Caller;
 import org.orchestrator.contracts.Failure;
+import org.orchestrator.contracts.jobs.JobMessages.ListActive;
+import org.orchestrator.contracts.jobs.JobMessages.ActiveJobs;
+import org.orchestrator.contracts.phase.PhaseMessages.TenantWindow;
 import org.orchestrator.http.support.Requests;
 import org.orchestrator.contracts.PageRequest;
 import org.orchestrator.contracts.bus.Addresses;
@@ -69,7 +72,7 @@ public final class MaintenanceCalls {
 
   /** Start with text parameters as UiPath clients send them ({@code phase=draining&killJobs=True}). */
   public Future<Started> start(Caller caller, String phaseText, String killJobs, String force, String killAfter,
-      String autoSuspend, String reason) {
+      String autoSuspend, String reason, Long tenantId) {
     if (phaseText == null || phaseText.isBlank()) {
       throw Failure.badRequest("phase is required: Draining or Suspended");
     }
@@ -78,8 +81,9 @@ public final class MaintenanceCalls {
       throw Failure.badRequest("phase must be Draining or Suspended, not '" + phaseText + "'");
     }
     StartMaintenance command = new StartMaintenance(caller, requested, flag("killJobs", killJobs),
-        flag("force", force), duration("killAfter", killAfter), flag("autoSuspend", autoSuspend), reason);
-    return Addresses.PHASE_MAINTENANCE_START.request(bus, command).map(outcome -> {
+        flag("force", force), duration("killAfter", killAfter), flag("autoSuspend", autoSuspend), reason, tenantId);
+    return tenantExists(caller, tenantId).compose(known -> Addresses.PHASE_MAINTENANCE_START.request(bus, command))
+        .map(outcome -> {
       if (!outcome.refused()) {
         return new Started(null);
       }
@@ -155,8 +159,22 @@ public final class MaintenanceCalls {
     throw Failure.badRequest(name + " must be true or false");
   }
 
-  public Future<PhaseSnapshot> end(Caller caller) {
-    return Addresses.PHASE_MAINTENANCE_END.request(bus, new EndMaintenance(caller));
+  public Future<PhaseSnapshot> end(Caller caller, Long tenantId) {
+    return tenantExists(caller, tenantId)
+        .compose(known -> Addresses.PHASE_MAINTENANCE_END.request(bus, new EndMaintenance(caller, tenantId)));
+  }
+
+  /**
+   * NOT_FOUND for a tenant that does not exist (a window of nobody's); asked of the host only, so
+   * that others are refused for their role first, as without a tenant.
+   */
+  private Future<Void> tenantExists(Caller caller, Long tenantId) {
+    if (tenantId == null || !caller.isHostAdmin()) {
+      return Future.succeededFuture();
+    }
+    return Addresses.IDENTITY_TENANT_DIRECTORY.request(bus, new ListTenantDirectory())
+        .compose(list -> list.items().stream().anyMatch(t -> t.id() == tenantId) ? Future.<Void>succeededFuture()
+            : Future.failedFuture(Failure.notFound("no tenant " + tenantId)));
   }
 
   /** UiPath's MaintenanceSetting for the host (all tenants, or one) or a tenant admin (own tenant). */
@@ -169,6 +187,10 @@ public final class MaintenanceCalls {
   private Future<JsonObject> setting(Caller caller, Long tenant) {
     PhaseSnapshot snapshot = phase.snapshot();
     Future<Map<Long, String>> names = tenantNames();
+    TenantWindow own = tenant == null || snapshot.phase().inMaintenance() ? null : snapshot.tenants().get(tenant);
+    if (own != null) {
+      return tenantWindow(snapshot, own, caller, names);
+    }
     if (snapshot.windowId() == null) {
       return names.map(known -> setting(snapshot, tenant, List.of(), null, caller, known));
     }
@@ -181,6 +203,22 @@ public final class MaintenanceCalls {
     return Future.all(logs, progress, names)
         .map(all -> setting(snapshot, tenant, countsOnly ? null : logs.result().tenants(), progress.result(), caller,
             names.result()));
+  }
+
+  /**
+   * A tenant's own window as its MaintenanceSetting: the same fields as the platform's, for that
+   * window ({@code scope: Tenant}), with the tenant's unfinished jobs as {@code remainingJobs}.
+   */
+  private Future<JsonObject> tenantWindow(PhaseSnapshot snapshot, TenantWindow own, Caller caller,
+      Future<Map<Long, String>> names) {
+    PhaseSnapshot scoped = snapshot.scopedTo(own);
+    Future<WindowLogs> logs = Addresses.TENANT_LOG_WINDOW_GET.request(bus, new GetWindowLog(own.windowId(),
+        own.tenantId()));
+    Future<ActiveJobs> active = Addresses.JOBS_MAINTENANCE_ACTIVE.request(bus, new ListActive(0));
+    return Future.all(logs, active, names).map(all -> setting(scoped, own.tenantId(), logs.result().tenants(), null,
+            caller, names.result())
+        .put("scope", "Tenant")
+        .put("remainingJobs", active.result().byTenant().getOrDefault(own.tenantId(), 0L)));
   }
 
   /** Tenant id -> name, for what people read; empty (ids only) if identity does not answer. */
@@ -208,9 +246,11 @@ public final class MaintenanceCalls {
     return knownNames;
   }
 
-  public Future<JsonObject> preview(Caller caller, String durationText) {
-    Preview preview = new Preview(caller, duration("duration", durationText));
-    return Addresses.PHASE_MAINTENANCE_PREVIEW.request(bus, preview).map(report -> new JsonObject()
+  public Future<JsonObject> preview(Caller caller, String durationText, Long tenantId) {
+    Preview preview = new Preview(caller, duration("duration", durationText), tenantId);
+    return tenantExists(caller, tenantId).compose(known -> Addresses.PHASE_MAINTENANCE_PREVIEW.request(bus, preview))
+        .map(report -> new JsonObject()
+        .put("tenantId", tenantId)
         .put("jobsToStop", report.jobsToStop())
         .put("jobsToStopByTenant", byTenant(report.jobsToStopByTenant()))
         .put("sample", activeJobs(report.sample()))
@@ -322,7 +362,14 @@ public final class MaintenanceCalls {
           .put("skippedTriggers", log == null ? new JsonArray() : skippedTriggers(log));
     } else {
       setting.put("tenants", tenants);
+      // the tenants in a window of their own, beside the platform's
+      setting.put("tenantWindows", new JsonArray(snapshot.tenants().values().stream().map(window -> new JsonObject()
+          .put("tenantId", window.tenantId()).put("tenantName", names.get(window.tenantId()))
+          .put("state", window.phase().name()).put("windowId", window.windowId())
+          .put("startedAt", text(window.startedAt())).put("phaseSince", text(window.phaseSince()))
+          .put("startedBy", window.startedBy()).put("reason", window.reason())).toList()));
     }
+    setting.put("scope", snapshot.windowId() == null ? null : "Platform");
     if (progress != null) {
       setting.put("progress", progress(progress, tenantId, names));
     }

@@ -40,7 +40,8 @@ public final class MaintenanceOperations {
     operations.handler("maintenanceStart", ctx -> {
       calls.start(Requests.human(ctx), Requests.queryString(ctx, "phase"), Requests.queryString(ctx, "killJobs"),
           Requests.queryString(ctx, "force"), Requests.queryString(ctx, "killAfter"),
-          Requests.queryString(ctx, "autoSuspend"), Requests.queryString(ctx, "reason")).onComplete(outcome -> {
+          Requests.queryString(ctx, "autoSuspend"), Requests.queryString(ctx, "reason"),
+          Requests.queryLong(ctx, "tenantId")).onComplete(outcome -> {
         if (outcome.refused()) {
           ctx.response().setStatusCode(409).putHeader("Content-Type", "application/json")
               .end(outcome.refusal().encode());
@@ -49,10 +50,12 @@ public final class MaintenanceOperations {
         }
       }, ctx::fail);
     });
-    operations.reply("maintenanceEnd", ctx -> calls.end(Requests.human(ctx)).map(ended -> null));
+    operations.reply("maintenanceEnd", ctx -> calls.end(Requests.human(ctx), Requests.queryLong(ctx, "tenantId"))
+        .map(ended -> null));
     operations.reply("maintenanceGet", ctx -> calls.get(Requests.human(ctx), Requests.queryLong(ctx, "tenantId")));
     operations.reply("maintenancePreview",
-        ctx -> calls.preview(Requests.human(ctx), Requests.queryString(ctx, "duration")));
+        ctx -> calls.preview(Requests.human(ctx), Requests.queryString(ctx, "duration"),
+            Requests.queryLong(ctx, "tenantId")));
     operations.reply("maintenanceHistory", ctx -> calls.history(Requests.human(ctx),
         Requests.queryLong(ctx, "tenantId"), Requests.page(ctx, JobOperations.DEFAULT_PAGE_SIZE)));
     operations.handler("maintenanceEvents", maintenance::events);

@@ -24,6 +24,8 @@ public final class Meters {
   public static final String PHASE = "orchestrator.maintenance.phase";
   /** Gauge: seconds since the current phase began. */
   public static final String PHASE_SECONDS = "orchestrator.maintenance.phase.seconds";
+  public static final String TENANTS_IN_MAINTENANCE = "orchestrator.maintenance.tenants";
+  public static final String TENANT_PHASE = "orchestrator.tenant.maintenance.phase";
   /** Gauge: seconds since the maintenance window began; 0 outside maintenance. */
   public static final String WINDOW_SECONDS = "orchestrator.maintenance.window.seconds";
   /** Gauge: unfinished jobs robots still work on, per tenant, while in maintenance. */

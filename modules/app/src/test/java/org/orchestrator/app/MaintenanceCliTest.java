@@ -148,6 +148,31 @@ class MaintenanceCliTest {
    * same settings the server reads (config/orchestrator.yaml, ORCH_HTTP_PORT, ORCH_BRIDGE_PORT).
    */
   @Test
+  void oneTenantsWindowOverTheBridgeAndOverHttp() throws Exception {
+    for (List<String> transport : List.of(List.<String>of(), List.of("--http"))) {
+      List<String> start = new ArrayList<>(transport);
+      start.addAll(List.of("start", "--phase", "draining", "--tenant", "cli", "--reason", "moving its database"));
+      Run started = cli(start.toArray(String[]::new));
+      assertEquals(0, started.exit(), started.err());
+      assertTrue(started.out().contains("maintenance of tenant cli: draining"), started.out());
+      List<String> status = new ArrayList<>(transport);
+      status.addAll(List.of("status", "--tenant", "cli"));
+      Run own = cli(status.toArray(String[]::new));
+      assertEquals(0, own.exit(), own.err());
+      assertTrue(own.out().contains("its own window: state: Draining (moving its database)"), own.out());
+      Run platform = cli(transport.isEmpty() ? new String[] {"status"} : new String[] {"--http", "status"});
+      assertTrue(platform.out().contains("state: None") && platform.out().contains("in its own window: Draining"),
+          platform.out());
+      List<String> end = new ArrayList<>(transport);
+      end.addAll(List.of("end", "--tenant", "cli"));
+      Run ended = cli(end.toArray(String[]::new));
+      assertEquals(0, ended.exit(), ended.err());
+    }
+    Run nobody = cli("end", "--tenant", "cli");
+    assertEquals(MaintenanceCli.EXIT_REFUSED, nobody.exit(), nobody.err());
+  }
+
+  @Test
   void theToolFindsItsServerFromTheServersSettingsAndSaysWhichItIs() throws Exception {
     Run status = process(List.of("status"));
     assertEquals(0, status.exit(), status.err());

@@ -116,6 +116,17 @@ public final class MaintenanceCli {
   }
 
   /** Like {@link #with}, also giving the work an HTTP client signed in to the API (for names). */
+  /**
+   * One maintenance call, for the platform ({@code tenant} null) or one tenant's own window
+   * ({@code tenant} a name or an id, sent as {@code tenantId}).
+   */
+  JsonObject scoped(String tenant, String operation, JsonObject body) throws Exception {
+    if (tenant == null) {
+      return with(t -> t.call(operation, body));
+    }
+    return withClients((api, t) -> api.tenantId(tenant, t).compose(id -> t.call(operation, body.put("tenantId", id))));
+  }
+
   <T> T withClients(java.util.function.BiFunction<Api, Transport, Future<T>> work) throws Exception {
     Vertx vertx = Vertx.vertx();
     WebClient web = WebClient.create(vertx);
@@ -258,7 +269,12 @@ public final class MaintenanceCli {
 
   static String describe(JsonObject status) {
     JsonObject progress = status.getJsonObject("progress", new JsonObject());
-    StringBuilder text = new StringBuilder("state: ").append(status.getString("state"));
+    StringBuilder text = new StringBuilder();
+    if ("Tenant".equals(status.getString("scope"))) {
+      text.append("tenant ").append(status.getString("tenantName", String.valueOf(status.getValue("tenantId"))))
+          .append(", its own window: ");
+    }
+    text.append("state: ").append(status.getString("state"));
     if (status.getString("reason") != null) {
       text.append(" (").append(status.getString("reason")).append(")");
     }
@@ -274,10 +290,17 @@ public final class MaintenanceCli {
           .append(status.getValue("deadlineSecondsLeft") != null
               ? " (in " + status.getValue("deadlineSecondsLeft") + " s)" : "");
     }
-    text.append("\nremaining jobs: ").append(progress.getLong("remaining", 0L))
+    text.append("\nremaining jobs: ").append(progress.getLong("remaining", status.getLong("remainingJobs", 0L)))
         .append(", stops attempted: ").append(status.getLong("jobStopsAttempted", 0L))
         .append(", kills attempted: ").append(status.getLong("jobKillsAttempted", 0L))
         .append(", triggers skipped: ").append(status.getLong("triggersSkipped", 0L));
+    for (Object window : status.getJsonArray("tenantWindows", new io.vertx.core.json.JsonArray())) {
+      JsonObject own = (JsonObject) window;
+      text.append("\ntenant ").append(own.getString("tenantName", String.valueOf(own.getValue("tenantId"))))
+          .append(" in its own window: ").append(own.getString("state")).append(" since ")
+          .append(own.getString("phaseSince"))
+          .append(own.getString("reason") == null ? "" : " (" + own.getString("reason") + ")");
+    }
     return text.toString();
   }
 
@@ -289,9 +312,12 @@ public final class MaintenanceCli {
     @Option(names = "--json", description = "print the server's JSON")
     boolean json;
 
+    @Option(names = "--tenant", description = "one tenant's own window (name or id); without it, the whole platform")
+    String tenant;
+
     @Override
     public Integer call() throws Exception {
-      JsonObject status = cli.with(t -> t.call("status", new JsonObject()));
+      JsonObject status = cli.scoped(tenant, "status", new JsonObject());
       cli.out.println(json ? status.encodePrettily() : describe(status));
       return EXIT_OK;
     }
@@ -320,13 +346,17 @@ public final class MaintenanceCli {
     @Option(names = "--reason", description = "why, shown on the maintenance page and in the audit")
     String reason;
 
+    @Option(names = "--tenant", description = "one tenant's own window (name or id); without it, the whole platform")
+    String tenant;
+
     @Override
     public Integer call() throws Exception {
       JsonObject body = new JsonObject().put("phase", phase).put("killJobs", killJobs).put("force", force)
           .put("autoSuspend", autoSuspend).put("reason", reason)
           .put("killAfter", killAfter == null ? null : isoDuration(killAfter).toString());
-      cli.with(t -> t.call("start", body));
-      cli.out.println("maintenance: " + phase.toLowerCase(Locale.ROOT));
+      cli.scoped(tenant, "start", body);
+      cli.out.println("maintenance" + (tenant == null ? "" : " of tenant " + tenant) + ": "
+          + phase.toLowerCase(Locale.ROOT));
       return EXIT_OK;
     }
   }
@@ -342,11 +372,14 @@ public final class MaintenanceCli {
     @Option(names = "--kill-jobs")
     boolean killJobs;
 
+    @Option(names = "--tenant", description = "one tenant's own window (name or id); without it, the whole platform")
+    String tenant;
+
     @Override
     public Integer call() throws Exception {
-      cli.with(t -> t.call("start", new JsonObject().put("phase", "Suspended").put("force", force)
-          .put("killJobs", killJobs)));
-      cli.out.println("maintenance: suspended");
+      cli.scoped(tenant, "start", new JsonObject().put("phase", "Suspended").put("force", force)
+          .put("killJobs", killJobs));
+      cli.out.println("maintenance" + (tenant == null ? "" : " of tenant " + tenant) + ": suspended");
       return EXIT_OK;
     }
   }
@@ -356,10 +389,13 @@ public final class MaintenanceCli {
     @ParentCommand
     MaintenanceCli cli;
 
+    @Option(names = "--tenant", description = "one tenant's own window (name or id); without it, the whole platform")
+    String tenant;
+
     @Override
     public Integer call() throws Exception {
-      cli.with(t -> t.call("end", new JsonObject()));
-      cli.out.println("maintenance: ended");
+      cli.scoped(tenant, "end", new JsonObject());
+      cli.out.println("maintenance" + (tenant == null ? "" : " of tenant " + tenant) + ": ended");
       return EXIT_OK;
     }
   }

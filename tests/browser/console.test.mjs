@@ -29,7 +29,7 @@ async function token(username, password, tenant) {
   return r.body.access_token;
 }
 
-let browser, host, tenantName, tenantAdmin, robot, robotToken;
+let browser, host, tenantName, tenantId, tenantAdmin, robot, robotToken;
 
 before(async () => {
   browser = await chromium.launch({
@@ -40,6 +40,7 @@ before(async () => {
   host = await token("admin", ADMIN_PASSWORD);
   tenantName = "web" + Date.now();
   const tenant = await call("POST", "/api/Tenants", host, { name: tenantName });
+  tenantId = tenant.body.id;
   await call("POST", "/api/Users", host, { username: "alice", password: "alice-password", role: "Administrator", tenantId: tenant.body.id });
   tenantAdmin = await token("alice", "alice-password", tenantName);
   robot = (await call("POST", "/api/Robots", tenantAdmin, { name: "web-robot" })).body;
@@ -113,6 +114,27 @@ test("the host signs in to the console and sees the tenants, not three empty tab
   await page.getByText("You are signed in as the host administrator").waitFor();
   await page.screenshot({ path: `${SHOTS}/console-host-overview.png`, fullPage: true });
   await page.close();
+});
+
+test("a tenant's own window shows in the panel, its console is closed while the platform works, and it ends from the panel", async () => {
+  const panel = await browser.newPage();
+  panel.on("dialog", dialog => dialog.accept());
+  await signIn(panel, "/console/maintenance/", null, "admin", ADMIN_PASSWORD);
+  await panel.locator("#tenant-windows").getByText("No tenant is in a window of its own.").waitFor();
+  const started = await call("POST", `/api/Maintenance/Start?phase=Draining&tenantId=${tenantId}&reason=moving%20its%20database`, host);
+  assert.equal(started.status, 204, JSON.stringify(started.body));
+  const row = panel.locator("#tenant-windows tr", { hasText: tenantName });
+  await row.getByText("Draining").waitFor({ timeout: 10_000 });
+  await row.getByText("moving its database").waitFor();
+  await panel.locator("#phase").getByText("None").waitFor();
+  // the tenant's people meet the gate; the platform (another tenant, the host) does not
+  assert.equal((await call("GET", "/api/Jobs", tenantAdmin)).status, 503);
+  assert.equal((await call("GET", "/api/Tenants", host)).status, 200);
+  await panel.screenshot({ path: `${SHOTS}/maintenance-panel-tenant-window.png`, fullPage: true });
+  await row.getByRole("button", { name: "End the window of " + tenantName }).click();
+  await panel.locator("#tenant-windows").getByText("No tenant is in a window of its own.").waitFor({ timeout: 10_000 });
+  assert.equal((await call("GET", "/api/Jobs", tenantAdmin)).status, 200);
+  await panel.close();
 });
 
 test("the host drains from the panel, watches the drain reach zero, suspends and ends; tenants see the maintenance page meanwhile", async () => {

@@ -24,6 +24,7 @@ async function refresh() {
   try {
     const s = await Console.api("GET", "/api/Maintenance/Get");
     Panel.setting = s;
+    renderTenantWindows(s.tenantWindows || []);
     if (s.progress) observe(s.progress);
     else { Panel.progress = null; render(); }
   } catch (e) { /* retried by the next poll or event */ }
@@ -70,6 +71,27 @@ function render() {
   $("kill").disabled = s.state !== "Draining";
   $("suspend").disabled = s.state === "Suspended";
   $("end").disabled = !inMaintenance;
+}
+/**
+ * The tenants in a maintenance window of their own (Start?tenantId=), each with its End. Drawn when
+ * Get is read (on every phase event), not every second, so a button is never replaced under a click.
+ */
+function renderTenantWindows(windows) {
+  const name = w => w.tenantName || ("tenant " + w.tenantId);
+  Console.fill("tenant-windows", windows, [name, w => ({ text: w.state, className: "phase phase-" + w.state }),
+    w => Console.time(w.phaseSince), w => w.reason || ""], "No tenant is in a window of its own.");
+  const rows = $("tenant-windows").querySelectorAll("tr");
+  windows.forEach((w, i) => {
+    const cell = document.createElement("td");
+    const end = document.createElement("button");
+    end.className = "secondary";
+    end.textContent = "End";
+    end.setAttribute("aria-label", "End the window of " + name(w));
+    end.addEventListener("click", () => act("End the maintenance window of " + name(w) + "? Its jobs and schedules resume.",
+      "POST", "/api/Maintenance/End?tenantId=" + w.tenantId));
+    cell.appendChild(end);
+    rows[i].appendChild(cell);
+  });
 }
 function renderDeadline(at) {
   const el = $("deadline");

@@ -73,6 +73,15 @@ class CordonTest {
     Tenants.Robot other = tenant.robots().get(1);
     long running = patched.runJob(tenant.adminToken()).await();
 
+    long waiting = job(patched.id());
+    JsonObject preview = Api.expect(api.get("/api/Robots/" + patched.id() + "/Cordon", tenant.adminToken()).await(), 200)
+        .await();
+    assertEquals(List.of(running), preview.getJsonArray("wouldStop").stream().map(id -> ((Number) id).longValue()).toList(),
+        preview.encode());
+    assertEquals(List.of(waiting), preview.getJsonArray("wouldWait").stream().map(id -> ((Number) id).longValue()).toList());
+    assertFalse(preview.getBoolean("cordoned"), "a preview changes nothing");
+    assertFalse(robotView(patched.id()).getBoolean("cordoned"));
+
     JsonObject cordon = post("/api/Robots/" + patched.id() + "/Cordon",
         new JsonObject().put("stopRunning", true).put("killAfter", "PT5M"), 200);
     assertTrue(cordon.getBoolean("cordoned"), cordon.encode());
@@ -82,7 +91,6 @@ class CordonTest {
 
     // work naming no robot goes to the other robot; work naming it waits for it
     long anyRobot = job(null);
-    long namesIt = job(patched.id());
     assertEquals(List.of("StopJob " + running), commands(patched), "nothing new for the cordoned robot");
     assertEquals(List.of("StartJob " + anyRobot), commands(other));
     assertEquals(List.of("StartJob " + anyRobot), commands(other), "the job naming the cordoned robot waits");
@@ -104,7 +112,7 @@ class CordonTest {
     // uncordoned, it takes the job that waited for it
     JsonObject uncordoned = post("/api/Robots/" + patched.id() + "/Uncordon", new JsonObject(), 200);
     assertFalse(uncordoned.getBoolean("cordoned"), uncordoned.encode());
-    assertEquals(List.of("StartJob " + namesIt), commands(patched));
+    assertEquals(List.of("StartJob " + waiting), commands(patched), "the oldest job that waited for it");
     assertFalse(robotView(patched.id()).getBoolean("cordoned"));
     Eventually.until(node.vertx(), () -> api.get("/metrics", null).map(r -> Scrape.parse(r.bodyAsString())
         .value("orchestrator_robots_cordoned{tenant=\"" + tenant.id() + "\"}")), v -> v == 0.0, 20_000).await();

@@ -89,6 +89,8 @@ class MaintenanceGateTest {
         new JsonObject().put("name", "r" + System.nanoTime())));
     calls.put("cordonRobot", new Call(HttpMethod.POST, "/api/Robots/999999/Cordon", As.TENANT_ADMIN,
         ruleOf("cordonRobot"), new JsonObject()));
+    calls.put("previewCordon", new Call(HttpMethod.GET, "/api/Robots/999999/Cordon", As.TENANT_ADMIN,
+        ruleOf("previewCordon"), null));
     calls.put("uncordonRobot", new Call(HttpMethod.POST, "/api/Robots/999999/Uncordon", As.TENANT_ADMIN,
         ruleOf("uncordonRobot"), null));
     calls.put("listJobs", new Call(HttpMethod.GET, "/api/Jobs", As.TENANT_ADMIN, ruleOf("listJobs"), null));

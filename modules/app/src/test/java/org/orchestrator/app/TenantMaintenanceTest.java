@@ -84,6 +84,14 @@ class TenantMaintenanceTest {
     schedule(moving);
     schedule(working);
 
+    // the preview of its window counts its jobs and fires only; the platform's counts both tenants'
+    JsonObject preview = Api.expect(api.get("/api/Maintenance/Preview?duration=PT2H&tenantId=" + moving.id(), host)
+        .await(), 200).await();
+    assertEquals(1L, preview.getLong("jobsToStop"), preview.encode());
+    assertEquals(2L, preview.getLong("firesToSkipTotal"), preview.encode());
+    assertEquals(List.of(String.valueOf(moving.id())), List.copyOf(preview.getJsonObject("firesToSkipByTenant").fieldNames()));
+    assertEquals(2L, Api.expect(api.get("/api/Maintenance/Preview?duration=PT2H", host).await(), 200).await()
+        .getLong("jobsToStop"));
     assertEquals(204, hostPost("/api/Maintenance/Start?phase=Draining&tenantId=" + moving.id()
         + "&reason=database%20move").statusCode());
     // its running job gets Stop; the other tenant's does not

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.orchestrator.contracts.jobs.JobMessages.RobotCordon;
+import org.orchestrator.contracts.jobs.JobMessages.CordonPreview;
 import org.orchestrator.contracts.jobs.JobState;
 import org.orchestrator.platform.database.Timestamps;
 
@@ -64,6 +65,23 @@ final class CordonRepository {
             RETURNING jobs.id, mine.state AS was""")
         .execute(Tuple.of(robotId, tenantId))
         .map(rows -> changed(rows, robotId));
+  }
+
+  /** What cordoning the robot would do now (nothing is changed). */
+  Future<CordonPreview> preview(long tenantId, long robotId) {
+    return pool.preparedQuery("""
+            SELECT (SELECT cordoned_at FROM robot_cordons WHERE robot_id = $1) AS cordoned_at,
+                   coalesce(array_agg(id ORDER BY id) FILTER (WHERE state = 'Running' OR\s""" + JobSql.handedOut("") + """
+                     ), '{}') AS stop,
+                   coalesce(array_agg(id ORDER BY id) FILTER (WHERE state = 'Pending' AND start_delivered_at IS NULL),
+                     '{}') AS wait
+            FROM jobs WHERE robot_id = $1 AND tenant_id = $2 AND state IN ('Pending', 'Running')""")
+        .execute(Tuple.of(robotId, tenantId))
+        .map(rows -> {
+          Row row = rows.iterator().next();
+          return new CordonPreview(robotId, Timestamps.instant(row, "cordoned_at"), List.of(row.getArrayOfLongs("stop")),
+              List.of(row.getArrayOfLongs("wait")));
+        });
   }
 
   /** Uncordons a robot; its kill deadline goes with it. The cordon it had, or null. */

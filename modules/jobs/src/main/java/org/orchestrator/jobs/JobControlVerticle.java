@@ -195,6 +195,7 @@ public final class JobControlVerticle extends VerticleBase {
           return outcome.cordon();
         })).completion(),
         Addresses.JOBS_ROBOT_UNCORDON.serve(bus, service::uncordon).completion(),
+        Addresses.JOBS_ROBOT_CORDON_PREVIEW.serve(bus, service::previewCordon).completion(),
         Addresses.JOBS_MAINTENANCE_STOP_ALL.serve(bus, q -> sweeps.stopAll(q.windowId(), q.tenantId())
             .onSuccess(swept -> metrics.stopsSwept(swept.affected())).onSuccess(this::announceEveryRobot))
             .completion(),

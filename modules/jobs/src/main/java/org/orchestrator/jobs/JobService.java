@@ -40,6 +40,8 @@ import org.orchestrator.contracts.jobs.JobMessages.RobotPresence;
 import org.orchestrator.contracts.jobs.JobMessages.CordonRobot;
 import org.orchestrator.contracts.jobs.JobMessages.RobotCordon;
 import org.orchestrator.contracts.jobs.JobMessages.UncordonRobot;
+import org.orchestrator.contracts.jobs.JobMessages.CordonPreview;
+import org.orchestrator.contracts.jobs.JobMessages.PreviewCordon;
 import org.orchestrator.jobs.CordonRepository.CordonOutcome;
 import org.orchestrator.platform.database.Timestamps;
 import java.time.Clock;
@@ -315,6 +317,11 @@ final class JobService {
               killAfter == null ? null : now.plus(killAfter), request.stopRunning()))
           .onSuccess(outcome -> outcome.stopped().forEach(job -> metrics.transition(job.was(), JobState.Stopping)));
     });
+  }
+
+  Future<CordonPreview> previewCordon(PreviewCordon request) {
+    return request.caller().tenantAdministrator().compose(tenantId -> robots.apply(new GetRobot(tenantId,
+        request.robotId())).compose(robot -> cordons.preview(tenantId, robot.id())));
   }
 
   Future<RobotCordon> uncordon(UncordonRobot request) {

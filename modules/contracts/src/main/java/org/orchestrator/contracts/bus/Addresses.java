@@ -33,6 +33,8 @@ import org.orchestrator.contracts.jobs.JobMessages.ListLogs;
 import org.orchestrator.contracts.jobs.JobMessages.ListQueueItems;
 import org.orchestrator.contracts.jobs.JobMessages.ListRobotPresence;
 import org.orchestrator.contracts.jobs.JobMessages.CordonRobot;
+import org.orchestrator.contracts.jobs.JobMessages.CordonPreview;
+import org.orchestrator.contracts.jobs.JobMessages.PreviewCordon;
 import org.orchestrator.contracts.jobs.JobMessages.RobotCordon;
 import org.orchestrator.contracts.jobs.JobMessages.UncordonRobot;
 import org.orchestrator.contracts.jobs.JobMessages.ReportJobState;
@@ -214,6 +216,9 @@ public final class Addresses {
   public static final BusAddress<UncordonRobot, RobotCordon> JOBS_ROBOT_UNCORDON = command(
       "jobs.robot.uncordon", UncordonRobot.class, RobotCordon.class, DEFAULT_TIMEOUT_MS,
       "A tenant administrator puts a cordoned robot back into rotation.");
+  public static final BusAddress<PreviewCordon, CordonPreview> JOBS_ROBOT_CORDON_PREVIEW = query(
+      "jobs.robot.cordon-preview", PreviewCordon.class, CordonPreview.class,
+      "What cordoning a robot would do: the jobs it would stop and the jobs that would wait for it.");
   public static final BusAddress<ListRobotPresence, RobotPresenceList> JOBS_ROBOT_PRESENCE_LIST = query(
       "jobs.robot-presence.list", ListRobotPresence.class, RobotPresenceList.class,
       "When each robot of a tenant last sent a heartbeat and whether it counts as connected.");
@@ -352,7 +357,7 @@ public final class Addresses {
       JOBS_JOB_CREATE, JOBS_SCHEDULED_JOBS_CREATE, JOBS_JOB_LIST, JOBS_JOB_GET, JOBS_JOB_STOP,
       JOBS_JOB_KILL, JOBS_ROBOT_HEARTBEAT, JOBS_JOB_REPORT, JOBS_LOG_APPEND, JOBS_LOG_LIST,
       JOBS_ROBOT_COMMANDS_CHANGED, JOBS_ROBOT_COMMANDS_GET, JOBS_QUEUE_ITEM_ADD, JOBS_QUEUE_ITEM_TAKE, JOBS_QUEUE_ITEM_FINISH, JOBS_QUEUE_ITEM_LIST, JOBS_ROBOT_PRESENCE_LIST,
-      JOBS_ROBOT_CORDON, JOBS_ROBOT_UNCORDON,
+      JOBS_ROBOT_CORDON, JOBS_ROBOT_UNCORDON, JOBS_ROBOT_CORDON_PREVIEW,
       SCHEDULER_SCHEDULE_CREATE, SCHEDULER_SCHEDULE_LIST, SCHEDULER_SCHEDULE_ENABLE,
       SCHEDULER_SCHEDULE_DISABLE, SCHEDULER_SCHEDULE_DELETE, SCHEDULER_FIRE_LIST,
       JOBS_MAINTENANCE_STOP_ALL, JOBS_MAINTENANCE_KILL_ALL, JOBS_MAINTENANCE_ACTIVE, JOBS_MAINTENANCE_COUNT,

@@ -194,6 +194,18 @@ public final class JobMessages {
   public record UncordonRobot(Caller caller, long robotId) {
   }
 
+  /** What cordoning a robot would do, before it is done. */
+  public record PreviewCordon(Caller caller, long robotId) {
+  }
+
+  /**
+   * A cordon's preview: {@code wouldStop} the jobs it runs or was handed (Stop with stopRunning),
+   * {@code wouldWait} the Pending jobs that name it (they wait for it), {@code cordonedAt} when it
+   * is cordoned already.
+   */
+  public record CordonPreview(long robotId, Instant cordonedAt, List<Long> wouldStop, List<Long> wouldWait) {
+  }
+
   /**
    * A robot's cordon after a change: {@code cordonedAt} null when it is not cordoned;
    * {@code stopped} the jobs this change sent Stop to; {@code killAt} when its jobs are killed.

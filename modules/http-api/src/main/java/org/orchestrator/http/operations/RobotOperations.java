@@ -13,6 +13,7 @@ import org.orchestrator.contracts.identity.IdentityMessages.RegisterRobot;
 import org.orchestrator.contracts.identity.IdentityMessages.RobotList;
 import org.orchestrator.contracts.jobs.JobMessages.ListRobotPresence;
 import org.orchestrator.contracts.jobs.JobMessages.CordonRobot;
+import org.orchestrator.contracts.jobs.JobMessages.PreviewCordon;
 import org.orchestrator.contracts.jobs.JobMessages.RobotCordon;
 import org.orchestrator.contracts.jobs.JobMessages.UncordonRobot;
 import org.orchestrator.contracts.jobs.JobMessages.RobotPresence;
@@ -36,6 +37,12 @@ public final class RobotOperations {
       return new CordonRobot(Requests.human(ctx), Requests.pathLong(ctx, "id"), Boolean.TRUE.equals(stop),
           Requests.duration("killAfter", (String) killAfter));
     }, RobotOperations::cordon);
+    operations.bus("previewCordon", Addresses.JOBS_ROBOT_CORDON_PREVIEW,
+        ctx -> new PreviewCordon(Requests.human(ctx), Requests.pathLong(ctx, "id")),
+        preview -> new JsonObject().put("robotId", preview.robotId()).put("cordoned", preview.cordonedAt() != null)
+            .put("cordonedAt", JsonViews.text(preview.cordonedAt()))
+            .put("wouldStop", new io.vertx.core.json.JsonArray(preview.wouldStop()))
+            .put("wouldWait", new io.vertx.core.json.JsonArray(preview.wouldWait())));
     operations.bus("uncordonRobot", Addresses.JOBS_ROBOT_UNCORDON,
         ctx -> new UncordonRobot(Requests.human(ctx), Requests.pathLong(ctx, "id")), RobotOperations::cordon);
     operations.bus("registerRobot", Addresses.IDENTITY_ROBOT_REGISTER,

@@ -202,6 +202,43 @@ class WebhooksTest {
     }
   }
 
+  /** A tenant's own window is told to that tenant's receivers only; the platform's events to all. */
+  @Test
+  void theEventsOfATenantsOwnWindowGoToThatTenantOnly() throws Exception {
+    Tenants.Fixture moving = Tenants.create(api, host, "hooked-moving", 0).await();
+    Tenants.Fixture staying = Tenants.create(api, host, "hooked-staying", 0).await();
+    WebhookReceiver receiver = new WebhookReceiver(vertx, SECRET, ServerProcess.freePort()).up();
+    long movingHook = registered(moving, receiver.url("/hook"), all());
+    long stayingHook = registered(staying, receiver.url("/hook"), all());
+    try {
+      Api.expect(api.post("/api/Maintenance/Start?phase=Draining&tenantId=" + moving.id() + "&reason=move", host,
+          new JsonObject()).await(), 204).await();
+      Api.expect(api.post("/api/Maintenance/End?tenantId=" + moving.id(), host, new JsonObject()).await(), 204).await();
+      planAndCancel(api, host); // the platform's events, to everybody: they come after the tenant's
+      Eventually.until(node.vertx(), () -> Future.succeededFuture(distinct(receiver, staying.id()).size()),
+          n -> n >= 2, 30_000).await();
+      Eventually.until(node.vertx(), () -> Future.succeededFuture(distinct(receiver, moving.id()).size()),
+          n -> n >= 4, 30_000).await();
+      assertEquals(List.of("maintenance.draining", "maintenance.ended", "maintenance.planned", "maintenance.cancelled"),
+          distinct(receiver, moving.id()).stream().map(WebhookReceiver.Received::event).toList());
+      JsonObject ended = distinct(receiver, moving.id()).get(1).body();
+      assertEquals("move", ended.getJsonObject("window").getString("reason"), ended.encode());
+      assertEquals("Tenant", ended.getString("scope"));
+      assertEquals("Platform", distinct(receiver, moving.id()).get(2).body().getString("scope"));
+      assertNotNull(ended.getJsonObject("summary"), ended.encode());
+      assertEquals(List.of("maintenance.planned", "maintenance.cancelled"),
+          distinct(receiver, staying.id()).stream().map(WebhookReceiver.Received::event).toList(),
+          "the other tenant hears of the platform's plans only");
+      JsonArray stayingDeliveries = Api.expect(api.get("/api/Webhooks/" + stayingHook + "/Deliveries",
+          staying.adminToken()).await(), 200).await().getJsonArray("items");
+      assertEquals(2, stayingDeliveries.size(), stayingDeliveries.encode());
+    } finally {
+      receiver.down();
+      api.send(HttpMethod.DELETE, "/api/Webhooks/" + movingHook, moving.adminToken()).await();
+      api.send(HttpMethod.DELETE, "/api/Webhooks/" + stayingHook, staying.adminToken()).await();
+    }
+  }
+
   @Test
   void aReceiverDownForAWhileGetsEveryEventOnceItIsBackAndSlowOrHugeAnswersAreCut() throws Exception {
     WebhookReceiver receiver = new WebhookReceiver(vertx, SECRET, ServerProcess.freePort());

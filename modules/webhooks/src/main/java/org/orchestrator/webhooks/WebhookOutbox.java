@@ -147,7 +147,9 @@ final class WebhookOutbox {
   /** What a tenant's receiver gets; the same bytes on every attempt. */
   static JsonObject body(UUID id, MaintenanceEvent event, long tenantId, TenantWindowLog log) {
     JsonObject body = new JsonObject().put("id", id.toString()).put("event", event.type())
-        .put("sequence", event.id()).put("occurredAt", event.at().toString()).put("tenantId", tenantId);
+        .put("sequence", event.id()).put("occurredAt", event.at().toString()).put("tenantId", tenantId)
+        // Tenant: the event of the tenant's own window; Platform: of the platform's (or its plans)
+        .put("scope", event.tenantId() == null ? "Platform" : "Tenant");
     EventWindow window = event.window();
     if (window != null) {
       body.put("window", new JsonObject().put("id", window.id()).put("startedAt", text(window.startedAt()))

@@ -118,7 +118,7 @@ final class QueueItemRepository {
             FROM robot_presence p
             WHERE q.status = 'InProgress' AND p.robot_id = q.processing_robot_id
               AND p.last_heartbeat_at < now() - make_interval(secs => $1) AND NOT (q.tenant_id = ANY($2))""")
-        .execute(Tuple.of(deadAfterSeconds, spared.toArray(Long[]::new)))
+        .execute(Tuple.tuple().addInteger(deadAfterSeconds).addArrayOfLong(spared.toArray(Long[]::new)))
         .map(rows -> rows.rowCount());
   }
 

@@ -125,6 +125,30 @@ class RobotChannelTest {
     }
   }
 
+  /** A tenant's own Suspended window ends its robots' channels, and no other tenant's. */
+  @Test
+  void aTenantsOwnSuspendedWindowEndsItsRobotsChannelsOnly() throws Exception {
+    try (TestNode node = TestNode.start("channel-tenant")) {
+      Api api = node.api();
+      String host = api.signInHostAdmin().await();
+      Tenants.Fixture suspended = Tenants.create(api, host, "cut", 1).await();
+      Tenants.Fixture working = Tenants.create(api, host, "kept", 1).await();
+      Channel cut = open(node.vertx(), node.port(), suspended.robots().get(0).token()).await();
+      Channel kept = open(node.vertx(), node.port(), working.robots().get(0).token()).await();
+      until(node.vertx(), () -> cut.has("commands", "[]") && kept.has("commands", "[]"), "both connected");
+      Api.expect(api.post("/api/Maintenance/Start?phase=Suspended&tenantId=" + suspended.id(), host, new JsonObject())
+          .await(), 204).await();
+      until(node.vertx(), () -> cut.ended && cut.has("suspended", "Suspended"), "its channel ends");
+      assertEquals(503, open(node.vertx(), node.port(), suspended.robots().get(0).token()).await().response
+          .statusCode());
+      // the other tenant's robot still hears its commands on its open channel
+      long job = working.robots().get(0).runJob(working.adminToken()).await();
+      Api.expect(api.post("/api/Jobs/" + job + "/Stop", working.adminToken(), new JsonObject()).await(), 200).await();
+      until(node.vertx(), () -> kept.has("commands", "\"StopJob\",\"jobId\":" + job), "the other channel works on");
+      assertTrue(!kept.ended);
+    }
+  }
+
   @Test
   void aStopMadeOnOneNodeReachesARobotConnectedToAnother() throws Exception {
     DatabaseEndpoint database = TestDatabase.newSchema("channel_nodes");

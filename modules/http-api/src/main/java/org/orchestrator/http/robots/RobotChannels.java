@@ -66,6 +66,8 @@ public final class RobotChannels {
   private final Registry registry;
   /** This instance's channels (a subset of the registry's), touched on its event loop only. */
   private final Map<Long, HttpServerResponse> open = new HashMap<>();
+  /** The tenant of each robot of {@link #open}. */
+  private final Map<Long, Long> tenants = new HashMap<>();
 
   /** Made in the verticle's start, so that its context is the instance's event loop. */
   public RobotChannels(Vertx vertx, Registry registry) {
@@ -74,15 +76,19 @@ public final class RobotChannels {
     this.bus = vertx.eventBus();
     this.registry = registry;
     Addresses.JOBS_ROBOT_COMMANDS_CHANGED.subscribe(bus, this::changed);
+    // Suspended (the platform, or a robot's tenant in a window of its own) cuts its robots off
     Addresses.PHASE_CHANGED.subscribe(bus, snapshot -> {
-      if (snapshot.phase() == MaintenancePhase.Suspended && !open.isEmpty()) {
-        LOG.info("Suspended: closing {} robot channels", open.size());
-        new ArrayList<>(open.entrySet()).forEach(channel -> {
-          registry.all.remove(channel.getKey());
-          end(channel.getValue(), "suspended",
+      List<Long> cut = open.keySet().stream()
+          .filter(robotId -> snapshot.phaseOf(tenants.get(robotId)) == MaintenancePhase.Suspended).toList();
+      if (!cut.isEmpty()) {
+        LOG.info("Suspended: closing {} robot channels", cut.size());
+        cut.forEach(robotId -> {
+          HttpServerResponse response = open.remove(robotId);
+          tenants.remove(robotId);
+          registry.all.remove(robotId);
+          end(response, "suspended",
               new JsonObject().put("message", "the orchestrator is Suspended; reconnect after it ends"));
         });
-        open.clear();
       }
     });
   }
@@ -99,6 +105,7 @@ public final class RobotChannels {
         .putHeader("X-Accel-Buffering", "no");
     Channel channel = new Channel(this, response);
     open.put(robotId, response);
+    tenants.put(robotId, robot.tenantId());
     Channel previous = registry.all.put(robotId, channel);
     if (previous != null) {
       // the robot's older channel, on this event loop or another's: ended there
@@ -115,7 +122,9 @@ public final class RobotChannels {
     response.closeHandler(closed -> {
       vertx.cancelTimer(keepAlive);
       vertx.cancelTimer(expiry[0]);
-      open.remove(robotId, response);
+      if (open.remove(robotId, response)) {
+        tenants.remove(robotId);
+      }
       registry.all.remove(robotId, channel);
     });
     refresh(List.of(robotId));
@@ -123,7 +132,9 @@ public final class RobotChannels {
 
   /** Ends a channel a newer one of the same robot replaced (on this instance's event loop). */
   private void replaced(long robotId, HttpServerResponse response) {
-    open.remove(robotId, response);
+    if (open.remove(robotId, response)) {
+      tenants.remove(robotId);
+    }
     end(response, "replaced", new JsonObject().put("message", "another channel of this robot opened"));
   }
 

@@ -64,6 +64,34 @@ class MaintenanceApiTest {
     return maintenance.get(null).await().getString("state");
   }
 
+  /**
+   * Once Start or End has answered, every connection sees the new phase, whichever event loop
+   * serves it (the HTTP verticle runs on every one): the change reaches the answering instance
+   * before its answer, and the instances share what their watches saw.
+   */
+  @Test
+  void aChangeIsSeenOnEveryConnectionOnceItIsAnswered() throws Exception {
+    Api many = new Api(node.vertx(), node.port(), 16);
+    for (int round = 0; round < 15; round++) {
+      maintenance.start("phase=Draining").await();
+      List<Future<HttpResponse<Buffer>>> during = new java.util.ArrayList<>();
+      for (int i = 0; i < 16; i++) {
+        during.add(many.get("/api/Jobs", tenant.adminToken()));
+      }
+      for (Future<HttpResponse<Buffer>> response : during) {
+        assertEquals(503, response.await().statusCode(), "round " + round + ": refused once Start answered");
+      }
+      maintenance.end().await();
+      List<Future<HttpResponse<Buffer>>> after = new java.util.ArrayList<>();
+      for (int i = 0; i < 16; i++) {
+        after.add(many.get("/api/Jobs", tenant.adminToken()));
+      }
+      for (Future<HttpResponse<Buffer>> response : after) {
+        assertEquals(200, response.await().statusCode(), "round " + round + ": served once End answered");
+      }
+    }
+  }
+
   @Test
   void onlyTheHostAdministratorStartsAndEnds() throws Exception {
     Expect.error(post("/api/Maintenance/Start?phase=Draining", null), 401, "UNAUTHORIZED");

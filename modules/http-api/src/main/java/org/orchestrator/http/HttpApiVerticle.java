@@ -97,7 +97,7 @@ public final class HttpApiVerticle extends VerticleBase {
     JsonObject contractJson = readContract();
     JWTAuth jwt = TokenAuth.provider(vertx, keys, config.security());
     EventBus bus = vertx.eventBus();
-    return PhaseWatch.start(vertx).compose(phase -> {
+    return PhaseWatch.start(vertx, edge.phase()).compose(phase -> {
       if (edge.readinessRegistered().compareAndSet(false, true)) {
         readiness.register("phase", 1_000, promise -> promise.complete(phase.loaded() ? Status.OK() : Status.KO()));
       }

@@ -17,15 +17,19 @@ import org.orchestrator.platform.security.SigningKeys;
  * failures, one push channel per robot) and the meters that count them, made once.
  *
  * @param gate false only for the gate benchmark's baseline: no maintenance protection at all
+ * @param phase the node's phase as every instance's watch keeps it (see {@link
+ *     org.orchestrator.platform.phase.PhaseWatch#start(io.vertx.core.Vertx, java.util.concurrent.atomic.AtomicReference)})
  */
 public record HttpEdge(OrchestratorConfig config, SigningKeys keys, HealthChecks readiness, MeterRegistry registry,
     Handler<RoutingContext> scrape, boolean gate, ConnectionGuard.Counts connections, SignInThrottle throttle,
-    RobotChannels.Registry channels, AtomicBoolean readinessRegistered) {
+    RobotChannels.Registry channels, AtomicBoolean readinessRegistered,
+    java.util.concurrent.atomic.AtomicReference<org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot> phase) {
 
   public static HttpEdge of(OrchestratorConfig config, SigningKeys keys, HealthChecks readiness, MeterRegistry registry,
       Handler<RoutingContext> scrape, boolean gate) {
     return new HttpEdge(config, keys, readiness, registry, scrape, gate, new ConnectionGuard.Counts(registry),
-        new SignInThrottle(), new RobotChannels.Registry(registry), new AtomicBoolean());
+        new SignInThrottle(), new RobotChannels.Registry(registry), new AtomicBoolean(),
+        new java.util.concurrent.atomic.AtomicReference<>());
   }
 
   /** Instances of the HTTP verticle: {@code http.instances}, or one per event loop when it is 0. */

@@ -19,17 +19,29 @@ import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
  */
 public final class PhaseWatch {
 
-  private final AtomicReference<PhaseSnapshot> current = new AtomicReference<>();
+  private final AtomicReference<PhaseSnapshot> current;
   private final MessageConsumer<PhaseSnapshot> consumer;
   private volatile Consumer<PhaseSnapshot> listener = snapshot -> { };
 
-  private PhaseWatch(Vertx vertx) {
+  private PhaseWatch(Vertx vertx, AtomicReference<PhaseSnapshot> current) {
+    this.current = current;
     this.consumer = Addresses.PHASE_CHANGED.subscribe(vertx.eventBus(), this::offer);
   }
 
   /** Subscribes and loads the stored phase; fails when the phase module does not answer. */
   public static Future<PhaseWatch> start(Vertx vertx) {
-    PhaseWatch watch = new PhaseWatch(vertx);
+    return start(vertx, new AtomicReference<>());
+  }
+
+  /**
+   * A watch that keeps its snapshot in {@code shared}, with other watches of the same node on other
+   * event loops (the instances of the HTTP verticle): whichever sees a change first makes it every
+   * one's. A change is published before the reply of the request that made it, and both reach the
+   * requesting instance's event loop in that order, so once a client has its answer every instance
+   * reads the new phase, not only the one that answered.
+   */
+  public static Future<PhaseWatch> start(Vertx vertx, AtomicReference<PhaseSnapshot> shared) {
+    PhaseWatch watch = new PhaseWatch(vertx, shared);
     return watch.consumer.completion()
         .compose(ready -> Addresses.PHASE_STATE_GET.request(vertx.eventBus(), new GetPhase()))
         .map(snapshot -> {

@@ -125,23 +125,30 @@ public final class Benchmarks {
     TestNode open = TestNode.start(db, Files.createTempDirectory("open"), java.time.Clock.systemUTC(), keys, false);
     try {
       Api setup = gated.api();
-      Tenants.Fixture tenant = Tenants.create(setup, setup.signInHostAdmin().await(), "bench", 1).await();
-      String robot = tenant.robots().get(0).token();
+      // 64 robots, the 64 requests in flight taking them in turn: a fleet, not one robot heartbeating
+      // 64 times at once (whose presence row every request would queue on)
+      Tenants.Fixture tenant = Tenants.create(setup, setup.signInHostAdmin().await(), "bench", 64).await();
+      List<String> robots = tenant.robots().stream().map(Tenants.Robot::token).toList();
+      AtomicInteger turn = new AtomicInteger();
       Api withGate = new Api(gated.vertx(), gated.port(), 64);
       Api without = new Api(open.vertx(), open.port(), 64);
       JsonObject empty = new JsonObject();
-      int requests = 4_000;
-      load(() -> withGate.post("/api/robot/heartbeat", robot, empty), 1_000);
-      load(() -> without.post("/api/robot/heartbeat", robot, empty), 1_000);
+      Supplier<Future<io.vertx.ext.web.client.HttpResponse<Buffer>>> gatedHeartbeat = () -> withGate.post(
+          "/api/robot/heartbeat", robots.get(Math.floorMod(turn.getAndIncrement(), robots.size())), empty);
+      Supplier<Future<io.vertx.ext.web.client.HttpResponse<Buffer>>> openHeartbeat = () -> without.post(
+          "/api/robot/heartbeat", robots.get(Math.floorMod(turn.getAndIncrement(), robots.size())), empty);
+      int requests = 10_000;
+      load(gatedHeartbeat, 10_000);
+      load(openHeartbeat, 10_000);
       List<Double> a = new ArrayList<>();
       List<Double> b = new ArrayList<>();
       for (int round = 0; round < 6; round++) {
         if (round % 2 == 0) {
-          a.add(load(() -> withGate.post("/api/robot/heartbeat", robot, empty), requests));
-          b.add(load(() -> without.post("/api/robot/heartbeat", robot, empty), requests));
+          a.add(load(gatedHeartbeat, requests));
+          b.add(load(openHeartbeat, requests));
         } else {
-          b.add(load(() -> without.post("/api/robot/heartbeat", robot, empty), requests));
-          a.add(load(() -> withGate.post("/api/robot/heartbeat", robot, empty), requests));
+          b.add(load(openHeartbeat, requests));
+          a.add(load(gatedHeartbeat, requests));
         }
       }
       row("gate overhead on the cheapest gated route: POST /api/robot/heartbeat req/s, gate vs. no gate",
@@ -271,15 +278,25 @@ public final class Benchmarks {
    * {@code -Dcapacity.steps=250,500,...}, {@code -Dcapacity.stepSeconds=20}.
    */
   static void capacity() throws Exception {
-    int[] steps = java.util.Arrays.stream(System.getProperty("capacity.steps", "250,500,1000,1500,2000,2500,3000")
+    int[] steps = java.util.Arrays.stream(System.getProperty("capacity.steps",
+        "250,500,1000,1500,2000,2500,3000,3500,4000")
         .split(",")).mapToInt(Integer::parseInt).toArray();
     int stepSeconds = Integer.getInteger("capacity.stepSeconds", 20);
     int cores = Runtime.getRuntime().availableProcessors();
     DatabaseEndpoint db = TestDatabase.newSchema("bench_capacity");
-    // -Dcapacity.poolSize: the node's database.poolSize (default: the configuration's, 8)
+    // -Dcapacity.poolSize: the node's database.poolSize (default: the configuration's, 8);
+    // -Dcapacity.maxConnections: its http.maxConnections (the configuration's default is 4,096; a
+    // robot holds one connection, so here twice the largest step: the ramp measures the node, not
+    // that setting; the process's open-file limit must allow it, two descriptors a robot in one JVM)
+    JsonObject config = new JsonObject();
     Integer poolSize = Integer.getInteger("capacity.poolSize");
-    TestNode node = TestNode.start(db, Files.createTempDirectory("capacity"), poolSize == null ? new JsonObject()
-        : new JsonObject().put("database", new JsonObject().put("poolSize", poolSize)));
+    if (poolSize != null) {
+      config.put("database", new JsonObject().put("poolSize", poolSize));
+    }
+    int maxConnections = Integer.getInteger("capacity.maxConnections",
+        Math.max(4_096, 2 * java.util.Arrays.stream(steps).max().orElse(0)));
+    config.put("http", new JsonObject().put("maxConnections", maxConnections));
+    TestNode node = TestNode.start(db, Files.createTempDirectory("capacity"), config);
     Pool pool = Pools.create(node.vertx(), db, 2);
     io.vertx.core.Vertx robots = io.vertx.core.Vertx.vertx();
     int largest = 0;

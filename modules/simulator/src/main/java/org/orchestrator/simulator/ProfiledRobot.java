@@ -3,6 +3,7 @@ package org.orchestrator.simulator;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -78,8 +79,10 @@ public final class ProfiledRobot extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    // one connection, as a robot holds: it sends one message at a time, and a second pooled
+    // connection per robot would double the node's connections (2,048 robots met its 4,096 limit)
     client = WebClient.create(vertx, new WebClientOptions().setDefaultHost(server.getHost())
-        .setDefaultPort(server.getPort()).setKeepAlive(true));
+        .setDefaultPort(server.getPort()).setKeepAlive(true), new PoolOptions().setHttp1MaxSize(1));
     List<Kind> mine = new ArrayList<>(MINUTE);
     Collections.shuffle(mine, random);
     slot = random.nextInt(mine.size());

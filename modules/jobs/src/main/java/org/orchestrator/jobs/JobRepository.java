@@ -44,9 +44,12 @@ final class JobRepository {
   }
 
   private final Pool pool;
+  /** Heartbeats' presence, written in groups (used on the jobs verticle's event loop only). */
+  private final PresenceWriter presence;
 
   JobRepository(Pool pool) {
     this.pool = pool;
+    this.presence = new PresenceWriter(pool);
   }
 
   Future<Job> insert(long tenantId, String processName, Long robotId) {
@@ -159,10 +162,12 @@ final class JobRepository {
   }
 
   /**
-   * One heartbeat: records the robot as seen, reconciles the robot's own list of running jobs when
-   * it sends one ({@code runningJobs}, null: it does not say), gives it the next Pending job when it
-   * has none and {@code mayStartJobs} (its own assigned ones first, then any unassigned one of its
-   * tenant), and returns every command it must act on. Runs in one transaction.
+   * One heartbeat: records the robot as seen (its presence written together with other robots', by
+   * {@link PresenceWriter}), then reconciles the robot's own list of running jobs when it sends one
+   * ({@code runningJobs}, null: it does not say), gives it the next Pending job when it has none and
+   * {@code mayStartJobs} (its own assigned ones first, then any unassigned one of its tenant), and
+   * returns every command it must act on, in one transaction that writes nothing when nothing
+   * changes.
    *
    * <p>Reconciliation: a job the server holds as running on this robot (Running, Stopping,
    * Terminating) that the list leaves out counts one miss; at the second miss in a row it becomes
@@ -171,11 +176,9 @@ final class JobRepository {
    */
   Future<HeartbeatOutcome> heartbeat(long tenantId, long robotId, List<Long> runningJobs, boolean mayStartJobs) {
     Long[] listed = runningJobs == null ? null : runningJobs.toArray(Long[]::new);
-    return pool.withTransaction(tx -> tx.preparedQuery("""
-            INSERT INTO robot_presence (robot_id, tenant_id, last_heartbeat_at) VALUES ($1, $2, now())
-            ON CONFLICT (robot_id) DO UPDATE SET last_heartbeat_at = now()""")
-        .execute(Tuple.of(robotId, tenantId))
-        .compose(seen -> listed == null ? Future.succeededFuture(List.<Faulted>of()) : reconcile(tx, robotId, listed))
+    // presence first, stored before any job is handed out (the dead-robot sweep judges by it)
+    return presence.heard(tenantId, robotId).compose(seen -> pool.withTransaction(tx ->
+        (listed == null ? Future.succeededFuture(List.<Faulted>of()) : reconcile(tx, robotId, listed))
         .compose(faulted -> (mayStartJobs ? claimNext(tx, tenantId, robotId) : Future.succeededFuture())
             .compose(claimed -> commands(tx, robotId))
             .compose(commands -> listed == null ? Future.succeededFuture(commands)
@@ -184,7 +187,7 @@ final class JobRepository {
                   all.addAll(kills);
                   return all;
                 }))
-            .map(commands -> new HeartbeatOutcome(commands, faulted))));
+            .map(commands -> new HeartbeatOutcome(commands, faulted)))));
   }
 
   /** Counts a miss for every running job the robot left out; faults those missed twice in a row. */

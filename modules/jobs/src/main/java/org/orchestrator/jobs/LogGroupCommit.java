@@ -34,7 +34,21 @@ final class LogGroupCommit {
   /** Lines in one group at most (the uploads that do not fit wait for the next one). */
   static final int MAX_GROUP_LINES = 5_000;
 
+  /**
+   * One upload waiting for its group. Compared by identity (two uploads of equal lines are two
+   * uploads), which also keeps map lookups from hashing every line of it.
+   */
   private record Upload(long tenantId, long robotId, String batchId, List<LogLine> lines, Promise<Appended> answer) {
+
+    @Override
+    public boolean equals(Object other) {
+      return this == other;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(this);
+    }
   }
 
   private final Pool pool;

@@ -22,6 +22,7 @@ import org.orchestrator.contracts.jobs.JobMessages.Origin;
 import org.orchestrator.contracts.jobs.JobMessages.RobotCommand;
 import org.orchestrator.contracts.jobs.JobMessages.ScheduledJob;
 import org.orchestrator.contracts.jobs.JobState;
+import org.orchestrator.contracts.phase.StartFence;
 import org.orchestrator.platform.database.Timestamps;
 
 /** Jobs and robot presence in PostgreSQL. Every state change is a compare-and-set on the state. */
@@ -52,11 +53,27 @@ final class JobRepository {
     this.presence = new PresenceWriter(pool);
   }
 
-  Future<Job> insert(long tenantId, String processName, Long robotId) {
-    return pool.preparedQuery("INSERT INTO jobs (tenant_id, process_name, robot_id) VALUES ($1, $2, $3) "
-            + "RETURNING " + COLUMNS)
+  /** A new Pending job; empty when the committed phase admits no new work for the tenant (the start fence). */
+  Future<Optional<Job>> insert(long tenantId, String processName, Long robotId) {
+    return pool.preparedQuery("INSERT INTO jobs (tenant_id, process_name, robot_id) SELECT $1, $2, $3 "
+            + "WHERE " + StartFence.admits("$1") + " RETURNING " + COLUMNS)
         .execute(Tuple.of(tenantId, processName, robotId))
-        .map(rows -> toJob(rows.iterator().next()));
+        .map(JobRepository::first);
+  }
+
+  /**
+   * The tenants among {@code tenantIds} whose committed phase admits no new work, holding the start
+   * fence shared until {@code tx} ends (so none of the others enters maintenance before it commits).
+   */
+  private static Future<java.util.Set<Long>> fenced(SqlClient tx, Long[] tenantIds) {
+    return tx.preparedQuery("SELECT t FROM (SELECT DISTINCT unnest($1::bigint[]) AS t) f WHERE NOT "
+            + StartFence.admits("f.t"))
+        .execute(Tuple.tuple().addArrayOfLong(tenantIds))
+        .map(rows -> {
+          java.util.Set<Long> refused = new java.util.HashSet<>();
+          rows.forEach(row -> refused.add(row.getLong(0)));
+          return refused;
+        });
   }
 
   /**
@@ -66,7 +83,26 @@ final class JobRepository {
    * {@code ON CONFLICT DO NOTHING} waits for it to commit; the winners' rows are then read by a
    * second statement (a statement's own snapshot cannot see them).
    */
-  Future<List<ScheduledJob>> insertScheduled(List<CreateScheduledJob> fires) {
+  Future<List<ScheduledJob>> insertScheduled(List<CreateScheduledJob> all) {
+    Long[] tenantIds = all.stream().map(CreateScheduledJob::tenantId).toArray(Long[]::new);
+    return pool.withTransaction(tx -> fenced(tx, tenantIds).compose(refused -> {
+      List<CreateScheduledJob> admitted = refused.isEmpty() ? all
+          : all.stream().filter(fire -> !refused.contains(fire.tenantId())).toList();
+      Future<List<ScheduledJob>> created = admitted.isEmpty() ? Future.succeededFuture(List.of())
+          : insertScheduled(tx, admitted);
+      return created.map(jobs -> {
+        if (refused.isEmpty()) {
+          return jobs;
+        }
+        List<ScheduledJob> answer = new ArrayList<>(jobs);
+        all.stream().filter(fire -> refused.contains(fire.tenantId())).forEach(fire -> answer.add(
+            new ScheduledJob(fire.scheduleId(), fire.plannedAt(), null, ScheduledJob.MAINTENANCE)));
+        return answer;
+      });
+    }));
+  }
+
+  private static Future<List<ScheduledJob>> insertScheduled(SqlClient tx, List<CreateScheduledJob> fires) {
     int n = fires.size();
     Long[] tenants = new Long[n];
     String[] processes = new String[n];
@@ -82,7 +118,7 @@ final class JobRepository {
       planned[i] = Timestamps.utc(fire.plannedAt());
     }
     Map<String, Long> jobIds = new HashMap<>(n * 2);
-    return pool.preparedQuery("""
+    return tx.preparedQuery("""
             INSERT INTO jobs (tenant_id, process_name, robot_id, origin, schedule_id, planned_at)
             SELECT t, p, r, 'Schedule', s, a
             FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::timestamptz[]) AS f(t, p, r, s, a)
@@ -95,7 +131,7 @@ final class JobRepository {
           if (inserted.size() == n) {
             return Future.succeededFuture();
           }
-          return pool.preparedQuery("""
+          return tx.preparedQuery("""
                   SELECT j.id, j.schedule_id, j.planned_at FROM jobs j
                   JOIN unnest($1::bigint[], $2::timestamptz[]) AS f(s, a) ON j.schedule_id = f.s AND j.planned_at = f.a""")
               .execute(Tuple.tuple().addArrayOfLong(schedules).addArrayOfOffsetDateTime(planned))
@@ -147,6 +183,21 @@ final class JobRepository {
             WHERE id = $1 AND state = $2
             RETURNING\s""" + COLUMNS)
         .execute(Tuple.of(jobId, expected.name(), next.name()))
+        .map(JobRepository::first);
+  }
+
+  /**
+   * A robot starts a job it was handed (Pending to Running), when the committed phase admits work
+   * for the job's tenant (the start fence). Empty when it did not: the job was no longer Pending
+   * (a concurrent change won) or the fence refused; the caller reads the job again to tell which.
+   */
+  Future<Optional<Job>> start(long jobId) {
+    return pool.preparedQuery("""
+            UPDATE jobs SET state = 'Running', updated_at = now(), started_at = coalesce(started_at, now())
+            WHERE id = $1 AND state = 'Pending' AND start_delivered_at IS NOT NULL
+              AND\s""" + StartFence.admits("tenant_id") + """
+            RETURNING\s""" + COLUMNS)
+        .execute(Tuple.of(jobId))
         .map(JobRepository::first);
   }
 
@@ -265,6 +316,8 @@ final class JobRepository {
             WITH next AS (
               SELECT id FROM jobs
               WHERE tenant_id = $2 AND state = 'Pending' AND start_delivered_at IS NULL
+                AND (SELECT\s""" + StartFence.admits("$2") + """
+                )
                 AND (robot_id = $1 OR robot_id IS NULL)
                 AND NOT EXISTS (SELECT 1 FROM robot_cordons c WHERE c.robot_id = $1)
                 AND NOT EXISTS (

@@ -109,11 +109,12 @@ final class JobService {
     return request.caller().tenantUser().compose(tenantId -> {
       refuseInMaintenance(tenantId);
       String process = processName(request.processName());
-      if (request.robotId() == null) {
-        return jobs.insert(tenantId, process, null);
-      }
-      return robots.apply(new GetRobot(tenantId, request.robotId()))
-          .compose(robot -> jobs.insert(tenantId, process, robot.id()));
+      Future<Long> robotId = request.robotId() == null ? Future.succeededFuture(null)
+          : robots.apply(new GetRobot(tenantId, request.robotId())).map(Robot::id);
+      // this node's phase said None; the committed phase has the last word (a node can lag a change)
+      return robotId.compose(robot -> jobs.insert(tenantId, process, robot))
+          .map(created -> created.orElseThrow(() -> new Failure(FailureCode.MAINTENANCE,
+              "no new jobs during maintenance (a window has just opened)")));
     });
   }
 
@@ -191,13 +192,44 @@ final class JobService {
       if (report.state() == null) {
         throw Failure.badRequest("state must be Running, Successful, Faulted or Stopped");
       }
-      return change(() -> jobs.findForRobot(tenantId, robot.principalId(), report.jobId()),
-          report.jobId(), current -> {
-            if (report.state() == JobState.Running && current.state() == JobState.Pending) {
-              startable(current);
-            }
-            return JobTransitions.report(current.state(), report.state());
-          }, MAX_CAS_ATTEMPTS);
+      Supplier<Future<Optional<Job>>> load = () -> jobs.findForRobot(tenantId, robot.principalId(), report.jobId());
+      return load.get().compose(found -> {
+        Job job = found.orElseThrow(() -> noJob(report.jobId()));
+        if (report.state() == JobState.Running && job.state() == JobState.Pending) {
+          return start(job, load);
+        }
+        return change(job, load, report.jobId(), current -> {
+          if (report.state() == JobState.Running && current.state() == JobState.Pending) {
+            startable(current);
+          }
+          return JobTransitions.report(current.state(), report.state());
+        }, MAX_CAS_ATTEMPTS);
+      });
+    });
+  }
+
+  /**
+   * A robot starts a Pending job it was handed: allowed by this node's phase, and then by the
+   * committed phase in the statement that starts it (the start fence), since a node can lag a phase
+   * change by a few milliseconds. When the job changed meanwhile (a Stop sweep), the report is
+   * decided again against its new state.
+   */
+  private Future<Job> start(Job job, Supplier<Future<Optional<Job>>> load) {
+    startable(job);
+    return jobs.start(job.id()).compose(started -> {
+      if (started.isPresent()) {
+        metrics.transition(JobState.Pending, JobState.Running);
+        return Future.succeededFuture(started.get());
+      }
+      return load.get().compose(again -> {
+        Job now = again.orElseThrow(() -> noJob(job.id()));
+        if (now.state() == JobState.Pending) {
+          throw new Failure(FailureCode.JOB_NOT_STARTABLE, "no job starts during maintenance (a window has just "
+              + "opened); do not run job " + job.id());
+        }
+        return change(now, load, job.id(), current -> JobTransitions.report(current.state(), JobState.Running),
+            MAX_CAS_ATTEMPTS);
+      });
     });
   }
 
@@ -341,22 +373,25 @@ final class JobService {
    */
   private Future<Job> change(Supplier<Future<Optional<Job>>> load, long jobId,
       Function<Job, Optional<JobState>> decide, int attempts) {
-    return load.get().compose(found -> {
-      Job job = found.orElseThrow(() -> noJob(jobId));
-      Optional<JobState> next = decide.apply(job);
-      if (next.isEmpty()) {
-        return Future.succeededFuture(job);
+    return load.get().compose(found -> change(found.orElseThrow(() -> noJob(jobId)), load, jobId, decide, attempts));
+  }
+
+  /** {@link #change(Supplier, long, Function, int)} from a job just read. */
+  private Future<Job> change(Job job, Supplier<Future<Optional<Job>>> load, long jobId,
+      Function<Job, Optional<JobState>> decide, int attempts) {
+    Optional<JobState> next = decide.apply(job);
+    if (next.isEmpty()) {
+      return Future.succeededFuture(job);
+    }
+    return jobs.transition(jobId, job.state(), next.get()).compose(updated -> {
+      if (updated.isPresent()) {
+        metrics.transition(job.state(), next.get());
+        return Future.succeededFuture(updated.get());
       }
-      return jobs.transition(jobId, job.state(), next.get()).compose(updated -> {
-        if (updated.isPresent()) {
-          metrics.transition(job.state(), next.get());
-          return Future.succeededFuture(updated.get());
-        }
-        if (attempts <= 1) {
-          return Future.failedFuture(Failure.conflict("the job kept changing; try again"));
-        }
-        return change(load, jobId, decide, attempts - 1);
-      });
+      if (attempts <= 1) {
+        return Future.failedFuture(Failure.conflict("the job kept changing; try again"));
+      }
+      return change(load, jobId, decide, attempts - 1);
     });
   }
 

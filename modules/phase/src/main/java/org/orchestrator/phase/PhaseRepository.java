@@ -249,12 +249,16 @@ final class PhaseRepository {
         .compose(rows -> announced(tx, rows.rowCount(), expectedVersion));
   }
 
-  /** After the compare-and-set: NOTIFY the other nodes (delivered at commit), or CONFLICT. */
+  /**
+   * After the compare-and-set: close the start fence until commit (every transaction that starts
+   * work holds it shared, see {@code V600__start_fence.sql}) and NOTIFY the other nodes (delivered
+   * at commit), or CONFLICT.
+   */
   private Future<Void> announced(SqlClient tx, int updated, long expectedVersion) {
     if (updated != 1) {
       return Future.failedFuture(Failure.conflict("the maintenance phase changed meanwhile; read it and retry"));
     }
-    return tx.preparedQuery("SELECT pg_notify($1, $2)")
+    return tx.preparedQuery("SELECT pg_advisory_xact_lock(maintenance_fence_key()), pg_notify($1, $2)")
         .execute(Tuple.of(channel, Long.toString(expectedVersion + 1)))
         .mapEmpty();
   }

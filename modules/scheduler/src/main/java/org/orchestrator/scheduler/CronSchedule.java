@@ -9,6 +9,7 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import org.orchestrator.contracts.Failure;
 
@@ -52,8 +53,13 @@ public final class CronSchedule {
     }
   }
 
-  /** The first fire strictly after {@code instant}, or empty when the expression never fires again. */
+  /**
+   * The first fire strictly after {@code instant}, or empty when the expression never fires again.
+   * Fires fall on whole seconds: cron-utils keeps the fraction of the instant it is given (after
+   * 10:00:00.500 it answered 10:00:01.500), so the fraction is dropped first.
+   */
   public Optional<Instant> nextAfter(Instant instant) {
-    return executionTime.nextExecution(ZonedDateTime.ofInstant(instant, zone)).map(ZonedDateTime::toInstant);
+    return executionTime.nextExecution(ZonedDateTime.ofInstant(instant.truncatedTo(ChronoUnit.SECONDS), zone))
+        .map(ZonedDateTime::toInstant);
   }
 }

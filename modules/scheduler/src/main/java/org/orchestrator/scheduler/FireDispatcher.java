@@ -65,12 +65,20 @@ final class FireDispatcher {
     }
   };
   private boolean running;
-  /** Next fire per cron expression for the tick at {@link #nextFor} (cleared each tick, so bounded by one tick's schedules). */
+  /**
+   * The fire after an instant, per cron expression, time zone and instant, for the tick at
+   * {@link #nextFor} (cleared each tick, so bounded by one tick's fires): thousands of schedules
+   * usually share a few expressions and the same due time, and each computation costs cron-utils
+   * tens of microseconds.
+   */
   private final Map<String, Optional<Instant>> nextByCron = new HashMap<>();
   private Instant nextFor;
+  private final java.time.Duration misfireThreshold;
 
   FireDispatcher(ScheduleRepository schedules, Function<CreateScheduledJobs, Future<ScheduledJobs>> createJobs,
-      Clock clock, Supplier<PhaseSnapshot> phase, MeterRegistry registry, CatchUps catchUps) {
+      Clock clock, Supplier<PhaseSnapshot> phase, MeterRegistry registry, CatchUps catchUps,
+      java.time.Duration misfireThreshold) {
+    this.misfireThreshold = misfireThreshold;
     this.registry = registry;
     this.catchUps = catchUps;
     this.schedules = schedules;
@@ -103,7 +111,7 @@ final class FireDispatcher {
 
   /** Claims batch after batch until a claim finds fewer than a full batch due. */
   private Future<Void> claimUntilDone(Instant now) {
-    return schedules.claimDue(now, schedule -> nextAfter(schedule, now), BATCH, this::decide)
+    return schedules.claimDue(now, schedule -> due(schedule, now), BATCH, this::decide)
         .compose(settled -> {
           skipped(settled);
           return settled.size() < BATCH ? Future.succeededFuture() : claimUntilDone(now);
@@ -111,23 +119,52 @@ final class FireDispatcher {
   }
 
   /**
-   * The next fire after {@code now}, computed once per cron expression and time zone per tick:
-   * thousands of schedules usually share a few expressions, and each computation costs cron-utils
-   * tens of microseconds.
+   * The fires of a claimed schedule due at {@code now}: its next fire and every later one up to
+   * {@code now}, each to run (or be skipped in maintenance) once, so that a tick a few seconds late
+   * loses none of an every-second schedule's fires. A schedule behind by more than the misfire
+   * threshold (no node ran the scheduler) runs its first missed fire once, as before, and the fires
+   * from its second up to the threshold are one Missed record; those within the threshold run.
    */
-  private Optional<Instant> nextAfter(Schedule schedule, Instant now) {
+  private DueFires due(Schedule schedule, Instant now) {
+    Instant first = schedule.nextFireAt();
+    Instant cutoff = now.minus(misfireThreshold);
+    List<Instant> run = new ArrayList<>();
+    run.add(first);
+    Optional<Instant> next = nextAfter(schedule, first, now);
+    Instant missedFrom = null;
+    if (first.isBefore(cutoff) && next.isPresent() && !next.get().isAfter(cutoff)) {
+      missedFrom = next.get();
+      next = nextAfter(schedule, cutoff, now);
+    }
+    while (next.isPresent() && !next.get().isAfter(now)) {
+      run.add(next.get());
+      next = nextAfter(schedule, next.get(), now);
+    }
+    return new DueFires(run, missedFrom, missedFrom == null ? null : cutoff, next.orElse(null));
+  }
+
+  /** The first fire of {@code schedule} strictly after {@code instant}, memoized for the tick at {@code now}. */
+  private Optional<Instant> nextAfter(Schedule schedule, Instant instant, Instant now) {
     if (!now.equals(nextFor)) {
       nextByCron.clear();
       nextFor = now;
     }
-    String key = schedule.cron() + '\u0000' + schedule.timeZone();
-    return nextByCron.computeIfAbsent(key, k -> parsed.computeIfAbsent(k,
-        parse -> CronSchedule.parse(schedule.cron(), schedule.timeZone())).nextAfter(now));
+    String cron = schedule.cron() + '\u0000' + schedule.timeZone();
+    return nextByCron.computeIfAbsent(cron + '\u0000' + instant, k -> parsed.computeIfAbsent(cron,
+        parse -> CronSchedule.parse(schedule.cron(), schedule.timeZone())).nextAfter(instant));
+  }
+
+  /**
+   * What a claim does with one schedule: the fires to run, in order; the range of fires missed while
+   * no node ran the scheduler ({@code missedFrom} to {@code missedUntil}, null when none), recorded
+   * as one Skipped fire; the next fire after them (null: never again).
+   */
+  record DueFires(List<Instant> run, Instant missedFrom, Instant missedUntil, Instant next) {
   }
 
   private void skipped(List<Settlement> settled) {
     Map<Long, Integer> byTenant = new LinkedHashMap<>();
-    settled.stream().filter(fire -> fire.outcome() == FireOutcome.Skipped)
+    settled.stream().filter(fire -> fire.outcome() == FireOutcome.Skipped && MAINTENANCE_REASON.equals(fire.reason()))
         .forEach(fire -> byTenant.merge(fire.tenantId(), 1, Integer::sum));
     byTenant.forEach((tenantId, count) -> Counter.builder(Meters.TRIGGERS_SKIPPED)
         .description("schedule fires skipped for maintenance").tag("tenant", Long.toString(tenantId))
@@ -174,10 +211,17 @@ final class FireDispatcher {
               settled.add(new Settlement(job.scheduleId(), tenantId, job.plannedAt(), FireOutcome.Created, job.jobId(),
                   null, null));
             } else if (ScheduledJob.MAINTENANCE.equals(job.refusal())) {
-              // its tenant's own window opened meanwhile (job control saw it first)
+              // a window opened meanwhile: job control, deciding on the committed phase, saw it first.
+              // The skip belongs to that window; until this node knows which it is, the claim fails
+              // and the fires stay due for the next tick (milliseconds later, this node knows)
               PhaseSnapshot now = phase.get();
+              Long windowId = now == null ? null : now.windowOf(tenantId);
+              if (windowId == null) {
+                throw new Failure(FailureCode.MAINTENANCE, "a maintenance window opened that this node has not "
+                    + "loaded yet");
+              }
               settled.add(new Settlement(job.scheduleId(), tenantId, job.plannedAt(), FireOutcome.Skipped, null,
-                  MAINTENANCE_REASON, now == null ? null : now.windowOf(tenantId)));
+                  MAINTENANCE_REASON, windowId));
             } else {
               settled.add(new Settlement(job.scheduleId(), tenantId, job.plannedAt(), FireOutcome.Failed, null,
                   job.refusal(), null));
@@ -186,10 +230,15 @@ final class FireDispatcher {
           return settled;
         })
         .recover(failure -> {
-          if (failure instanceof Failure f && f.code() == FailureCode.MAINTENANCE) {
-            PhaseSnapshot now = phase.get();
-            settled.addAll(skip(asked, now == null ? null : now.windowId()));
+          PhaseSnapshot now = phase.get();
+          if (failure instanceof Failure f && f.code() == FailureCode.MAINTENANCE && now != null
+              && now.phase().inMaintenance()) {
+            settled.addAll(skip(asked, now.windowId()));
             return Future.succeededFuture(settled);
+          }
+          if (failure instanceof Failure f && f.code() == FailureCode.MAINTENANCE) {
+            LOG.info("{} due fires wait for this node to load the window that refused them", asked.size());
+            return Future.failedFuture(failure);
           }
           if (failure instanceof Failure f && f.code().httpStatus() < 500) {
             asked.forEach(fire -> settled.add(new Settlement(fire.scheduleId(), fire.tenantId(), fire.plannedAt(),

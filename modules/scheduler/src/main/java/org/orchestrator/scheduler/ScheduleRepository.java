@@ -84,51 +84,76 @@ final class ScheduleRepository {
   }
 
   /**
-   * Claims at most {@code limit} enabled schedules due at {@code now} and records what became of
-   * their fires, in one transaction whatever the number of fires: the due schedules are locked
-   * ({@code FOR UPDATE SKIP LOCKED}: concurrent claims, of this node or another, take other rows),
-   * {@code decide} settles each fire (it asks job control for the jobs, or skips them during
-   * maintenance), then one statement records every fire with its outcome and one moves every
-   * schedule to its next time after {@code now}. Overdue fires beyond the first are not recorded: a
-   * schedule late by several fires fires once (misfire policy "fire once now").
+   * Claims the enabled schedules due at {@code now}, at most {@code limit} fires of them, and
+   * records what became of those fires, in one transaction whatever their number: the due schedules
+   * are locked ({@code FOR UPDATE SKIP LOCKED}: concurrent claims, of this node or another, take
+   * other rows), {@code due} lists each schedule's fires up to {@code now} (and the range it missed
+   * while no node ran the scheduler), {@code decide} settles the fires to run (it asks job control
+   * for the jobs, or skips them during maintenance), then one statement records every fire with its
+   * outcome and one moves every schedule to the fire after the last one settled. A schedule whose
+   * fires do not all fit in the claim keeps the rest due, for the next claim.
    *
    * <p>When {@code decide} fails, or the node dies before the commit, nothing is recorded and the
    * schedules stay due: the next claim decides again, and job control answers with the jobs it
    * created the first time (one job per schedule and planned time), so a fire never runs twice.
    *
-   * @return the fires recorded
+   * @return the fires recorded (a full batch, {@code limit} or more, when more may be due)
    */
-  Future<List<Settlement>> claimDue(Instant now, Function<Schedule, Optional<Instant>> nextAfterNow, int limit,
+  Future<List<Settlement>> claimDue(Instant now, Function<Schedule, FireDispatcher.DueFires> due, int limit,
       Function<List<PendingFire>, Future<List<Settlement>>> decide) {
     return pool.withTransaction(tx -> tx.preparedQuery("SELECT " + COLUMNS + " FROM schedules "
             + "WHERE enabled AND next_fire_at <= $1 ORDER BY next_fire_at LIMIT $2 FOR UPDATE SKIP LOCKED")
         .execute(Tuple.of(Timestamps.utc(now), limit))
         .compose(rows -> {
-          int n = rows.size();
-          if (n == 0) {
+          if (rows.size() == 0) {
             return Future.succeededFuture(List.<Settlement>of());
           }
-          List<PendingFire> fires = new ArrayList<>(n);
-          Long[] ids = new Long[n];
-          OffsetDateTime[] next = new OffsetDateTime[n];
-          int i = 0;
+          List<PendingFire> fires = new ArrayList<>(rows.size());
+          List<Settlement> missed = new ArrayList<>();
+          List<Long> ids = new ArrayList<>(rows.size());
+          List<OffsetDateTime> next = new ArrayList<>(rows.size());
           for (Row row : rows) {
+            if (fires.size() >= limit) {
+              break; // the rest stay due: the claim is full
+            }
             Schedule schedule = toSchedule(row);
-            fires.add(new PendingFire(schedule.id(), schedule.tenantId(), schedule.nextFireAt(),
-                schedule.processName(), schedule.robotId()));
-            ids[i] = schedule.id();
-            next[i] = Timestamps.utc(nextAfterNow.apply(schedule).orElse(null));
-            i++;
+            FireDispatcher.DueFires dueFires = due.apply(schedule);
+            List<Instant> run = dueFires.run();
+            int taken = Math.min(run.size(), limit - fires.size());
+            for (Instant plannedAt : run.subList(0, taken)) {
+              fires.add(new PendingFire(schedule.id(), schedule.tenantId(), plannedAt, schedule.processName(),
+                  schedule.robotId()));
+            }
+            if (dueFires.missedFrom() != null) {
+              missed.add(new Settlement(schedule.id(), schedule.tenantId(), dueFires.missedFrom(), FireOutcome.Skipped,
+                  null, missedReason(dueFires), null));
+            }
+            ids.add(schedule.id());
+            next.add(Timestamps.utc(taken < run.size() ? run.get(taken) : dueFires.next()));
           }
           return decide.apply(fires)
-              .compose(settlements -> record(tx, settlements)
-                  .compose(recorded -> tx.preparedQuery("""
-                          UPDATE schedules SET next_fire_at = f.n, enabled = enabled AND f.n IS NOT NULL
-                          FROM unnest($1::bigint[], $2::timestamptz[]) AS f(s, n) WHERE id = f.s""")
-                      .execute(Tuple.tuple().addArrayOfLong(ids).addArrayOfOffsetDateTime(next)))
-                  .map(moved -> settlements));
+              .compose(settlements -> {
+                List<Settlement> all = new ArrayList<>(settlements);
+                all.addAll(missed);
+                return record(tx, all)
+                    .compose(recorded -> tx.preparedQuery("""
+                            UPDATE schedules SET next_fire_at = f.n, enabled = enabled AND f.n IS NOT NULL
+                            FROM unnest($1::bigint[], $2::timestamptz[]) AS f(s, n) WHERE id = f.s""")
+                        .execute(Tuple.tuple().addArrayOfLong(ids.toArray(Long[]::new))
+                            .addArrayOfOffsetDateTime(next.toArray(OffsetDateTime[]::new))))
+                    .map(moved -> all);
+              });
         }));
   }
+
+  /** The reason of the one record of the fires a schedule missed while no node ran the scheduler. */
+  static String missedReason(FireDispatcher.DueFires due) {
+    return MISSED_REASON + ": the fires from " + due.missedFrom() + " to " + due.missedUntil()
+        + " were missed (no node ran the scheduler then); the fire before them was settled on its own";
+  }
+
+  /** The reason of a Missed record starts with this. */
+  static final String MISSED_REASON = "Missed";
 
   /** Records settled fires in one statement; a fire recorded Pending by an earlier version is settled. */
   private static Future<Void> record(SqlClient client, List<Settlement> settlements) {

@@ -56,7 +56,8 @@ public final class SchedulerVerticle extends VerticleBase {
     Function<CreateScheduledJobs, Future<ScheduledJobs>> createJobs =
         request -> Addresses.JOBS_SCHEDULED_JOBS_CREATE.request(bus, request);
     FireDispatcher dispatcher = new FireDispatcher(schedules, createJobs, clock, phase::snapshot, registry,
-        new CatchUps(new CatchUpRepository(pool), createJobs, settings.catchUpSpreadSeconds(), registry));
+        new CatchUps(new CatchUpRepository(pool), createJobs, settings.catchUpSpreadSeconds(), registry),
+        java.time.Duration.ofSeconds(settings.misfireThresholdSeconds()));
     this.dispatcher = dispatcher;
     next();
     return Future.all(List.of(

@@ -81,15 +81,22 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
 
   /**
    * @param tickMillis how often due schedules are looked for
+   * @param misfireThresholdSeconds how late a fire may be claimed and still run: every fire due within
+   *     this long of the tick runs (or is skipped in maintenance), each once; a schedule behind by more
+   *     (no node ran the scheduler) runs its first missed fire once and records the rest as one Missed skip
    * @param catchUpSpreadSeconds over how long after a window the catch-up jobs of RunOnce
    *     schedules start (evenly), so that thousands of them do not start at once
    */
-  public record Scheduler(long tickMillis, int catchUpSpreadSeconds) {
+  public record Scheduler(long tickMillis, int catchUpSpreadSeconds, int misfireThresholdSeconds) {
 
     public Scheduler {
       if (tickMillis < 1 || catchUpSpreadSeconds < 0 || catchUpSpreadSeconds > 86_400) {
         throw new IllegalArgumentException("scheduler.tickMillis must be positive and scheduler.catchUpSpreadSeconds "
             + "0 to 86400, got " + tickMillis + " and " + catchUpSpreadSeconds);
+      }
+      if (misfireThresholdSeconds < 1 || misfireThresholdSeconds > 3_600) {
+        throw new IllegalArgumentException("scheduler.misfireThresholdSeconds must be 1 to 3600, got "
+            + misfireThresholdSeconds);
       }
     }
   }
@@ -179,7 +186,8 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
                 : Path.of(keyDirectory).toAbsolutePath().normalize(),
             security.getInteger("verifiedTokenCache", 20_000)),
         new Jobs(jobs.getInteger("heartbeatGraceSeconds", 30), jobs.getInteger("robotDeadAfterSeconds", 120)),
-        new Scheduler(scheduler.getLong("tickMillis", 1_000L), scheduler.getInteger("catchUpSpreadSeconds", 60)),
+        new Scheduler(scheduler.getLong("tickMillis", 1_000L), scheduler.getInteger("catchUpSpreadSeconds", 60),
+            scheduler.getInteger("misfireThresholdSeconds", 60)),
         new Maintenance(maintenance.getInteger("retryAfterSeconds", 30),
             maintenance.getInteger("robotRetryAfterSeconds", 5)),
         new Bridge(bridge.getString("host", "127.0.0.1"), bridge.getInteger("port", 7001),

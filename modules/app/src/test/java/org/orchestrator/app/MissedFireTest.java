@@ -85,7 +85,11 @@ class MissedFireTest {
     long asked = System.nanoTime();
     maintenance.end().await();
     long endMillis = (System.nanoTime() - asked) / 1_000_000;
-    assertTrue(endMillis < 1_000, "End answered in " + endMillis + " ms");
+    // End plans no catch-up itself (the scheduler does, after it): its time does not grow with the
+    // 10,000 schedules. The figure (tens of ms on a quiet machine) belongs to benchmarks; this bound
+    // only catches End doing per-schedule work again, and holds on two loaded cores (1.45 s was seen
+    // with three builds beside the suite, load 10)
+    assertTrue(endMillis < 10_000, "End answered in " + endMillis + " ms");
 
     // planned once: one catch-up per RunOnce schedule, none for Skip, due over the spread
     Eventually.until(node.vertx(), () -> count("SELECT coalesce(max(catch_ups), -1) FROM schedule_catch_up_windows "

@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.orchestrator.contracts.Failure;
+import org.orchestrator.contracts.FailureTranslator;
 import org.orchestrator.contracts.FailureCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,7 +97,8 @@ public final class BusAddress<Q, R> {
   }
 
   /**
-   * Answers requests with {@code handler}. A handler failing with {@link Failure} sends that code;
+   * Answers requests with {@code handler}. A handler failing with {@link Failure} sends that code,
+   * one a {@link FailureTranslator} names (a dropped database connection: UNAVAILABLE) sends that;
    * anything else is logged and sent as {@link FailureCode#INTERNAL}. Await
    * {@code consumer.completion()} before declaring a verticle started.
    */
@@ -122,8 +124,14 @@ public final class BusAddress<Q, R> {
   }
 
   private void fail(Message<Q> message, Throwable failure) {
-    if (failure instanceof Failure f) {
-      message.fail(f.code().errorCode(), f.getMessage());
+    Failure named = FailureTranslator.of(failure).orElse(null);
+    if (named != null) {
+      if (!(failure instanceof Failure)) {
+        // DEBUG: during a database outage every request meets one (thousands a second); the outage
+        // shows in /health/ready and the 503s in vertx_http_server_responses_total
+        LOG.debug("{} failed (request {}): {}", name, RequestContext.id(), failure.toString());
+      }
+      message.fail(named.code().errorCode(), named.getMessage());
     } else {
       LOG.error("{} failed (request {})", name, RequestContext.id(), failure);
       message.fail(FailureCode.INTERNAL.errorCode(), "internal error");

@@ -10,6 +10,7 @@ import io.vertx.openapi.validation.SchemaValidationException;
 import io.vertx.openapi.validation.ValidatorException;
 import org.orchestrator.contracts.Failure;
 import org.orchestrator.contracts.FailureCode;
+import org.orchestrator.contracts.FailureTranslator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,7 +85,7 @@ public final class ErrorReplies {
     if (failure == null || status > 0) {
       return ofStatus(status, null);
     }
-    return new Failure(FailureCode.INTERNAL, "internal error");
+    return FailureTranslator.of(failure).orElseGet(() -> new Failure(FailureCode.INTERNAL, "internal error"));
   }
 
   private static Failure ofStatus(int status, String detail) {

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 command -v chromium >/dev/null || { echo "browser tests: chromium is not installed (scripts/install-test-tools.sh)"; exit 2; }
 (cd tests/browser && npm ci --no-audit --no-fund >/dev/null 2>&1 || npm install --no-audit --no-fund >/dev/null)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+free_port() { "$(dirname "$0")/free-port.py"; }  # below the ephemeral range: no outgoing connection takes it first
 data=$(mktemp -d)
 export ORCH_DATA_DIR=$data ORCH_HTTP_PORT=$(free_port) ORCH_BRIDGE_PORT=-1 ORCH_HOST_ADMIN_PASSWORD=browser-admin-password
 scripts/run.sh > "$data.log" 2>&1 &

@@ -104,9 +104,37 @@ public final class ServerProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * A port nothing listens on now, for a server started after this returns: chosen below the
+   * kernel's ephemeral range (Linux: {@code net.ipv4.ip_local_port_range}), where no outgoing
+   * connection can take it in between, as one from {@code bind(0)} could; at random, so that test
+   * JVMs running at once rarely try the same one.
+   */
   static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
+    int low = 20_000;
+    int high = ephemeralLow() - 1;
+    if (high - low < 1_000) {
+      low = 1_024;
+    }
+    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+    for (int attempt = 0; attempt < 500; attempt++) {
+      int port = random.nextInt(low, high + 1);
+      try (ServerSocket socket = new ServerSocket()) {
+        socket.bind(new java.net.InetSocketAddress(port));
+        return port;
+      } catch (IOException taken) {
+        // someone listens there: try another
+      }
+    }
+    throw new IOException("no free port between " + low + " and " + high);
+  }
+
+  private static int ephemeralLow() {
+    try {
+      String range = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"));
+      return Integer.parseInt(range.trim().split("\\s+")[0]);
+    } catch (IOException | RuntimeException e) {
+      return 32_768; // Linux's default; elsewhere (macOS 49,152) this is below the range too
     }
   }
 }

@@ -6,13 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
+import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.encoder.Encoder;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.client.HttpResponse;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
-import org.orchestrator.contracts.bus.RequestContext;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -23,11 +24,17 @@ class RequestTracingTest {
 
   @Test
   void theClientsIdReachesThePhaseModulesLogAndComesBack() throws Exception {
+    // the lines as the application's own logback.xml writes them (the tests have no configuration
+    // of their own): its console appender's encoder, with the %requestId conversion rule, encodes
+    // each event here, on the thread that logs it
+    Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+    @SuppressWarnings("unchecked")
+    Encoder<ILoggingEvent> encoder = ((OutputStreamAppender<ILoggingEvent>) root.getAppender("STDOUT")).getEncoder();
     List<String> lines = new CopyOnWriteArrayList<>();
     AppenderBase<ILoggingEvent> capture = new AppenderBase<>() {
       @Override
       protected void append(ILoggingEvent event) {
-        lines.add("[" + RequestContext.id() + "] " + event.getFormattedMessage());
+        lines.add(new String(encoder.encode(event), java.nio.charset.StandardCharsets.UTF_8));
       }
     };
     Logger phaseLog = (Logger) LoggerFactory.getLogger("org.orchestrator.phase.MaintenanceService");
@@ -39,15 +46,17 @@ class RequestTracingTest {
           .putHeader("X-Request-Id", "change-4711").send().await();
       assertEquals(204, started.statusCode(), started.bodyAsString());
       assertEquals("change-4711", started.getHeader("X-Request-Id"));
-      assertTrue(lines.stream().anyMatch(l -> l.startsWith("[change-4711] maintenance: Draining by admin")), lines.toString());
+      assertTrue(lines.stream().anyMatch(l -> l.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  \\[[^]]+\\] "
+          + "o\\.o\\.phase\\.MaintenanceService \\[change-4711\\] - maintenance: Draining by admin .*\\R")),
+          lines.toString());
 
       HttpResponse<Buffer> ended = node.api().request(HttpMethod.POST, "/api/Maintenance/End", host)
           .putHeader("X-Request-Id", "no spaces allowed").send().await();
       assertEquals(204, ended.statusCode());
       String made = ended.getHeader("X-Request-Id");
       assertTrue(made.matches("[0-9a-f]{16}"), "an unacceptable id is replaced: " + made);
-      assertTrue(lines.stream().anyMatch(l -> l.equals("[" + made + "] maintenance: ended by admin (window 1)")),
-          lines.toString());
+      assertTrue(lines.stream().anyMatch(l -> l.endsWith(" [" + made + "] - maintenance: ended by admin (window 1)"
+          + System.lineSeparator())), lines.toString());
     } finally {
       phaseLog.detachAppender(capture);
     }

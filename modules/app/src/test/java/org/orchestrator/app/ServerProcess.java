@@ -116,6 +116,11 @@ public final class ServerProcess implements AutoCloseable {
     if (high - low < 1_000) {
       low = 1_024;
     }
+    if (high - low < 1_000) { // an ephemeral range starting below 2,024: no room beneath it
+      try (ServerSocket socket = new ServerSocket(0)) {
+        return socket.getLocalPort();
+      }
+    }
     java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
     for (int attempt = 0; attempt < 500; attempt++) {
       int port = random.nextInt(low, high + 1);
@@ -131,7 +136,12 @@ public final class ServerProcess implements AutoCloseable {
 
   private static int ephemeralLow() {
     try {
-      String range = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"));
+      // read as a stream: Files.readString trusts the size /proc reports and answered "3"
+      String range;
+      try (java.io.InputStream in = java.nio.file.Files.newInputStream(
+          java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+        range = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+      }
       return Integer.parseInt(range.trim().split("\\s+")[0]);
     } catch (IOException | RuntimeException e) {
       return 32_768; // Linux's default; elsewhere (macOS 49,152) this is below the range too

@@ -51,6 +51,12 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         .setRegisterShutdownHook(false)
         .setPGStartupWait(Duration.ofSeconds(60))
         .setServerConfig("max_connections", "200")
+        // durable: the library's defaults turn fsync and synchronous_commit off, so a power cut
+        // or an OS crash could lose committed rows (the maintenance phase among them) or corrupt
+        // the cluster. What the docs promise about crashes holds for the default run
+        .setServerConfig("fsync", "on")
+        .setServerConfig("synchronous_commit", "on")
+        .setServerConfig("full_page_writes", "on")
         .start();
     LOG.info("embedded PostgreSQL on 127.0.0.1:{} with cluster {} ({} ms)", postgres.getPort(), cluster,
         (System.nanoTime() - started) / 1_000_000);

@@ -53,6 +53,8 @@ final class RevocationStore {
   private List<Promise<Revocations>> waiting = new ArrayList<>();
   private PgSubscriber subscriber;
   private long timer = -1;
+  /** Whether the last reload failed (logged once, and once again when reloads work again). */
+  private boolean failing;
 
   RevocationStore(Vertx vertx, Pool pool, DatabaseEndpoint database, int tokenTtlSeconds) {
     this.vertx = vertx;
@@ -66,8 +68,15 @@ final class RevocationStore {
   /** Loads once, then LISTENs and reloads every {@link #RELOAD_PERIOD_MS}. */
   Future<Void> start() {
     return reload().compose(loaded -> {
-      timer = vertx.setPeriodic(RELOAD_PERIOD_MS, id -> reload()
-          .onFailure(failure -> LOG.warn("revocations not reloaded: {}", failure.getMessage())));
+      timer = vertx.setPeriodic(RELOAD_PERIOD_MS, id -> reload().onComplete(reloaded -> {
+        if (reloaded.failed() && !failing) {
+          LOG.warn("revocations not reloaded (this node refuses what it last read, until a reload works): {}",
+              reloaded.cause().getMessage());
+        } else if (reloaded.succeeded() && failing) {
+          LOG.info("revocations reloaded again");
+        }
+        failing = reloaded.failed();
+      }));
       subscriber = PgSubscriber.subscriber(vertx, database.connectOptions()).reconnectPolicy(retries -> 1_000L);
       subscriber.channel(channel)
           .subscribeHandler(subscribed -> reload())

@@ -9,7 +9,7 @@ import org.orchestrator.contracts.Role;
  * How a {@link Caller} is written into a token and read back: {@code sub} (principal id),
  * {@code name}, {@code role}, for tenant principals {@code tenant}, and {@code gen}: the
  * principal's token generation when the token was signed (a disable raises it, so the tokens
- * signed before are refused by the HTTP edge).
+ * signed before are refused; see {@link RevokedTokens}).
  */
 public final class TokenClaims {
 

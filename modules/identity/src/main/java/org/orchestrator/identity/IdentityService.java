@@ -3,9 +3,11 @@ package org.orchestrator.identity;
 import io.vertx.core.Future;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.orchestrator.contracts.Caller;
@@ -233,7 +235,7 @@ final class IdentityService {
 
   /** A change that deletes or disables a user: the checks, the locks, the audit; {@code change} does the rest. */
   private Future<User> changeUser(ManageUser request, String action,
-      java.util.function.BiFunction<io.vertx.sqlclient.SqlConnection, User, Future<User>> change) {
+      BiFunction<SqlConnection, User, Future<User>> change) {
     boolean disabling = action.equals("UserDisabled");
     return visibleUser(request).compose(found -> {
       if (found.role() == Role.HOST_ADMINISTRATOR) {
@@ -253,7 +255,7 @@ final class IdentityService {
                 ? users.otherEnabledAdministrators(tx, found.tenantId(), user.id()).compose(others -> others > 0
                     ? Future.succeededFuture()
                     : Future.failedFuture(Failure.conflict("'" + user.username() + "' is the last enabled Administrator "
-                        + "of tenant " + tenant.map(t -> t.name()).orElse("" + found.tenantId())
+                        + "of tenant " + tenant.map(Tenant::name).orElse("" + found.tenantId())
                         + "; enable or create another Administrator first")))
                 : Future.succeededFuture();
             return allowed.compose(ok -> change.apply(tx, user))
@@ -312,7 +314,7 @@ final class IdentityService {
    * {@code change} answering null means there is nothing to change (disabled already, say).
    */
   private Future<Changed> changeRobot(ManageRobot request, String action,
-      java.util.function.BiFunction<io.vertx.sqlclient.SqlConnection, Robot, Future<Robot>> change) {
+      BiFunction<SqlConnection, Robot, Future<Robot>> change) {
     return request.caller().tenantAdministrator().compose(tenantId -> pool.withTransaction(tx ->
         robots.lock(tx, tenantId, request.robotId()).compose(locked -> {
           Robot robot = locked.orElseThrow(() -> Failure.notFound("no robot " + request.robotId() + " in this tenant"));

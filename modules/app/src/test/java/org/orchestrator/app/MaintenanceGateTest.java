@@ -84,7 +84,21 @@ class MaintenanceGateTest {
     calls.put("listUsers", new Call(HttpMethod.GET, "/api/Users", As.TENANT_ADMIN, ruleOf("listUsers"), null));
     calls.put("createUser", new Call(HttpMethod.POST, "/api/Users", As.TENANT_ADMIN, ruleOf("createUser"),
         new JsonObject().put("username", "u" + System.nanoTime()).put("password", "password-1").put("role", "Operator")));
+    calls.put("deleteUser", new Call(HttpMethod.DELETE, "/api/Users/999999", As.TENANT_ADMIN, ruleOf("deleteUser"),
+        null));
+    calls.put("disableUser", new Call(HttpMethod.POST, "/api/Users/999999/Disable", As.TENANT_ADMIN,
+        ruleOf("disableUser"), null));
+    calls.put("enableUser", new Call(HttpMethod.POST, "/api/Users/999999/Enable", As.TENANT_ADMIN,
+        ruleOf("enableUser"), null));
+    calls.put("listAuditLogs", new Call(HttpMethod.GET, "/api/AuditLogs", As.TENANT_ADMIN, ruleOf("listAuditLogs"),
+        null));
     calls.put("listRobots", new Call(HttpMethod.GET, "/api/Robots", As.TENANT_ADMIN, ruleOf("listRobots"), null));
+    calls.put("deleteRobot", new Call(HttpMethod.DELETE, "/api/Robots/999999", As.TENANT_ADMIN, ruleOf("deleteRobot"),
+        null));
+    calls.put("disableRobot", new Call(HttpMethod.POST, "/api/Robots/999999/Disable", As.TENANT_ADMIN,
+        ruleOf("disableRobot"), null));
+    calls.put("enableRobot", new Call(HttpMethod.POST, "/api/Robots/999999/Enable", As.TENANT_ADMIN,
+        ruleOf("enableRobot"), null));
     calls.put("registerRobot", new Call(HttpMethod.POST, "/api/Robots", As.TENANT_ADMIN, ruleOf("registerRobot"),
         new JsonObject().put("name", "r" + System.nanoTime())));
     calls.put("cordonRobot", new Call(HttpMethod.POST, "/api/Robots/999999/Cordon", As.TENANT_ADMIN,

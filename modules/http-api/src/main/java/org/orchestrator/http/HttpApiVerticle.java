@@ -49,6 +49,7 @@ import org.orchestrator.platform.StartupFailure;
 import org.orchestrator.platform.config.OrchestratorConfig;
 import org.orchestrator.platform.metrics.Meters;
 import org.orchestrator.platform.phase.PhaseWatch;
+import org.orchestrator.platform.security.RevocationWatch;
 import org.orchestrator.platform.security.SigningKeys;
 import org.orchestrator.platform.security.TokenAuth;
 import org.slf4j.Logger;
@@ -95,9 +96,11 @@ public final class HttpApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     JsonObject contractJson = readContract();
-    JWTAuth jwt = TokenAuth.provider(vertx, keys, config.security());
+    // the tokens of deleted and disabled principals are refused, as this node's revocations say
+    JWTAuth jwt = TokenAuth.provider(vertx, keys, config.security(), edge.revocations()::get);
     EventBus bus = vertx.eventBus();
-    return PhaseWatch.start(vertx, edge.phase()).compose(phase -> {
+    return RevocationWatch.start(vertx, edge.revocations()).compose(revocations -> PhaseWatch.start(vertx, edge.phase()))
+        .compose(phase -> {
       if (edge.readinessRegistered().compareAndSet(false, true)) {
         readiness.register("phase", 1_000, promise -> promise.complete(phase.loaded() ? Status.OK() : Status.KO()));
       }

@@ -6,6 +6,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.orchestrator.contracts.identity.IdentityMessages.Revocations;
 import org.orchestrator.http.robots.RobotChannels;
 import org.orchestrator.http.support.SignInThrottle;
 import org.orchestrator.platform.config.OrchestratorConfig;
@@ -19,17 +20,20 @@ import org.orchestrator.platform.security.SigningKeys;
  * @param gate false only for the gate benchmark's baseline: no maintenance protection at all
  * @param phase the node's phase as every instance's watch keeps it (see {@link
  *     org.orchestrator.platform.phase.PhaseWatch#start(io.vertx.core.Vertx, java.util.concurrent.atomic.AtomicReference)})
+ * @param revocations the tokens the node refuses (deleted and disabled principals'), as every
+ *     instance's {@link org.orchestrator.platform.security.RevocationWatch} keeps them
  */
 public record HttpEdge(OrchestratorConfig config, SigningKeys keys, HealthChecks readiness, MeterRegistry registry,
     Handler<RoutingContext> scrape, boolean gate, ConnectionGuard.Counts connections, SignInThrottle throttle,
     RobotChannels.Registry channels, AtomicBoolean readinessRegistered,
-    java.util.concurrent.atomic.AtomicReference<org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot> phase) {
+    java.util.concurrent.atomic.AtomicReference<org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot> phase,
+    java.util.concurrent.atomic.AtomicReference<Revocations> revocations) {
 
   public static HttpEdge of(OrchestratorConfig config, SigningKeys keys, HealthChecks readiness, MeterRegistry registry,
       Handler<RoutingContext> scrape, boolean gate) {
     return new HttpEdge(config, keys, readiness, registry, scrape, gate, new ConnectionGuard.Counts(registry),
         new SignInThrottle(), new RobotChannels.Registry(registry), new AtomicBoolean(),
-        new java.util.concurrent.atomic.AtomicReference<>());
+        new java.util.concurrent.atomic.AtomicReference<>(), new java.util.concurrent.atomic.AtomicReference<>());
   }
 
   /** Instances of the HTTP verticle: {@code http.instances}, or one per event loop when it is 0. */

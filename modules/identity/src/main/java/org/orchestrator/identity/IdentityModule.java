@@ -14,6 +14,6 @@ public final class IdentityModule implements FeatureModule {
 
   @Override
   public Deployable verticle(ModuleContext context) {
-    return new IdentityVerticle(context.pool(), context.config(), context.keys());
+    return new IdentityVerticle(context.pool(), context.database(), context.config(), context.keys());
   }
 }

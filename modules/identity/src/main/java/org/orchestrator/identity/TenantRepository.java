@@ -3,6 +3,7 @@ package org.orchestrator.identity;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -46,6 +47,16 @@ final class TenantRepository {
 
   Future<Optional<Tenant>> findById(long id) {
     return pool.preparedQuery("SELECT id, name, created_at FROM tenants WHERE id = $1")
+        .execute(Tuple.of(id))
+        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(toTenant(rows.iterator().next())));
+  }
+
+  /**
+   * A tenant, locked until the transaction ends: the changes that count a tenant's administrators
+   * take it first, so two of them never both count the other one.
+   */
+  Future<Optional<Tenant>> lock(SqlClient tx, long id) {
+    return tx.preparedQuery("SELECT id, name, created_at FROM tenants WHERE id = $1 FOR UPDATE")
         .execute(Tuple.of(id))
         .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(toTenant(rows.iterator().next())));
   }

@@ -50,6 +50,12 @@ public final class JobControlVerticle extends VerticleBase {
   private long deadRobotTimer = -1;
   private long pruneTimer = -1;
   private long cordonTimer = -1;
+  /**
+   * A deleted robot is retired again this long after the first time: a heartbeat it sent just
+   * before its token was refused everywhere may have been handed a job in between (a bus request
+   * ends within its 10 s timeout).
+   */
+  static final long RETIRE_AGAIN_MS = 15_000;
   /** How often cordon deadlines (killAfter) are looked for. */
   private static final long CORDON_CHECK_MS = 1_000;
   /**
@@ -120,6 +126,7 @@ public final class JobControlVerticle extends VerticleBase {
     JobMetrics metrics = new JobMetrics(registry);
     RobotLogRepository logs = new RobotLogRepository(pool);
     QueueItemRepository queueItems = new QueueItemRepository(pool);
+    RobotRetirement retirement = new RobotRetirement(pool);
     JobService service = new JobService(jobs, logs, queueItems,
         query -> Addresses.IDENTITY_ROBOT_GET.request(bus, query),
         Duration.ofSeconds(settings.heartbeatGraceSeconds()), tenant -> phase.snapshot().phaseOf(tenant), metrics,
@@ -196,6 +203,26 @@ public final class JobControlVerticle extends VerticleBase {
         })).completion(),
         Addresses.JOBS_ROBOT_UNCORDON.serve(bus, service::uncordon).completion(),
         Addresses.JOBS_ROBOT_CORDON_PREVIEW.serve(bus, service::previewCordon).completion(),
+        Addresses.JOBS_ROBOT_RETIRE.serve(bus, retire -> retirement.retire(retire.tenantId(), retire.robotId(),
+            retire.reason()).map(outcome -> {
+              outcome.faulted().forEach(job -> metrics.faultedByServer(job.was(), retire.reason()));
+              LOG.info("robot {} of tenant {} deleted: {} jobs faulted, {} stopped, {} queue items New again",
+                  retire.robotId(), retire.tenantId(), outcome.faulted().size(), outcome.stopped().size(),
+                  outcome.itemsReleased());
+              vertx.setTimer(RETIRE_AGAIN_MS, id -> retirement.retire(retire.tenantId(), retire.robotId(),
+                      retire.reason())
+                  .onSuccess(again -> {
+                    again.faulted().forEach(job -> metrics.faultedByServer(job.was(), retire.reason()));
+                    if (!again.empty()) {
+                      LOG.warn("robot {} deleted: {} more jobs faulted, {} stopped, {} queue items New again "
+                          + "(handed out while its revocation reached every node)", retire.robotId(),
+                          again.faulted().size(), again.stopped().size(), again.itemsReleased());
+                    }
+                  })
+                  .onFailure(failure -> LOG.warn("robot {} not retired again: {}", retire.robotId(),
+                      failure.getMessage())));
+              return outcome.reply();
+            })).completion(),
         Addresses.JOBS_MAINTENANCE_STOP_ALL.serve(bus, q -> sweeps.stopAll(q.windowId(), q.tenantId())
             .onSuccess(swept -> metrics.stopsSwept(swept.affected())).onSuccess(this::announceEveryRobot))
             .completion(),

@@ -70,6 +70,18 @@ final class ScheduleRepository {
         .map(ScheduleRepository::first);
   }
 
+  /** Disables the enabled schedules of a tenant that name {@code robotId} (it was deleted); their ids. */
+  Future<List<Long>> disableForRobot(long tenantId, long robotId) {
+    return pool.preparedQuery("UPDATE schedules SET enabled = false, updated_at = now() "
+            + "WHERE tenant_id = $1 AND robot_id = $2 AND enabled RETURNING id")
+        .execute(Tuple.of(tenantId, robotId))
+        .map(rows -> {
+          List<Long> ids = new java.util.ArrayList<>(rows.size());
+          rows.forEach(row -> ids.add(row.getLong("id")));
+          return ids;
+        });
+  }
+
   Future<Optional<Schedule>> setEnabled(long tenantId, long id, boolean enabled, Instant nextFireAt) {
     return pool.preparedQuery("UPDATE schedules SET enabled = $3, next_fire_at = coalesce($4, next_fire_at), "
             + "updated_at = now() WHERE tenant_id = $1 AND id = $2 RETURNING " + COLUMNS)

@@ -67,6 +67,14 @@ public final class SchedulerVerticle extends VerticleBase {
         Addresses.SCHEDULER_SCHEDULE_DISABLE.serve(bus, a -> service.disable(a.caller(), a.scheduleId())).completion(),
         Addresses.SCHEDULER_SCHEDULE_DELETE.serve(bus, a -> service.delete(a.caller(), a.scheduleId())).completion(),
         Addresses.SCHEDULER_FIRE_LIST.serve(bus, service::fires).completion(),
+        Addresses.SCHEDULER_ROBOT_RETIRE.serve(bus, removed -> schedules.disableForRobot(removed.tenantId(),
+            removed.robotId()).map(ids -> {
+              if (!ids.isEmpty()) {
+                LOG.info("robot {} of tenant {} deleted: schedules {} disabled", removed.robotId(), removed.tenantId(),
+                    ids);
+              }
+              return new org.orchestrator.contracts.scheduler.ScheduleMessages.SchedulesDisabled(ids);
+            })).completion(),
         Addresses.SCHEDULER_FIRE_SKIPPED.serve(bus, q -> schedules.skipped(q.windowId(), q.tenantId())
             .map(TenantFires::new)).completion(),
         Addresses.SCHEDULER_FIRE_COUNT_SKIPPED.serve(bus, q -> schedules.countSkipped(q.windowId()))

@@ -92,7 +92,18 @@ import org.orchestrator.contracts.scheduler.ScheduleMessages.ListSchedules;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.Schedule;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.ScheduleAction;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.ScheduleList;
+import org.orchestrator.contracts.identity.IdentityMessages.AuditEntry;
 import org.orchestrator.contracts.identity.IdentityMessages.CreateUser;
+import org.orchestrator.contracts.identity.IdentityMessages.DeletedPrincipal;
+import org.orchestrator.contracts.identity.IdentityMessages.GetRevocations;
+import org.orchestrator.contracts.identity.IdentityMessages.ListAudit;
+import org.orchestrator.contracts.identity.IdentityMessages.ManageRobot;
+import org.orchestrator.contracts.identity.IdentityMessages.ManageUser;
+import org.orchestrator.contracts.identity.IdentityMessages.Revocations;
+import org.orchestrator.contracts.jobs.JobMessages.RetireRobot;
+import org.orchestrator.contracts.jobs.JobMessages.RetiredRobot;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.RobotRemoved;
+import org.orchestrator.contracts.scheduler.ScheduleMessages.SchedulesDisabled;
 import org.orchestrator.contracts.identity.IdentityMessages.GetRobot;
 import org.orchestrator.contracts.identity.IdentityMessages.IssueToken;
 import org.orchestrator.contracts.identity.IdentityMessages.IssuedToken;
@@ -154,6 +165,37 @@ public final class Addresses {
   public static final BusAddress<GetRobot, Robot> IDENTITY_ROBOT_GET = query(
       "identity.robot.get", GetRobot.class, Robot.class,
       "One robot of a tenant, or NOT_FOUND; lets other modules check a robot id.");
+
+  public static final BusAddress<ManageUser, DeletedPrincipal> IDENTITY_USER_DELETE = command(
+      "identity.user.delete", ManageUser.class, DeletedPrincipal.class, DEFAULT_TIMEOUT_MS,
+      "Deletes a user (never yourself, the host administrator or a tenant's last enabled Administrator); "
+          + "its tokens are refused on every node; audited.");
+  public static final BusAddress<ManageUser, User> IDENTITY_USER_DISABLE = command(
+      "identity.user.disable", ManageUser.class, User.class, DEFAULT_TIMEOUT_MS,
+      "Disables a user (same rules as delete): no sign-in, its tokens refused on every node; audited.");
+  public static final BusAddress<ManageUser, User> IDENTITY_USER_ENABLE = command(
+      "identity.user.enable", ManageUser.class, User.class, DEFAULT_TIMEOUT_MS,
+      "Enables a disabled user: it signs in again (tokens from before the disable stay refused); audited.");
+  public static final BusAddress<ManageRobot, DeletedPrincipal> IDENTITY_ROBOT_DELETE = command(
+      "identity.robot.delete", ManageRobot.class, DeletedPrincipal.class, DEFAULT_TIMEOUT_MS,
+      "Deletes a robot of the caller's tenant: its tokens refused on every node, its jobs ended "
+          + "(jobs.robot.retire), its schedules disabled (scheduler.robot.retire); audited.");
+  public static final BusAddress<ManageRobot, Robot> IDENTITY_ROBOT_DISABLE = command(
+      "identity.robot.disable", ManageRobot.class, Robot.class, DEFAULT_TIMEOUT_MS,
+      "Disables a robot of the caller's tenant: no token, its tokens refused on every node; audited.");
+  public static final BusAddress<ManageRobot, Robot> IDENTITY_ROBOT_ENABLE = command(
+      "identity.robot.enable", ManageRobot.class, Robot.class, DEFAULT_TIMEOUT_MS,
+      "Enables a disabled robot: it signs in again (tokens from before the disable stay refused); audited.");
+  public static final BusAddress<ListAudit, Page<AuditEntry>> IDENTITY_AUDIT_LIST = query(
+      "identity.audit.list", ListAudit.class, pageOf(AuditEntry.class),
+      "One page of the audit of users and robots (created, deleted, disabled, enabled), newest first.");
+  public static final BusAddress<GetRevocations, Revocations> IDENTITY_REVOCATIONS_GET = query(
+      "identity.revocations.get", GetRevocations.class, Revocations.class,
+      "The tokens this node refuses now (deleted and disabled principals), as kept in memory.");
+  public static final BusAddress<Revocations, Void> IDENTITY_REVOCATIONS_CHANGED = event(
+      "identity.revocations.changed", Revocations.class,
+      "Published on every node when its revocations change (PostgreSQL NOTIFY, or the reload every 2 s): "
+          + "token checks and robot push channels read it.");
 
   public static final BusAddress<ListTenantIds, TenantIds> IDENTITY_TENANT_IDS = query(
       "identity.tenant.ids", ListTenantIds.class, TenantIds.class,
@@ -219,6 +261,10 @@ public final class Addresses {
   public static final BusAddress<PreviewCordon, CordonPreview> JOBS_ROBOT_CORDON_PREVIEW = query(
       "jobs.robot.cordon-preview", PreviewCordon.class, CordonPreview.class,
       "What cordoning a robot would do: the jobs it would stop and the jobs that would wait for it.");
+  public static final BusAddress<RetireRobot, RetiredRobot> JOBS_ROBOT_RETIRE = command(
+      "jobs.robot.retire", RetireRobot.class, RetiredRobot.class, DEFAULT_TIMEOUT_MS,
+      "A robot was deleted: its unfinished jobs end (Faulted, or Stopped when never handed to it), its "
+          + "queue items are New again, its presence and cordon are forgotten; idempotent.");
   public static final BusAddress<ListRobotPresence, RobotPresenceList> JOBS_ROBOT_PRESENCE_LIST = query(
       "jobs.robot-presence.list", ListRobotPresence.class, RobotPresenceList.class,
       "When each robot of a tenant last sent a heartbeat and whether it counts as connected.");
@@ -239,6 +285,9 @@ public final class Addresses {
   public static final BusAddress<ScheduleAction, Schedule> SCHEDULER_SCHEDULE_DELETE = command(
       "scheduler.schedule.delete", ScheduleAction.class, Schedule.class, DEFAULT_TIMEOUT_MS,
       "Deletes a schedule; its fire history stays.");
+  public static final BusAddress<RobotRemoved, SchedulesDisabled> SCHEDULER_ROBOT_RETIRE = command(
+      "scheduler.robot.retire", RobotRemoved.class, SchedulesDisabled.class, DEFAULT_TIMEOUT_MS,
+      "A robot was deleted: the enabled schedules naming it are disabled; idempotent.");
   public static final BusAddress<ListFires, Page<Fire>> SCHEDULER_FIRE_LIST = query(
       "scheduler.fire.list", ListFires.class, pageOf(Fire.class),
       "One page of a schedule's fires, newest first, with what became of each.");
@@ -352,14 +401,16 @@ public final class Addresses {
 
   private static final List<BusAddress<?, ?>> ALL = List.of(
       IDENTITY_TOKEN_ISSUE, IDENTITY_TENANT_CREATE, IDENTITY_TENANT_LIST, IDENTITY_USER_CREATE,
-      IDENTITY_USER_LIST, IDENTITY_ROBOT_REGISTER, IDENTITY_ROBOT_LIST, IDENTITY_ROBOT_GET, IDENTITY_TENANT_IDS,
-      IDENTITY_TENANT_DIRECTORY,
+      IDENTITY_USER_LIST, IDENTITY_ROBOT_REGISTER, IDENTITY_ROBOT_LIST, IDENTITY_ROBOT_GET,
+      IDENTITY_USER_DELETE, IDENTITY_USER_DISABLE, IDENTITY_USER_ENABLE, IDENTITY_ROBOT_DELETE,
+      IDENTITY_ROBOT_DISABLE, IDENTITY_ROBOT_ENABLE, IDENTITY_AUDIT_LIST, IDENTITY_REVOCATIONS_GET,
+      IDENTITY_REVOCATIONS_CHANGED, IDENTITY_TENANT_IDS, IDENTITY_TENANT_DIRECTORY,
       JOBS_JOB_CREATE, JOBS_SCHEDULED_JOBS_CREATE, JOBS_JOB_LIST, JOBS_JOB_GET, JOBS_JOB_STOP,
       JOBS_JOB_KILL, JOBS_ROBOT_HEARTBEAT, JOBS_JOB_REPORT, JOBS_LOG_APPEND, JOBS_LOG_LIST,
       JOBS_ROBOT_COMMANDS_CHANGED, JOBS_ROBOT_COMMANDS_GET, JOBS_QUEUE_ITEM_ADD, JOBS_QUEUE_ITEM_TAKE, JOBS_QUEUE_ITEM_FINISH, JOBS_QUEUE_ITEM_LIST, JOBS_ROBOT_PRESENCE_LIST,
-      JOBS_ROBOT_CORDON, JOBS_ROBOT_UNCORDON, JOBS_ROBOT_CORDON_PREVIEW,
+      JOBS_ROBOT_CORDON, JOBS_ROBOT_UNCORDON, JOBS_ROBOT_CORDON_PREVIEW, JOBS_ROBOT_RETIRE,
       SCHEDULER_SCHEDULE_CREATE, SCHEDULER_SCHEDULE_LIST, SCHEDULER_SCHEDULE_ENABLE,
-      SCHEDULER_SCHEDULE_DISABLE, SCHEDULER_SCHEDULE_DELETE, SCHEDULER_FIRE_LIST,
+      SCHEDULER_SCHEDULE_DISABLE, SCHEDULER_SCHEDULE_DELETE, SCHEDULER_ROBOT_RETIRE, SCHEDULER_FIRE_LIST,
       JOBS_MAINTENANCE_STOP_ALL, JOBS_MAINTENANCE_KILL_ALL, JOBS_MAINTENANCE_ACTIVE, JOBS_MAINTENANCE_COUNT,
       JOBS_MAINTENANCE_WINDOW_JOBS, SCHEDULER_FIRE_SKIPPED, SCHEDULER_FIRE_COUNT_SKIPPED, SCHEDULER_FIRE_PREVIEW,
       PHASE_STATE_GET, PHASE_MAINTENANCE_START, PHASE_MAINTENANCE_END, PHASE_PROGRESS_GET,

@@ -2,7 +2,9 @@ package org.orchestrator.contracts.identity;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.orchestrator.contracts.Caller;
+import org.orchestrator.contracts.PageRequest;
 import org.orchestrator.contracts.Role;
 
 /** Bodies of the identity module's addresses: sign-in, tenants and users. */
@@ -57,7 +59,13 @@ public final class IdentityMessages {
   public record ListUsers(Caller caller, Long tenantId) {
   }
 
-  public record User(long id, String username, Role role, Long tenantId, Instant createdAt) {
+  /** A user; {@code disabledAt} and {@code disabledBy} (a name) are null while it is enabled. */
+  public record User(long id, String username, Role role, Long tenantId, Instant createdAt, Instant disabledAt,
+      String disabledBy) {
+
+    public boolean enabled() {
+      return disabledAt == null;
+    }
   }
 
   public record UserList(List<User> items) {
@@ -67,8 +75,13 @@ public final class IdentityMessages {
   public record RegisterRobot(Caller caller, String name) {
   }
 
-  /** A robot as listed; the secret is never part of it. */
-  public record Robot(long id, String name, long tenantId, Instant createdAt) {
+  /** A robot as listed; the secret is never part of it. Disabled: {@code disabledAt} is set. */
+  public record Robot(long id, String name, long tenantId, Instant createdAt, Instant disabledAt,
+      String disabledBy) {
+
+    public boolean enabled() {
+      return disabledAt == null;
+    }
   }
 
   /** The reply to a registration: the only time the secret is ever shown. */
@@ -99,5 +112,60 @@ public final class IdentityMessages {
 
   /** Every tenant with its name (for modules that show tenants to people). */
   public record ListTenantDirectory() {
+  }
+
+  /**
+   * Deletes, disables or enables one user: the host administrator any tenant's, a tenant
+   * administrator their own tenant's.
+   */
+  public record ManageUser(Caller caller, long userId) {
+  }
+
+  /** Deletes, disables or enables one robot of the caller's tenant (tenant administrator). */
+  public record ManageRobot(Caller caller, long robotId) {
+  }
+
+  /** A user or robot that was deleted. */
+  public record DeletedPrincipal(long id, String name, Long tenantId) {
+  }
+
+  /** A page of the audit of users and robots: a tenant's, or (host administrator, null) every one's. */
+  public record ListAudit(Caller caller, Long tenantId, PageRequest page) {
+  }
+
+  /**
+   * One change to a user or a robot: what ({@code action}: UserCreated, UserDeleted, UserDisabled,
+   * UserEnabled, RobotRegistered, RobotDeleted, RobotDisabled, RobotEnabled), to whom, by whom, when.
+   */
+  public record AuditEntry(long id, Instant at, String action, Long tenantId, String targetKind, long targetId,
+      String targetName, long actorId, String actorName, Role actorRole, String detail) {
+  }
+
+  /** Asks for the revocations this node holds now. */
+  public record GetRevocations() {
+  }
+
+  /**
+   * The tokens no node may accept: per principal, the lowest token generation (the {@code gen}
+   * claim; 0 when absent) still accepted. A disable raises the principal's generation, a deletion
+   * refuses every generation ({@link #DELETED}). Only revocations younger than a token's lifetime
+   * are held: older tokens have expired anyway. {@code version} grows with each snapshot a node
+   * makes; readers keep the highest.
+   */
+  public record Revocations(long version, Map<Long, Integer> users, Map<Long, Integer> robots) {
+
+    /** The generation of a deleted principal: no token is accepted. */
+    public static final int DELETED = Integer.MAX_VALUE;
+    public static final Revocations NONE = new Revocations(0, Map.of(), Map.of());
+
+    public boolean isEmpty() {
+      return users.isEmpty() && robots.isEmpty();
+    }
+
+    /** Whether a token of this principal and generation is refused. */
+    public boolean refuses(Role role, long principalId, int generation) {
+      Integer lowest = (role == Role.ROBOT ? robots : users).get(principalId);
+      return lowest != null && generation < lowest;
+    }
   }
 }

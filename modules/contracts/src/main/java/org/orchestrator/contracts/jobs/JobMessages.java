@@ -276,4 +276,16 @@ public final class JobMessages {
 
   public record WindowJobs(List<WindowJob> items) {
   }
+
+  /**
+   * A robot was deleted (internal, from identity, no caller): its unfinished jobs end (held or
+   * handed out: Faulted; waiting for it: Stopped; both with {@code reason} as their info), the queue
+   * items it holds are New again, and job control forgets its presence and cordon. Idempotent.
+   */
+  public record RetireRobot(long tenantId, long robotId, String reason) {
+  }
+
+  /** What retiring a robot ended: job ids by what became of them, and queue items put back. */
+  public record RetiredRobot(List<Long> faulted, List<Long> stopped, int itemsReleased) {
+  }
 }

@@ -89,4 +89,12 @@ public final class ScheduleMessages {
 
   public record Count(long count) {
   }
+
+  /** A robot was deleted (internal, from identity): the enabled schedules that name it are disabled. */
+  public record RobotRemoved(long tenantId, long robotId) {
+  }
+
+  /** The schedules disabled because their robot was deleted. */
+  public record SchedulesDisabled(List<Long> scheduleIds) {
+  }
 }

@@ -15,7 +15,9 @@ import org.orchestrator.contracts.identity.IdentityMessages.GrantType;
 import org.orchestrator.contracts.identity.IdentityMessages.IssueToken;
 import org.orchestrator.contracts.identity.IdentityMessages.IssuedToken;
 import org.orchestrator.contracts.identity.IdentityMessages.ListTenants;
+import org.orchestrator.contracts.identity.IdentityMessages.ListAudit;
 import org.orchestrator.contracts.identity.IdentityMessages.ListUsers;
+import org.orchestrator.contracts.identity.IdentityMessages.ManageUser;
 import org.orchestrator.http.support.ErrorReplies;
 import org.orchestrator.http.support.Requests;
 import org.orchestrator.http.support.SignInThrottle;
@@ -47,6 +49,16 @@ public final class IdentityOperations {
     operations.bus("listUsers", Addresses.IDENTITY_USER_LIST,
         ctx -> new ListUsers(Requests.human(ctx), Requests.queryLong(ctx, "tenantId")),
         list -> JsonViews.items(list.items(), JsonViews::user));
+    operations.bus("deleteUser", Addresses.IDENTITY_USER_DELETE,
+        ctx -> new ManageUser(Requests.human(ctx), Requests.pathLong(ctx, "id")), deleted -> null);
+    operations.bus("disableUser", Addresses.IDENTITY_USER_DISABLE,
+        ctx -> new ManageUser(Requests.human(ctx), Requests.pathLong(ctx, "id")), JsonViews::user);
+    operations.bus("enableUser", Addresses.IDENTITY_USER_ENABLE,
+        ctx -> new ManageUser(Requests.human(ctx), Requests.pathLong(ctx, "id")), JsonViews::user);
+    operations.bus("listAuditLogs", Addresses.IDENTITY_AUDIT_LIST,
+        ctx -> new ListAudit(Requests.human(ctx), Requests.queryLong(ctx, "tenantId"),
+            Requests.page(ctx, JobOperations.DEFAULT_PAGE_SIZE)),
+        page -> JsonViews.page(page, JsonViews::audit));
   }
 
   /**

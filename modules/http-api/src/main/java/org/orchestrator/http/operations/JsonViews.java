@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.function.Function;
 import org.orchestrator.contracts.Page;
+import org.orchestrator.contracts.identity.IdentityMessages.AuditEntry;
 import org.orchestrator.contracts.identity.IdentityMessages.Robot;
 import org.orchestrator.contracts.identity.IdentityMessages.Tenant;
 import org.orchestrator.contracts.identity.IdentityMessages.User;
@@ -27,12 +28,21 @@ final class JsonViews {
   static JsonObject user(User user) {
     return new JsonObject().put("id", user.id()).put("username", user.username())
         .put("role", user.role().claim()).put("tenantId", user.tenantId())
-        .put("createdAt", user.createdAt().toString());
+        .put("createdAt", user.createdAt().toString()).put("enabled", user.enabled())
+        .put("disabledAt", text(user.disabledAt())).put("disabledBy", user.disabledBy());
   }
 
   static JsonObject robot(Robot robot) {
     return new JsonObject().put("id", robot.id()).put("name", robot.name()).put("tenantId", robot.tenantId())
-        .put("createdAt", robot.createdAt().toString());
+        .put("createdAt", robot.createdAt().toString()).put("enabled", robot.enabled())
+        .put("disabledAt", text(robot.disabledAt())).put("disabledBy", robot.disabledBy());
+  }
+
+  static JsonObject audit(AuditEntry entry) {
+    return new JsonObject().put("id", entry.id()).put("at", text(entry.at())).put("action", entry.action())
+        .put("tenantId", entry.tenantId()).put("targetKind", entry.targetKind()).put("targetId", entry.targetId())
+        .put("targetName", entry.targetName()).put("actorId", entry.actorId()).put("actorName", entry.actorName())
+        .put("actorRole", entry.actorRole().claim()).put("detail", entry.detail());
   }
 
   static JsonObject job(Job job) {

@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 import org.orchestrator.contracts.Caller;
 import org.orchestrator.contracts.bus.Addresses;
 import org.orchestrator.contracts.identity.IdentityMessages.ListRobots;
+import org.orchestrator.contracts.identity.IdentityMessages.ManageRobot;
 import org.orchestrator.contracts.identity.IdentityMessages.RegisterRobot;
 import org.orchestrator.contracts.identity.IdentityMessages.RobotList;
 import org.orchestrator.contracts.jobs.JobMessages.ListRobotPresence;
@@ -49,6 +50,12 @@ public final class RobotOperations {
         ctx -> new RegisterRobot(Requests.human(ctx), Requests.body(ctx).getString("name")),
         registered -> JsonViews.robot(registered.robot()).put("secret", registered.secret())
             .put("connected", false).put("status", "Disconnected").putNull("lastHeartbeatAt"));
+    operations.bus("deleteRobot", Addresses.IDENTITY_ROBOT_DELETE,
+        ctx -> new ManageRobot(Requests.human(ctx), Requests.pathLong(ctx, "id")), deleted -> null);
+    operations.bus("disableRobot", Addresses.IDENTITY_ROBOT_DISABLE,
+        ctx -> new ManageRobot(Requests.human(ctx), Requests.pathLong(ctx, "id")), JsonViews::robot);
+    operations.bus("enableRobot", Addresses.IDENTITY_ROBOT_ENABLE,
+        ctx -> new ManageRobot(Requests.human(ctx), Requests.pathLong(ctx, "id")), JsonViews::robot);
     operations.reply("listRobots", ctx -> {
       Caller caller = Requests.human(ctx);
       EventBus bus = ctx.vertx().eventBus();

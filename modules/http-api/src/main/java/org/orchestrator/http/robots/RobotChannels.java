@@ -21,6 +21,7 @@ import org.orchestrator.contracts.jobs.JobMessages.RobotCommandsChanged;
 import org.orchestrator.contracts.phase.MaintenancePhase;
 import org.orchestrator.http.support.Requests;
 import org.orchestrator.platform.metrics.Meters;
+import org.orchestrator.platform.security.RevokedTokens;
 import org.orchestrator.platform.security.TokenClaims;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +36,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Bounds: one channel per robot (a new one replaces the old, which ends with
  * {@code event: replaced}); a robot that does not read is cut off; a channel ends when its token
- * expires and when the phase becomes Suspended (the gate then refuses it like every robot route).
+ * expires, when its token is revoked (the robot was deleted or disabled: {@code event: revoked},
+ * on whichever node holds the channel, as soon as that node's revocations say so) and when the
+ * phase becomes Suspended (the gate then refuses it like every robot route).
  * Each instance of the HTTP verticle has its own, on its event loop; the {@link Registry} they share
  * keeps one channel per robot across them.
  */
@@ -68,6 +71,8 @@ public final class RobotChannels {
   private final Map<Long, HttpServerResponse> open = new HashMap<>();
   /** The tenant of each robot of {@link #open}. */
   private final Map<Long, Long> tenants = new HashMap<>();
+  /** The claims of the token each robot of {@link #open} connected with. */
+  private final Map<Long, JsonObject> claims = new HashMap<>();
 
   /** Made in the verticle's start, so that its context is the instance's event loop. */
   public RobotChannels(Vertx vertx, Registry registry) {
@@ -76,6 +81,20 @@ public final class RobotChannels {
     this.bus = vertx.eventBus();
     this.registry = registry;
     Addresses.JOBS_ROBOT_COMMANDS_CHANGED.subscribe(bus, this::changed);
+    // a deleted or disabled robot's channel ends: its token no longer speaks for anyone
+    Addresses.IDENTITY_REVOCATIONS_CHANGED.subscribe(bus, revocations -> {
+      List<Long> revoked = claims.entrySet().stream()
+          .filter(entry -> RevokedTokens.refuses(revocations, entry.getValue())).map(Map.Entry::getKey).toList();
+      revoked.forEach(robotId -> {
+        HttpServerResponse response = open.remove(robotId);
+        tenants.remove(robotId);
+        claims.remove(robotId);
+        if (response != null) {
+          registry.all.remove(robotId);
+          end(response, "revoked", new JsonObject().put("message", RevokedTokens.REFUSAL));
+        }
+      });
+    });
     // Suspended (the platform, or a robot's tenant in a window of its own) cuts its robots off
     Addresses.PHASE_CHANGED.subscribe(bus, snapshot -> {
       List<Long> cut = open.keySet().stream()
@@ -85,6 +104,7 @@ public final class RobotChannels {
         cut.forEach(robotId -> {
           HttpServerResponse response = open.remove(robotId);
           tenants.remove(robotId);
+          claims.remove(robotId);
           registry.all.remove(robotId);
           end(response, "suspended",
               new JsonObject().put("message", "the orchestrator is Suspended; reconnect after it ends"));
@@ -106,6 +126,7 @@ public final class RobotChannels {
     Channel channel = new Channel(this, response);
     open.put(robotId, response);
     tenants.put(robotId, robot.tenantId());
+    claims.put(robotId, ctx.user().principal());
     Channel previous = registry.all.put(robotId, channel);
     if (previous != null) {
       // the robot's older channel, on this event loop or another's: ended there
@@ -124,6 +145,7 @@ public final class RobotChannels {
       vertx.cancelTimer(expiry[0]);
       if (open.remove(robotId, response)) {
         tenants.remove(robotId);
+        claims.remove(robotId);
       }
       registry.all.remove(robotId, channel);
     });
@@ -134,6 +156,7 @@ public final class RobotChannels {
   private void replaced(long robotId, HttpServerResponse response) {
     if (open.remove(robotId, response)) {
       tenants.remove(robotId);
+      claims.remove(robotId);
     }
     end(response, "replaced", new JsonObject().put("message", "another channel of this robot opened"));
   }

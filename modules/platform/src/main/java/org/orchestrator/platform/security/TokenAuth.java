@@ -6,19 +6,32 @@ import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import java.util.List;
+import java.util.function.Supplier;
+import org.orchestrator.contracts.identity.IdentityMessages.Revocations;
 import org.orchestrator.platform.config.OrchestratorConfig;
 
 /**
  * The one place that decides how tokens are signed and checked: ES256, issuer and audience both the
  * configured issuer, five seconds of clock leeway, only canonical compact tokens
- * ({@link CanonicalTokens}, checked before the cache of verified tokens, {@link VerifiedTokens}).
- * Identity signs with it; the HTTP API verifies.
+ * ({@link CanonicalTokens}, checked before the cache of verified tokens, {@link VerifiedTokens}),
+ * and, where a node's revocations are given, none of a deleted or disabled principal
+ * ({@link RevokedTokens}). Identity signs with it; the HTTP API verifies.
  */
 public final class TokenAuth {
 
   private TokenAuth() {
   }
 
+  /**
+   * Verifies as {@link #provider(Vertx, SigningKeys, OrchestratorConfig.Security)} and then refuses
+   * the tokens {@code revocations} name (a deleted or disabled principal's).
+   */
+  public static JWTAuth provider(Vertx vertx, SigningKeys keys, OrchestratorConfig.Security security,
+      Supplier<Revocations> revocations) {
+    return new RevokedTokens(provider(vertx, keys, security), revocations);
+  }
+
+  /** Signs and verifies; revokes nothing (identity signs with it; the bridge serves the host administrator only). */
   public static JWTAuth provider(Vertx vertx, SigningKeys keys, OrchestratorConfig.Security security) {
     JWTAuthOptions options = new JWTAuthOptions()
         .addPubSecKey(new PubSecKeyOptions().setAlgorithm(SigningKeys.ALGORITHM).setBuffer(keys.publicPem()))

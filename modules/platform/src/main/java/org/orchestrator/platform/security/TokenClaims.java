@@ -7,11 +7,21 @@ import org.orchestrator.contracts.Role;
 
 /**
  * How a {@link Caller} is written into a token and read back: {@code sub} (principal id),
- * {@code name}, {@code role} and, for tenant principals, {@code tenant}.
+ * {@code name}, {@code role}, for tenant principals {@code tenant}, and {@code gen}: the
+ * principal's token generation when the token was signed (a disable raises it, so the tokens
+ * signed before are refused; see {@link RevokedTokens}).
  */
 public final class TokenClaims {
 
+  /** The claim that carries the principal's token generation; absent (older tokens) means 0. */
+  public static final String GENERATION = "gen";
+
   private TokenClaims() {
+  }
+
+  /** The claims of a token for {@code caller} at its token {@code generation}. */
+  public static JsonObject of(Caller caller, int generation) {
+    return of(caller).put(GENERATION, generation);
   }
 
   public static JsonObject of(Caller caller) {
@@ -42,6 +52,11 @@ public final class TokenClaims {
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("token claims do not describe a caller", e);
     }
+  }
+
+  /** The token generation a verified token's claims carry (0 when it has none). */
+  public static int generation(JsonObject claims) {
+    return claims.getValue(GENERATION) instanceof Number gen ? gen.intValue() : 0;
   }
 
   /**

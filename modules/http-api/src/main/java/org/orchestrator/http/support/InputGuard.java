@@ -2,6 +2,7 @@ package org.orchestrator.http.support;
 
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -33,6 +34,26 @@ public final class InputGuard implements Handler<RoutingContext> {
     Buffer body = ctx.body() == null ? null : ctx.body().buffer();
     if (body != null && body.length() > 0 && containsNul(body.getBytes(), isForm(ctx))) {
       ctx.fail(Failure.badRequest("NUL characters are not allowed in a request body"));
+      return;
+    }
+    ctx.next();
+  }
+
+  /**
+   * Root handler before the body handler: a form or multipart {@code Content-Type} on a method that
+   * carries no form (anything but POST, PUT, PATCH and DELETE: GET, HEAD, OPTIONS, made-up methods)
+   * is a 400. Vert.x decodes forms for those four methods only and throws for the others, which the
+   * body handler let through as a 500 with a stack trace, no token needed.
+   */
+  public static void refuseFormOnMethodWithoutBody(RoutingContext ctx) {
+    HttpMethod method = ctx.request().method();
+    boolean formMethod = method == HttpMethod.POST || method == HttpMethod.PUT || method == HttpMethod.PATCH
+        || method == HttpMethod.DELETE;
+    String type = ctx.request().getHeader("Content-Type");
+    if (!formMethod && type != null && (type.regionMatches(true, 0, "multipart/form-data", 0, 19)
+        || type.regionMatches(true, 0, "application/x-www-form-urlencoded", 0, 33))) {
+      ctx.fail(Failure.badRequest("a form or multipart body is taken by POST, PUT, PATCH and DELETE only, not by "
+          + (method.name().length() > 16 ? "this method" : method.name())));
       return;
     }
     ctx.next();

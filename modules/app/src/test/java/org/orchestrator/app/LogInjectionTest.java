@@ -117,6 +117,28 @@ class LogInjectionTest {
     }
   }
 
+  /** An exception's message (a parser's quotes its input) is escaped too; the trace's own lines stay. */
+  @Test
+  void anExceptionsMessageCannotForgeALineEither() {
+    Logger logger = (Logger) LoggerFactory.getLogger("org.orchestrator.test");
+    ch.qos.logback.classic.spi.LoggingEvent event = new ch.qos.logback.classic.spi.LoggingEvent(
+        Logger.class.getName(), logger, ch.qos.logback.classic.Level.ERROR, "request {} failed",
+        new IllegalStateException("bad input\n" + FORGED, new RuntimeException("z".repeat(60_000) + "\r\n" + FORGED)),
+        new Object[] {"/x\n" + FORGED});
+    String written = new String(encoder.encode(event), StandardCharsets.UTF_8);
+    String[] lines = written.split("\n");
+    assertTrue(lines[0].contains("request /x\\n2026-12-04"), lines[0]);
+    assertTrue(lines[1].startsWith("java.lang.IllegalStateException: bad input\\n2026-12-04"), lines[1]);
+    for (String line : lines) {
+      assertFalse(line.contains("FORGED") && line.startsWith("2026"), "no forged line: " + line);
+      assertFalse(line.contains("\r"), "no CR: " + line);
+      assertTrue(line.length() < 2_200, () -> line.length() + " characters");
+    }
+    assertTrue(written.contains("Caused by: java.lang.RuntimeException: zzz") && written.contains("more characters]"),
+        "the cause's 60 KB message is cut");
+    assertTrue(lines.length > 3 && lines[2].startsWith("\tat "), "the trace itself is written as usual: " + lines[2]);
+  }
+
   /** What the configured console appender writes for each event whose message contains {@code text}. */
   private static List<String> written(String text) {
     List<String> lines = new ArrayList<>();

@@ -57,6 +57,32 @@ class HostileRequestTest {
     return (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
   }
 
+  /**
+   * Item 12, through registration (the node refuses private receivers, the default): the addresses
+   * issue 30 found accepted are refused with a 400 JSON error naming the reason, and nothing is
+   * registered. Nothing is ever sent to them.
+   */
+  @Test
+  void webhookRegistrationRefusesSpecialPurposeAndNonCanonicalAddresses() {
+    Api api = node.api();
+    String host = api.signInHostAdmin().await();
+    Tenants.Fixture tenant = Tenants.create(api, host, "hooks", 0).await();
+    List<String> problems = new ArrayList<>();
+    for (String target : new String[] {"[::127.0.0.1]", "[::7f00:1]", "[64:ff9b::7f00:1]", "[2002:7f00:1::]",
+        "[::ffff:0:7f00:1]", "0.0.0.1", "198.18.0.1", "192.0.0.1", "240.0.0.1", "0177.0.0.1"}) {
+      io.vertx.core.json.JsonObject body = new io.vertx.core.json.JsonObject().put("url", "http://" + target + "/hook")
+          .put("secret", "0123456789abcdef").put("events", new io.vertx.core.json.JsonArray().add("maintenance.draining"));
+      io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer> reply =
+          api.post("/api/Webhooks", tenant.adminToken(), body).await();
+      if (reply.statusCode() != 400 || !reply.bodyAsJsonObject().getString("message", "").contains("url's host")) {
+        problems.add(target + " -> " + reply.statusCode() + " " + reply.bodyAsString());
+      }
+    }
+    assertEquals(List.of(), problems);
+    assertEquals(0, api.get("/api/Webhooks", tenant.adminToken()).await().bodyAsJsonObject()
+        .getJsonArray("items").size(), "nothing registered");
+  }
+
   /** Item 7: a form or multipart body on GET, HEAD or OPTIONS, no token: never a 500. */
   @Test
   void aFormOrMultipartBodyOnAReadIsNeverA500() {

@@ -116,13 +116,16 @@ public final class CanonicalTokens implements JWTAuth {
    */
   static String lowS(String token) {
     int dot = token.lastIndexOf('.');
+    if (dot < 0) {
+      return token;
+    }
     byte[] signature;
     try {
       signature = Base64.getUrlDecoder().decode(token.substring(dot + 1));
     } catch (IllegalArgumentException e) {
       return token;
     }
-    if (dot < 0 || signature.length != ES256_SIGNATURE_BYTES) {
+    if (signature.length != ES256_SIGNATURE_BYTES) {
       return token;
     }
     BigInteger s = new BigInteger(1, Arrays.copyOfRange(signature, 32, 64));

@@ -29,6 +29,21 @@ async function token(username, password, tenant) {
   return r.body.access_token;
 }
 
+/**
+ * Every page's Content-Security-Policy violations (Chromium reports each as a console error): the
+ * pages carry a strict policy (no inline script or style), and the last test holds them to it.
+ */
+const cspViolations = [];
+function watchContentSecurityPolicy(browser) {
+  const watch = page => page.on("console", message => {
+    if (/Content Security Policy/i.test(message.text())) cspViolations.push(page.url() + ": " + message.text());
+  });
+  const newPage = browser.newPage.bind(browser);
+  browser.newPage = async (...options) => { const page = await newPage(...options); watch(page); return page; };
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (...options) => { const context = await newContext(...options); context.on("page", watch); return context; };
+}
+
 let browser, host, tenantName, tenantId, tenantAdmin, robot, robotToken;
 
 before(async () => {
@@ -37,6 +52,7 @@ before(async () => {
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
       "--disable-component-update", "--disable-sync"],
   });
+  watchContentSecurityPolicy(browser);
   host = await token("admin", ADMIN_PASSWORD);
   tenantName = "web" + Date.now();
   const tenant = await call("POST", "/api/Tenants", host, { name: tenantName });
@@ -239,4 +255,8 @@ test("every user of a tenant sees the planned window's banner from its creation 
   await page.getByRole("heading", { name: "Jobs" }).waitFor();
   await page.waitForFunction(() => document.getElementById("planned-banner").hidden, null, { timeout: 10_000 });
   await page.close();
+});
+
+test("no page broke its Content-Security-Policy (nothing inline was blocked)", () => {
+  assert.deepEqual(cspViolations, []);
 });

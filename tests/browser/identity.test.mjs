@@ -33,6 +33,21 @@ async function phase(token) {
   return r.body.state;
 }
 
+/**
+ * Every page's Content-Security-Policy violations (Chromium reports each as a console error): the
+ * pages carry a strict policy (no inline script or style), and the last test holds them to it.
+ */
+const cspViolations = [];
+function watchContentSecurityPolicy(browser) {
+  const watch = page => page.on("console", message => {
+    if (/Content Security Policy/i.test(message.text())) cspViolations.push(page.url() + ": " + message.text());
+  });
+  const newPage = browser.newPage.bind(browser);
+  browser.newPage = async (...options) => { const page = await newPage(...options); watch(page); return page; };
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (...options) => { const context = await newContext(...options); context.on("page", watch); return context; };
+}
+
 let browser;
 const requestedUrls = [];
 
@@ -42,6 +57,7 @@ before(async () => {
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
       "--disable-component-update", "--disable-sync"],
   });
+  watchContentSecurityPolicy(browser);
 });
 after(async () => { await browser?.close(); });
 
@@ -184,4 +200,8 @@ test("wrong credentials get a clear message, on the page and in Swagger's dialog
     const log = readFileSync(process.env.ORCH_SERVER_LOG, "utf8");
     assert.ok(!log.includes(ADMIN_PASSWORD) && !log.includes("not-the-password"), "a password in the server's log");
   }
+});
+
+test("no page broke its Content-Security-Policy (nothing inline was blocked)", () => {
+  assert.deepEqual(cspViolations, []);
 });

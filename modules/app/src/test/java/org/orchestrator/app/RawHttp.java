@@ -26,7 +26,12 @@ public final class RawHttp {
   private static final int TIMEOUT_MS = 30_000;
 
   /** A whole reply, body read. */
-  public record Reply(int status, String contentType, Buffer body) {
+  public record Reply(int status, String contentType, Buffer body, java.util.Map<String, String> headers) {
+
+    /** A header's value (names compared in lower case), or null. */
+    public String header(String name) {
+      return headers.get(name.toLowerCase(Locale.ROOT));
+    }
 
     public JsonObject json() {
       return body.toJsonObject();
@@ -81,6 +86,28 @@ public final class RawHttp {
     }
   }
 
+  /**
+   * Sends {@code method target} with the header lines {@code headers} (each {@code Name: value}),
+   * then {@code body} with its Content-Length; a HEAD reply is read without a body.
+   */
+  public Reply exchange(String method, String target, java.util.List<String> headers, byte[] body) {
+    StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n")
+        .append("Host: 127.0.0.1:").append(port).append("\r\nConnection: close\r\n");
+    headers.forEach(header -> head.append(header).append("\r\n"));
+    head.append("Content-Length: ").append(body.length).append("\r\n\r\n");
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MS);
+      socket.setSoTimeout(TIMEOUT_MS);
+      OutputStream out = socket.getOutputStream();
+      out.write(head.toString().getBytes(StandardCharsets.UTF_8));
+      out.write(body);
+      out.flush();
+      return parse(socket.getInputStream().readAllBytes());
+    } catch (IOException e) {
+      throw new UncheckedIOException("no complete reply to " + method + " " + target, e);
+    }
+  }
+
   /** Status line, headers (Content-Type, Content-Length or chunked), body. */
   private static Reply parse(byte[] raw) {
     String text = new String(raw, StandardCharsets.ISO_8859_1);
@@ -92,8 +119,13 @@ public final class RawHttp {
     int status = Integer.parseInt(lines[0].split(" ")[1]);
     String contentType = null;
     boolean chunked = false;
+    java.util.Map<String, String> headers = new java.util.HashMap<>();
     for (int i = 1; i < lines.length; i++) {
       String line = lines[i].toLowerCase(Locale.ROOT);
+      int colon = lines[i].indexOf(':');
+      if (colon > 0) {
+        headers.put(line.substring(0, colon).trim(), lines[i].substring(colon + 1).trim());
+      }
       if (line.startsWith("content-type:")) {
         contentType = lines[i].substring("content-type:".length()).trim();
       } else if (line.startsWith("transfer-encoding:") && line.contains("chunked")) {
@@ -101,7 +133,7 @@ public final class RawHttp {
       }
     }
     byte[] rest = java.util.Arrays.copyOfRange(raw, headersEnd + 4, raw.length);
-    return new Reply(status, contentType, Buffer.buffer(chunked ? unchunk(rest) : rest));
+    return new Reply(status, contentType, Buffer.buffer(chunked ? unchunk(rest) : rest), headers);
   }
 
   private static byte[] unchunk(byte[] chunked) {

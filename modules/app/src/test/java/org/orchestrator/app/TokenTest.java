@@ -142,6 +142,45 @@ class TokenTest {
     })));
   }
 
+  /**
+   * Issue 30 item 8: ES256 is malleable, (r, s) and (r, n - s) both verify, so the high-S twin of a
+   * real token from this node is refused (one spelling per token), and the node's own tokens are all
+   * low-S. Tokens signed with the node's own key but without {@code exp}, or with a string one, are
+   * 401 JSON too (the library took the first for ever and answered the second with a 500).
+   */
+  @Test
+  void theHighSTwinOfARealTokenAndTokensWithoutANumericExpAre401() throws Exception {
+    java.math.BigInteger n = new java.math.BigInteger(
+        "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551", 16);
+    for (int i = 0; i < 8; i++) {
+      String real = api.signInHostAdmin().await();
+      String[] parts = real.split("\\.");
+      byte[] signature = Base64.getUrlDecoder().decode(parts[2]);
+      java.math.BigInteger s = new java.math.BigInteger(1, java.util.Arrays.copyOfRange(signature, 32, 64));
+      org.junit.jupiter.api.Assertions.assertTrue(s.compareTo(n.shiftRight(1)) <= 0, "the node signs low-S: " + real);
+      byte[] twinS = n.subtract(s).toByteArray();
+      java.util.Arrays.fill(signature, 32, 64, (byte) 0);
+      int length = Math.min(twinS.length, 32);
+      System.arraycopy(twinS, twinS.length - length, signature, 64 - length, length);
+      String twin = parts[0] + "." + parts[1] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(signature);
+      assertEquals(200, api.get("/api/Tenants", real).await().statusCode());
+      Expect.error(api.get("/api/Tenants", twin).await(), 401, "UNAUTHORIZED");
+    }
+    SigningKeys ownKeys = SigningKeys.loadOrCreate(node.orchestrator().config().dataDir().resolve("jwt"));
+    JWTAuth own = org.orchestrator.platform.security.TokenAuth.provider(node.vertx(), ownKeys,
+        node.orchestrator().config().security());
+    JsonObject adminClaims = new JsonObject().put("sub", "1").put("name", "admin").put("role", "HostAdministrator");
+    JWTOptions noExpiry = new JWTOptions().setAlgorithm("ES256").setIssuer("orchestrator")
+        .setAudience(List.of("orchestrator"));
+    long later = System.currentTimeMillis() / 1000 + 600;
+    String withoutExp = own.generateToken(adminClaims.copy(), noExpiry);
+    String stringExp = own.generateToken(adminClaims.copy().put("exp", Long.toString(later)), noExpiry);
+    String numericExp = own.generateToken(adminClaims.copy().put("exp", later), noExpiry);
+    assertEquals(200, api.get("/api/Tenants", numericExp).await().statusCode(), "the same token with a numeric exp");
+    Expect.error(api.get("/api/Tenants", withoutExp).await(), 401, "UNAUTHORIZED");
+    Expect.error(api.get("/api/Tenants", stringExp).await(), 401, "UNAUTHORIZED");
+  }
+
   @Test
   void robotsSignInWithClientCredentialsOnly(VertxTestContext ctx) {
     api.signInHostAdmin()

@@ -68,7 +68,7 @@ final class AssetRepository {
   Future<Page<Stored>> page(long tenantId, PageRequest page) {
     return pool.preparedQuery("SELECT " + COLUMNS + " FROM assets WHERE tenant_id = $1 "
             + "AND ($2::text IS NULL OR lower(name) > lower($2)) ORDER BY lower(name) LIMIT $3 OFFSET $4")
-        .execute(Tuple.of(tenantId, page.after(), page.limit(), page.offset()))
+        .execute(Tuple.of(tenantId, page.afterMatching(AssetService.NAME), page.limit(), page.offset()))
         .map(rows -> {
           List<Stored> list = new ArrayList<>(rows.size());
           rows.forEach(row -> list.add(toStored(row)));

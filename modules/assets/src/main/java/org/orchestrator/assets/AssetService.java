@@ -22,7 +22,8 @@ import org.orchestrator.contracts.assets.AssetMessages.UpdateAsset;
 final class AssetService {
 
   static final int MAX_TEXT = 4_096;
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}");
+  /** What an asset's name is, and so what the list's cursor (the last name of a page) is. */
+  static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}");
 
   private final AssetRepository assets;
 

@@ -64,6 +64,21 @@ public record PageRequest(int page, int size, String after) {
     throw Failure.badRequest("after is the next cursor of a page this list gave, not '" + after + "'");
   }
 
+  /**
+   * The cursor as the key it holds (lists ordered by a name), checked against the form every key
+   * of the list has ({@code form}), or null on the first page: a cursor no page could have given is
+   * a BAD_REQUEST, as for the lists ordered by id or time.
+   */
+  public String afterMatching(java.util.regex.Pattern form) {
+    if (after == null) {
+      return null;
+    }
+    if (!form.matcher(after).matches()) {
+      throw Failure.badRequest("after is the next cursor of a page this list gave, not '" + after + "'");
+    }
+    return after;
+  }
+
   /** The cursor as the instant it holds (lists ordered by time), or null on the first page. */
   public java.time.Instant afterInstant() {
     if (after == null) {

@@ -173,6 +173,7 @@ public final class GateHandler implements PlatformHandler {
     ctx.response().putHeader("Retry-After", Integer.toString(retryAfterSeconds));
     String accept = ctx.request().getHeader("Accept");
     if (accept != null && accept.contains("text/html")) {
+      org.orchestrator.http.pages.PageHeaders.put(ctx.response(), MaintenancePage.POLICY);
       ctx.response().setStatusCode(503).putHeader("Content-Type", "text/html; charset=utf-8")
           .end(MaintenancePage.render(snapshot, retryAfterSeconds));
       return;

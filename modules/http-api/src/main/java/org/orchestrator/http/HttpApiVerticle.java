@@ -157,6 +157,7 @@ public final class HttpApiVerticle extends VerticleBase {
       LOG.warn("HTTP API WITHOUT the maintenance gate (benchmark baseline): maintenance does not protect it");
     }
     root.get("/metrics").handler(scrape);
+    root.route().handler(InputGuard::refuseFormOnMethodWithoutBody);
     root.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
     root.route().handler(new InputGuard());
     Buffer contractBody = contractJson.toBuffer();

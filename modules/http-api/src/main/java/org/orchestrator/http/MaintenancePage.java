@@ -5,8 +5,24 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
 
-/** The page a browser gets instead of the console during maintenance: self-contained, no assets. */
+/**
+ * The page a browser gets instead of the console during maintenance: self-contained, no assets, no
+ * script; its one inline style is allowed by its hash ({@link #POLICY}) and nothing else is.
+ */
 final class MaintenancePage {
+
+  private static final String STYLE = """
+
+        body { font-family: system-ui, sans-serif; background: #f4f5f7; color: #1b1f24; margin: 0; }
+        main { max-width: 36rem; margin: 10vh auto; background: #fff; padding: 2rem; border-radius: 8px;
+               box-shadow: 0 1px 4px rgba(0,0,0,.15); }
+        h1 { font-size: 1.5rem; margin-top: 0; }
+        .phase { display: inline-block; padding: .2rem .6rem; border-radius: 4px; background: #8a4b00; color: #fff; }
+      """;
+
+  /** The page's Content-Security-Policy: its own style (by hash), nothing else, never framed. */
+  static final String POLICY = "default-src 'none'; style-src '" + sha256(STYLE) + "'; base-uri 'none'; "
+      + "form-action 'none'; frame-ancestors 'none'";
 
   private MaintenancePage() {
   }
@@ -26,13 +42,7 @@ final class MaintenancePage {
           <meta name="viewport" content="width=device-width, initial-scale=1">
           <meta http-equiv="refresh" content="%d">
           <title>Maintenance in progress</title>
-          <style>
-            body { font-family: system-ui, sans-serif; background: #f4f5f7; color: #1b1f24; margin: 0; }
-            main { max-width: 36rem; margin: 10vh auto; background: #fff; padding: 2rem; border-radius: 8px;
-                   box-shadow: 0 1px 4px rgba(0,0,0,.15); }
-            h1 { font-size: 1.5rem; margin-top: 0; }
-            .phase { display: inline-block; padding: .2rem .6rem; border-radius: 4px; background: #8a4b00; color: #fff; }
-          </style>
+          <style>%s</style>
         </head>
         <body>
         <main role="main" aria-labelledby="title">
@@ -44,7 +54,7 @@ final class MaintenancePage {
         </main>
         </body>
         </html>
-        """.formatted(retryAfterSeconds, snapshot.phase(), snapshot.phase(), since,
+        """.formatted(retryAfterSeconds, STYLE, snapshot.phase(), snapshot.phase(), since,
             snapshot.phaseSince() == null ? "" : readable(snapshot.phaseSince()), window, reason, retryAfterSeconds);
   }
 
@@ -53,6 +63,15 @@ final class MaintenancePage {
 
   private static String readable(Instant instant) {
     return READABLE.format(instant);
+  }
+
+  private static String sha256(String text) {
+    try {
+      return "sha256-" + java.util.Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("SHA-256")
+          .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   static String escape(String text) {

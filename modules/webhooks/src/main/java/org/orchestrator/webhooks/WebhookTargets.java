@@ -3,7 +3,6 @@ package org.orchestrator.webhooks;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -13,8 +12,9 @@ import org.orchestrator.contracts.Failure;
 
 /**
  * Where a webhook may point: an absolute {@code http} or {@code https} URL with a host, no
- * credentials, no fragment, at most {@value #MAX_URL} characters; and, unless private targets are
- * allowed, a host that resolves to public addresses only, checked when the webhook is registered and
+ * credentials, no fragment, at most {@value #MAX_URL} characters, an IPv4 address only as a.b.c.d;
+ * and a host that resolves to public addresses only (private ones too when the operator allows
+ * them; {@link SpecialAddresses} says which is which), checked when the webhook is registered and
  * again before every attempt (the attempt then connects to the address that was checked).
  */
 final class WebhookTargets {
@@ -58,7 +58,22 @@ final class WebhookTargets {
     if (uri.getRawFragment() != null) {
       throw Failure.badRequest("url must not have a fragment (#...)");
     }
+    refuseNonCanonicalIpv4(host(uri));
     return uri;
+  }
+
+  /** The host without the brackets of an IPv6 literal. */
+  private static String host(URI uri) {
+    String host = uri.getHost();
+    return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+  }
+
+  private static void refuseNonCanonicalIpv4(String host) {
+    if (SpecialAddresses.isNonCanonicalIpv4(host)) {
+      throw Failure.badRequest("url's host '" + host + "' is an IPv4 address in a spelling other than four decimal "
+          + "numbers without leading zeros (octal, hex, short or one number), which programs read differently; "
+          + "write it as a.b.c.d");
+    }
   }
 
   static int port(URI uri) {
@@ -66,42 +81,37 @@ final class WebhookTargets {
   }
 
   /**
-   * The address to connect to: the host's first address, refused (BAD_REQUEST) when any of its
-   * addresses is loopback, private, link-local, unique-local, multicast or unspecified and private
-   * targets are not allowed. Resolved off the event loop.
+   * The address to connect to: the host's first address. Refused (BAD_REQUEST) when any of its
+   * addresses is one no receiver can have ({@link SpecialAddresses.Reach#NEVER}: unspecified,
+   * broadcast, multicast, documentation, reserved, ...), or, unless private targets are allowed, one
+   * of the deployment's own networks ({@link SpecialAddresses.Reach#PRIVATE}: loopback, private-use,
+   * link-local, unique-local, ...); an address carrying an IPv4 address (IPv4-mapped, NAT64, 6to4) is
+   * judged by the one it carries. A host spelling an IPv4 address other than as a.b.c.d is refused
+   * before anything is resolved. Resolved off the event loop.
    */
   static Future<InetAddress> resolve(WorkerExecutor resolvers, URI uri, boolean allowPrivate) {
-    String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
+    String host = host(uri);
     return resolvers.executeBlocking(() -> {
+      refuseNonCanonicalIpv4(host);
       InetAddress[] addresses;
       try {
         addresses = InetAddress.getAllByName(host);
       } catch (UnknownHostException e) {
         throw Failure.badRequest("url's host '" + host + "' does not resolve");
       }
-      if (!allowPrivate) {
-        for (InetAddress address : addresses) {
-          if (isPrivate(address)) {
-            throw Failure.badRequest("url's host '" + host + "' resolves to " + address.getHostAddress()
-                + ", a loopback, private or link-local address; receivers must be reachable on public addresses "
-                + "(an operator may allow private ones: webhooks.allowPrivateTargets)");
-          }
+      for (InetAddress address : addresses) {
+        SpecialAddresses.Verdict verdict = SpecialAddresses.classify(address);
+        if (verdict.reach() == SpecialAddresses.Reach.NEVER) {
+          throw Failure.badRequest("url's host '" + host + "' resolves to " + address.getHostAddress() + ", in "
+              + verdict.range() + ", which is no receiver's address");
+        }
+        if (verdict.reach() == SpecialAddresses.Reach.PRIVATE && !allowPrivate) {
+          throw Failure.badRequest("url's host '" + host + "' resolves to " + address.getHostAddress() + ", in "
+              + verdict.range() + ", a loopback, private or link-local address; receivers must be reachable on "
+              + "public addresses (an operator may allow private ones: webhooks.allowPrivateTargets)");
         }
       }
       return addresses[0];
     }, false);
-  }
-
-  static boolean isPrivate(InetAddress address) {
-    if (address.isLoopbackAddress() || address.isSiteLocalAddress() || address.isLinkLocalAddress()
-        || address.isAnyLocalAddress() || address.isMulticastAddress()) {
-      return true;
-    }
-    byte[] bytes = address.getAddress();
-    if (address instanceof Inet6Address) {
-      return (bytes[0] & 0xfe) == 0xfc; // fc00::/7, unique local
-    }
-    // 100.64.0.0/10 (carrier-grade NAT, also used inside clouds) and 169.254.0.0/16 (cloud metadata)
-    return (bytes[0] & 0xff) == 100 && (bytes[1] & 0xc0) == 64 || (bytes[0] & 0xff) == 169 && (bytes[1] & 0xff) == 254;
   }
 }

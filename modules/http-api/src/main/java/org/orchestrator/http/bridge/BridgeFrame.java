@@ -10,6 +10,7 @@ import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;
 import org.orchestrator.contracts.Failure;
+import org.orchestrator.http.support.JsonText;
 
 /**
  * One inbound frame of the bridge, checked field by field. Every way a frame can be wrong is a
@@ -30,6 +31,10 @@ record BridgeFrame(String type, String address, String replyAddress, String auth
   static JsonObject decode(Buffer json) {
     if (json.length() == 0) {
       throw Failure.badRequest("empty frame: a frame is a JSON object");
+    }
+    String fault = JsonText.fault(json.getBytes());
+    if (fault != null) {
+      throw Failure.badRequest("frame is not JSON: " + fault.replace("the body", "it").replace(" in a request body", ""));
     }
     Object value;
     try {

@@ -6,7 +6,8 @@ import io.vertx.ext.web.handler.StaticHandler;
 /**
  * The web console, served by the server itself (no CDN): {@code /console/} for tenant users (closed
  * by the gate during maintenance: browsers get the maintenance page), {@code /console/maintenance/}
- * for the host administrator (open in every phase), {@code /assets/} shared by both.
+ * for the host administrator (open in every phase), {@code /assets/} shared by both. The pages carry
+ * {@link PageHeaders} (a strict Content-Security-Policy, no framing).
  */
 public final class ConsoleRoutes {
 
@@ -14,6 +15,7 @@ public final class ConsoleRoutes {
   }
 
   public static void mount(Router root) {
+    root.route("/console/*").handler(PageHeaders::handle);
     root.getWithRegex("^/console$").handler(ctx -> ctx.redirect("/console/"));
     root.get("/console/*").handler(StaticHandler.create("console").setIndexPage("index.html")
         .setCachingEnabled(false));

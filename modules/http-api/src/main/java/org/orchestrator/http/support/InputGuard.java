@@ -2,6 +2,7 @@ package org.orchestrator.http.support;
 
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -15,7 +16,9 @@ import org.orchestrator.contracts.Failure;
  * character anywhere in the URI ({@code %00}) or the body (a raw 0x00 byte, the JSON escape
  * escape backslash-u-0000, or {@code %00} in a form). PostgreSQL refuses NUL in {@code text} and
  * {@code jsonb}; refusing it here turns what would be a 500 (and a robot batch that fails on every
- * retry) into one clear answer. One pass over the body's bytes.
+ * retry) into one clear answer. A body that is not a form is JSON: its type must be exactly
+ * {@code application/json} (charset utf-8 at most), and its bytes strict JSON text ({@link JsonText}:
+ * UTF-8, no comments, no lone surrogates). One pass over the body's bytes.
  */
 public final class InputGuard implements Handler<RoutingContext> {
 
@@ -31,8 +34,60 @@ public final class InputGuard implements Handler<RoutingContext> {
       return;
     }
     Buffer body = ctx.body() == null ? null : ctx.body().buffer();
-    if (body != null && body.length() > 0 && containsNul(body.getBytes(), isForm(ctx))) {
-      ctx.fail(Failure.badRequest("NUL characters are not allowed in a request body"));
+    if (body != null && body.length() > 0) {
+      String type = ctx.request().getHeader("Content-Type");
+      byte[] bytes = body.getBytes();
+      String fault;
+      if (isForm(type) || isMultipart(type)) {
+        fault = containsNul(bytes, isForm(type)) ? JsonText.NUL : null;
+      } else if (type != null && !isJson(type)) {
+        fault = "unsupported content type '" + (type.length() > 64 ? type.substring(0, 64) + "..." : type)
+            + "': a request body is application/json (charset utf-8 if any), or a form where the operation takes one";
+      } else {
+        fault = JsonText.fault(bytes);
+      }
+      if (fault != null) {
+        ctx.fail(Failure.badRequest(fault));
+        return;
+      }
+    }
+    ctx.next();
+  }
+
+  /**
+   * Exactly {@code application/json}, in any case, with at most the parameter {@code charset=utf-8}
+   * (JSON text is UTF-8, RFC 8259). The contract's validator matches media types by prefix, so
+   * {@code application/jsonx} and {@code application/json-patch+json} were read as JSON.
+   */
+  static boolean isJson(String type) {
+    String[] parts = type.split(";", -1);
+    if (!parts[0].trim().equalsIgnoreCase("application/json")) {
+      return false;
+    }
+    for (int i = 1; i < parts.length; i++) {
+      String parameter = parts[i].trim().replace("\"", "");
+      if (!parameter.isEmpty() && !parameter.equalsIgnoreCase("charset=utf-8")) {
+        return false;
+      }
+    }
+    return parts.length <= 2;
+  }
+
+  /**
+   * Root handler before the body handler: a form or multipart {@code Content-Type} on a method that
+   * carries no form (anything but POST, PUT, PATCH and DELETE: GET, HEAD, OPTIONS, made-up methods)
+   * is a 400. Vert.x decodes forms for those four methods only and throws for the others, which the
+   * body handler let through as a 500 with a stack trace, no token needed.
+   */
+  public static void refuseFormOnMethodWithoutBody(RoutingContext ctx) {
+    HttpMethod method = ctx.request().method();
+    boolean formMethod = method == HttpMethod.POST || method == HttpMethod.PUT || method == HttpMethod.PATCH
+        || method == HttpMethod.DELETE;
+    String type = ctx.request().getHeader("Content-Type");
+    if (!formMethod && type != null && (type.regionMatches(true, 0, "multipart/form-data", 0, 19)
+        || type.regionMatches(true, 0, "application/x-www-form-urlencoded", 0, 33))) {
+      ctx.fail(Failure.badRequest("a form or multipart body is taken by POST, PUT, PATCH and DELETE only, not by "
+          + (method.name().length() > 16 ? "this method" : method.name())));
       return;
     }
     ctx.next();
@@ -98,8 +153,11 @@ public final class InputGuard implements Handler<RoutingContext> {
     return !Double.isNaN(value) && !Double.isInfinite(value) && Math.abs(value) < 9.2e18;
   }
 
-  private static boolean isForm(RoutingContext ctx) {
-    String type = ctx.request().getHeader("Content-Type");
+  private static boolean isForm(String type) {
     return type != null && type.regionMatches(true, 0, "application/x-www-form-urlencoded", 0, 33);
+  }
+
+  private static boolean isMultipart(String type) {
+    return type != null && type.regionMatches(true, 0, "multipart/form-data", 0, 19);
   }
 }

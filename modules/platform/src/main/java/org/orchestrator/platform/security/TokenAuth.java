@@ -12,8 +12,9 @@ import org.orchestrator.platform.config.OrchestratorConfig;
 
 /**
  * The one place that decides how tokens are signed and checked: ES256, issuer and audience both the
- * configured issuer, five seconds of clock leeway, only canonical compact tokens
- * ({@link CanonicalTokens}, checked before the cache of verified tokens, {@link VerifiedTokens}),
+ * configured issuer, five seconds of clock leeway, only canonical compact tokens with low-S
+ * signatures ({@link CanonicalTokens}, checked before the cache of verified tokens,
+ * {@link VerifiedTokens}), only tokens with a numeric {@code exp} (checked before the verifier),
  * and, where a node's revocations are given, none of a deleted or disabled principal
  * ({@link RevokedTokens}). Identity signs with it; the HTTP API verifies.
  */
@@ -40,7 +41,7 @@ public final class TokenAuth {
             .setIssuer(security.issuer())
             .setAudience(List.of(security.issuer()))
             .setLeeway(5));
-    JWTAuth verified = new CanonicalTokens(JWTAuth.create(vertx, options));
+    JWTAuth verified = CanonicalTokens.verifying(JWTAuth.create(vertx, options));
     return security.verifiedTokenCache() > 0
         ? new CanonicalTokens(new VerifiedTokens(verified, security.verifiedTokenCache(), System::currentTimeMillis))
         : verified;

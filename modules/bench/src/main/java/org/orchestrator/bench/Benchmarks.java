@@ -48,6 +48,9 @@ public final class Benchmarks {
     if (which.contains("gate-heartbeat")) {
       gateHeartbeat();
     }
+    if (which.contains("fence")) {
+      fence();
+    }
     if (which.contains("token-cache")) {
       tokenCache();
     }
@@ -157,6 +160,92 @@ public final class Benchmarks {
       open.close();
       gated.close();
     }
+  }
+
+  /**
+   * What the start fence (decision 80) costs a hand-out: transactions/s of the heartbeat's claim of a
+   * Pending job (and its hand-back, so the next claim finds one), with the fence's check in the
+   * claim as job control runs it vs. the same statement without it; 32 in flight, in alternating
+   * rounds, on one schema with a real node's migrations.
+   */
+  static void fence() throws Exception {
+    TestNode node = TestNode.start("bench_fence");
+    Pool pool = Pools.create(node.vertx(), node.orchestrator().database(), 32);
+    try {
+      pool.query("INSERT INTO jobs (tenant_id, process_name) SELECT 1, 'bench' FROM generate_series(1, 2000)")
+          .execute().await();
+      String claim = """
+          WITH next AS (
+            SELECT id FROM jobs WHERE tenant_id = $1 AND state = 'Pending' AND start_delivered_at IS NULL %s
+            ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+          UPDATE jobs SET start_delivered_at = now() FROM next WHERE jobs.id = next.id RETURNING jobs.id""";
+      String fenced = claim.formatted("AND (SELECT maintenance_admits_start($1))");
+      String bare = claim.formatted("");
+      Supplier<Future<?>> withFence = () -> handOut(pool, fenced);
+      Supplier<Future<?>> without = () -> handOut(pool, bare);
+      int count = 5_000;
+      rate(withFence, count, 32);
+      rate(without, count, 32);
+      List<Double> a = new ArrayList<>();
+      List<Double> b = new ArrayList<>();
+      for (int round = 0; round < 8; round++) {
+        if (round % 2 == 0) {
+          a.add(rate(withFence, count, 32));
+          b.add(rate(without, count, 32));
+        } else {
+          b.add(rate(without, count, 32));
+          a.add(rate(withFence, count, 32));
+        }
+      }
+      row("start fence: hand-outs/s (claim + hand-back, 32 in flight), fence vs. no fence", median(a), median(b),
+          ">= 0.9", "%.0f tx/s");
+    } finally {
+      pool.close().await();
+      node.close();
+    }
+  }
+
+  private static Future<?> handOut(Pool pool, String claim) {
+    return pool.withTransaction(tx -> tx.preparedQuery(claim).execute(Tuple.of(1L)).compose(rows -> {
+      if (rows.size() != 1) {
+        return Future.failedFuture("nothing to claim");
+      }
+      return tx.preparedQuery("UPDATE jobs SET start_delivered_at = NULL WHERE id = $1")
+          .execute(Tuple.of(rows.iterator().next().getLong(0)));
+    }));
+  }
+
+  /** {@code count} operations of {@code operation}, {@code inFlight} at once; operations per second. */
+  private static double rate(Supplier<Future<?>> operation, int count, int inFlight) {
+    AtomicInteger sent = new AtomicInteger();
+    AtomicInteger failed = new AtomicInteger();
+    AtomicInteger finished = new AtomicInteger();
+    Promise<Void> done = Promise.promise();
+    long start = System.nanoTime();
+    Runnable[] next = new Runnable[1];
+    next[0] = () -> {
+      if (sent.incrementAndGet() > count) {
+        return;
+      }
+      operation.get().onComplete(result -> {
+        if (result.failed()) {
+          failed.incrementAndGet();
+        }
+        if (finished.incrementAndGet() == count) {
+          done.tryComplete();
+        } else {
+          next[0].run();
+        }
+      });
+    };
+    for (int i = 0; i < inFlight; i++) {
+      next[0].run();
+    }
+    done.future().await();
+    if (failed.get() > 0) {
+      throw new IllegalStateException(failed.get() + " of " + count + " operations failed");
+    }
+    return count / ((System.nanoTime() - start) / 1e9);
   }
 
   /** Heartbeats/s with the cache of verified tokens vs. an ES256 verification on every request. */

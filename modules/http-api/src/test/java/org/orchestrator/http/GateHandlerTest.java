@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.RequestOptions;
@@ -94,7 +93,14 @@ class GateHandlerTest {
         expectedEnd, null, tenants);
   }
 
-  private static HttpClientResponse send(HttpMethod method, String path, String token, String accept) {
+  /** An answer read whole: its body is read on the event loop as it arrives, before the test looks. */
+  private record Reply(int statusCode, io.vertx.core.MultiMap headers, String body) {
+    String getHeader(String name) {
+      return headers.get(name);
+    }
+  }
+
+  private static Reply send(HttpMethod method, String path, String token, String accept) {
     RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(path);
     if (token != null) {
       options.putHeader("Authorization", "Bearer " + token);
@@ -102,11 +108,10 @@ class GateHandlerTest {
     if (accept != null) {
       options.putHeader("Accept", accept);
     }
-    return client.request(options).compose(request -> request.send()).await();
-  }
-
-  private static String body(HttpClientResponse response) {
-    return response.body().await().toString();
+    return client.request(options).compose(request -> request.send())
+        .compose(response -> response.body().map(body -> new Reply(response.statusCode(), response.headers(),
+            body.toString())))
+        .await();
   }
 
   /** An unsigned token naming a tenant: the gate reads the tenant only to find its window. */
@@ -133,10 +138,10 @@ class GateHandlerTest {
     assertEquals(200, send(HttpMethod.POST, "/api/robot/heartbeat", null, null).statusCode());
 
     phase(11, MaintenancePhase.Draining, null, Map.of());
-    HttpClientResponse refused = send(HttpMethod.GET, "/api/Jobs", null, null);
+    Reply refused = send(HttpMethod.GET, "/api/Jobs", null, null);
     assertEquals(503, refused.statusCode());
     assertEquals("30", refused.getHeader("Retry-After"));
-    JsonObject reply = new JsonObject(body(refused));
+    JsonObject reply = new JsonObject(refused.body());
     assertEquals("MAINTENANCE", reply.getString("code"));
     assertEquals(1000, reply.getInteger("errorCode"));
     assertEquals("Draining", reply.getString("phase"));
@@ -144,12 +149,12 @@ class GateHandlerTest {
     assertEquals(200, send(HttpMethod.POST, "/api/robot/heartbeat", null, null).statusCode());
     assertEquals(200, send(HttpMethod.GET, "/api/Maintenance/Get", null, null).statusCode());
     assertEquals(503, send(HttpMethod.GET, "/api/Unknown", null, null).statusCode(), "unknown paths fail closed");
-    HttpClientResponse page = send(HttpMethod.GET, "/api/Jobs", null, "text/html");
+    Reply page = send(HttpMethod.GET, "/api/Jobs", null, "text/html");
     assertEquals(503, page.statusCode());
     assertTrue(page.getHeader("Content-Type").startsWith("text/html"));
 
     phase(12, MaintenancePhase.Suspended, Instant.now().plusSeconds(120), Map.of());
-    HttpClientResponse robot = send(HttpMethod.POST, "/api/robot/heartbeat", null, null);
+    Reply robot = send(HttpMethod.POST, "/api/robot/heartbeat", null, null);
     assertEquals(503, robot.statusCode());
     assertEquals("5", robot.getHeader("Retry-After"), "robots keep their short wait");
     int countdown = Integer.parseInt(send(HttpMethod.GET, "/api/Jobs", null, null).getHeader("Retry-After"));

@@ -168,6 +168,99 @@ class HostileClientTest {
     }
   }
 
+  /**
+   * Issue 30, item 5: one address opens more connections than the node takes, each asking
+   * something every second and opened again half a second after the node closes it; meanwhile
+   * another address probes health on a new connection each time and the host administrator signs
+   * in. The flooding address gets its share ({@code http.maxConnectionsPerAddress}) and no more.
+   */
+  @Test
+  void oneAddressCannotTakeEveryConnection() throws Exception {
+    JsonObject limits = new JsonObject().put("http", new JsonObject().put("maxConnections", 60)
+        .put("maxConnectionsPerAddress", 20));
+    try (TestNode node = TestNode.start("address-share", limits)) {
+      Vertx vertx = node.vertx();
+      NetClient flooder = vertx.createNetClient(new NetClientOptions().setLocalAddress("127.0.0.2")
+          .setConnectTimeout(10_000));
+      int connections = 80;
+      long floodUntil = System.nanoTime() + Duration.ofSeconds(8).toNanos();
+      AtomicInteger firstAnswers = new AtomicInteger();
+      AtomicInteger refusals = new AtomicInteger();
+      AtomicInteger live = new AtomicInteger();
+      for (int i = 0; i < connections; i++) {
+        holdConnection(vertx, flooder, node.port(), floodUntil, firstAnswers, refusals, live);
+      }
+      // every flooding connection has had its first answer: the node has decided on each of them
+      Eventually.until(vertx, () -> Future.succeededFuture(firstAnswers.get()), n -> n >= connections, 30_000).await();
+      RawHttp probe = new RawHttp(vertx, node.port(), null);
+      Api admin = new Api(vertx, node.port(), 1, "127.0.0.1");
+      List<Integer> statuses = new ArrayList<>();
+      int signIns = 0;
+      while (System.nanoTime() < floodUntil - Duration.ofSeconds(1).toNanos()) {
+        // a new connection each time: admitted or refused when it opens
+        statuses.add(probe.send(HttpMethod.GET, "/health/ready", null, null).status());
+        if (statuses.size() % 10 == 1) {
+          statuses.add(admin.token(null, "admin", TestNode.ADMIN_PASSWORD).await().statusCode());
+          signIns++;
+        }
+        Thread.sleep(50); // the probe's pace, not a wait for a result
+      }
+      System.out.printf("address share: %d kept-alive connections from 127.0.0.2 against a cap of 60 (20 per"
+          + " address): %d refused TOO_MANY_CONNECTIONS; 127.0.0.1 meanwhile: %d requests (%d sign-ins), statuses %s%n",
+          connections, refusals.get(), statuses.size(), signIns, new java.util.TreeSet<>(statuses));
+      assertTrue(refusals.get() >= connections - 20, "the flooding address was held to its share: " + refusals.get());
+      assertEquals(List.of(200), statuses.stream().distinct().toList(), "every probe and sign-in from 127.0.0.1");
+      // the flood ends: its connections close and the node forgets the address
+      Eventually.until(vertx, () -> Future.succeededFuture(live.get()), n -> n == 0, 30_000).await();
+      Eventually.until(vertx, () -> Future.succeededFuture(
+          node.registry().get("orchestrator.http.connections.addresses").gauge().value()), n -> n <= 1, 30_000).await();
+      flooder.close().await();
+    }
+  }
+
+  /**
+   * One connection that asks {@code GET /health/live} every second until {@code until}; when the node
+   * closes it, it is opened again 500 ms later.
+   */
+  private static void holdConnection(Vertx vertx, NetClient client, int port, long until, AtomicInteger firstAnswers,
+      AtomicInteger refusals, AtomicInteger live) {
+    if (System.nanoTime() >= until) {
+      return;
+    }
+    client.connect(port, "127.0.0.1").onComplete(connected -> {
+      if (connected.failed()) {
+        vertx.setTimer(500, id -> holdConnection(vertx, client, port, until, firstAnswers, refusals, live));
+        return;
+      }
+      live.incrementAndGet();
+      NetSocket socket = connected.result();
+      java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
+      String ask = "GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n";
+      long asking = vertx.setPeriodic(1_000, id -> {
+        if (System.nanoTime() >= until) {
+          vertx.cancelTimer(id);
+          socket.close();
+        } else {
+          socket.write(ask);
+        }
+      });
+      socket.handler(data -> {
+        if (first.compareAndSet(true, false)) {
+          firstAnswers.incrementAndGet();
+        }
+        if (data.toString().contains("TOO_MANY_CONNECTIONS")) {
+          refusals.incrementAndGet();
+        }
+      });
+      socket.closeHandler(closed -> {
+        live.decrementAndGet();
+        vertx.cancelTimer(asking);
+        vertx.setTimer(500, id -> holdConnection(vertx, client, port, until, firstAnswers, refusals, live));
+      });
+      socket.write(ask);
+    });
+  }
+
   @Test
   void anEventStreamEndsWhenItsTokenExpires() throws Exception {
     JsonObject shortTokens = new JsonObject().put("security", new JsonObject().put("tokenTtlSeconds", 2));

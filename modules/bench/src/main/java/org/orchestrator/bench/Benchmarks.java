@@ -213,7 +213,9 @@ public final class Benchmarks {
    */
   private static double[] stopDelays(int robots, java.time.Duration heartbeat, boolean push) throws Exception {
     DatabaseEndpoint db = TestDatabase.newSchema(push ? "bench_push" : "bench_poll");
-    TestNode node = TestNode.start(db, Files.createTempDirectory("push"));
+    // the whole fleet comes from this machine's one address: its share of the connections is all of them
+    TestNode node = TestNode.start(db, Files.createTempDirectory("push"), new JsonObject().put("http",
+        new JsonObject().put("maxConnectionsPerAddress", 4_096)));
     Pool pool = Pools.create(node.vertx(), db, 2);
     io.vertx.core.Vertx fleetVertx = io.vertx.core.Vertx.vertx();
     try {
@@ -295,7 +297,9 @@ public final class Benchmarks {
     }
     int maxConnections = Integer.getInteger("capacity.maxConnections",
         Math.max(4_096, 2 * java.util.Arrays.stream(steps).max().orElse(0)));
-    config.put("http", new JsonObject().put("maxConnections", maxConnections));
+    // every robot comes from this machine's one address: its share of the connections is all of them
+    config.put("http", new JsonObject().put("maxConnections", maxConnections)
+        .put("maxConnectionsPerAddress", maxConnections));
     TestNode node = TestNode.start(db, Files.createTempDirectory("capacity"), config);
     Pool pool = Pools.create(node.vertx(), db, 2);
     io.vertx.core.Vertx robots = io.vertx.core.Vertx.vertx();

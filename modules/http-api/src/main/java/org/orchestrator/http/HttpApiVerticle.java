@@ -67,7 +67,7 @@ public final class HttpApiVerticle extends VerticleBase {
   private static final String CONTRACT = "openapi.json";
   /** The meters the HTTP edge registers (the feature modules list theirs in their descriptors). */
   public static final List<String> METERS = List.of(Meters.GATE_REFUSALS, Meters.ROBOT_CHANNELS_OPEN,
-      Meters.HTTP_CONNECTIONS_OPEN, Meters.HTTP_CONNECTIONS_CLOSED);
+      Meters.HTTP_CONNECTIONS_OPEN, Meters.HTTP_CONNECTIONS_CLOSED, Meters.HTTP_CONNECTION_ADDRESSES);
 
   private final HttpEdge edge;
   private final OrchestratorConfig config;

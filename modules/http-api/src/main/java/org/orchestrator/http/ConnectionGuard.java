@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  *   {@code TOO_MANY_CONNECTIONS} with {@code Retry-After} and is closed by the node (within a
  *   second if it asks nothing); connections admitted before keep being served. A refused connection
  *   takes no share of either limit, so one address that opens connections again as fast as they
- *   are refused still leaves every other address its room.</li>
+ *   are refused still leaves every other address its room;</li>
+ *   <li>the request body its current request holds of the node's budget ({@link BodyBudget}) is
+ *   given back when the request is answered or the connection closes, whichever comes first.</li>
  * </ul>
  * The limits are checked four times a second, so each holds to within a quarter second.
  * Every close for a timeout is counted in {@code orchestrator_http_connections_closed_total}
@@ -58,6 +60,8 @@ public final class ConnectionGuard {
     Refusal refusal;
     /** The address key whose share it holds; null for a refused connection. */
     String address;
+    /** What the current request's body holds of the node's budget, given back once. */
+    Runnable body;
 
     Watch(long since) {
       this.since = since;
@@ -165,7 +169,31 @@ public final class ConnectionGuard {
       if (watch.address != null) {
         counts.release(watch.address);
       }
+      releaseBody(watch);
     });
+  }
+
+  /**
+   * Holds {@code release} (what the request's body reserved of the node's budget) until the request
+   * is answered or its connection closes, then runs it once. False when the connection is gone
+   * already: the caller releases at once and stops.
+   */
+  boolean holdBody(HttpServerRequest request, Runnable release) {
+    Watch watch = connections.get(request.connection());
+    if (watch == null) {
+      return false;
+    }
+    releaseBody(watch);
+    watch.body = release;
+    return true;
+  }
+
+  private static void releaseBody(Watch watch) {
+    Runnable body = watch.body;
+    if (body != null) {
+      watch.body = null;
+      body.run();
+    }
   }
 
   /** Wraps the router: every request passes here first. */
@@ -198,6 +226,7 @@ public final class ConnectionGuard {
         watch.request = null;
         watch.served = true;
         watch.since = now;
+        releaseBody(watch);
         return;
       }
       long seconds = (now - watch.since) / 1_000_000_000L;

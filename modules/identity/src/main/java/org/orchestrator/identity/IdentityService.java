@@ -71,11 +71,12 @@ final class IdentityService {
         : tenants.findByName(request.tenancyName()).map(found -> found.map(Tenant::id));
     return tenant.compose(tenantId -> {
       if (!isHost(request.tenancyName()) && tenantId.isEmpty()) {
-        return hasher.verify(null, request.password()).map(ignored -> Optional.<UserRepository.Credentials>empty());
+        return hasher.verify(null, request.password(), request.knownClient())
+            .map(ignored -> Optional.<UserRepository.Credentials>empty());
       }
       return users.findCredentials(tenantId.orElse(null), request.username())
           .compose(found -> hasher.verify(found.map(UserRepository.Credentials::passwordHash).orElse(null),
-                  request.password())
+                  request.password(), request.knownClient())
               .map(matches -> matches ? found : Optional.<UserRepository.Credentials>empty()));
     }).compose(credentials -> {
       if (credentials.isEmpty()) {

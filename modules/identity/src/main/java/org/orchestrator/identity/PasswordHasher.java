@@ -51,6 +51,16 @@ public final class PasswordHasher {
   private int pendingOther;
 
   /**
+   * A pool that keeps a quarter of its places (rounded down) for known clients.
+   *
+   * @param threads hashing threads (leave cores for the event loops)
+   * @param maxPending hashes running or waiting at most; more are refused at once
+   */
+  public PasswordHasher(Vertx vertx, int iterations, int threads, int maxPending) {
+    this(vertx, iterations, threads, maxPending, maxPending / 4);
+  }
+
+  /**
    * @param threads hashing threads (leave cores for the event loops)
    * @param maxPending hashes running or waiting at most; more are refused at once
    * @param reserved of those, the places only known clients may take

@@ -23,7 +23,7 @@ import org.orchestrator.contracts.FailureCode;
  * The work is a latch, not a hash, so the order is decided by the pool's rules alone.
  */
 @Timeout(60)
-class PasswordHasherTest {
+class PasswordHasherKnownClientsTest {
 
   private final Vertx vertx = Vertx.vertx();
 

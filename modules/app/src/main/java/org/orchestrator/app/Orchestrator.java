@@ -92,10 +92,15 @@ public final class Orchestrator implements AutoCloseable {
   }
 
   /**
-   * What code (never configuration) may change: the scheduler's clock for tests, and, for the gate
-   * benchmark only, a node without the maintenance gate.
+   * What code (never configuration) may change: the scheduler's clock for tests, and, for the
+   * benchmarks' baselines only, a node without the maintenance gate or without the body guard
+   * (bodies read before the token is checked, as before issue 30).
    */
-  public record Options(Clock clock, boolean gate) {
+  public record Options(Clock clock, boolean gate, boolean bodyGuard) {
+
+    public Options(Clock clock, boolean gate) {
+      this(clock, gate, true);
+    }
   }
 
   public static Orchestrator start(Vertx vertx, OrchestratorConfig config, PrometheusMeterRegistry registry,
@@ -126,7 +131,7 @@ public final class Orchestrator implements AutoCloseable {
                   failure -> promise.complete(Status.KO())));
 
       HttpEdge edge = HttpEdge.of(config, keys, readiness, registry, PrometheusScrapingHandler.create(registry),
-          options.gate());
+          options.gate(), options.bodyGuard());
       ModuleContext context = new ModuleContext(pool, database, config, keys, clock, registry);
       List<Deployable> firsts = new ArrayList<>();
       for (FeatureModule module : MODULES) {

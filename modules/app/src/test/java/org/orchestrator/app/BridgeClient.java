@@ -21,7 +21,14 @@ final class BridgeClient implements AutoCloseable {
   private final DataOutputStream out;
 
   BridgeClient(int port) throws IOException {
-    socket = new Socket("127.0.0.1", port);
+    this(port, "127.0.0.1");
+  }
+
+  /** A client whose connection comes from {@code localAddress} (another loopback address is another client). */
+  BridgeClient(int port, String localAddress) throws IOException {
+    socket = new Socket();
+    socket.bind(new java.net.InetSocketAddress(localAddress, 0));
+    socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 10_000);
     socket.setSoTimeout(10_000);
     in = new DataInputStream(socket.getInputStream());
     out = new DataOutputStream(socket.getOutputStream());

@@ -37,6 +37,9 @@ class BridgeHostileClientTest {
 
   private static final int MAX_CONNECTIONS = 4;
   private static final int IDLE_SECONDS = 3;
+  private static final int PER_ADDRESS = 3;
+  /** Longer than the idle timeout, so that a silent connection meets the idle timeout first. */
+  private static final int UNAUTHENTICATED_SECONDS = 6;
 
   private static TestNode node;
   private static String host;
@@ -45,7 +48,8 @@ class BridgeHostileClientTest {
   @BeforeAll
   static void start() throws Exception {
     node = TestNode.start("bridge-hostile", new JsonObject().put("bridge", new JsonObject()
-        .put("maxConnections", MAX_CONNECTIONS).put("idleTimeoutSeconds", IDLE_SECONDS)));
+        .put("maxConnections", MAX_CONNECTIONS).put("idleTimeoutSeconds", IDLE_SECONDS)
+        .put("maxConnectionsPerAddress", PER_ADDRESS).put("unauthenticatedTimeoutSeconds", UNAUTHENTICATED_SECONDS)));
     host = node.api().signInHostAdmin().await();
     LOGS.start();
     root().addAppender(LOGS);
@@ -183,7 +187,8 @@ class BridgeHostileClientTest {
       Eventually.until(node.vertx(), () -> node.vertx().executeBlocking(() -> {
         closeAll(open);
         for (int i = 0; i < MAX_CONNECTIONS; i++) {
-          BridgeClient client = new BridgeClient(node.bridgePort());
+          // each from an address of its own: one address may hold only PER_ADDRESS of them
+          BridgeClient client = new BridgeClient(node.bridgePort(), "127.0.1." + (1 + i));
           open.add(client);
           client.writeFrame("{\"type\":\"ping\"}");
           JsonObject pong = client.read(5_000);
@@ -195,7 +200,7 @@ class BridgeHostileClientTest {
       }), served -> served, 15_000).await();
       long before = refusals("connections open, its limit");
       for (int extra = 0; extra < 10; extra++) {
-        try (BridgeClient refused = new BridgeClient(node.bridgePort())) {
+        try (BridgeClient refused = new BridgeClient(node.bridgePort(), "127.0.2." + (1 + extra))) {
           JsonObject err = refused.read(5_000);
           assertNotNull(err, "refused at once");
           assertEquals(1503, err.getInteger("failureCode"), err.encode());
@@ -210,6 +215,98 @@ class BridgeHostileClientTest {
       assertEquals(before + 10, refusals("connections open, its limit"), "one log line per refusal");
     } finally {
       closeAll(open);
+    }
+  }
+
+  /**
+   * Issue 30, item 10: one address opens as many connections as the bridge takes; it gets its share
+   * ({@code bridge.maxConnectionsPerAddress}), the rest are refused 1503, and another address is
+   * still served.
+   */
+  @Test
+  void oneAddressCannotTakeEveryBridgeSlot() throws Exception {
+    List<BridgeClient> hogs = new ArrayList<>();
+    try {
+      long before = refusals("bridge.maxConnectionsPerAddress");
+      int admitted = 0;
+      int refused = 0;
+      long deadline = System.nanoTime() + 15_000_000_000L;
+      for (int i = 0; i < MAX_CONNECTIONS; i++) {
+        BridgeClient hog = new BridgeClient(node.bridgePort(), "127.0.0.2");
+        hogs.add(hog);
+        // a refused connection is told at once; an admitted one says nothing until asked
+        JsonObject first = hog.read(1_000);
+        if (first == null) {
+          hog.writeFrame("{\"type\":\"ping\"}");
+          assertEquals("pong", hog.read(5_000).getString("type"));
+          admitted++;
+        } else if (first.getString("message").contains("its limit") && System.nanoTime() < deadline) {
+          // an earlier test's socket still held a slot (they close asynchronously): start again
+          closeAll(hogs);
+          Thread.sleep(200);
+          before = refusals("bridge.maxConnectionsPerAddress");
+          admitted = 0;
+          refused = 0;
+          i = -1;
+        } else {
+          assertEquals(1503, first.getInteger("failureCode"), first.encode());
+          assertTrue(first.getString("message").contains("bridge.maxConnectionsPerAddress"), first.encode());
+          assertTrue(hog.closedByServer(5_000));
+          refused++;
+        }
+      }
+      assertEquals(PER_ADDRESS, admitted, "one address holds its share");
+      assertEquals(MAX_CONNECTIONS - PER_ADDRESS, refused);
+      try (BridgeClient other = new BridgeClient(node.bridgePort(), "127.0.0.1")) {
+        JsonObject status = other.request("maintenance.bridge.status", host, new JsonObject());
+        assertEquals("message", status.getString("type"), "another address is served: " + status.encode());
+      }
+      assertEquals(before + refused, refusals("bridge.maxConnectionsPerAddress"), "one log line per refusal");
+    } finally {
+      closeAll(hogs);
+    }
+  }
+
+  /**
+   * Issue 30, item 10: a connection that pings (so it is never idle) but never authenticates is
+   * closed after {@code bridge.unauthenticatedTimeoutSeconds}; one that authenticated keeps its slot.
+   */
+  @Test
+  void aConnectionThatNeverAuthenticatesIsClosedEvenWhileItPings() throws Exception {
+    String why = "not authenticated within " + UNAUTHENTICATED_SECONDS + " s";
+    long before = refusals(why);
+    try (BridgeClient pinger = new BridgeClient(node.bridgePort());
+         BridgeClient admin = new BridgeClient(node.bridgePort())) {
+      assertEquals("message", admin.request("maintenance.bridge.status", host, new JsonObject()).getString("type"));
+      long began = System.nanoTime();
+      JsonObject err = null;
+      boolean closed = false;
+      while (err == null && !closed && System.nanoTime() - began < (UNAUTHENTICATED_SECONDS + 10) * 1_000_000_000L) {
+        try {
+          pinger.writeFrame("{\"type\":\"ping\"}");
+          JsonObject frame = pinger.read(1_000);
+          if (frame != null && "err".equals(frame.getString("type"))) {
+            err = frame;
+          }
+        } catch (IOException reset) {
+          // a ping written just after the node closed the connection may reset it before the err
+          // frame is read; the node's log line says why it closed it (asserted below)
+          closed = true;
+        }
+        admin.writeFrame("{\"type\":\"ping\"}");
+        assertEquals("pong", admin.read(5_000).getString("type"), "the authenticated connection is kept");
+        Thread.sleep(500); // the ping's pace: a connection that is never idle
+      }
+      long seconds = (System.nanoTime() - began) / 1_000_000_000L;
+      assertTrue(err != null || closed, "closed after " + seconds + " s");
+      if (err != null) {
+        assertEquals(1401, err.getInteger("failureCode"), err.encode());
+        assertTrue(err.getString("message").contains(why), err.encode());
+        assertTrue(pinger.closedByServer(5_000));
+      }
+      assertTrue(seconds >= UNAUTHENTICATED_SECONDS - 1, "closed after " + seconds + " s");
+      assertEquals(before + 1, refusals(why), "closed by the node for not authenticating, and said so");
+      assertEquals("message", admin.request("maintenance.bridge.status", host, new JsonObject()).getString("type"));
     }
   }
 

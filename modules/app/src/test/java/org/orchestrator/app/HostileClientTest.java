@@ -168,6 +168,199 @@ class HostileClientTest {
     }
   }
 
+  /**
+   * Issue 30, item 5: one address opens more connections than the node takes, each asking
+   * something every second and opened again half a second after the node closes it; meanwhile
+   * another address probes health on a new connection each time and the host administrator signs
+   * in. The flooding address gets its share ({@code http.maxConnectionsPerAddress}) and no more.
+   */
+  @Test
+  void oneAddressCannotTakeEveryConnection() throws Exception {
+    JsonObject limits = new JsonObject().put("http", new JsonObject().put("maxConnections", 60)
+        .put("maxConnectionsPerAddress", 20));
+    try (TestNode node = TestNode.start("address-share", limits)) {
+      Vertx vertx = node.vertx();
+      NetClient flooder = vertx.createNetClient(new NetClientOptions().setLocalAddress("127.0.0.2")
+          .setConnectTimeout(10_000));
+      int connections = 80;
+      long floodUntil = System.nanoTime() + Duration.ofSeconds(8).toNanos();
+      AtomicInteger firstAnswers = new AtomicInteger();
+      AtomicInteger refusals = new AtomicInteger();
+      AtomicInteger live = new AtomicInteger();
+      for (int i = 0; i < connections; i++) {
+        holdConnection(vertx, flooder, node.port(), floodUntil, firstAnswers, refusals, live);
+      }
+      // every flooding connection has had its first answer: the node has decided on each of them
+      Eventually.until(vertx, () -> Future.succeededFuture(firstAnswers.get()), n -> n >= connections, 30_000).await();
+      RawHttp probe = new RawHttp(vertx, node.port(), null);
+      Api admin = new Api(vertx, node.port(), 1, "127.0.0.1");
+      List<Integer> statuses = new ArrayList<>();
+      int signIns = 0;
+      while (System.nanoTime() < floodUntil - Duration.ofSeconds(1).toNanos()) {
+        // a new connection each time: admitted or refused when it opens
+        statuses.add(probe.send(HttpMethod.GET, "/health/ready", null, null).status());
+        if (statuses.size() % 10 == 1) {
+          statuses.add(admin.token(null, "admin", TestNode.ADMIN_PASSWORD).await().statusCode());
+          signIns++;
+        }
+        Thread.sleep(50); // the probe's pace, not a wait for a result
+      }
+      System.out.printf("address share: %d kept-alive connections from 127.0.0.2 against a cap of 60 (20 per"
+          + " address): %d refused TOO_MANY_CONNECTIONS; 127.0.0.1 meanwhile: %d requests (%d sign-ins), statuses %s%n",
+          connections, refusals.get(), statuses.size(), signIns, new java.util.TreeSet<>(statuses));
+      assertTrue(refusals.get() >= connections - 20, "the flooding address was held to its share: " + refusals.get());
+      assertEquals(List.of(200), statuses.stream().distinct().toList(), "every probe and sign-in from 127.0.0.1");
+      // the flood ends: its connections close and the node forgets the address
+      Eventually.until(vertx, () -> Future.succeededFuture(live.get()), n -> n == 0, 30_000).await();
+      Eventually.until(vertx, () -> Future.succeededFuture(
+          node.registry().get("orchestrator.http.connections.addresses").gauge().value()), n -> n <= 1, 30_000).await();
+      flooder.close().await();
+    }
+  }
+
+  /**
+   * One connection that asks {@code GET /health/live} every second until {@code until}; when the node
+   * closes it, it is opened again 500 ms later.
+   */
+  private static void holdConnection(Vertx vertx, NetClient client, int port, long until, AtomicInteger firstAnswers,
+      AtomicInteger refusals, AtomicInteger live) {
+    if (System.nanoTime() >= until) {
+      return;
+    }
+    client.connect(port, "127.0.0.1").onComplete(connected -> {
+      if (connected.failed()) {
+        vertx.setTimer(500, id -> holdConnection(vertx, client, port, until, firstAnswers, refusals, live));
+        return;
+      }
+      live.incrementAndGet();
+      NetSocket socket = connected.result();
+      java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
+      String ask = "GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n";
+      long asking = vertx.setPeriodic(1_000, id -> {
+        if (System.nanoTime() >= until) {
+          vertx.cancelTimer(id);
+          socket.close();
+        } else {
+          socket.write(ask);
+        }
+      });
+      socket.handler(data -> {
+        if (first.compareAndSet(true, false)) {
+          firstAnswers.incrementAndGet();
+        }
+        if (data.toString().contains("TOO_MANY_CONNECTIONS")) {
+          refusals.incrementAndGet();
+        }
+      });
+      socket.closeHandler(closed -> {
+        live.decrementAndGet();
+        vertx.cancelTimer(asking);
+        vertx.setTimer(500, id -> holdConnection(vertx, client, port, until, firstAnswers, refusals, live));
+      });
+      socket.write(ask);
+    });
+  }
+
+  /**
+   * Issue 30, item 6: wrong sign-ins from 300 addresses (random user names, so that no account and
+   * no address is locked), enough to keep the password-hashing pool full, while the host
+   * administrator signs in 15 times from the address they signed in from before. Every one of the
+   * 15 succeeds: an address an account signed in from is a known client, and known clients have
+   * hashing places of their own that the flood cannot take (it is answered 503 beyond its share),
+   * and go before the flood's waiting hashes, so the administrator is never refused and waits for
+   * at most the hashes already running. PBKDF2 at 50,000 iterations, a quarter of production's,
+   * keeps the test short on a shared machine; the flood fills the pool at any cost.
+   */
+  @Test
+  void aSignInFloodFromManyAddressesLeavesAKnownClientItsShareOfHashing() throws Exception {
+    JsonObject costly = new JsonObject().put("security", new JsonObject().put("passwordIterations", 50_000));
+    try (TestNode node = TestNode.start("signin-share", costly)) {
+      Vertx vertx = node.vertx();
+      Api admin = new Api(vertx, node.port(), 1, "127.0.0.1");
+      assertEquals(200, admin.token(null, "admin", TestNode.ADMIN_PASSWORD).await().statusCode(), "signed in before");
+      int addresses = 300;
+      List<WebClient> attackers = new ArrayList<>();
+      for (int i = 0; i < addresses; i++) {
+        attackers.add(WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
+            .setDefaultPort(node.port()).setLocalAddress("127.0." + (1 + i / 250) + "." + (1 + i % 250)),
+            new io.vertx.core.http.PoolOptions().setHttp1MaxSize(1)));
+      }
+      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      long floodDeadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+      AtomicInteger unauthorized = new AtomicInteger();
+      AtomicInteger throttled = new AtomicInteger();
+      AtomicInteger busy = new AtomicInteger();
+      List<Future<?>> flood = new ArrayList<>();
+      for (WebClient attacker : attackers) {
+        flood.add(guesses(vertx, attacker, stop, floodDeadline, unauthorized, throttled, busy));
+      }
+      // the pool is full: the flood is refused as busy
+      Eventually.until(vertx, () -> Future.succeededFuture(busy.get()), n -> n > 0, 60_000).await();
+      List<String> refused = new ArrayList<>();
+      List<Long> latencies = new ArrayList<>();
+      for (int i = 0; i < 15; i++) {
+        long start = System.nanoTime();
+        HttpResponse<Buffer> signIn = admin.token(null, "admin", TestNode.ADMIN_PASSWORD).await();
+        if (signIn.statusCode() == 200) {
+          latencies.add((System.nanoTime() - start) / 1_000_000);
+        } else {
+          refused.add(signIn.statusCode() + " " + signIn.bodyAsString());
+        }
+      }
+      int busyDuringSignIns = busy.get();
+      stop.set(true);
+      Future.join(flood).await();
+      Collections.sort(latencies);
+      System.out.printf("sign-in share: %d addresses sending wrong sign-ins at 50,000 PBKDF2 iterations: 401 %d,"
+          + " 429 %d, 503 %d; the host admin from a known address: %d of 15 signed in, p50 %s ms, max %s ms%n",
+          addresses, unauthorized.get(), throttled.get(), busy.get(), latencies.size(),
+          latencies.isEmpty() ? "-" : latencies.get(latencies.size() / 2),
+          latencies.isEmpty() ? "-" : latencies.get(latencies.size() - 1));
+      assertTrue(busyDuringSignIns > 0, "the flood filled its share of the hashing pool");
+      assertEquals(List.of(), refused, "every sign-in of the known client succeeded");
+      for (WebClient attacker : attackers) {
+        attacker.close();
+      }
+    }
+  }
+
+  /** Wrong sign-ins with random user names until {@code stop}: again at once after a 401, 100 ms after a refusal. */
+  private static Future<Void> guesses(Vertx vertx, WebClient client, java.util.concurrent.atomic.AtomicBoolean stop,
+      long deadline, AtomicInteger unauthorized, AtomicInteger throttled, AtomicInteger busy) {
+    if (stop.get() || System.nanoTime() >= deadline) {
+      return Future.succeededFuture();
+    }
+    return client.post("/identity/connect/token").timeout(30_000).sendForm(MultiMap.caseInsensitiveMultiMap()
+            .add("grant_type", "password").add("username", "user" + RANDOM.nextInt(1_000_000))
+            .add("password", "guess-" + RANDOM.nextInt()))
+        .compose(response -> {
+          int pause = switch (response.statusCode()) {
+            case 401 -> {
+              unauthorized.incrementAndGet();
+              yield 0;
+            }
+            case 429 -> {
+              throttled.incrementAndGet();
+              yield 100;
+            }
+            case 503 -> {
+              busy.incrementAndGet();
+              yield 100;
+            }
+            default -> -1;
+          };
+          if (pause < 0) {
+            return Future.failedFuture("unexpected " + response.statusCode() + " " + response.bodyAsString());
+          }
+          if (pause == 0) {
+            return guesses(vertx, client, stop, deadline, unauthorized, throttled, busy);
+          }
+          Promise<Void> later = Promise.promise();
+          vertx.setTimer(pause, id -> later.complete());
+          return later.future().compose(go -> guesses(vertx, client, stop, deadline, unauthorized, throttled, busy));
+        });
+  }
+
   @Test
   void anEventStreamEndsWhenItsTokenExpires() throws Exception {
     JsonObject shortTokens = new JsonObject().put("security", new JsonObject().put("tokenTtlSeconds", 2));

@@ -82,8 +82,23 @@ public final class TestNode implements AutoCloseable {
     return start(database, dataDir, clock, keyDirectory, gate, new JsonObject());
   }
 
+  /**
+   * The body-guard benchmark's baseline: a node that reads request bodies before it checks the
+   * token, with one body limit and no budget of bodies in flight (as before issue 30).
+   */
+  public static TestNode startWithoutBodyGuard(DatabaseEndpoint database, Path dataDir, Path keyDirectory)
+      throws IOException {
+    return start(database, dataDir, keyDirectory, new Orchestrator.Options(java.time.Clock.systemUTC(), true, false),
+        new JsonObject());
+  }
+
   private static TestNode start(DatabaseEndpoint database, Path dataDir, java.time.Clock clock, Path keyDirectory,
       boolean gate, JsonObject overrides) throws IOException {
+    return start(database, dataDir, keyDirectory, new Orchestrator.Options(clock, gate), overrides);
+  }
+
+  private static TestNode start(DatabaseEndpoint database, Path dataDir, Path keyDirectory,
+      Orchestrator.Options options, JsonObject overrides) throws IOException {
     JsonObject json = new JsonObject()
         .put("dataDir", dataDir.toString())
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
@@ -100,8 +115,8 @@ public final class TestNode implements AutoCloseable {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = Main.newVertx(registry);
     try {
-      return new TestNode(vertx, Orchestrator.start(vertx, OrchestratorConfig.fromJson(json), registry,
-          new Orchestrator.Options(clock, gate)), registry);
+      return new TestNode(vertx, Orchestrator.start(vertx, OrchestratorConfig.fromJson(json), registry, options),
+          registry);
     } catch (IOException | RuntimeException e) {
       vertx.close().await();
       throw e;

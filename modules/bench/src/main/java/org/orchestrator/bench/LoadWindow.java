@@ -38,7 +38,10 @@ public final class LoadWindow {
     int robots = args.length > 0 ? Integer.parseInt(args[0]) : 1_000;
     int tenants = 10;
     long t0 = System.nanoTime();
-    TestNode node = TestNode.start(TestDatabase.newSchema("load"), Files.createTempDirectory("load"));
+    // every robot comes from this machine's one address: its share of the connections is all of them
+    TestNode node = TestNode.start(TestDatabase.newSchema("load"), Files.createTempDirectory("load"),
+        new io.vertx.core.json.JsonObject().put("http", new io.vertx.core.json.JsonObject()
+            .put("maxConnectionsPerAddress", 4_096)));
     Pool pool = Pools.create(node.vertx(), node.orchestrator().database(), 2);
     int exit = 0;
     try {

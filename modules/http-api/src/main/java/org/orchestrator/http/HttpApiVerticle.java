@@ -57,10 +57,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP edge. Root router order: a malformed query or path refused ({@link ExactParameters}), the
- * maintenance gate, body (size-limited), the OpenAPI-built
- * feature routes (each
- * validates its input and, where the contract asks, the bearer token), the contract itself, one
- * failure handler, and a JSON 404 for everything else. Routes turn requests into bus messages.
+ * maintenance gate, then what is decided before a body is read ({@link BodyGuard}: the route's body
+ * limit, the bearer token of the operations that take one, the node's budget of body bytes in
+ * flight), the body, the OpenAPI-built feature routes (each validates its input and, where the
+ * contract asks, the bearer token, unless checked already), the contract itself, one failure
+ * handler, and a JSON 404 for everything else. Routes turn requests into bus messages.
  */
 public final class HttpApiVerticle extends VerticleBase {
 
@@ -68,7 +69,8 @@ public final class HttpApiVerticle extends VerticleBase {
   private static final String CONTRACT = "openapi.json";
   /** The meters the HTTP edge registers (the feature modules list theirs in their descriptors). */
   public static final List<String> METERS = List.of(Meters.GATE_REFUSALS, Meters.ROBOT_CHANNELS_OPEN,
-      Meters.HTTP_CONNECTIONS_OPEN, Meters.HTTP_CONNECTIONS_CLOSED);
+      Meters.HTTP_CONNECTIONS_OPEN, Meters.HTTP_CONNECTIONS_CLOSED, Meters.HTTP_CONNECTION_ADDRESSES,
+      Meters.HTTP_BODY_BYTES_IN_FLIGHT, Meters.HTTP_BODIES_REFUSED);
 
   private final HttpEdge edge;
   private final OrchestratorConfig config;
@@ -99,15 +101,15 @@ public final class HttpApiVerticle extends VerticleBase {
     // the tokens of deleted and disabled principals are refused, as this node's revocations say
     JWTAuth jwt = TokenAuth.provider(vertx, keys, config.security(), edge.revocations()::get);
     EventBus bus = vertx.eventBus();
+    ConnectionGuard guard = new ConnectionGuard(vertx, config.http(), edge.connections());
     return RevocationWatch.start(vertx, edge.revocations()).compose(revocations -> PhaseWatch.start(vertx, edge.phase()))
         .compose(phase -> {
       if (edge.readinessRegistered().compareAndSet(false, true)) {
         readiness.register("phase", 1_000, promise -> promise.complete(phase.loaded() ? Status.OK() : Status.KO()));
       }
       return OpenAPIContract.from(vertx, validatable(contractJson.copy())).map(contract -> router(contract, contractJson, jwt,
-          bus, phase));
+          bus, phase, guard));
     }).compose(root -> {
-      ConnectionGuard guard = new ConnectionGuard(vertx, config.http(), edge.connections());
       return StartupFailure.naming(vertx.createHttpServer(new HttpServerOptions()
               .setHost(config.http().host())
               // port 0 picks a free port; -1 picks one that every instance of this verticle shares
@@ -129,9 +131,10 @@ public final class HttpApiVerticle extends VerticleBase {
   }
 
   private Router router(OpenAPIContract contract, JsonObject contractJson, JWTAuth jwt, EventBus bus,
-      PhaseWatch phase) {
+      PhaseWatch phase, ConnectionGuard guard) {
     RouterBuilder builder = RouterBuilder.create(vertx, contract, new ExactParameters(contract));
-    builder.security("bearerAuth").httpHandler(JWTAuthHandler.create(jwt));
+    JWTAuthHandler bearer = JWTAuthHandler.create(jwt);
+    builder.security("bearerAuth").httpHandler(bearer);
     Operations operations = new Operations(builder, contractJson);
     HealthOperations.bind(operations, readiness);
     IdentityOperations.bind(operations, bus, edge.throttle());
@@ -158,7 +161,15 @@ public final class HttpApiVerticle extends VerticleBase {
     }
     root.get("/metrics").handler(scrape);
     root.route().handler(InputGuard::refuseFormOnMethodWithoutBody);
-    root.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
+    if (edge.bodyGuard()) {
+      // the route's limit and the token decided, and the budget taken, before a byte of a body is read
+      BodyGuard bodies = new BodyGuard(validatable(contractJson.copy()), bearer, edge.bodies(), guard, config.http());
+      root.route().handler(bodies::beforeBody);
+      root.route().handler(bodies::readBody);
+    } else {
+      LOG.warn("HTTP API WITHOUT the body guard (benchmark baseline): bodies are read before the token is checked");
+      root.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
+    }
     root.route().handler(new InputGuard());
     Buffer contractBody = contractJson.toBuffer();
     root.get("/openapi.json").handler(ctx -> ctx.response()

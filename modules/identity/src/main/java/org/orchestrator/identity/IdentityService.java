@@ -114,12 +114,13 @@ final class IdentityService {
         : tenants.findByName(request.tenancyName()).map(found -> found.map(Tenant::id));
     return tenant.compose(tenantId -> {
       if (!isHost(request.tenancyName()) && tenantId.isEmpty()) {
-        return hasher.verify(null, request.password()).map(ignored -> Optional.<UserRepository.Credentials>empty());
+        return hasher.verify(null, request.password(), request.knownClient())
+            .map(ignored -> Optional.<UserRepository.Credentials>empty());
       }
       // a disabled user's password is checked all the same: the answer and its time tell nothing
       return users.findCredentials(tenantId.orElse(null), request.username())
           .compose(found -> hasher.verify(found.map(UserRepository.Credentials::passwordHash).orElse(null),
-                  request.password())
+                  request.password(), request.knownClient())
               .map(matches -> matches && found.get().user().enabled() ? found
                   : Optional.<UserRepository.Credentials>empty()));
     }).compose(credentials -> {

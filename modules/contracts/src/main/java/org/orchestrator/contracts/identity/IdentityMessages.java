@@ -20,9 +20,23 @@ public final class IdentityMessages {
    * A sign-in. For {@code PASSWORD}: username, password and the tenant's name ({@code null} or
    * {@code "host"} for the host organization). For {@code CLIENT_CREDENTIALS}: a robot's client id
    * and secret.
+   *
+   * @param knownClient set by the HTTP edge (never by a client) when the account signed in from the
+   *     request's address before: its password check may use the hashing permits kept for known
+   *     clients, and goes first
    */
   public record IssueToken(GrantType grantType, String username, String password, String tenancyName,
-      String clientId, String clientSecret) {
+      String clientId, String clientSecret, boolean knownClient) {
+
+    public IssueToken(GrantType grantType, String username, String password, String tenancyName, String clientId,
+        String clientSecret) {
+      this(grantType, username, password, tenancyName, clientId, clientSecret, false);
+    }
+
+    /** The same sign-in, from a known client or not. */
+    public IssueToken known(boolean known) {
+      return new IssueToken(grantType, username, password, tenancyName, clientId, clientSecret, known);
+    }
 
     @Override
     public String toString() {

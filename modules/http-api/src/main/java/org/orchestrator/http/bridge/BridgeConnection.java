@@ -23,8 +23,11 @@ import org.slf4j.LoggerFactory;
  * answered and the connection closed before any of the body is read; at most
  * {@link #MAX_IN_FLIGHT} calls run at once (reading pauses meanwhile); a connection that sends no
  * whole frame for {@code bridge.idleTimeoutSeconds}, holds no subscription and waits for no answer
- * is closed; a subscription ends when the token that opened it expires; a subscriber that stops
- * reading is closed.
+ * is closed; a connection that has not presented a valid host administrator token (a call or a
+ * register that passed {@link BridgeVerticle#authorize}) within
+ * {@code bridge.unauthenticatedTimeoutSeconds} of opening is closed whatever else it sends, so
+ * pings do not let a stranger keep a slot; a subscription ends when the token that opened it
+ * expires; a subscriber that stops reading is closed.
  */
 final class BridgeConnection {
 
@@ -39,17 +42,23 @@ final class BridgeConnection {
   private final OrchestratorConfig.Bridge limits;
   private final RecordParser parser;
   private final String remote;
+  /** The client address key whose share of the bridge this connection takes. */
+  private final String address;
   /** Subscribed address -> the timer that ends it when its token expires. */
   private final Map<String, Long> subscriptions = new HashMap<>();
   private long idleTimer = -1;
+  /** Closes the connection unless it authenticates first; -1 once it has. */
+  private long authenticationTimer;
   private int inFlight;
   private boolean closed;
 
-  BridgeConnection(BridgeVerticle bridge, Vertx vertx, NetSocket socket, OrchestratorConfig.Bridge limits) {
+  BridgeConnection(BridgeVerticle bridge, Vertx vertx, NetSocket socket, OrchestratorConfig.Bridge limits,
+      String address) {
     this.bridge = bridge;
     this.vertx = vertx;
     this.socket = socket;
     this.limits = limits;
+    this.address = address;
     this.remote = String.valueOf(socket.remoteAddress());
     this.parser = BridgeWire.reader(socket, limits.maxFrameBytes(), this::record, length -> closeWith(
         error(null, FailureCode.BAD_REQUEST, "frame of " + length + " bytes is longer than the bridge's "
@@ -60,6 +69,25 @@ final class BridgeConnection {
     });
     socket.closeHandler(closed -> ended());
     armIdleTimer();
+    authenticationTimer = vertx.setTimer(limits.unauthenticatedTimeoutSeconds() * 1000L, id -> {
+      authenticationTimer = -1;
+      closeWith(error(null, FailureCode.UNAUTHORIZED, "not authenticated within " + limits.unauthenticatedTimeoutSeconds()
+          + " s (bridge.unauthenticatedTimeoutSeconds): send headers.Authorization = \"Bearer <host administrator "
+          + "token>\" with a call or register; closing the connection"));
+    });
+  }
+
+  /** The client address key whose share this connection takes. */
+  String address() {
+    return address;
+  }
+
+  /** The client presented a valid host administrator token: it may hold its connection as long as it uses it. */
+  private void authenticated() {
+    if (authenticationTimer >= 0) {
+      vertx.cancelTimer(authenticationTimer);
+      authenticationTimer = -1;
+    }
   }
 
   /** Sends an event of a subscribed address; a client too slow to read it is disconnected. */
@@ -121,7 +149,11 @@ final class BridgeConnection {
     if (inFlight >= MAX_IN_FLIGHT) {
       parser.pause();
     }
-    bridge.call(frame.address(), frame.authorization(), frame.body())
+    bridge.authorize(frame.authorization())
+        .compose(grant -> {
+          authenticated();
+          return bridge.call(frame.address(), grant, frame.body());
+        })
         .onComplete(reply -> {
           if (frame.replyAddress() != null) {
             write(new JsonObject().put("type", "message").put("address", frame.replyAddress()).put("body", reply));
@@ -149,6 +181,7 @@ final class BridgeConnection {
         answer(refusedRegister(frame, Failure.unauthorized("the token has expired; sign in again")));
         return;
       }
+      authenticated();
       cancelSubscription(frame.address());
       subscriptions.put(frame.address(), vertx.setTimer(lifetime, id -> expire(frame.address())));
       cancelIdleTimer();
@@ -230,6 +263,7 @@ final class BridgeConnection {
     }
     closed = true;
     cancelIdleTimer();
+    authenticated(); // its timer is not needed any more
     subscriptions.values().forEach(vertx::cancelTimer);
     subscriptions.clear();
     bridge.disconnected(this);

@@ -9,6 +9,7 @@ import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,7 @@ import org.orchestrator.contracts.PageRequest;
 import org.orchestrator.contracts.FailureCode;
 import org.orchestrator.contracts.bus.Addresses;
 import org.orchestrator.http.maintenance.MaintenanceCalls;
+import org.orchestrator.http.support.ClientAddresses;
 import org.orchestrator.platform.StartupFailure;
 import org.orchestrator.platform.config.OrchestratorConfig;
 import org.orchestrator.platform.phase.PhaseWatch;
@@ -36,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * and from the internal records here. Every {@code send} and {@code register} must carry
  * {@code headers.Authorization: "Bearer <host admin JWT>"}; without one it is answered
  * {@code {"type":"err","failureCode":1401|1403,"message":...}} and does nothing. A subscription
- * ends when its token expires. What one connection may hold is bounded by {@link BridgeConnection}.
+ * ends when its token expires. What one connection may hold is bounded by {@link BridgeConnection};
+ * how many connections: {@code bridge.maxConnections} in all, {@code bridge.maxConnectionsPerAddress}
+ * from one client address (further ones get {@code err} 1503 and are closed at once).
  */
 public final class BridgeVerticle extends VerticleBase {
 
@@ -69,6 +73,8 @@ public final class BridgeVerticle extends VerticleBase {
   private final OrchestratorConfig config;
   private final SigningKeys keys;
   private final Set<BridgeConnection> connections = new LinkedHashSet<>();
+  /** Open connections by client address key; an address leaves the map with its last connection. */
+  private final Map<String, Integer> addresses = new HashMap<>();
   private Map<String, BiFunction<Caller, JsonObject, Future<JsonObject>>> operations;
   private JWTAuth jwt;
   private NetServer server;
@@ -138,21 +144,34 @@ public final class BridgeVerticle extends VerticleBase {
           + "try again later");
       return;
     }
-    connections.add(new BridgeConnection(this, vertx, socket, limits));
+    String address = ClientAddresses.key(socket.remoteAddress());
+    int held = addresses.getOrDefault(address, 0);
+    if (held >= limits.maxConnectionsPerAddress()) {
+      BridgeConnection.refuse(socket, "this address has " + held + " connections open, its share "
+          + "(bridge.maxConnectionsPerAddress); try again later");
+      return;
+    }
+    addresses.put(address, held + 1);
+    connections.add(new BridgeConnection(this, vertx, socket, limits, address));
   }
 
   void disconnected(BridgeConnection connection) {
-    connections.remove(connection);
+    if (connections.remove(connection)) {
+      addresses.computeIfPresent(connection.address(), (key, held) -> held <= 1 ? null : held - 1);
+    }
   }
 
   private void deliver(String address, JsonObject body) {
     List.copyOf(connections).forEach(connection -> connection.deliver(address, body));
   }
 
-  /** Runs an inbound address's operation for the host administrator {@code authorization} names. */
-  Future<JsonObject> call(String address, String authorization, JsonObject body) {
-    // a Failure the operation throws (bad input) fails the returned future
-    return authorize(authorization).compose(grant -> operations.get(address).apply(grant.caller(), body));
+  /** Runs an inbound address's operation for the host administrator a grant speaks for. */
+  Future<JsonObject> call(String address, Grant grant, JsonObject body) {
+    try {
+      return operations.get(address).apply(grant.caller(), body);
+    } catch (RuntimeException bad) {
+      return Future.failedFuture(bad); // a Failure the operation throws (bad input) fails the call
+    }
   }
 
   /** The host administrator a {@code Bearer} token speaks for; fails 1401 (no valid token) or 1403. */

@@ -36,7 +36,7 @@ public final class AccountOperations {
     IssueToken request = new IssueToken(GrantType.PASSWORD, body.getString("usernameOrEmailAddress"),
         body.getString("password"), body.getString("tenancyName"), null, null);
     return throttle.attempt(ctx, request.tenancyName(), request.username(),
-        () -> Addresses.IDENTITY_TOKEN_ISSUE.request(ctx.vertx().eventBus(), request)).map(token -> new JsonObject()
+        known -> Addresses.IDENTITY_TOKEN_ISSUE.request(ctx.vertx().eventBus(), request.known(known))).map(token -> new JsonObject()
         .put("result", token.accessToken())
         .putNull("targetUrl")
         .put("success", true)

@@ -121,7 +121,7 @@ public final class IdentityOperations {
     }
     return grant.equals("password")
         ? throttle.attempt(ctx, request.tenancyName(), request.username(),
-            () -> Addresses.IDENTITY_TOKEN_ISSUE.request(bus, request))
+            known -> Addresses.IDENTITY_TOKEN_ISSUE.request(bus, request.known(known)))
         : Addresses.IDENTITY_TOKEN_ISSUE.request(bus, request);
   }
 

@@ -5,8 +5,8 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 import org.orchestrator.contracts.Failure;
 import org.orchestrator.contracts.FailureCode;
 
@@ -25,7 +25,9 @@ import org.orchestrator.contracts.FailureCode;
  * first, {@value #MAX_LOCK_SECONDS} s at most; a success clears the pair and the account. A
  * locked attempt is answered 429 with {@code Retry-After} before any password is hashed, so it
  * costs nothing. Besides, one address may have {@value #MAX_IN_FLIGHT} sign-ins in progress at
- * once. Failures are forgotten {@value #FORGET_SECONDS} s after the last one; every map holds at
+ * once. An address an account signed in from is a <b>known client</b> of that account: its
+ * attempts are marked so ({@code IssueToken.knownClient}), and identity's password hashing keeps
+ * permits for them that a flood from elsewhere cannot take. Failures are forgotten {@value #FORGET_SECONDS} s after the last one; every map holds at
  * most {@value #MAX_ENTRIES} keys (least recently used dropped), so memory stays bounded whatever
  * the attacker varies. State is per node and in memory: a restart forgets it.
  */
@@ -82,6 +84,11 @@ public final class SignInThrottle {
     }
     inFlight.put(source, running + 1);
     return 0;
+  }
+
+  /** Whether {@code account} signed in from {@code source} before (and this node still remembers it). */
+  public synchronized boolean known(String source, String account) {
+    return knownSources.containsKey(account + '\n' + source);
   }
 
   /** Records how an admitted attempt ended: {@code success} false for a wrong password. */
@@ -143,9 +150,11 @@ public final class SignInThrottle {
   /**
    * Runs one password sign-in of {@code username} in {@code tenant} (null: the host) from the
    * request's address through the throttle: refused with 429 and {@code Retry-After} while locked,
-   * else run and its outcome recorded (a 401 counts as a failure).
+   * else run (told whether the address is a known client of the account) and its outcome recorded
+   * (a 401 counts as a failure).
    */
-  public <T> Future<T> attempt(RoutingContext ctx, String tenant, String username, Supplier<Future<T>> signIn) {
+  public <T> Future<T> attempt(RoutingContext ctx, String tenant, String username,
+      Function<Boolean, Future<T>> signIn) {
     String source = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
     String account = account(tenant, username);
     long wait = admit(source, account);
@@ -156,7 +165,7 @@ public final class SignInThrottle {
     }
     Future<T> result;
     try {
-      result = signIn.get();
+      result = signIn.apply(known(source, account));
     } catch (RuntimeException e) {
       result = Future.failedFuture(e);
     }

@@ -25,6 +25,11 @@ import java.util.Map;
  *   <tr><td>ORCH_TOKEN_TTL_SECONDS</td><td>security.tokenTtlSeconds</td></tr>
  *   <tr><td>ORCH_BRIDGE_PORT</td><td>bridge.port (-1: off)</td></tr>
  *   <tr><td>ORCH_KEY_DIR</td><td>security.keyDirectory (shared by the nodes of a deployment)</td></tr>
+ *   <tr><td>ORCH_HTTP_MAX_CONNECTIONS_PER_ADDRESS</td><td>http.maxConnectionsPerAddress</td></tr>
+ *   <tr><td>ORCH_HTTP_MAX_UNAUTHENTICATED_BODY_BYTES</td><td>http.maxUnauthenticatedBodyBytes</td></tr>
+ *   <tr><td>ORCH_HTTP_MAX_BODY_BYTES_IN_FLIGHT</td><td>http.maxBodyBytesInFlight</td></tr>
+ *   <tr><td>ORCH_BRIDGE_MAX_CONNECTIONS_PER_ADDRESS</td><td>bridge.maxConnectionsPerAddress</td></tr>
+ *   <tr><td>ORCH_BRIDGE_UNAUTHENTICATED_TIMEOUT_SECONDS</td><td>bridge.unauthenticatedTimeoutSeconds</td></tr>
  * </table>
  */
 public final class ConfigLoader {
@@ -32,17 +37,22 @@ public final class ConfigLoader {
   public static final String DEFAULT_FILE = "config/orchestrator.yaml";
 
   /** Environment variable -> dotted path in the configuration tree. */
-  private static final Map<String, String> ENVIRONMENT = Map.of(
-      "ORCH_DATA_DIR", "dataDir",
-      "ORCH_HTTP_HOST", "http.host",
-      "ORCH_HTTP_PORT", "http.port",
-      "ORCH_PG_URL", "database.url",
-      "ORCH_PG_POOL_SIZE", "database.poolSize",
-      "ORCH_PG_SCHEMA", "database.schema",
-      "ORCH_HOST_ADMIN_PASSWORD", "security.hostAdminPassword",
-      "ORCH_TOKEN_TTL_SECONDS", "security.tokenTtlSeconds",
-      "ORCH_BRIDGE_PORT", "bridge.port",
-      "ORCH_KEY_DIR", "security.keyDirectory");
+  private static final Map<String, String> ENVIRONMENT = Map.ofEntries(
+      Map.entry("ORCH_DATA_DIR", "dataDir"),
+      Map.entry("ORCH_HTTP_HOST", "http.host"),
+      Map.entry("ORCH_HTTP_PORT", "http.port"),
+      Map.entry("ORCH_PG_URL", "database.url"),
+      Map.entry("ORCH_PG_POOL_SIZE", "database.poolSize"),
+      Map.entry("ORCH_PG_SCHEMA", "database.schema"),
+      Map.entry("ORCH_HOST_ADMIN_PASSWORD", "security.hostAdminPassword"),
+      Map.entry("ORCH_TOKEN_TTL_SECONDS", "security.tokenTtlSeconds"),
+      Map.entry("ORCH_BRIDGE_PORT", "bridge.port"),
+      Map.entry("ORCH_KEY_DIR", "security.keyDirectory"),
+      Map.entry("ORCH_HTTP_MAX_CONNECTIONS_PER_ADDRESS", "http.maxConnectionsPerAddress"),
+      Map.entry("ORCH_HTTP_MAX_UNAUTHENTICATED_BODY_BYTES", "http.maxUnauthenticatedBodyBytes"),
+      Map.entry("ORCH_HTTP_MAX_BODY_BYTES_IN_FLIGHT", "http.maxBodyBytesInFlight"),
+      Map.entry("ORCH_BRIDGE_MAX_CONNECTIONS_PER_ADDRESS", "bridge.maxConnectionsPerAddress"),
+      Map.entry("ORCH_BRIDGE_UNAUTHENTICATED_TIMEOUT_SECONDS", "bridge.unauthenticatedTimeoutSeconds"));
 
   private ConfigLoader() {
   }
@@ -80,9 +90,11 @@ public final class ConfigLoader {
   }
 
   private static Object typed(String variable, String value) {
-    if (variable.endsWith("_PORT") || variable.endsWith("_SIZE") || variable.endsWith("_SECONDS")) {
+    boolean bytes = variable.contains("_BYTES");
+    if (bytes || variable.endsWith("_PORT") || variable.endsWith("_SIZE") || variable.endsWith("_SECONDS")
+        || variable.endsWith("_PER_ADDRESS")) {
       try {
-        return Integer.parseInt(value.trim());
+        return bytes ? (Object) Long.parseLong(value.trim()) : (Object) Integer.parseInt(value.trim());
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException(variable + " must be a whole number, got '" + value + "'");
       }

@@ -47,13 +47,20 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
    * @param maxConnections connections beyond this many are refused at once
    * @param idleTimeoutSeconds a connection that sends no whole frame for this long (and has no
    *     subscription) is closed
+   * @param maxConnectionsPerAddress connections from one client address beyond this many are refused
+   *     at once (behind a proxy every client has the proxy's address: raise it)
+   * @param unauthenticatedTimeoutSeconds a connection that has not presented a valid host
+   *     administrator token this long after it opened is closed, whatever it sends
    */
-  public record Bridge(String host, int port, int maxFrameBytes, int maxConnections, int idleTimeoutSeconds) {
+  public record Bridge(String host, int port, int maxFrameBytes, int maxConnections, int idleTimeoutSeconds,
+      int maxConnectionsPerAddress, int unauthenticatedTimeoutSeconds) {
 
     public Bridge {
-      if (maxFrameBytes < 64 || maxConnections < 1 || idleTimeoutSeconds < 1) {
-        throw new IllegalArgumentException("bridge.maxFrameBytes must be at least 64, bridge.maxConnections and "
-            + "bridge.idleTimeoutSeconds at least 1");
+      if (maxFrameBytes < 64 || maxConnections < 1 || idleTimeoutSeconds < 1 || maxConnectionsPerAddress < 1
+          || unauthenticatedTimeoutSeconds < 1) {
+        throw new IllegalArgumentException("bridge.maxFrameBytes must be at least 64, bridge.maxConnections, "
+            + "bridge.idleTimeoutSeconds, bridge.maxConnectionsPerAddress and bridge.unauthenticatedTimeoutSeconds "
+            + "at least 1");
       }
     }
 
@@ -111,9 +118,32 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
    * @param maxConnections beyond this many open connections requests are refused (503) and closed
    * @param instances instances of the HTTP verticle serving the port; 0 (the default): one per event
    *     loop (twice the cores)
+   * @param maxConnectionsPerAddress connections one client address may hold of {@code maxConnections};
+   *     beyond it its new connections are refused like those beyond the cap (behind a reverse proxy
+   *     every client has the proxy's address: raise it to {@code maxConnections})
+   * @param maxUnauthenticatedBodyBytes the body limit of every request that is not to an operation
+   *     taking a bearer token (sign-in, pages, unknown paths): larger bodies are refused with 413
+   * @param maxBodyBytesInFlight request body bytes the node reads at once, over all connections (a
+   *     body counts its {@code Content-Length}, a chunked one its route's limit, from the moment it is
+   *     admitted until its request is answered); beyond it a request is answered 503 before its body
+   *     is read. 0: an eighth of the JVM's maximum heap
    */
   public record Http(String host, int port, long maxBodyBytes, int headerTimeoutSeconds, int idleTimeoutSeconds,
-      int requestTimeoutSeconds, int maxConnections, int instances) {
+      int requestTimeoutSeconds, int maxConnections, int instances, int maxConnectionsPerAddress,
+      long maxUnauthenticatedBodyBytes, long maxBodyBytesInFlight) {
+
+    public Http {
+      if (maxConnectionsPerAddress < 1 || maxUnauthenticatedBodyBytes < 1 || maxBodyBytesInFlight < 0) {
+        throw new IllegalArgumentException("http.maxConnectionsPerAddress and http.maxUnauthenticatedBodyBytes must be "
+            + "at least 1, http.maxBodyBytesInFlight 0 (an eighth of the heap) or more");
+      }
+    }
+
+    /** {@code maxBodyBytesInFlight} as the node applies it: 0 is an eighth of the maximum heap; never below one body. */
+    public long bodyBytesInFlight() {
+      long budget = maxBodyBytesInFlight > 0 ? maxBodyBytesInFlight : Runtime.getRuntime().maxMemory() / 8;
+      return Math.max(budget, Math.max(maxBodyBytes, maxUnauthenticatedBodyBytes));
+    }
 
     /** Where a tool on this machine reaches the API: the wildcard address becomes localhost. */
     public String clientUrl() {
@@ -175,7 +205,9 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
         new Http(http.getString("host", "0.0.0.0"), http.getInteger("port", 8080),
             http.getLong("maxBodyBytes", 4L * 1024 * 1024), http.getInteger("headerTimeoutSeconds", 10),
             http.getInteger("idleTimeoutSeconds", 60), http.getInteger("requestTimeoutSeconds", 60),
-            http.getInteger("maxConnections", 4_096), http.getInteger("instances", 0)),
+            http.getInteger("maxConnections", 4_096), http.getInteger("instances", 0),
+            http.getInteger("maxConnectionsPerAddress", 1_024), http.getLong("maxUnauthenticatedBodyBytes", 8_192L),
+            http.getLong("maxBodyBytesInFlight", 0L)),
         new Database(db.getString("url"), db.getInteger("poolSize", 8),
             db.getString("schema", "public")),
         new Security(security.getString("issuer", "orchestrator"),
@@ -192,7 +224,8 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
             maintenance.getInteger("robotRetryAfterSeconds", 5)),
         new Bridge(bridge.getString("host", "127.0.0.1"), bridge.getInteger("port", 7001),
             bridge.getInteger("maxFrameBytes", 65_536), bridge.getInteger("maxConnections", 64),
-            bridge.getInteger("idleTimeoutSeconds", 60)),
+            bridge.getInteger("idleTimeoutSeconds", 60), bridge.getInteger("maxConnectionsPerAddress", 16),
+            bridge.getInteger("unauthenticatedTimeoutSeconds", 10)),
         new Webhooks(webhooks.getLong("initialBackoffMillis", 10_000L), webhooks.getLong("maxBackoffMillis", 3_600_000L),
             webhooks.getLong("retryForSeconds", 86_400L), webhooks.getLong("timeoutMillis", 10_000L),
             webhooks.getInteger("maxResponseBytes", 65_536), webhooks.getBoolean("allowPrivateTargets", false),

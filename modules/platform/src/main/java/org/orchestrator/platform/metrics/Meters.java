@@ -69,8 +69,17 @@ public final class Meters {
   public static final String ROBOT_CHANNELS_OPEN = "orchestrator.robot.channels.open";
   /** Gauge: HTTP connections open on this node. */
   public static final String HTTP_CONNECTIONS_OPEN = "orchestrator.http.connections.open";
-  /** Counter: HTTP connections the node closed, by {@code reason} (header_timeout, request_timeout, too_many_connections). */
+  /**
+   * Counter: HTTP connections the node closed, by {@code reason} (header_timeout, request_timeout,
+   * too_many_connections, address_share).
+   */
   public static final String HTTP_CONNECTIONS_CLOSED = "orchestrator.http.connections.closed";
+  /** Gauge: client addresses (an IPv6 client's /64) holding admitted HTTP connections on this node. */
+  public static final String HTTP_CONNECTION_ADDRESSES = "orchestrator.http.connections.addresses";
+  /** Gauge: request body bytes the node has admitted and not yet answered (http.maxBodyBytesInFlight). */
+  public static final String HTTP_BODY_BYTES_IN_FLIGHT = "orchestrator.http.body.bytes.in.flight";
+  /** Counter: requests answered 503 before their body was read, the node's body budget being spent. */
+  public static final String HTTP_BODIES_REFUSED = "orchestrator.http.bodies.refused";
 
   /**
    * Counter: attempts to deliver a maintenance event to a tenant's webhook, by {@code event} (one of

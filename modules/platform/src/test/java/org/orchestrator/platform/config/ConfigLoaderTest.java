@@ -52,6 +52,27 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theEdgesLimitsHaveEnvironmentOverrides() {
+    OrchestratorConfig defaults = ConfigLoader.load(vertx, Map.of("ORCH_CONFIG_UNUSED", "x")).await();
+    assertEquals(1_024, defaults.http().maxConnectionsPerAddress());
+    assertEquals(8_192, defaults.http().maxUnauthenticatedBodyBytes());
+    assertEquals(Runtime.getRuntime().maxMemory() / 8, defaults.http().bodyBytesInFlight());
+    assertEquals(16, defaults.bridge().maxConnectionsPerAddress());
+    assertEquals(10, defaults.bridge().unauthenticatedTimeoutSeconds());
+    OrchestratorConfig config = ConfigLoader.load(vertx, Map.of(
+        "ORCH_HTTP_MAX_CONNECTIONS_PER_ADDRESS", "4096",
+        "ORCH_HTTP_MAX_UNAUTHENTICATED_BODY_BYTES", "16384",
+        "ORCH_HTTP_MAX_BODY_BYTES_IN_FLIGHT", "8589934592",
+        "ORCH_BRIDGE_MAX_CONNECTIONS_PER_ADDRESS", "64",
+        "ORCH_BRIDGE_UNAUTHENTICATED_TIMEOUT_SECONDS", "30")).await();
+    assertEquals(4_096, config.http().maxConnectionsPerAddress());
+    assertEquals(16_384, config.http().maxUnauthenticatedBodyBytes());
+    assertEquals(8L << 30, config.http().bodyBytesInFlight());
+    assertEquals(64, config.bridge().maxConnectionsPerAddress());
+    assertEquals(30, config.bridge().unauthenticatedTimeoutSeconds());
+  }
+
+  @Test
   void withoutFileOrEnvironmentTheDefaultsRunEmbedded() {
     OrchestratorConfig config = ConfigLoader.load(vertx, Map.of("ORCH_CONFIG_UNUSED", "x")).await();
     assertEquals(8080, config.http().port());

@@ -324,7 +324,10 @@ class BridgeHostileClientTest {
         assertTrue(client.closedByServer(5_000));
       }
       long seconds = (System.nanoTime() - began) / 1_000_000_000L;
-      assertTrue(seconds >= IDLE_SECONDS - 1 && seconds <= IDLE_SECONDS + 5, "closed after " + seconds + " s");
+      // the lower bound is the claim (not closed before the idle timeout); the upper one only says it
+      // was the idle timer that closed them, with room for two loaded cores (a node that never
+      // closes them fails the reads above)
+      assertTrue(seconds >= IDLE_SECONDS - 1 && seconds <= IDLE_SECONDS + 15, "closed after " + seconds + " s");
     }
   }
 

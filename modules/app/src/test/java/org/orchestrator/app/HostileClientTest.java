@@ -127,7 +127,8 @@ class HostileClientTest {
           + " p50 %.1f ms p99 %.1f ms max %.1f ms%n", connections, latencies.size(), p50 / 1000.0, p99 / 1000.0,
           latencies.get(latencies.size() - 1) / 1000.0);
       assertEquals(connections, closed.get());
-      // the figure is the measurement (docs/reliability.md); the bound only catches a blocked node
+      // the figure is the measurement (docs/reliability.md: p99 25 ms quiet, 110 ms at load 7); the
+      // bound only catches a node the slow connections block, and holds with stress-ng --cpu 2 beside
       assertTrue(p99 < 2_000_000, "health p99 " + p99 + " us");
       Scrape metrics = Scrape.parse(api.get("/metrics", null).await().bodyAsString());
       assertTrue(metrics.value("orchestrator_http_connections_closed_total{reason=\"header_timeout\"}") >= connections,

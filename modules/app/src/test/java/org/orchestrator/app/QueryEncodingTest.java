@@ -187,6 +187,7 @@ class QueryEncodingTest {
       Map.entry("listScheduleFires:after", (s, max) -> cursorEchoed("/api/Schedules/999999/Fires?after=", s)),
       Map.entry("maintenanceHistory:after", (s, max) -> cursorEchoed("/api/Maintenance/History?after=", s)),
       Map.entry("webhookDeliveries:after", (s, max) -> cursorEchoed("/api/Webhooks/999999/Deliveries?after=", s)),
+      Map.entry("listAuditLogs:after", (s, max) -> cursorEchoed("/api/AuditLogs?after=", s)),
       Map.entry("listAssets:after", QueryEncodingTest::assetCursorIsAPosition));
 
   @Test
@@ -405,8 +406,8 @@ class QueryEncodingTest {
         assertEquals(String.format(Locale.ROOT, value.getValue(), parameter.name()), reply.message(), uri);
       }
     }
-    assertEquals(Set.of("listAssets", "listJobs", "listQueueItems", "listRobotLogs", "listScheduleFires", "listUsers",
-        "maintenanceGet", "maintenanceHistory", "webhookDeliveries", "maintenanceStart", "maintenanceEnd",
+    assertEquals(Set.of("listAssets", "listAuditLogs", "listJobs", "listQueueItems", "listRobotLogs", "listScheduleFires",
+        "listUsers",        "maintenanceGet", "maintenanceHistory", "webhookDeliveries", "maintenanceStart", "maintenanceEnd",
         "maintenancePreview"), operations);
     assertEquals("None", phase(), "no refused value started anything");
   }

@@ -407,7 +407,7 @@ class QueryEncodingTest {
       }
     }
     assertEquals(Set.of("listAssets", "listAuditLogs", "listJobs", "listQueueItems", "listRobotLogs", "listScheduleFires",
-        "listUsers",        "maintenanceGet", "maintenanceHistory", "webhookDeliveries", "maintenanceStart", "maintenanceEnd",
+        "listUsers", "maintenanceGet", "maintenanceHistory", "webhookDeliveries", "maintenanceStart", "maintenanceEnd",
         "maintenancePreview"), operations);
     assertEquals("None", phase(), "no refused value started anything");
   }

@@ -73,17 +73,7 @@ public final class RawHttp {
       head.append("Content-Length: ").append(body.length).append("\r\n");
     }
     head.append("\r\n");
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MS);
-      socket.setSoTimeout(TIMEOUT_MS);
-      OutputStream out = socket.getOutputStream();
-      out.write(head.toString().getBytes(StandardCharsets.UTF_8));
-      out.write(body);
-      out.flush();
-      return parse(socket.getInputStream().readAllBytes());
-    } catch (IOException e) {
-      throw new UncheckedIOException("no complete reply to " + method + " " + uri, e);
-    }
+    return send(head, body, method + " " + uri);
   }
 
   /**
@@ -95,6 +85,11 @@ public final class RawHttp {
         .append("Host: 127.0.0.1:").append(port).append("\r\nConnection: close\r\n");
     headers.forEach(header -> head.append(header).append("\r\n"));
     head.append("Content-Length: ").append(body.length).append("\r\n\r\n");
+    return send(head, body, method + " " + target);
+  }
+
+  /** Writes {@code head} and {@code body} on a new connection and reads the reply until the node closes it. */
+  private Reply send(CharSequence head, byte[] body, String what) {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MS);
       socket.setSoTimeout(TIMEOUT_MS);
@@ -104,7 +99,7 @@ public final class RawHttp {
       out.flush();
       return parse(socket.getInputStream().readAllBytes());
     } catch (IOException e) {
-      throw new UncheckedIOException("no complete reply to " + method + " " + target, e);
+      throw new UncheckedIOException("no complete reply to " + what, e);
     }
   }
 

@@ -179,10 +179,10 @@ public final class Benchmarks {
           .execute().await();
       String claim = """
           WITH next AS (
-            SELECT id FROM jobs WHERE tenant_id = $1 AND state = 'Pending' AND start_delivered_at IS NULL %s
+            SELECT id FROM jobs WHERE tenant_id = $1 AND state = 'Pending' AND start_delivered_at IS NULL
             ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
-          UPDATE jobs SET start_delivered_at = now() FROM next WHERE jobs.id = next.id RETURNING jobs.id""";
-      String fenced = claim.formatted("AND (SELECT maintenance_admits_start($1))");
+          UPDATE jobs SET start_delivered_at = now() FROM next WHERE jobs.id = next.id %s RETURNING jobs.id""";
+      String fenced = claim.formatted("AND maintenance_admits_start(jobs.tenant_id)");
       String bare = claim.formatted("");
       Supplier<Future<?>> withFence = () -> handOut(pool, fenced);
       Supplier<Future<?>> without = () -> handOut(pool, bare);

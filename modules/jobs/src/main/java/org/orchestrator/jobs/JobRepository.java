@@ -316,8 +316,6 @@ final class JobRepository {
             WITH next AS (
               SELECT id FROM jobs
               WHERE tenant_id = $2 AND state = 'Pending' AND start_delivered_at IS NULL
-                AND (SELECT\s""" + StartFence.admits("$2") + """
-                )
                 AND (robot_id = $1 OR robot_id IS NULL)
                 AND NOT EXISTS (SELECT 1 FROM robot_cordons c WHERE c.robot_id = $1)
                 AND NOT EXISTS (
@@ -327,7 +325,7 @@ final class JobRepository {
               LIMIT 1
               FOR UPDATE SKIP LOCKED)
             UPDATE jobs SET robot_id = $1, start_delivered_at = now(), updated_at = now()
-            FROM next WHERE jobs.id = next.id
+            FROM next WHERE jobs.id = next.id AND\s""" + StartFence.admits("jobs.tenant_id") + """
             RETURNING jobs.id""")
         .execute(Tuple.of(robotId, tenantId));
   }

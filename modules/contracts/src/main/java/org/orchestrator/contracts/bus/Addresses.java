@@ -58,6 +58,24 @@ import org.orchestrator.contracts.phase.PhaseMessages.ListPlans;
 import org.orchestrator.contracts.phase.PhaseMessages.MaintenanceEvents;
 import org.orchestrator.contracts.phase.PhaseMessages.MaintenancePlan;
 import org.orchestrator.contracts.phase.PhaseMessages.Plans;
+import org.orchestrator.contracts.retention.RetentionMessages.DeleteExpired;
+import org.orchestrator.contracts.retention.RetentionMessages.DeleteRows;
+import org.orchestrator.contracts.retention.RetentionMessages.DeletedRows;
+import org.orchestrator.contracts.retention.RetentionMessages.DropPartition;
+import org.orchestrator.contracts.retention.RetentionMessages.DroppedPartition;
+import org.orchestrator.contracts.retention.RetentionMessages.ExpiredRows;
+import org.orchestrator.contracts.retention.RetentionMessages.GetPolicy;
+import org.orchestrator.contracts.retention.RetentionMessages.ListPartitions;
+import org.orchestrator.contracts.retention.RetentionMessages.ListRuns;
+import org.orchestrator.contracts.retention.RetentionMessages.Oldest;
+import org.orchestrator.contracts.retention.RetentionMessages.OldestRow;
+import org.orchestrator.contracts.retention.RetentionMessages.Partitions;
+import org.orchestrator.contracts.retention.RetentionMessages.PolicyView;
+import org.orchestrator.contracts.retention.RetentionMessages.PutPolicy;
+import org.orchestrator.contracts.retention.RetentionMessages.RowBatch;
+import org.orchestrator.contracts.retention.RetentionMessages.Run;
+import org.orchestrator.contracts.retention.RetentionMessages.RunStarted;
+import org.orchestrator.contracts.retention.RetentionMessages.StartRun;
 import org.orchestrator.contracts.webhooks.WebhookMessages.Delivery;
 import org.orchestrator.contracts.webhooks.WebhookMessages.CreateWebhook;
 import org.orchestrator.contracts.webhooks.WebhookMessages.DeleteWebhook;
@@ -269,6 +287,30 @@ public final class Addresses {
       "jobs.robot-presence.list", ListRobotPresence.class, RobotPresenceList.class,
       "When each robot of a tenant last sent a heartbeat and whether it counts as connected.");
 
+  // jobs: its retained tables (robot_logs, jobs, queue_items), for the retention module only
+  public static final BusAddress<ExpiredRows, RowBatch> JOBS_RETENTION_ROWS = query(
+      "jobs.retention.rows", ExpiredRows.class, RowBatch.class,
+      "Up to a limit of a tenant's finished rows of robot_logs, jobs or queue_items aged in a range, in key "
+          + "order after a key, each as a JSON line (what the archive stores).");
+  public static final BusAddress<DeleteRows, DeletedRows> JOBS_RETENTION_DELETE = command(
+      "jobs.retention.delete", DeleteRows.class, DeletedRows.class, DEFAULT_TIMEOUT_MS,
+      "Deletes a tenant's rows of robot_logs, jobs or queue_items by key (after the archive holds them); "
+          + "idempotent.");
+  public static final BusAddress<DeleteExpired, DeletedRows> JOBS_RETENTION_DELETE_EXPIRED = command(
+      "jobs.retention.delete-expired", DeleteExpired.class, DeletedRows.class, DEFAULT_TIMEOUT_MS,
+      "Deletes up to a limit of a tenant's finished rows aged in a range, without archiving them.");
+  public static final BusAddress<OldestRow, Oldest> JOBS_RETENTION_OLDEST = query(
+      "jobs.retention.oldest", OldestRow.class, Oldest.class,
+      "When the oldest row of robot_logs, jobs or queue_items was received or ended (for the stalled-retention "
+          + "alert).");
+  public static final BusAddress<ListPartitions, Partitions> JOBS_RETENTION_PARTITIONS = query(
+      "jobs.retention.partitions", ListPartitions.class, Partitions.class,
+      "The day partitions of robot_logs that end at or before an instant, oldest first.");
+  public static final BusAddress<DropPartition, DroppedPartition> JOBS_RETENTION_PARTITION_DROP = command(
+      "jobs.retention.partition-drop", DropPartition.class, DroppedPartition.class, DEFAULT_TIMEOUT_MS,
+      "Drops one day partition of robot_logs (every row of it expired, and archived when the policy says so).");
+
+
   // scheduler
   public static final BusAddress<CreateSchedule, Schedule> SCHEDULER_SCHEDULE_CREATE = command(
       "scheduler.schedule.create", CreateSchedule.class, Schedule.class, DEFAULT_TIMEOUT_MS,
@@ -399,6 +441,35 @@ public final class Addresses {
       "webhooks.delivery.list", ListDeliveries.class, pageOf(Delivery.class),
       "One page of a receiver's deliveries, newest first, each with its attempts and answers.");
 
+  public static final BusAddress<ExpiredRows, RowBatch> WEBHOOKS_RETENTION_ROWS = query(
+      "webhooks.retention.rows", ExpiredRows.class, RowBatch.class,
+      "Up to a limit of a tenant's settled webhook deliveries aged in a range, each with its attempts as a "
+          + "JSON line.");
+  public static final BusAddress<DeleteRows, DeletedRows> WEBHOOKS_RETENTION_DELETE = command(
+      "webhooks.retention.delete", DeleteRows.class, DeletedRows.class, DEFAULT_TIMEOUT_MS,
+      "Deletes a tenant's settled deliveries (and their attempts) by id; idempotent.");
+  public static final BusAddress<DeleteExpired, DeletedRows> WEBHOOKS_RETENTION_DELETE_EXPIRED = command(
+      "webhooks.retention.delete-expired", DeleteExpired.class, DeletedRows.class, DEFAULT_TIMEOUT_MS,
+      "Deletes up to a limit of a tenant's settled deliveries aged in a range, without archiving them.");
+  public static final BusAddress<OldestRow, Oldest> WEBHOOKS_RETENTION_OLDEST = query(
+      "webhooks.retention.oldest", OldestRow.class, Oldest.class,
+      "When the oldest webhook delivery was created.");
+
+  // retention
+  public static final BusAddress<GetPolicy, PolicyView> RETENTION_POLICY_GET = query(
+      "retention.policy.get", GetPolicy.class, PolicyView.class,
+      "The host's retention policy, or a tenant's override with what applies to it (host administrator; a "
+          + "tenant's Administrator for its own).");
+  public static final BusAddress<PutPolicy, PolicyView> RETENTION_POLICY_PUT = command(
+      "retention.policy.put", PutPolicy.class, PolicyView.class, DEFAULT_TIMEOUT_MS,
+      "Sets the host's retention policy or a tenant's override (host administrator).");
+  public static final BusAddress<StartRun, RunStarted> RETENTION_RUN_START = command(
+      "retention.run.start", StartRun.class, RunStarted.class, DEFAULT_TIMEOUT_MS,
+      "Asks for a retention run now (host administrator); answers its id once stored, the run goes on.");
+  public static final BusAddress<ListRuns, Page<Run>> RETENTION_RUN_LIST = query(
+      "retention.run.list", ListRuns.class, pageOf(Run.class),
+      "One page of retention runs, newest first, with rows archived and deleted per table and tenant.");
+
   private static final List<BusAddress<?, ?>> ALL = List.of(
       IDENTITY_TOKEN_ISSUE, IDENTITY_TENANT_CREATE, IDENTITY_TENANT_LIST, IDENTITY_USER_CREATE,
       IDENTITY_USER_LIST, IDENTITY_ROBOT_REGISTER, IDENTITY_ROBOT_LIST, IDENTITY_ROBOT_GET,
@@ -418,7 +489,11 @@ public final class Addresses {
       PHASE_PLAN_CANCEL, PHASE_EVENT_LIST,
       ASSETS_ASSET_CREATE, ASSETS_ASSET_UPDATE, ASSETS_ASSET_DELETE, ASSETS_ASSET_LIST, ASSETS_ROBOT_GET,
       TENANT_LOG_WINDOW_GET, TENANT_LOG_WINDOW_CLOSE, TENANT_LOG_HISTORY_LIST,
-      WEBHOOKS_WEBHOOK_CREATE, WEBHOOKS_WEBHOOK_LIST, WEBHOOKS_WEBHOOK_DELETE, WEBHOOKS_DELIVERY_LIST);
+      WEBHOOKS_WEBHOOK_CREATE, WEBHOOKS_WEBHOOK_LIST, WEBHOOKS_WEBHOOK_DELETE, WEBHOOKS_DELIVERY_LIST,
+      JOBS_RETENTION_ROWS, JOBS_RETENTION_DELETE, JOBS_RETENTION_DELETE_EXPIRED, JOBS_RETENTION_OLDEST,
+      JOBS_RETENTION_PARTITIONS, JOBS_RETENTION_PARTITION_DROP, WEBHOOKS_RETENTION_ROWS, WEBHOOKS_RETENTION_DELETE,
+      WEBHOOKS_RETENTION_DELETE_EXPIRED, WEBHOOKS_RETENTION_OLDEST,
+      RETENTION_POLICY_GET, RETENTION_POLICY_PUT, RETENTION_RUN_START, RETENTION_RUN_LIST);
 
   /** Every address, in documentation order. */
   public static List<BusAddress<?, ?>> all() {

@@ -19,6 +19,7 @@ import org.orchestrator.http.HttpEdge;
 import org.orchestrator.http.bridge.BridgeVerticle;
 import org.orchestrator.assets.AssetsModule;
 import org.orchestrator.webhooks.WebhooksModule;
+import org.orchestrator.retention.RetentionModule;
 import org.orchestrator.identity.IdentityModule;
 import org.orchestrator.jobs.JobsModule;
 import org.orchestrator.phase.PhaseModule;
@@ -52,7 +53,8 @@ public final class Orchestrator implements AutoCloseable {
    * from there), then the modules that serve the others. Their migrations run in this order too.
    */
   public static final List<FeatureModule> MODULES = List.of(new PhaseModule(), new IdentityModule(),
-      new TenantLogModule(), new AssetsModule(), new JobsModule(), new SchedulerModule(), new WebhooksModule());
+      new TenantLogModule(), new AssetsModule(), new JobsModule(), new SchedulerModule(), new WebhooksModule(),
+      new RetentionModule());
 
   private static final Logger LOG = LoggerFactory.getLogger(Orchestrator.class);
 

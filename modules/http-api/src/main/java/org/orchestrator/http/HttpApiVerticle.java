@@ -35,6 +35,7 @@ import org.orchestrator.http.operations.MaintenanceOperations;
 import org.orchestrator.http.operations.Operations;
 import org.orchestrator.http.operations.RobotOperations;
 import org.orchestrator.http.operations.RobotProtocolOperations;
+import org.orchestrator.http.operations.RetentionOperations;
 import org.orchestrator.http.operations.ScheduleOperations;
 import org.orchestrator.http.operations.WebhookOperations;
 import org.orchestrator.http.pages.ConsoleRoutes;
@@ -145,6 +146,7 @@ public final class HttpApiVerticle extends VerticleBase {
     ScheduleOperations.bind(operations);
     AssetOperations.bind(operations);
     WebhookOperations.bind(operations);
+    RetentionOperations.bind(operations);
     new RobotChannels(vertx, edge.channels()).bind(operations);
     MaintenanceOperations.bind(operations, bus, phase, new MaintenanceCalls(bus, phase));
     operations.requireAllBound();

@@ -30,6 +30,8 @@ import java.util.Map;
  *   <tr><td>ORCH_HTTP_MAX_BODY_BYTES_IN_FLIGHT</td><td>http.maxBodyBytesInFlight</td></tr>
  *   <tr><td>ORCH_BRIDGE_MAX_CONNECTIONS_PER_ADDRESS</td><td>bridge.maxConnectionsPerAddress</td></tr>
  *   <tr><td>ORCH_BRIDGE_UNAUTHENTICATED_TIMEOUT_SECONDS</td><td>bridge.unauthenticatedTimeoutSeconds</td></tr>
+ *   <tr><td>ORCH_ARCHIVE_DIR</td><td>retention.archiveDir</td></tr>
+ *   <tr><td>ORCH_RETENTION_INTERVAL_SECONDS</td><td>retention.intervalSeconds</td></tr>
  * </table>
  */
 public final class ConfigLoader {
@@ -52,7 +54,9 @@ public final class ConfigLoader {
       Map.entry("ORCH_HTTP_MAX_UNAUTHENTICATED_BODY_BYTES", "http.maxUnauthenticatedBodyBytes"),
       Map.entry("ORCH_HTTP_MAX_BODY_BYTES_IN_FLIGHT", "http.maxBodyBytesInFlight"),
       Map.entry("ORCH_BRIDGE_MAX_CONNECTIONS_PER_ADDRESS", "bridge.maxConnectionsPerAddress"),
-      Map.entry("ORCH_BRIDGE_UNAUTHENTICATED_TIMEOUT_SECONDS", "bridge.unauthenticatedTimeoutSeconds"));
+      Map.entry("ORCH_BRIDGE_UNAUTHENTICATED_TIMEOUT_SECONDS", "bridge.unauthenticatedTimeoutSeconds"),
+      Map.entry("ORCH_ARCHIVE_DIR", "retention.archiveDir"),
+      Map.entry("ORCH_RETENTION_INTERVAL_SECONDS", "retention.intervalSeconds"));
 
   private ConfigLoader() {
   }

@@ -12,7 +12,28 @@ import java.nio.file.Path;
  * @param security token and password settings
  */
 public record OrchestratorConfig(Path dataDir, Http http, Database database, Security security, Jobs jobs,
-    Scheduler scheduler, Maintenance maintenance, Bridge bridge, Webhooks webhooks) {
+    Scheduler scheduler, Maintenance maintenance, Bridge bridge, Webhooks webhooks, Retention retention) {
+
+  /**
+   * Retention of finished rows (the policy itself is data: {@code PUT /api/Retention}).
+   *
+   * @param intervalSeconds a run starts this long after the last one started (on one node at a time)
+   * @param archiveDir where archive files go ({@code <tenantId>/<table>/<yyyy-mm-dd>[-<n>].jsonl.gz})
+   * @param batchRows rows read or deleted by one statement (each in its own short transaction)
+   * @param fileRows rows at most in one archive file
+   */
+  public record Retention(long intervalSeconds, Path archiveDir, int batchRows, int fileRows) {
+
+    public Retention {
+      if (intervalSeconds < 60 || intervalSeconds > 7 * 86_400) {
+        throw new IllegalArgumentException("retention.intervalSeconds must be 60 to 604800, got " + intervalSeconds);
+      }
+      if (batchRows < 1 || batchRows > 10_000 || fileRows < batchRows || fileRows > 1_000_000) {
+        throw new IllegalArgumentException("retention.batchRows must be 1 to 10000 and retention.fileRows "
+            + "batchRows to 1000000");
+      }
+    }
+  }
 
   /**
    * Delivery of maintenance events to tenants' receivers.
@@ -198,6 +219,8 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
     JsonObject maintenance = json.getJsonObject("maintenance", new JsonObject());
     JsonObject bridge = json.getJsonObject("bridge", new JsonObject());
     JsonObject webhooks = json.getJsonObject("webhooks", new JsonObject());
+    JsonObject retention = json.getJsonObject("retention", new JsonObject());
+    String archiveDir = retention.getString("archiveDir");
     Path dataDir = Path.of(json.getString("dataDir", "data")).toAbsolutePath().normalize();
     String keyDirectory = security.getString("keyDirectory");
     return new OrchestratorConfig(
@@ -229,6 +252,10 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
         new Webhooks(webhooks.getLong("initialBackoffMillis", 10_000L), webhooks.getLong("maxBackoffMillis", 3_600_000L),
             webhooks.getLong("retryForSeconds", 86_400L), webhooks.getLong("timeoutMillis", 10_000L),
             webhooks.getInteger("maxResponseBytes", 65_536), webhooks.getBoolean("allowPrivateTargets", false),
-            webhooks.getLong("pollMillis", 1_000L)));
+            webhooks.getLong("pollMillis", 1_000L)),
+        new Retention(retention.getLong("intervalSeconds", 3_600L),
+            archiveDir == null || archiveDir.isBlank() ? dataDir.resolve("archive")
+                : Path.of(archiveDir).toAbsolutePath().normalize(),
+            retention.getInteger("batchRows", 5_000), retention.getInteger("fileRows", 100_000)));
   }
 }

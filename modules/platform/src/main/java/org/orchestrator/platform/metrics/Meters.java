@@ -93,6 +93,23 @@ public final class Meters {
   public static final String WEBHOOK_OLDEST = "orchestrator.webhook.outbox.oldest.seconds";
 
   /**
+   * Counter: rows retention archived (written to an archive file) and deleted, by {@code table}
+   * (robot_logs, jobs, queue_items, webhook_deliveries) and {@code action} (archived, deleted).
+   */
+  public static final String RETENTION_ROWS = "orchestrator.retention.rows";
+  /** Gauge: bytes a retained table takes on disk with its indexes (every partition of robot_logs), by {@code table}. */
+  public static final String TABLE_BYTES = "orchestrator.table.bytes";
+  /** Gauge: age in seconds of a retained table's oldest row, by {@code table}; 0 when empty. */
+  public static final String OLDEST_ROW_AGE = "orchestrator.oldest.row.age.seconds";
+  /**
+   * Gauge: the longest retention of a table over the host's policy and every tenant's, in days, by
+   * {@code table}; absent while some tenant keeps that table's rows forever (nothing can stall).
+   */
+  public static final String RETENTION_LONGEST_DAYS = "orchestrator.retention.longest.days";
+  /** Gauge: seconds since the last retention run that succeeded ended; absent before the first one. */
+  public static final String RETENTION_LAST_SUCCESS = "orchestrator.retention.last.success.age.seconds";
+
+  /**
    * A gauge with one series per tenant (and optionally per another tag), replaced as a whole each
    * time it is refreshed, so that series of tenants that went away disappear. A series that stays
    * is registered once and reads the latest value: refreshing re-registers nothing, so a scrape

@@ -164,6 +164,13 @@ class MaintenanceGateTest {
         ruleOf("deleteWebhook"), null));
     calls.put("webhookDeliveries", new Call(HttpMethod.GET, "/api/Webhooks/999999/Deliveries", As.TENANT_ADMIN,
         ruleOf("webhookDeliveries"), null));
+    calls.put("getRetention", new Call(HttpMethod.GET, "/api/Retention", As.HOST, ruleOf("getRetention"), null));
+    calls.put("putRetention", new Call(HttpMethod.PUT, "/api/Retention", As.HOST, ruleOf("putRetention"),
+        new JsonObject().put("archive", true)));
+    calls.put("startRetentionRun", new Call(HttpMethod.POST, "/api/Retention/Run", As.HOST,
+        ruleOf("startRetentionRun"), null));
+    calls.put("listRetentionRuns", new Call(HttpMethod.GET, "/api/Retention/Runs", As.HOST,
+        ruleOf("listRetentionRuns"), null));
     // outside the contract
     calls.put("(contract)", new Call(HttpMethod.GET, "/openapi.json", As.NOBODY, Rule.OPEN, null));
     calls.put("(swagger)", new Call(HttpMethod.GET, "/swagger", As.NOBODY, Rule.OPEN, null));
@@ -204,7 +211,8 @@ class MaintenanceGateTest {
 
   /**
    * The spec's rules (SPEC section 3, the gate): sign-in, health and the maintenance API are open in
-   * every phase; the robot protocol is closed only while Suspended; everything else is closed in
+   * every phase, and so is retention (SPEC section 7: the maintenance a window is for, run from it;
+   * host administrators only); the robot protocol is closed only while Suspended; everything else is closed in
    * maintenance. Every operation of the contract must say so.
    */
   @Test
@@ -214,6 +222,7 @@ class MaintenanceGateTest {
       String lower = path.toLowerCase(java.util.Locale.ROOT);
       Rule expected = lower.startsWith("/identity/") || lower.startsWith("/health/")
           || lower.equals("/api/account") || lower.startsWith("/api/account/") || lower.startsWith("/api/maintenance/")
+          || lower.equals("/api/retention") || lower.startsWith("/api/retention/")
           ? Rule.OPEN : lower.startsWith("/api/robot/") ? Rule.ROBOT : Rule.HUMAN;
       for (Map.Entry<String, Object> method : paths.getJsonObject(path)) {
         JsonObject operation = (JsonObject) method.getValue();

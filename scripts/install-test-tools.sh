@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs what the tests drive besides Java: promtool (Debian package prometheus) and Chromium
-# (Debian package chromium; the browser tests drive it with playwright-core from npm).
+# Installs what the tests drive besides Java: promtool (Debian package prometheus), pg_dump and
+# pg_restore (postgresql-client; scripts/backup.sh and restore.sh use them) and Chromium (Debian
+# package chromium; the browser tests drive it with playwright-core from npm).
 # Needs root and apt-get; does nothing when the tools are already there.
 set -uo pipefail
 missing=()
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v pg_dump >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_dump >/dev/null 2>&1 || missing+=(postgresql-client)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   echo "install-test-tools: missing ${missing[*]} (not root or no apt-get)" >&2

@@ -4,7 +4,8 @@
 # choose explicitly). .ci/run calls exactly this.
 #
 # Tools the tests use from Debian's packages are installed when missing and the user may (root with
-# apt-get): promtool (package prometheus) and Chromium (package chromium). Where they cannot be
+# apt-get): promtool (package prometheus), pg_dump and pg_restore (package postgresql-client) and
+# Chromium (package chromium). Where they cannot be
 # installed, the tests that need them are skipped with a message saying so.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -55,9 +55,12 @@ public final class RetainedRows {
    * @param age the column a row's age is counted from (a finished row has it set)
    * @param finished the condition a row must meet to be listed or deleted ({@code true}: every row)
    * @param line the expression that is a row's JSON text ({@code row_to_json(t)::text} unless told)
-   * @param partitionedByAge whether the table is partitioned by {@code age}: deletes then carry age
-   *     bounds (so that only the partitions holding the rows are visited) and delete by key through a
-   *     hash of the keys over the range of keys, not one index probe per key and partition
+   * @param partitionedByAge whether the table is partitioned by {@code age}: rows are then read in
+   *     one query (the age bounds skip partitions; a partition has no index of finished rows), deletes
+   *     carry age bounds (so that only the partitions holding the rows are visited), and a delete by
+   *     key hashes the keys and scans the range of keys, not one index probe per key and partition.
+   *     Otherwise the table has an index on (tenant, key, age) over its finished rows, which reads
+   *     the keys of a batch by itself
    * @param oldest a query answering one {@code timestamptz}: the oldest row's age (null when none);
    *     unless told, the smallest age of the finished rows
    */
@@ -112,9 +115,22 @@ public final class RetainedRows {
   public Future<RowBatch> rows(ExpiredRows ask) {
     try {
       checkLimit(ask.limit());
+      String key = table.key();
       Bounds bounds = bounds(ask.tenantId(), ask.from(), ask.before(), ask.afterKey());
-      String sql = "SELECT t." + table.key() + "::text, " + table.line() + " FROM " + table.name() + " t WHERE "
-          + bounds.where + " ORDER BY t." + table.key() + " LIMIT $" + (bounds.params.size() + 1);
+      String sql;
+      if (table.partitionedByAge()) {
+        // the partitions outside the bounds are skipped; in each, the planner picks its index
+        sql = "SELECT t." + key + "::text, " + table.line() + " FROM " + table.name() + " t WHERE " + bounds.where
+            + " ORDER BY t." + key + " LIMIT $" + (bounds.params.size() + 1);
+      } else {
+        // the keys first, from the table's retention index alone (tenant, key, age over finished rows);
+        // then their rows by primary key. In one query the planner may walk the primary key in key
+        // order instead and filter every other tenant's rows, and all the young ones after the last
+        // expired key (it cannot tell how many a tenant has). (The inner t is the sub-select's row.)
+        sql = "SELECT t." + key + "::text, " + table.line() + " FROM " + table.name() + " t WHERE t." + key
+            + " = ANY(ARRAY(SELECT t." + key + " FROM " + table.name() + " t WHERE " + bounds.where + " ORDER BY t."
+            + key + " LIMIT $" + (bounds.params.size() + 1) + ")) ORDER BY t." + key;
+      }
       return pool.preparedQuery(sql).execute(bounds.params.addInteger(ask.limit()))
           .map(rows -> {
             List<String> keys = new ArrayList<>(rows.size());
@@ -213,7 +229,7 @@ public final class RetainedRows {
         .map(rows -> rows.size() == 0 ? null : Timestamps.instant(rows.iterator().next().getOffsetDateTime(0)));
   }
 
-  /** A WHERE clause (alias t) and its parameters, $1 the tenant. */
+  /** A WHERE clause on the table's row {@code t}, and its parameters ($1 the tenant). */
   private record Bounds(String where, Tuple params) {
   }
 

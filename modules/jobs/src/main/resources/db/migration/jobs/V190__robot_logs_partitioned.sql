@@ -2,7 +2,8 @@
 -- day at once instead of deleting its rows one by one.
 --
 -- The existing table is not copied: it is renamed and attached as one partition,
--- robot_logs_legacy, covering [MINVALUE, start of the UTC day after this migration runs). Its rows
+-- robot_logs_legacy, covering [MINVALUE, start of the UTC day after this migration runs, or after
+-- the latest row's day if a row was received later than today). Its rows
 -- keep their ids, its indexes become the partitioned indexes' (nothing is rebuilt); the only cost is
 -- one read of the table, by ATTACH, to check that every row fits the bound. An empty table (a new
 -- installation) is dropped instead, so every day has its own partition from the start.
@@ -42,16 +43,24 @@ DECLARE
   i int;
 BEGIN
   IF EXISTS (SELECT 1 FROM robot_logs_legacy) THEN
-    EXECUTE format('ALTER TABLE robot_logs ATTACH PARTITION robot_logs_legacy FOR VALUES FROM (MINVALUE) TO (%L)',
-        to_char(today + 1, 'YYYY-MM-DD') || ' 00:00:00+00');
     first_day := today + 1;
+    BEGIN
+      EXECUTE format('ALTER TABLE robot_logs ATTACH PARTITION robot_logs_legacy FOR VALUES FROM (MINVALUE) TO (%L)',
+          to_char(first_day, 'YYYY-MM-DD') || ' 00:00:00+00');
+    EXCEPTION WHEN check_violation THEN
+      -- a row received after today (the database's clock went back since): the legacy partition
+      -- reaches the end of that row's day
+      SELECT (max(received_at) AT TIME ZONE 'UTC')::date + 1 INTO first_day FROM robot_logs_legacy;
+      EXECUTE format('ALTER TABLE robot_logs ATTACH PARTITION robot_logs_legacy FOR VALUES FROM (MINVALUE) TO (%L)',
+          to_char(first_day, 'YYYY-MM-DD') || ' 00:00:00+00');
+    END;
   ELSE
     DROP TABLE robot_logs_legacy;
     first_day := today;
   END IF;
   -- the same partitions RobotLogPartitions makes (today through today + 7), so that logs can be
   -- written before the jobs module first runs
-  FOR i IN 0 .. today + 7 - first_day LOOP
+  FOR i IN 0 .. today + 7 - first_day LOOP  -- (none when the legacy partition reaches beyond)
     day := first_day + i;
     name := 'robot_logs_p' || to_char(day, 'YYYYMMDD');
     EXECUTE format('CREATE TABLE %I (LIKE robot_logs INCLUDING DEFAULTS)', name);

@@ -184,6 +184,28 @@ class RobotLogsPartitionMigrationTest {
   }
 
   @Test
+  void aRowReceivedAfterTodayWidensTheLegacyPartition() throws Exception {
+    DatabaseEndpoint other = TestDatabase.newSchema("logs_future_row");
+    Flyway.configure(Migrations.class.getClassLoader()).dataSource(other.jdbcUrl(), other.user(), other.password())
+        .schemas(other.schema()).locations("classpath:db/migration/jobs").table("flyway_jobs")
+        .baselineOnMigrate(true).baselineVersion("0").target("180").load().migrate();
+    Pool otherPool = Pools.create(vertx, other, 1);
+    try {
+      otherPool.query("INSERT INTO robot_logs (tenant_id, robot_id, job_id, level, message, time_stamp, received_at) "
+          + "VALUES (1, 1, 1, 'Info', 'from the future', now(), '" + today.plusDays(3) + " 10:00:00+00')")
+          .execute().await(10, TimeUnit.SECONDS);
+      Migrations.apply(other, List.of("jobs"));
+      List<Partition> partitions = new RobotLogPartitions(otherPool).list(startOf(today.plusDays(30)))
+          .await(10, TimeUnit.SECONDS);
+      assertEquals(new Partition("robot_logs_legacy", null, startOf(today.plusDays(4))), partitions.get(0));
+      assertEquals(RobotLogPartitions.name(today.plusDays(4)), partitions.get(1).name());
+      assertEquals(RobotLogPartitions.DAYS_AHEAD - 3, partitions.size() - 1, "the days after it, through today + 7");
+    } finally {
+      otherPool.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void aNewInstallationHasDayPartitionsOnly() throws Exception {
     DatabaseEndpoint fresh = TestDatabase.newSchema("logs_fresh");
     Migrations.apply(fresh, List.of("jobs"));

@@ -173,7 +173,9 @@ public final class RetainedRows {
         params.addArrayOfLong(array);
         if (table.partitionedByAge()) {
           // the range of keys bounds each partition's index scan (a partition outside it costs one
-          // descent), the keys are hashed once: not one probe per key in every partition
+          // descent), the keys are hashed once: not one probe per key in every partition (measured
+          // with 10,000 keys and 108 partitions: ~60-200 ms instead of ~0.7-1 s). The scan reads the
+          // tenant's rows in the range, which for the keys of one batch of rows are about the keys.
           long low = keys.stream().mapToLong(Long::longValue).min().orElseThrow();
           long high = keys.stream().mapToLong(Long::longValue).max().orElseThrow();
           params.addLong(low).addLong(high);

@@ -38,10 +38,10 @@ import org.orchestrator.platform.database.Timestamps;
  * partition would take such rows silently, and then creating their day's partition would fail
  * (PostgreSQL refuses a partition for rows the default partition holds) until someone moved them.
  */
-final class RobotLogPartitions {
+public final class RobotLogPartitions {
 
   /** Days after today that always have their partition. */
-  static final int DAYS_AHEAD = 7;
+  public static final int DAYS_AHEAD = 7;
   static final String LOCK_TIMEOUT = "5s";
   /** The most partitions {@link #create(LocalDate, LocalDate)} makes in one transaction. */
   static final int MAX_DAYS_AT_ONCE = 1_000;
@@ -60,12 +60,12 @@ final class RobotLogPartitions {
 
   private final Pool pool;
 
-  RobotLogPartitions(Pool pool) {
+  public RobotLogPartitions(Pool pool) {
     this.pool = pool;
   }
 
   /** Creates the partitions missing for today through today + {@value #DAYS_AHEAD}; answers the names created. */
-  Future<List<String>> ensureAhead() {
+  public Future<List<String>> ensureAhead() {
     return locked(tx -> tx.query("SELECT (now() AT TIME ZONE 'UTC')::date").execute()
         .map(rows -> rows.iterator().next().getLocalDate(0))
         .compose(today -> create(tx, today, today.plusDays(DAYS_AHEAD))));
@@ -76,7 +76,7 @@ final class RobotLogPartitions {
    * a day an existing partition overlaps (the legacy one, or one made by hand) is left out.
    * Answers the names created. For tests and benchmarks, which need past days.
    */
-  Future<List<String>> create(LocalDate first, LocalDate last) {
+  public Future<List<String>> create(LocalDate first, LocalDate last) {
     if (first.plusDays(MAX_DAYS_AT_ONCE).isBefore(last)) {
       return Future.failedFuture(Failure.badRequest("at most " + MAX_DAYS_AT_ONCE + " days at once"));
     }
@@ -115,7 +115,7 @@ final class RobotLogPartitions {
     return startsBefore && endsAfter;
   }
 
-  static String name(LocalDate day) {
+  public static String name(LocalDate day) {
     return "robot_logs_p" + DAY.format(day);
   }
 

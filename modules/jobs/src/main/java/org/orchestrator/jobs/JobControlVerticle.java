@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * {@code jobs.robotDeadAfterSeconds} is 0 (default 120), it also faults the unfinished jobs of robots
  * that have been silent that long (not while Suspended, and not until that long after it or after
  * this node started: robots are cut off then, not dead). Hourly it forgets log batch ids older than
- * {@link #LOG_BATCH_RETENTION}.
+ * {@link #LOG_BATCH_RETENTION}. At start and hourly it creates the robot log partitions of the days
+ * ahead ({@link RobotLogPartitions}); it serves retention's addresses ({@link JobsRetention}).
  */
 public final class JobControlVerticle extends VerticleBase {
 
@@ -50,6 +51,11 @@ public final class JobControlVerticle extends VerticleBase {
   private long deadRobotTimer = -1;
   private long pruneTimer = -1;
   private long cordonTimer = -1;
+  private long partitionTimer = -1;
+  private boolean stopped;
+  /** How often the robot log partitions ahead are checked, and how soon again after a failure. */
+  static final long PARTITIONS_EVERY_MS = 3_600_000;
+  static final long PARTITIONS_RETRY_MS = 60_000;
   /**
    * A deleted robot is retired again this long after the first time: a heartbeat it sent just
    * before its token was refused everywhere may have been handed a job in between (a bus request
@@ -127,6 +133,8 @@ public final class JobControlVerticle extends VerticleBase {
     RobotLogRepository logs = new RobotLogRepository(pool);
     QueueItemRepository queueItems = new QueueItemRepository(pool);
     RobotRetirement retirement = new RobotRetirement(pool);
+    RobotLogPartitions partitions = new RobotLogPartitions(pool);
+    JobsRetention retention = new JobsRetention(pool, partitions);
     JobService service = new JobService(jobs, logs, queueItems,
         query -> Addresses.IDENTITY_ROBOT_GET.request(bus, query),
         Duration.ofSeconds(settings.heartbeatGraceSeconds()), tenant -> phase.snapshot().phaseOf(tenant), metrics,
@@ -177,7 +185,8 @@ public final class JobControlVerticle extends VerticleBase {
     }
     pruneTimer = vertx.setPeriodic(PRUNE_EVERY_MS, id -> logs.pruneBatches(LOG_BATCH_RETENTION)
         .onFailure(failure -> LOG.warn("log batch ids not pruned: {}", failure.getMessage())));
-    return Future.all(List.of(
+    return ensurePartitions(partitions).compose(created -> Future.all(List.of(
+        retention.serve(bus),
         Addresses.JOBS_JOB_CREATE.serve(bus, service::create).completion(),
         Addresses.JOBS_SCHEDULED_JOBS_CREATE.serve(bus, service::createScheduled).completion(),
         Addresses.JOBS_JOB_LIST.serve(bus, service::list).completion(),
@@ -232,7 +241,34 @@ public final class JobControlVerticle extends VerticleBase {
         Addresses.JOBS_MAINTENANCE_ACTIVE.serve(bus, q -> sweeps.active(q.sampleLimit())).completion(),
         Addresses.JOBS_MAINTENANCE_COUNT.serve(bus, q -> sweeps.counts(q.windowId())).completion(),
         Addresses.JOBS_MAINTENANCE_WINDOW_JOBS.serve(bus, q -> sweeps.windowJobs(q.windowId(), q.tenantId()))
-            .completion()));
+            .completion())));
+  }
+
+  /**
+   * Creates the robot log partitions of today through the next days ({@link RobotLogPartitions}),
+   * then again every {@link #PARTITIONS_EVERY_MS} (after a failure, in {@link #PARTITIONS_RETRY_MS}).
+   * A failure does not stop the start: the days ahead already have their partitions (the last
+   * success made a week of them) and the next attempt comes soon.
+   */
+  private Future<Void> ensurePartitions(RobotLogPartitions partitions) {
+    return partitions.ensureAhead()
+        .map(created -> {
+          if (!created.isEmpty()) {
+            LOG.info("robot log partitions created: {}", created);
+          }
+          return PARTITIONS_EVERY_MS;
+        })
+        .otherwise(failure -> {
+          LOG.warn("robot log partitions not checked (again in {} s): {}", PARTITIONS_RETRY_MS / 1000,
+              failure.getMessage());
+          return PARTITIONS_RETRY_MS;
+        })
+        .map(next -> {
+          if (!stopped) {
+            partitionTimer = vertx.setTimer(next, id -> ensurePartitions(partitions));
+          }
+          return null;
+        });
   }
 
   @Override
@@ -243,6 +279,8 @@ public final class JobControlVerticle extends VerticleBase {
     vertx.cancelTimer(metricsTimer);
     vertx.cancelTimer(pruneTimer);
     vertx.cancelTimer(cordonTimer);
+    stopped = true;
+    vertx.cancelTimer(partitionTimer);
     return notices == null ? Future.succeededFuture() : notices.close();
   }
 }

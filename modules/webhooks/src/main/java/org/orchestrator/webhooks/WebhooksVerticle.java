@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * Bus adapter of the webhooks module, and the outbox's pump: every {@code webhooks.pollMillis}, and
  * at once when the phase changes (events come with phase changes and plans), stored events become
  * deliveries and due deliveries are attempted; one round at a time on this node. The backlog gauges
- * are read from the database every {@value #BACKLOG_PERIOD_MS} ms.
+ * are read from the database every {@value #BACKLOG_PERIOD_MS} ms. It serves retention's addresses
+ * ({@link DeliveryRetention}).
  */
 public final class WebhooksVerticle extends VerticleBase {
 
@@ -68,6 +69,7 @@ public final class WebhooksVerticle extends VerticleBase {
             Addresses.WEBHOOKS_WEBHOOK_LIST.serve(bus, service::list).completion(),
             Addresses.WEBHOOKS_WEBHOOK_DELETE.serve(bus, service::delete).completion(),
             Addresses.WEBHOOKS_DELIVERY_LIST.serve(bus, service::deliveries).completion(),
+            new DeliveryRetention(pool).serve(bus),
             Addresses.PHASE_CHANGED.subscribe(bus, changed -> pump()).completion()))
         .onSuccess(ready -> {
           poller = vertx.setPeriodic(settings.pollMillis(), id -> pump());

@@ -301,8 +301,8 @@ public final class Addresses {
       "Deletes up to a limit of a tenant's finished rows aged in a range, without archiving them.");
   public static final BusAddress<OldestRow, Oldest> JOBS_RETENTION_OLDEST = query(
       "jobs.retention.oldest", OldestRow.class, Oldest.class,
-      "When the oldest row of robot_logs, jobs or queue_items was received or ended (for the stalled-retention "
-          + "alert).");
+      "When the oldest row of robot_logs was received, or the oldest finished job or queue item ended (for the "
+          + "stalled-retention alert).");
   public static final BusAddress<ListPartitions, Partitions> JOBS_RETENTION_PARTITIONS = query(
       "jobs.retention.partitions", ListPartitions.class, Partitions.class,
       "The day partitions of robot_logs that end at or before an instant, oldest first.");
@@ -453,7 +453,7 @@ public final class Addresses {
       "Deletes up to a limit of a tenant's settled deliveries aged in a range, without archiving them.");
   public static final BusAddress<OldestRow, Oldest> WEBHOOKS_RETENTION_OLDEST = query(
       "webhooks.retention.oldest", OldestRow.class, Oldest.class,
-      "When the oldest webhook delivery was created.");
+      "When the oldest settled webhook delivery was settled (for the stalled-retention alert).");
 
   // retention
   public static final BusAddress<GetPolicy, PolicyView> RETENTION_POLICY_GET = query(

@@ -106,7 +106,10 @@ public final class RetentionMessages {
   public record DeletedRows(long count) {
   }
 
-  /** The age instant of the oldest row of {@code table} (finished or not, any tenant). */
+  /**
+   * The age instant of the oldest finished row of {@code table}, any tenant: the oldest row retention
+   * could delete (an unfinished one is not retention's, and has no age yet).
+   */
   public record OldestRow(RetainedTable table) {
   }
 
@@ -118,7 +121,10 @@ public final class RetentionMessages {
   public record ListPartitions(Instant before) {
   }
 
-  /** A partition of robot logs: rows received in [{@code from}, {@code to}). */
+  /**
+   * A partition of robot logs: rows received in [{@code from}, {@code to}); {@code from} null: no
+   * lower bound (robot_logs_legacy, the table as it was before it was partitioned).
+   */
   public record Partition(String name, Instant from, Instant to) {
   }
 

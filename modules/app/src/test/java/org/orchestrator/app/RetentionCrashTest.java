@@ -67,7 +67,8 @@ class RetentionCrashTest {
       // the default policy: logs 30 days, jobs 90, queue items 45, archived
       Map<String, Set<String>> expired = new TreeMap<>();
       try (Connection db = connect(database)) {
-        execute(db, "CREATE TABLE robot_logs_old PARTITION OF robot_logs FOR VALUES FROM "
+        String day = java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(40).toString().replace("-", "");
+        execute(db, "CREATE TABLE robot_logs_p" + day + " PARTITION OF robot_logs FOR VALUES FROM "
             + "((current_date - 40)::timestamptz) TO ((current_date - 39)::timestamptz)");
         for (long tenant : List.of(t1, t2)) {
           expired.computeIfAbsent("robot_logs", k -> new HashSet<>()).addAll(ids(db, "INSERT INTO robot_logs "

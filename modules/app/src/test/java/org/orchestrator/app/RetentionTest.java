@@ -73,6 +73,7 @@ class RetentionTest {
 
   private static HttpResponse<Buffer> put(String query, String token, Object body) {
     return api.request(HttpMethod.PUT, "/api/Retention" + query, token)
+        .putHeader("Content-Type", "application/json")
         .sendBuffer(Buffer.buffer(body instanceof JsonObject json ? json.encode() : body.toString())).await();
   }
 
@@ -341,8 +342,10 @@ class RetentionTest {
     return ids;
   }
 
-  private static void sql(String statement) {
-    TestDatabase.execute(database, statement);
+  private static void sql(String sql) throws SQLException {
+    try (Connection connection = connect(); Statement statement = connection.createStatement()) {
+      statement.execute(sql);
+    }
   }
 
   private static Connection connect() throws SQLException {

@@ -290,7 +290,4 @@ final class WebhookOutbox {
         .onFailure(failure -> answer.tryFail(failure));
     return answer.future().onComplete(done -> vertx.cancelTimer(timer));
   }
-
-  /** Deliveries settled longer ago than this are forgotten. */
-  static final Duration KEPT_FOR = Duration.ofDays(30);
 }

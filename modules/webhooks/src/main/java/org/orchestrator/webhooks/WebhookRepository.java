@@ -234,15 +234,13 @@ final class WebhookRepository {
   }
 
   /**
-   * Forgets settled deliveries (and their attempts) older than {@code before}, then removed webhooks
-   * that have no delivery left to show.
+   * Forgets removed webhooks that have no delivery left to show. Settled deliveries themselves leave
+   * by retention (its policy's webhookDeliveriesDays, archived first when it says so).
    */
-  Future<Integer> forget(Instant before) {
-    return pool.preparedQuery("DELETE FROM webhook_deliveries WHERE state <> 'Pending' AND settled_at < $1")
-        .execute(Tuple.of(Timestamps.utc(before)))
-        .compose(deliveries -> pool.query("DELETE FROM webhooks w WHERE deleted_at IS NOT NULL AND NOT EXISTS "
-                + "(SELECT 1 FROM webhook_deliveries d WHERE d.webhook_id = w.id)").execute()
-            .map(webhooks -> deliveries.rowCount()));
+  Future<Integer> forgetRemovedWebhooks() {
+    return pool.query("DELETE FROM webhooks w WHERE deleted_at IS NOT NULL AND NOT EXISTS "
+            + "(SELECT 1 FROM webhook_deliveries d WHERE d.webhook_id = w.id)").execute()
+        .map(webhooks -> webhooks.rowCount());
   }
 
   private static Webhook webhook(Row row) {

@@ -74,9 +74,8 @@ public final class WebhooksVerticle extends VerticleBase {
         .onSuccess(ready -> {
           poller = vertx.setPeriodic(settings.pollMillis(), id -> pump());
           measurer = vertx.setPeriodic(BACKLOG_PERIOD_MS, id -> measure());
-          forgetter = vertx.setPeriodic(FORGET_PERIOD_MS, id -> repository.forget(clock.instant()
-                  .minus(WebhookOutbox.KEPT_FOR))
-              .onFailure(failure -> LOG.debug("old deliveries not forgotten: {}", failure.getMessage())));
+          forgetter = vertx.setPeriodic(FORGET_PERIOD_MS, id -> repository.forgetRemovedWebhooks()
+              .onFailure(failure -> LOG.debug("removed webhooks not forgotten: {}", failure.getMessage())));
           measure();
         });
   }

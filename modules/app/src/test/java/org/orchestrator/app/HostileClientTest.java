@@ -440,7 +440,12 @@ class HostileClientTest {
       assertTrue(statuses429.get() > 0, "the flood was throttled");
       assertTrue(statuses401.get() < 60, "at most a few dozen wrong passwords were hashed: " + statuses401.get());
       assertTrue(signIns.size() > 0, "the host admin signed in during the flood from their own address");
-      assertTrue(health.size() > 10, "health answered 200 throughout: " + health.size() + " probes");
+      // every probe answered 200 (any other answer failed `probing`); how many fit in the 6 s is a
+      // wall-clock figure: about 100 on a quiet machine, 10 on a 2-core machine at load average 15
+      // (stress-ng --cpu 2, a benchmark and two builds beside the suite). Starved event loops (the
+      // hashing on them) would answer none: each probe would wait behind 200 queued 210,000-iteration
+      // hashes. At least 5 is far from either.
+      assertTrue(health.size() >= 5, "health answered 200 throughout: " + health.size() + " probes");
     }
   }
 

@@ -37,8 +37,8 @@ final class RetentionMetrics {
         .description("bytes a retained table takes with its indexes").register(registry);
     oldest = MultiGauge.builder(Meters.OLDEST_ROW_AGE).description("age in seconds of a retained table's oldest row")
         .register(registry);
-    longest = MultiGauge.builder(Meters.RETENTION_LONGEST_DAYS)
-        .description("the longest retention of a table over every policy, in days (absent: some keep forever)")
+    longest = MultiGauge.builder(Meters.RETENTION_LONGEST).baseUnit("seconds")
+        .description("the longest retention of a table over every policy (absent: some keep forever)")
         .register(registry);
     lastSuccess = MultiGauge.builder(Meters.RETENTION_LAST_SUCCESS)
         .description("seconds since the last successful retention run ended").register(registry);
@@ -56,7 +56,9 @@ final class RetentionMetrics {
   void tables(Map<RetainedTable, Long> sizes, Map<RetainedTable, Long> ages, Map<RetainedTable, Integer> longestDays) {
     bytes.register(rows(sizes), true);
     oldest.register(rows(ages), true);
-    longest.register(rows(longestDays), true);
+    Map<RetainedTable, Long> longestSeconds = new java.util.EnumMap<>(RetainedTable.class);
+    longestDays.forEach((table, days) -> longestSeconds.put(table, days * 86_400L));
+    longest.register(rows(longestSeconds), true);
   }
 
   void lastSuccess(Long ageSeconds) {

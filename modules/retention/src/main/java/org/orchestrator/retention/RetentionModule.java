@@ -26,7 +26,7 @@ public final class RetentionModule implements FeatureModule {
 
   @Override
   public List<String> meters() {
-    return List.of(Meters.RETENTION_ROWS, Meters.TABLE_BYTES, Meters.OLDEST_ROW_AGE, Meters.RETENTION_LONGEST_DAYS,
+    return List.of(Meters.RETENTION_ROWS, Meters.TABLE_BYTES, Meters.OLDEST_ROW_AGE, Meters.RETENTION_LONGEST,
         Meters.RETENTION_LAST_SUCCESS);
   }
 

@@ -102,10 +102,11 @@ public final class Meters {
   /** Gauge: age in seconds of a retained table's oldest row, by {@code table}; 0 when empty. */
   public static final String OLDEST_ROW_AGE = "orchestrator.oldest.row.age.seconds";
   /**
-   * Gauge: the longest retention of a table over the host's policy and every tenant's, in days, by
-   * {@code table}; absent while some tenant keeps that table's rows forever (nothing can stall).
+   * Gauge: the longest retention of a table over the host's policy and every tenant's, in seconds
+   * (days x 86,400), by {@code table}; absent while some tenant keeps that table's rows forever
+   * (nothing can stall).
    */
-  public static final String RETENTION_LONGEST_DAYS = "orchestrator.retention.longest.days";
+  public static final String RETENTION_LONGEST = "orchestrator.retention.longest.seconds";
   /** Gauge: seconds since the last retention run that succeeded ended; absent before the first one. */
   public static final String RETENTION_LAST_SUCCESS = "orchestrator.retention.last.success.age.seconds";
 

@@ -260,6 +260,30 @@ class RetentionTest {
     assertEquals(after, counts());
   }
 
+  @Test
+  void aRunThatCannotWriteItsArchiveFailsAndDeletesNothing() throws Exception {
+    Tenants.Fixture d = Tenants.create(api, host, "keeps-d", 0).await();
+    Set<String> old = ids("INSERT INTO jobs (tenant_id, process_name, state, created_at, ended_at) SELECT " + d.id()
+        + ", 'old', 'Successful', now() - interval '400 days', now() - interval '399 days' "
+        + "FROM generate_series(1, 30) g RETURNING id");
+    // where the tenant's folder should go, a file: the archive cannot be written
+    Path blocked = dataDir.resolve("archive").resolve(Long.toString(d.id()));
+    Files.createDirectories(blocked.getParent());
+    Files.writeString(blocked, "not a folder");
+    try {
+      JsonObject failed = awaitRun(startRun());
+      assertEquals("Failed", failed.getString("outcome"), failed.encode());
+      assertTrue(failed.getString("error") != null && !failed.getString("error").isBlank(), failed.encode());
+      assertEquals(30, count("SELECT count(*) FROM jobs WHERE tenant_id = " + d.id()), "nothing unarchived deleted");
+    } finally {
+      Files.delete(blocked);
+    }
+    JsonObject next = awaitRun(startRun());
+    assertEquals("Succeeded", next.getString("outcome"), next.encode());
+    assertEquals(0, count("SELECT count(*) FROM jobs WHERE tenant_id = " + d.id()));
+    assertEquals(old, archived(dataDir.resolve("archive"), d.id(), "jobs"), "the next run archived them");
+  }
+
   private static long startRun() {
     HttpResponse<Buffer> started = api.post("/api/Retention/Run", host, null).await();
     assertEquals(202, started.statusCode(), started.bodyAsString());

@@ -188,6 +188,7 @@ class QueryEncodingTest {
       Map.entry("maintenanceHistory:after", (s, max) -> cursorEchoed("/api/Maintenance/History?after=", s)),
       Map.entry("webhookDeliveries:after", (s, max) -> cursorEchoed("/api/Webhooks/999999/Deliveries?after=", s)),
       Map.entry("listAuditLogs:after", (s, max) -> cursorEchoed("/api/AuditLogs?after=", s)),
+      Map.entry("listRetentionRuns:after", (s, max) -> cursorEchoed("/api/Retention/Runs?after=", s)),
       Map.entry("listAssets:after", QueryEncodingTest::assetCursorIsAPosition));
 
   @Test
@@ -274,7 +275,7 @@ class QueryEncodingTest {
   }
 
   private static String host(String uri) {
-    return uri.startsWith("/api/Maintenance/") ? host : tenant.adminToken();
+    return uri.startsWith("/api/Maintenance/") || uri.startsWith("/api/Retention") ? host : tenant.adminToken();
   }
 
   /**
@@ -408,7 +409,7 @@ class QueryEncodingTest {
     }
     assertEquals(Set.of("listAssets", "listAuditLogs", "listJobs", "listQueueItems", "listRobotLogs", "listScheduleFires",
         "listUsers", "maintenanceGet", "maintenanceHistory", "webhookDeliveries", "maintenanceStart", "maintenanceEnd",
-        "maintenancePreview"), operations);
+        "maintenancePreview", "getRetention", "putRetention", "listRetentionRuns"), operations);
     assertEquals("None", phase(), "no refused value started anything");
   }
 

@@ -1,6 +1,7 @@
 package org.orchestrator.retention;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
@@ -45,6 +46,8 @@ final class RetentionRun {
   private final Clock clock;
   private final RetentionMetrics metrics;
   private final long runId;
+  /** When the last {@link #pace} let the run go on (System.nanoTime). */
+  private long paced = System.nanoTime();
 
   RetentionRun(Vertx vertx, RetentionRepository repository, Owners owners, Archive archive,
       OrchestratorConfig.Retention settings, Clock clock, RetentionMetrics metrics, long runId) {
@@ -152,6 +155,7 @@ final class RetentionRun {
       }
       metrics.deleted(table, deleted);
       return repository.count(repository.pool(), runId, tenantId, table, 0, deleted)
+          .compose(counted -> pace(deleted))
           .compose(counted -> deleted < settings.batchRows() ? Future.succeededFuture()
               : deleteExpired(table, tenantId, cutoff));
     });
@@ -188,7 +192,8 @@ final class RetentionRun {
   /** Writes the next file of rows after {@code afterKey}, or answers null when there are none. */
   private Future<WrittenFile> archiveFile(RetainedTable table, long tenantId, Instant from, Instant before,
       String afterKey) {
-    return owners.rows(table, tenantId, from, before, afterKey, settings.batchRows()).compose(first -> {
+    return owners.rows(table, tenantId, from, before, afterKey, settings.batchRows())
+        .compose(first -> pace(first.keys().size()).map(first)).compose(first -> {
       if (first.keys().isEmpty()) {
         return Future.succeededFuture(null);
       }
@@ -228,6 +233,7 @@ final class RetentionRun {
         return Future.succeededFuture(false);
       }
       return owners.rows(table, tenantId, from, before, keys.get(keys.size() - 1), settings.batchRows())
+          .compose(next -> pace(next.keys().size()).map(next))
           .compose(next -> next.keys().isEmpty() ? Future.succeededFuture(true)
               : fill(writing, keys, next, table, tenantId, from, before));
     });
@@ -247,10 +253,34 @@ final class RetentionRun {
       chunks.add(keys.subList(i, Math.min(keys.size(), i + settings.batchRows())));
     }
     long[] deleted = {0};
-    return sequence(chunks, chunk -> owners.delete(table, tenantId, List.copyOf(chunk)).map(count -> {
+    return sequence(chunks, chunk -> owners.delete(table, tenantId, List.copyOf(chunk)).compose(count -> {
       deleted[0] += count;
-      return null;
+      return pace(count);
     })).map(done -> deleted[0]);
+  }
+
+  /**
+   * Holds the run so that it touches (reads or deletes) at most {@code retention.maxRowsPerSecond}
+   * rows a second: after a statement that touched {@code rows}, waits for what is left of the time
+   * those rows are allowed. Measured from the last pause, so time spent elsewhere (writing a file)
+   * is not saved up for a burst. 0: no pace.
+   */
+  private Future<Void> pace(long rows) {
+    long rate = settings.maxRowsPerSecond();
+    long now = System.nanoTime();
+    if (rate <= 0 || rows == 0) {
+      paced = now;
+      return Future.succeededFuture();
+    }
+    long waitNanos = rows * 1_000_000_000L / rate - (now - paced);
+    if (waitNanos < 1_000_000) {
+      paced = now;
+      return Future.succeededFuture();
+    }
+    paced = now + waitNanos;
+    Promise<Void> slept = Promise.promise();
+    vertx.setTimer(waitNanos / 1_000_000, timer -> slept.complete());
+    return slept.future();
   }
 
   // ---- plumbing ----

@@ -2,6 +2,7 @@ package org.orchestrator.retention;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
@@ -95,6 +96,13 @@ public final class RetentionVerticle extends VerticleBase {
   /** Runs what is due if this node takes the lock; a check asked for during one runs after it. */
   void check() {
     if (stopped) {
+      return;
+    }
+    if (Vertx.currentContext() != context) {
+      // asked for by a request (POST /api/Retention/Run): the run is not that request's work, so it
+      // goes on the verticle's own context, without the request's deadline, which would otherwise cut
+      // off the bus request in flight when it passes (a run outlives its request by minutes)
+      context.runOnContext(again -> check());
       return;
     }
     if (checking) {

@@ -15,14 +15,23 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
     Scheduler scheduler, Maintenance maintenance, Bridge bridge, Webhooks webhooks, Retention retention) {
 
   /**
+   * {@code retention.maxRowsPerSecond} when not set: rows a run reads or deletes a second. Above
+   * what a node writes (UiPath's profile: 200 million log lines a day, about 2,300 a second), and
+   * most expiry is whole days dropped, which the pace does not hold (docs/benchmarks.md, "Retention").
+   */
+  public static final int DEFAULT_RETENTION_ROWS_PER_SECOND = 10_000;
+
+  /**
    * Retention of finished rows (the policy itself is data: {@code PUT /api/Retention}).
    *
    * @param intervalSeconds a run starts this long after the last one started (on one node at a time)
    * @param archiveDir where archive files go ({@code <tenantId>/<table>/<yyyy-mm-dd>[-<n>].jsonl.gz})
    * @param batchRows rows read or deleted by one statement (each in its own short transaction)
    * @param fileRows rows at most in one archive file
+   * @param maxRowsPerSecond rows a run reads or deletes a second at most, so that robots' requests keep
+   *     their latency while it goes (0: as fast as the database goes)
    */
-  public record Retention(long intervalSeconds, Path archiveDir, int batchRows, int fileRows) {
+  public record Retention(long intervalSeconds, Path archiveDir, int batchRows, int fileRows, int maxRowsPerSecond) {
 
     public Retention {
       if (intervalSeconds < 60 || intervalSeconds > 7 * 86_400) {
@@ -31,6 +40,10 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
       if (batchRows < 1 || batchRows > 10_000 || fileRows < batchRows || fileRows > 1_000_000) {
         throw new IllegalArgumentException("retention.batchRows must be 1 to 10000 and retention.fileRows "
             + "batchRows to 1000000");
+      }
+      if (maxRowsPerSecond < 0 || maxRowsPerSecond > 10_000_000) {
+        throw new IllegalArgumentException("retention.maxRowsPerSecond must be 0 (no limit) to 10000000, got "
+            + maxRowsPerSecond);
       }
     }
   }
@@ -256,6 +269,7 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
         new Retention(retention.getLong("intervalSeconds", 3_600L),
             archiveDir == null || archiveDir.isBlank() ? dataDir.resolve("archive")
                 : Path.of(archiveDir).toAbsolutePath().normalize(),
-            retention.getInteger("batchRows", 5_000), retention.getInteger("fileRows", 100_000)));
+            retention.getInteger("batchRows", 1_000), retention.getInteger("fileRows", 100_000),
+            retention.getInteger("maxRowsPerSecond", DEFAULT_RETENTION_ROWS_PER_SECOND)));
   }
 }

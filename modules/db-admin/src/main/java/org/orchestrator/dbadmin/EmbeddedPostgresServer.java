@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +39,14 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
   /** As {@link #start(Path)} on {@code port} (0: a free one), e.g. to restart a server where clients expect it. */
   public static EmbeddedPostgresServer start(Path cluster, int port) throws IOException {
+    return start(cluster, port, Map.of());
+  }
+
+  /**
+   * As {@link #start(Path, int)} with {@code overrides} applied over the shipped settings: only for
+   * benchmarks that measure what durability costs (see the test-jar's {@code EmbeddedPostgresForBenchmarks}).
+   */
+  static EmbeddedPostgresServer start(Path cluster, int port, Map<String, String> overrides) throws IOException {
     Files.createDirectories(cluster);
     stopOrphan(cluster);
     long started = System.nanoTime();
@@ -45,7 +54,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     if (port > 0) {
       builder.setPort(port);
     }
-    EmbeddedPostgres postgres = builder
+    builder
         .setDataDirectory(cluster)
         .setCleanDataDirectory(false)
         .setRegisterShutdownHook(false)
@@ -56,8 +65,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         // the cluster. What the docs promise about crashes holds for the default run
         .setServerConfig("fsync", "on")
         .setServerConfig("synchronous_commit", "on")
-        .setServerConfig("full_page_writes", "on")
-        .start();
+        .setServerConfig("full_page_writes", "on");
+    overrides.forEach(builder::setServerConfig);
+    EmbeddedPostgres postgres = builder.start();
     LOG.info("embedded PostgreSQL on 127.0.0.1:{} with cluster {} ({} ms)", postgres.getPort(), cluster,
         (System.nanoTime() - started) / 1_000_000);
     return new EmbeddedPostgresServer(postgres, cluster);

@@ -78,6 +78,12 @@ public final class Benchmarks {
     if (which.contains("schedules")) {
       schedules();
     }
+    if (which.contains("durability")) {
+      DurabilityBenchmark.run();
+    }
+    if (which.contains("retention")) {
+      RetentionBenchmark.run();
+    }
     System.exit(0);
   }
 
@@ -541,13 +547,13 @@ public final class Benchmarks {
   }
 
   /** A Pending job naming each robot of the tenant (straight into the table: one statement). */
-  private static void giveEachAJob(Pool pool, Tenants.Fixture tenant) {
+  static void giveEachAJob(Pool pool, Tenants.Fixture tenant) {
     Long[] ids = tenant.robots().stream().map(Tenants.Robot::id).toArray(Long[]::new);
     pool.preparedQuery("INSERT INTO jobs (tenant_id, process_name, robot_id) SELECT $1, 'profiled', r "
         + "FROM unnest($2::bigint[]) r").execute(Tuple.tuple().addLong(tenant.id()).addArrayOfLong(ids)).await();
   }
 
-  private static long requests(org.orchestrator.simulator.ProfiledRobot.ProfileStats stats) {
+  static long requests(org.orchestrator.simulator.ProfiledRobot.ProfileStats stats) {
     long total = 0;
     for (org.orchestrator.simulator.ProfiledRobot.Kind kind : org.orchestrator.simulator.ProfiledRobot.Kind.values()) {
       total += stats.count(kind);
@@ -559,7 +565,7 @@ public final class Benchmarks {
     return pool.preparedQuery(sql).execute(Tuple.of(tenantId)).await().iterator().next().getLong(0);
   }
 
-  private static double p(double[] sorted, double quantile) {
+  static double p(double[] sorted, double quantile) {
     return sorted.length == 0 ? Double.NaN : sorted[Math.max(0, (int) Math.ceil(sorted.length * quantile) - 1)];
   }
 
@@ -670,7 +676,7 @@ public final class Benchmarks {
     }
   }
 
-  private static double ingestApi(Tenants.Fixture tenant, List<Long> jobs, int batches, int lines) {
+  static double ingestApi(Tenants.Fixture tenant, List<Long> jobs, int batches, int lines) {
     // payloads are prepared before the clock starts, on both sides: what is timed is the server
     List<Buffer> payloads = new ArrayList<>();
     for (long job : jobs) {

@@ -31,6 +31,7 @@ import org.orchestrator.contracts.bus.Addresses;
 import org.orchestrator.contracts.bus.BusAddress;
 import org.orchestrator.contracts.bus.LocalRecordCodec;
 import org.orchestrator.contracts.retention.RetentionMessages.DeleteExpired;
+import org.orchestrator.contracts.retention.RetentionMessages.DeletedRows;
 import org.orchestrator.contracts.retention.RetentionMessages.DeleteRows;
 import org.orchestrator.contracts.retention.RetentionMessages.DropPartition;
 import org.orchestrator.contracts.retention.RetentionMessages.ExpiredRows;
@@ -311,6 +312,26 @@ class JobsRetentionTest {
     } while (deleted > 0 && counts.size() < 10);
     assertEquals(List.of(3L, 3L, 3L, 1L, 0L), counts);
     assertEquals(0L, count("SELECT count(*) FROM jobs WHERE tenant_id = 33 AND state <> 'Running'"));
+
+    // after a key: each statement starts after the last key the one before chose, and the walk
+    // ends with a statement that chooses none (no last key)
+    List<Long> keyed = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      keyed.add(job(34, FINISHED.get(i % 3), Instant.now().minusSeconds(86_400L * (2 + i))));
+    }
+    DeletedRows opening = call(Addresses.JOBS_RETENTION_DELETE_EXPIRED,
+        new DeleteExpired(RetainedTable.jobs, 34, null, before, 3, null));
+    assertEquals(3, opening.count());
+    assertEquals(Long.toString(keyed.get(2)), opening.lastKey());
+    DeletedRows skipping = call(Addresses.JOBS_RETENTION_DELETE_EXPIRED,
+        new DeleteExpired(RetainedTable.jobs, 34, null, before, 3, Long.toString(keyed.get(4))));
+    assertEquals(2, skipping.count(), "only the keys after the one given");
+    assertEquals(Long.toString(keyed.get(6)), skipping.lastKey());
+    assertEquals(2L, count("SELECT count(*) FROM jobs WHERE tenant_id = 34"), "the two it started after");
+    DeletedRows none = call(Addresses.JOBS_RETENTION_DELETE_EXPIRED,
+        new DeleteExpired(RetainedTable.jobs, 34, null, before, 3, Long.toString(keyed.get(6))));
+    assertEquals(0, none.count());
+    assertEquals(null, none.lastKey());
     assertEquals(1L, count("SELECT count(*) FROM jobs WHERE id = $1", running));
 
     // queue items: Successful and Failed by ended_at; New and InProgress never

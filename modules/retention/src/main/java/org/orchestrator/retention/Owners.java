@@ -46,10 +46,11 @@ class Owners {
     return address.request(bus, new DeleteRows(table, tenantId, keys)).map(DeletedRows::count);
   }
 
-  Future<Long> deleteExpired(RetainedTable table, long tenantId, Instant from, Instant before, int limit) {
+  Future<DeletedRows> deleteExpired(RetainedTable table, long tenantId, Instant from, Instant before, int limit,
+      String afterKey) {
     BusAddress<DeleteExpired, DeletedRows> address = table == RetainedTable.webhook_deliveries
         ? Addresses.WEBHOOKS_RETENTION_DELETE_EXPIRED : Addresses.JOBS_RETENTION_DELETE_EXPIRED;
-    return address.request(bus, new DeleteExpired(table, tenantId, from, before, limit)).map(DeletedRows::count);
+    return address.request(bus, new DeleteExpired(table, tenantId, from, before, limit, afterKey));
   }
 
   Future<Instant> oldest(RetainedTable table) {

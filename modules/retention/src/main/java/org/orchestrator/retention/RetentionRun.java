@@ -143,21 +143,23 @@ final class RetentionRun {
     }
     Instant cutoff = now.minus(Duration.ofDays(days));
     if (!Policies.archive(tenant.policy())) {
-      return deleteExpired(table, tenant.id(), cutoff);
+      return deleteExpired(table, tenant.id(), cutoff, null);
     }
     return archiveRange(table, tenant.id(), null, cutoff, null, file -> { });
   }
 
-  private Future<Void> deleteExpired(RetainedTable table, long tenantId, Instant cutoff) {
-    return owners.deleteExpired(table, tenantId, null, cutoff, settings.batchRows()).compose(deleted -> {
-      if (deleted == 0) {
-        return Future.succeededFuture();
+  private Future<Void> deleteExpired(RetainedTable table, long tenantId, Instant cutoff, String afterKey) {
+    return owners.deleteExpired(table, tenantId, null, cutoff, settings.batchRows(), afterKey).compose(batch -> {
+      long deleted = batch.count();
+      if (deleted > 0) {
+        metrics.deleted(table, deleted);
       }
-      metrics.deleted(table, deleted);
-      return repository.count(repository.pool(), runId, tenantId, table, 0, deleted)
-          .compose(counted -> pace(deleted))
-          .compose(counted -> deleted < settings.batchRows() ? Future.succeededFuture()
-              : deleteExpired(table, tenantId, cutoff));
+      Future<Void> counted = deleted == 0 ? Future.succeededFuture()
+          : repository.count(repository.pool(), runId, tenantId, table, 0, deleted).compose(done -> pace(deleted));
+      // on after the last key chosen, until a statement chooses none (a row someone else deleted
+      // meanwhile is no reason to stop early)
+      return counted.compose(done -> batch.lastKey() == null ? Future.succeededFuture()
+          : deleteExpired(table, tenantId, cutoff, batch.lastKey()));
     });
   }
 

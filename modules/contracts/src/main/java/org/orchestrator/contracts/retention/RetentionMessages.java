@@ -99,11 +99,26 @@ public final class RetentionMessages {
   public record DeleteRows(RetainedTable table, long tenantId, List<String> keys) {
   }
 
-  /** Deletes up to {@code limit} rows that {@link ExpiredRows} with the same bounds would list (archive off). */
-  public record DeleteExpired(RetainedTable table, long tenantId, Instant from, Instant before, int limit) {
+  /**
+   * Deletes up to {@code limit} rows that {@link ExpiredRows} with the same bounds would list (archive
+   * off), the first ones in key order after {@code afterKey} (null: from the first). A caller going
+   * on passes the {@code lastKey} it was answered, so that no statement scans again past the index
+   * entries of rows the ones before it deleted.
+   */
+  public record DeleteExpired(RetainedTable table, long tenantId, Instant from, Instant before, int limit,
+      String afterKey) {
+
+    public DeleteExpired(RetainedTable table, long tenantId, Instant from, Instant before, int limit) {
+      this(table, tenantId, from, before, limit, null);
+    }
   }
 
-  public record DeletedRows(long count) {
+  /** How many rows were deleted; for {@link DeleteExpired}, the last key it chose (null: none). */
+  public record DeletedRows(long count, String lastKey) {
+
+    public DeletedRows(long count) {
+      this(count, null);
+    }
   }
 
   /**

@@ -200,26 +200,37 @@ public final class RetainedRows {
 
   /**
    * Deletes up to {@code limit} rows that {@link #rows} with the same bounds would list (the first
-   * ones in key order), in one statement.
+   * ones in key order after {@code afterKey}), in one statement; answers how many and the last key
+   * chosen, for the next statement to start after.
    */
   public Future<DeletedRows> deleteExpired(DeleteExpired ask) {
     try {
       checkLimit(ask.limit());
-      Bounds bounds = bounds(ask.tenantId(), ask.from(), ask.before(), null);
+      Bounds bounds = bounds(ask.tenantId(), ask.from(), ask.before(), ask.afterKey());
       int limit = bounds.params.size() + 1;
       String key = "t." + table.key();
       StringBuilder sql = new StringBuilder("WITH doomed AS MATERIALIZED (SELECT ").append(key)
           .append(" AS key, t.").append(table.age()).append(" AS age FROM ").append(table.name()).append(" t WHERE ")
-          .append(bounds.where).append(" ORDER BY ").append(key).append(" LIMIT $").append(limit).append(") ")
-          .append("DELETE FROM ").append(table.name()).append(" t WHERE ").append(key)
-          .append(" = ANY(ARRAY(SELECT key FROM doomed)) AND ").append(bounds.where);
+          .append(bounds.where).append(" ORDER BY ").append(key).append(" LIMIT $").append(limit).append("), ")
+          // by key alone: doomed chose them with the bounds on this statement's snapshot, and a finished
+          // row never changes. The bounds repeated here let the planner take the tenant's partial
+          // index and scan all of the tenant's rows for each statement (as it did on a table not yet
+          // analysed: 0.3 s a statement instead of 3 ms)
+          .append("gone AS (DELETE FROM ").append(table.name()).append(" t WHERE ").append(key)
+          .append(" = ANY(ARRAY(SELECT key FROM doomed))");
       if (table.partitionedByAge()) {
         // known once doomed is read: the executor skips the partitions outside them
         sql.append(" AND t.").append(table.age()).append(" >= (SELECT min(age) FROM doomed) AND t.")
             .append(table.age()).append(" <= (SELECT max(age) FROM doomed)");
       }
+      // d.key: the key's own order (a bare "key" would sort the text it is cast to)
+      sql.append(" RETURNING 1) SELECT (SELECT count(*) FROM gone), (SELECT d.key::text FROM doomed d "
+          + "ORDER BY d.key DESC LIMIT 1)");
       return pool.preparedQuery(sql.toString()).execute(bounds.params.addInteger(ask.limit()))
-          .map(rows -> new DeletedRows(rows.rowCount()));
+          .map(rows -> {
+            Row row = rows.iterator().next();
+            return new DeletedRows(row.getLong(0), row.getString(1));
+          });
     } catch (Failure bad) {
       return Future.failedFuture(bad);
     }

@@ -114,13 +114,27 @@ final class RetentionBenchmark {
     long rowByRow = 9 * (perDay / 2);
     System.out.printf("%n%,d robot log lines over 10 days; rows/s are the expired rows over the time taken%n%n",
         10 * perDay);
+    List<String> parts = List.of(System.getProperty("retention.parts", "days,rows,fleet").split(","));
     System.out.println("| what | expired rows | seconds | rows/s | vs. bare DELETE | vs. DROP |");
     System.out.println("|---|---|---|---|---|---|");
+    if (parts.contains("days") || parts.contains("rows")) {
+      write(1, 10, true);
+    }
+    if (parts.contains("days")) {
+      wholeDays(wholeDays);
+    }
+    if (parts.contains("rows")) {
+      rowByRow(rowByRow);
+    }
+    if (parts.contains("fleet")) {
+      beside(robots, perDay);
+    }
+  }
 
+  private void wholeDays(long wholeDays) throws Exception {
     // whole days: everyone keeps 5 days
     policy("", new JsonObject().put("robotLogsDays", 5).put("finishedJobsDays", 30).put("queueItemsDays", 30)
         .put("webhookDeliveriesDays", 30).put("archive", true));
-    write(1, 10, true);
     double bareDelete = timed(() -> execute("DELETE FROM robot_logs WHERE received_at < now() - interval '5 days'"));
     write(6, 10, true);
     List<String> expiredDays = new ArrayList<>();
@@ -136,10 +150,13 @@ final class RetentionBenchmark {
     row("whole days: DROP of their five partitions", wholeDays, drop, bareDelete, drop);
     row("whole days: retention run, archive off", wholeDays, runBare, bareDelete, drop);
     row("whole days: retention run, archive on", wholeDays, runArchived, bareDelete, drop);
-
-    // row by row: A keeps 1 day, B (the host's) 30; A's lines of the days 2 to 10 expire
     write(6, 10, true);
-    policy("", new JsonObject().put("robotLogsDays", 30));
+  }
+
+  private void rowByRow(long rowByRow) throws Exception {
+    // row by row: A keeps 1 day, B (the host's) 30; A's lines of the days 2 to 10 expire
+    policy("", new JsonObject().put("robotLogsDays", 30).put("finishedJobsDays", 30).put("queueItemsDays", 30)
+        .put("webhookDeliveriesDays", 30).put("archive", true));
     policy("?tenantId=" + a.id(), new JsonObject().put("robotLogsDays", 1));
     double rowDelete = timed(() -> execute("DELETE FROM robot_logs WHERE tenant_id = " + a.id()
         + " AND received_at < now() - interval '1 day'"));
@@ -150,8 +167,17 @@ final class RetentionBenchmark {
     row("row by row: bare DELETE", rowByRow, rowDelete, rowDelete, Double.NaN);
     row("row by row: retention run, archive off", rowByRow, rowRun, rowDelete, Double.NaN);
     row("row by row: retention run, archive on", rowByRow, rowRunArchived, rowDelete, Double.NaN);
+  }
 
-    // beside robots: a million of A's lines (days 2 and 3), unpaced, then paced as shipped
+  /**
+   * Beside robots: A's lines of the days 2 and 3 (a million of 10 million) archived and deleted by a
+   * run at each pace of {@code retention.paces} (0: unpaced; default: unpaced and as shipped), the
+   * node restarted with each.
+   */
+  private void beside(int robots, long perDay) throws Exception {
+    policy("", new JsonObject().put("robotLogsDays", 30).put("finishedJobsDays", 30).put("queueItemsDays", 30)
+        .put("webhookDeliveriesDays", 30));
+    policy("?tenantId=" + a.id(), new JsonObject().put("robotLogsDays", 1));
     long beside = 2 * (perDay / 2);
     Tenants.Fixture fleet = Tenants.create(api, host, "fleet", robots).await();
     Api.expect(api.post("/api/Assets", fleet.adminToken(), new JsonObject().put("name", "endpoint")
@@ -159,12 +185,14 @@ final class RetentionBenchmark {
     System.out.printf("%n| %,d robots working, a run archiving %,d rows | run s | p99 before | p99 during | "
         + "p99 after | p50 before / during / after | unexpected | p99 during vs. the worse of before and after "
         + "(target <= 1.2) |%n|---|---|---|---|---|---|---|---|%n", robots, beside);
-    write(2, 3, false);
-    fleet(fleet, "unpaced", beside);
-    stop();
-    start(-1);
-    write(2, 3, false);
-    fleet(fleet, "paced as shipped (" + OrchestratorConfig.DEFAULT_RETENTION_ROWS_PER_SECOND + " rows/s)", beside);
+    for (String pace : System.getProperty("retention.paces", "0," + OrchestratorConfig.DEFAULT_RETENTION_ROWS_PER_SECOND)
+        .split(",")) {
+      int rowsPerSecond = Integer.parseInt(pace.trim());
+      stop();
+      start(rowsPerSecond);
+      write(2, 3, false);
+      fleet(fleet, rowsPerSecond == 0 ? "unpaced" : String.format("paced: %,d rows/s", rowsPerSecond), beside);
+    }
   }
 
   /** The robots' latency before, during and after a run (archive on, row by row). */

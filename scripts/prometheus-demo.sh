@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Watches a drain in a real Prometheus (Debian's package). Against a server already running on
-# $URL (default http://localhost:8080; start it with scripts/run.sh), this script:
+# $URL (default http://localhost:$ORCH_HTTP_PORT, the server's own setting, else 8080; start it
+# with scripts/run.sh), this script:
 #   1. starts Prometheus on 127.0.0.1:9099 scraping the server every second (config/prometheus rules),
 #   2. runs 10 simulated robots with 10 long jobs (scripts/simulate.sh),
 #   3. starts Draining, waits for the drain, Suspends, Ends,
 #   4. prints the query results the Grafana dashboard would show at each step.
-# Needs the host admin password: ORCH_HOST_ADMIN_PASSWORD or data/initial-admin-password.
+# Needs the host admin password: ORCH_HOST_ADMIN_PASSWORD or <ORCH_DATA_DIR, else data>/initial-admin-password.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-URL=${URL:-http://localhost:8080}
+URL=${URL:-http://localhost:${ORCH_HTTP_PORT:-8080}}
 PROM=http://127.0.0.1:9099
-PASSWORD=${ORCH_HOST_ADMIN_PASSWORD:-$(cat data/initial-admin-password)}
+PASSWORD=${ORCH_HOST_ADMIN_PASSWORD:-$(cat "${ORCH_DATA_DIR:-data}/initial-admin-password")}
 scripts/install-test-tools.sh >/dev/null 2>&1 || command -v prometheus >/dev/null || { echo "install prometheus first" >&2; exit 1; }
 
 work=$(mktemp -d)

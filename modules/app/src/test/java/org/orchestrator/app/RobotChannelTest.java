@@ -39,7 +39,19 @@ class RobotChannelTest {
     }
   }
 
+  /**
+   * Opens the robot's event stream. On a Vert.x context, so that the handlers are set where the
+   * response is delivered, in the same task: from the test's thread the callbacks ran as a later
+   * task, and a short answer (401, 403, 503) could have ended by then, which Vert.x refuses a handler
+   * on (seen once under stress-ng).
+   */
   static Future<Channel> open(Vertx vertx, int port, String token) {
+    io.vertx.core.Promise<Channel> opened = io.vertx.core.Promise.promise();
+    vertx.runOnContext(onContext -> openOnContext(vertx, port, token).onComplete(opened));
+    return opened.future();
+  }
+
+  private static Future<Channel> openOnContext(Vertx vertx, int port, String token) {
     HttpClient client = vertx.createHttpClient();
     Channel channel = new Channel();
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port)

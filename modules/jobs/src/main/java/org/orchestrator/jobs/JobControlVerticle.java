@@ -7,6 +7,7 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
 import org.orchestrator.contracts.jobs.JobMessages.CommandsByRobot;
+import org.orchestrator.contracts.bus.RequestContext;
 import org.orchestrator.contracts.jobs.JobMessages.Job;
 import org.orchestrator.contracts.jobs.JobMessages.SweepResult;
 import org.orchestrator.platform.database.DatabaseEndpoint;
@@ -218,7 +219,7 @@ public final class JobControlVerticle extends VerticleBase {
               LOG.info("robot {} of tenant {} deleted: {} jobs faulted, {} stopped, {} queue items New again",
                   retire.robotId(), retire.tenantId(), outcome.faulted().size(), outcome.stopped().size(),
                   outcome.itemsReleased());
-              vertx.setTimer(RETIRE_AGAIN_MS, id -> retirement.retire(retire.tenantId(), retire.robotId(),
+              RequestContext.setDetachedTimer(vertx, RETIRE_AGAIN_MS, id -> retirement.retire(retire.tenantId(), retire.robotId(),
                       retire.reason())
                   .onSuccess(again -> {
                     again.faulted().forEach(job -> metrics.faultedByServer(job.was(), retire.reason()));

@@ -19,6 +19,7 @@ import org.orchestrator.contracts.jobs.JobMessages.SweepResult;
 import org.orchestrator.contracts.jobs.JobMessages.WindowCounts;
 import org.orchestrator.contracts.phase.MaintenancePhase;
 import org.orchestrator.contracts.Role;
+import org.orchestrator.contracts.bus.RequestContext;
 import org.orchestrator.contracts.phase.PhaseMessages.CancelPlan;
 import org.orchestrator.contracts.phase.PhaseMessages.CreatePlan;
 import org.orchestrator.contracts.phase.PhaseMessages.DrainProgress;
@@ -596,9 +597,13 @@ final class MaintenanceService {
     armDeadlineTimer(windowId, Math.max(1, Duration.between(clock.instant(), deadline).toMillis()));
   }
 
-  /** The timer counts as armed until its claim is settled, so reloads meanwhile do not arm another. */
+  /**
+   * The timer counts as armed until its claim is settled, so reloads meanwhile do not arm another.
+   * Detached from the request that armed it: the kill must not inherit what was left of that
+   * request's time (decision 104).
+   */
   private void armDeadlineTimer(long windowId, long delay) {
-    deadlineTimer = vertx.setTimer(delay, id -> serialized(() -> deadlineReached(windowId))
+    deadlineTimer = RequestContext.setDetachedTimer(vertx, delay, id -> serialized(() -> deadlineReached(windowId))
         .onFailure(failure -> LOG.error("kill at the drain deadline failed", failure))
         .onComplete(done -> {
           if (deadlineTimer == id) {

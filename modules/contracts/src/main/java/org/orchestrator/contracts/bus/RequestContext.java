@@ -106,6 +106,18 @@ public final class RequestContext implements VertxServiceProvider {
     return id == null ? options : options.addHeader(HEADER, id);
   }
 
+  /**
+   * Arms a timer for work that outlives the request being served (a drain's kill deadline, a retry):
+   * it runs on the event loop's own context, without the request's id and deadline, so its bus hops
+   * get their addresses' own timeouts however little of the request's budget is left when it fires
+   * (decision 104). Outside a request it is {@link Vertx#setTimer}.
+   */
+  public static long setDetachedTimer(Vertx vertx, long delayMillis, io.vertx.core.Handler<Long> handler) {
+    return Vertx.currentContext() instanceof ContextInternal internal
+        ? internal.unwrap().setTimer(delayMillis, handler)
+        : vertx.setTimer(delayMillis, handler);
+  }
+
   /** The client's id when it is acceptable, else a new one. */
   public static String accept(String offered) {
     return offered != null && ACCEPTED.matcher(offered).matches() ? offered : fresh();

@@ -126,13 +126,41 @@ class RequestContextTest {
     assertEquals("late", late.future().await(5, TimeUnit.SECONDS), "a timer armed by a request still gets answers");
   }
 
+  @Test
+  void aDetachedTimerLeavesItsRequestsIdAndDeadlineBehind() throws Exception {
+    BusAddress<String, String> arm = new BusAddress<>("test.arm-detached", BusAddress.Kind.COMMAND, String.class,
+        String.class, 300, "arms a timer that fires while 200 ms of its 300 ms budget are left");
+    BusAddress<String, Long> budget = new BusAddress<>("test.budget", BusAddress.Kind.QUERY, String.class,
+        Long.class, 5_000, "answers the time its caller gave it");
+    budget.serve(vertx.eventBus(), body -> Future.succeededFuture(RequestContext.deadline() - System.currentTimeMillis()))
+        .completion().await(5, TimeUnit.SECONDS);
+    Promise<String> fired = Promise.promise();
+    Promise<Long> given = Promise.promise();
+    arm.serve(vertx.eventBus(), body -> {
+      RequestContext.setDetachedTimer(vertx, 100, id -> {
+        fired.complete(RequestContext.id() + "/" + RequestContext.deadline());
+        budget.request(vertx.eventBus(), "x").onComplete(given);
+      });
+      return Future.succeededFuture("armed");
+    }).completion().await(5, TimeUnit.SECONDS);
+    ask(arm, "req-d");
+    assertEquals("null/null", fired.future().await(5, TimeUnit.SECONDS));
+    // the hop's own 5 s, not the 200 ms its request had left (a plain setTimer gives it at most 50 ms)
+    long ms = given.future().await(5, TimeUnit.SECONDS);
+    assertTrue(ms > 1_000, "the timer's hop gets its address's own timeout: " + ms);
+  }
+
   /** Sends FIRST from a context of its own (as an HTTP request has), with {@code id} entered. */
   private void ask(String id) throws Exception {
+    ask(FIRST, id);
+  }
+
+  private void ask(BusAddress<String, String> address, String id) throws Exception {
     Promise<String> done = Promise.promise();
     ContextInternal request = ((ContextInternal) vertx.getOrCreateContext()).duplicate();
     request.runOnContext(v -> {
       RequestContext.enter(id);
-      FIRST.request(vertx.eventBus(), "x").onComplete(done);
+      address.request(vertx.eventBus(), "x").onComplete(done);
     });
     done.future().await(5, TimeUnit.SECONDS);
   }

@@ -1,6 +1,7 @@
 package org.orchestrator.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
@@ -79,6 +80,12 @@ class MaintenanceCliTest {
     assertTrue(!waited.err().contains("\r"), "into a file or pipe the bar prints lines, no carriage returns");
     assertTrue(waited.err().contains("cli: "), "--per-tenant names the tenant: " + waited.err());
     assertTrue(waited.err().contains("kill deadline in "), "the deadline counts down: " + waited.err());
+    // into a file, a line per change of the phase or the counts, not one a second as the clocks tick
+    List<String> changes = waited.err().lines().filter(line -> line.contains("jobs remaining"))
+        .map(line -> line.replaceAll(", ~\\d+ s|, kill deadline in \\d+ s", "")).toList();
+    for (int i = 1; i < changes.size(); i++) {
+      assertNotEquals(changes.get(i - 1), changes.get(i), "a line only when something changed: " + waited.err());
+    }
 
     assertEquals(0, cli("suspend").exit());
     Run status = cli("status");

@@ -559,8 +559,14 @@ public final class MaintenanceCli {
     }
 
     private Map<Long, String> tenantNames = Map.of();
-    /** The last line printed when stderr is not a terminal (a line per change, no redraws). */
+    /** The last line drawn. */
     private String lastLine;
+    /**
+     * What the last line said apart from its clocks: when stderr is not a terminal, a line is written
+     * only when this changes (the phase, the jobs remaining, a tenant's count), not every second as
+     * the estimate and the kill deadline count down.
+     */
+    private String lastChange;
 
     private Future<Integer> poll(Transport transport, String goal, long deadline, long peak) {
       return transport.call("status", new JsonObject()).compose(status -> {
@@ -602,9 +608,17 @@ public final class MaintenanceCli {
     private void bar(String state, long remaining, long top, JsonObject progress) {
       int width = 30;
       int filled = top <= 0 ? width : (int) Math.round(width * (double) (top - remaining) / top);
-      StringBuilder line = new StringBuilder().append(state).append(" [")
+      StringBuilder change = new StringBuilder().append(state).append(" [")
           .append("#".repeat(filled)).append(".".repeat(width - filled)).append("] ")
           .append(remaining).append(" jobs remaining");
+      StringBuilder tenants = new StringBuilder();
+      if (perTenant && progress.getJsonObject("remainingByTenant") != null) {
+        for (Map.Entry<String, Object> e : progress.getJsonObject("remainingByTenant")) {
+          String name = tenantNames.getOrDefault(Long.valueOf(e.getKey()), "tenant " + e.getKey());
+          tenants.append(" | ").append(name).append(": ").append(e.getValue());
+        }
+      }
+      StringBuilder line = new StringBuilder(change);
       Long eta = progress.getLong("estimatedSecondsLeft");
       if (eta != null && remaining > 0) {
         line.append(", ~").append(eta).append(" s");
@@ -613,19 +627,16 @@ public final class MaintenanceCli {
       if (deadline instanceof Number left && remaining > 0) {
         line.append(", kill deadline in ").append(left).append(" s");
       }
-      if (perTenant && progress.getJsonObject("remainingByTenant") != null) {
-        for (Map.Entry<String, Object> e : progress.getJsonObject("remainingByTenant")) {
-          String name = tenantNames.getOrDefault(Long.valueOf(e.getKey()), "tenant " + e.getKey());
-          line.append(" | ").append(name).append(": ").append(e.getValue());
-        }
-      }
+      line.append(tenants);
+      change.append(tenants);
       if (TERMINAL) {
         cli.err.print("\r" + line);
-      } else if (!line.toString().equals(lastLine)) {
+      } else if (!change.toString().equals(lastChange)) {
         // a file or a pipe gets one line per change, no carriage returns
         cli.err.println(line);
       }
       lastLine = line.toString();
+      lastChange = change.toString();
       cli.err.flush();
     }
 

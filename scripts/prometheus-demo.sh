@@ -55,7 +55,7 @@ show() {
 }
 
 for _ in $(seq 1 30); do curl -sf "$PROM/-/ready" >/dev/null && break; sleep 1; done
-scripts/simulate.sh --url "$URL" --host-password "$PASSWORD" --tenant "demo-$(date +%s)" --state-dir "$work/sim" \
+ORCH_PASSWORD="$PASSWORD" scripts/simulate.sh --url "$URL" --tenant "demo-$(date +%s)" --state-dir "$work/sim" \
   --robots 10 --jobs 10 \
   --job-seconds 600 --stop-grace-seconds 3 --heartbeat-ms 500 --duration-seconds 120 >"$work/sim.log" 2>&1 &
 sim_pid=$!

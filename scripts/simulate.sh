@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs simulated robots against a server (see --help). First run against a fresh server:
-#   scripts/simulate.sh --host-password "$(cat data/initial-admin-password)" --robots 20 --jobs 40
+#   scripts/simulate.sh --host-password-file data/initial-admin-password --robots 20 --jobs 40
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"

@@ -37,7 +37,7 @@ maintenance() { scripts/maintenance.sh --url "$url" --bridge "localhost:$ORCH_BR
 step "start the orchestrator and 5 robots running long jobs"
 start_server
 password=${ORCH_HOST_ADMIN_PASSWORD:-$(cat "$ORCH_DATA_DIR/initial-admin-password")}
-scripts/simulate.sh --url "$url" --host-password "$password" --tenant "upgrade-$(date +%s)" \
+ORCH_PASSWORD="$password" scripts/simulate.sh --url "$url" --tenant "upgrade-$(date +%s)" \
   --state-dir "$ORCH_DATA_DIR/simulator" --robots 5 --jobs 5 --job-seconds 600 --stop-grace-seconds 2 \
   --heartbeat-ms 500 >>"$log" 2>&1 &
 robots=$!

@@ -44,8 +44,14 @@ public final class SimulatorMain implements Callable<Integer> {
   @Option(names = "--robots", defaultValue = "20", description = "how many robots (default: ${DEFAULT-VALUE})")
   int robots;
 
-  @Option(names = "--host-password", description = "host admin password: create tenant, admin and robots as needed")
+  @Option(names = "--host-password", defaultValue = "${env:ORCH_PASSWORD}", description = "host admin password "
+      + "(or ORCH_PASSWORD; on the command line it shows in ps, prefer --host-password-file): create tenant, admin "
+      + "and robots as needed")
   String hostPassword;
+
+  @Option(names = "--host-password-file", description = "file holding the host admin password "
+      + "(e.g. data/initial-admin-password)")
+  Path hostPasswordFile;
 
   @Option(names = "--jobs", defaultValue = "0", description = "jobs to submit at start (default: ${DEFAULT-VALUE})")
   int jobs;
@@ -191,9 +197,18 @@ public final class SimulatorMain implements Callable<Integer> {
     if (missing <= 0 && !needAdmin) {
       return Future.succeededFuture(state);
     }
-    if (needAdmin && hostPassword == null) {
+    if (needAdmin && hostPasswordFile != null) {
+      try {
+        hostPassword = Files.readString(hostPasswordFile).trim();
+      } catch (java.io.IOException e) {
+        return Future.failedFuture(new IllegalStateException("cannot read the host password file "
+            + hostPasswordFile.toAbsolutePath() + " (" + e.getClass().getSimpleName() + "; the server writes "
+            + "data/initial-admin-password on its first start)"));
+      }
+    }
+    if (needAdmin && (hostPassword == null || hostPassword.isBlank())) {
       return Future.failedFuture(new IllegalStateException("no credentials for tenant '" + tenant + "' in " + file
-          + ": pass --host-password (the host admin's) once to create them"));
+          + ": pass --host-password-file (or ORCH_PASSWORD) with the host admin's password once to create them"));
     }
     Future<JsonObject> ready = needAdmin ? createTenantAndAdmin(web, state) : Future.succeededFuture(state);
     return ready.compose(withAdmin -> signIn(web, tenant, "sim-admin", withAdmin.getString("adminPassword")))

@@ -80,10 +80,12 @@ public final class Main {
     // first: every label a client can choose (method, status, route, address) stays bounded
     registry.config().meterFilter(new BoundedLabels());
     registry.config().meterFilter(MeterFilter.deny(id -> LINT_FAILURES.contains(id.getName())));
-    // Vert.x registers this gauge once per address, but without the address label every address
-    // after the first collides with the first (Micrometer warned at every start and kept only the
-    // first address's count): a wrong figure is worse than none, so it is not exported
+    // Vert.x registers these gauges once per address, but without the address label every address
+    // after the first collides with the first (Micrometer warned "already registered" at every start
+    // and kept only the first address's count): a wrong figure is worse than none, so neither is
+    // exported
     registry.config().meterFilter(MeterFilter.denyNameStartsWith("vertx.eventbus.pending"));
+    registry.config().meterFilter(MeterFilter.denyNameStartsWith("vertx.eventbus.handlers"));
     registry.config().meterFilter(new MeterFilter() {
       @Override
       public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {

@@ -1,7 +1,5 @@
 package org.orchestrator.scheduler;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,7 +14,6 @@ import org.orchestrator.contracts.jobs.JobMessages.CreateScheduledJobs;
 import org.orchestrator.contracts.jobs.JobMessages.ScheduledJob;
 import org.orchestrator.contracts.jobs.JobMessages.ScheduledJobs;
 import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
-import org.orchestrator.platform.metrics.Meters;
 import org.orchestrator.scheduler.CatchUpRepository.DueCatchUp;
 import org.orchestrator.scheduler.CatchUpRepository.Settled;
 import org.slf4j.Logger;
@@ -42,16 +39,16 @@ final class CatchUps {
   private final CatchUpRepository catchUps;
   private final Function<CreateScheduledJobs, Future<ScheduledJobs>> createJobs;
   private final int spreadSeconds;
-  private final MeterRegistry registry;
+  private final SchedulerMetrics metrics;
   /** The phase version whose closed windows are planned (-1: none yet). */
   private long plannedAt = -1;
 
   CatchUps(CatchUpRepository catchUps, Function<CreateScheduledJobs, Future<ScheduledJobs>> createJobs,
-      int spreadSeconds, MeterRegistry registry) {
+      int spreadSeconds, SchedulerMetrics metrics) {
     this.catchUps = catchUps;
     this.createJobs = createJobs;
     this.spreadSeconds = spreadSeconds;
-    this.registry = registry;
+    this.metrics = metrics;
   }
 
   /** Plans what the last phase change closed, then runs the catch-ups due (not in maintenance). */
@@ -89,9 +86,7 @@ final class CatchUps {
     Map<Long, Integer> byTenant = new HashMap<>();
     settled.stream().filter(done -> done.jobId() != null).forEach(done -> byTenant.merge(done.tenantId(), 1,
         Integer::sum));
-    byTenant.forEach((tenantId, count) -> Counter.builder(Meters.TRIGGERS_CAUGHT_UP)
-        .description("catch-up jobs of RunOnce schedules, after the windows that skipped their fires")
-        .tag("tenant", Long.toString(tenantId)).register(registry).increment(count));
+    byTenant.forEach((tenantId, count) -> metrics.caughtUp(tenantId).increment(count));
   }
 
   /**

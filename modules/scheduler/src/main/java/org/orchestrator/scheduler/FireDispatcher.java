@@ -1,7 +1,5 @@
 package org.orchestrator.scheduler;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Instant;
@@ -22,7 +20,6 @@ import org.orchestrator.contracts.jobs.JobMessages.ScheduledJobs;
 import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.FireOutcome;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.Schedule;
-import org.orchestrator.platform.metrics.Meters;
 import org.orchestrator.scheduler.ScheduleRepository.PendingFire;
 import org.orchestrator.scheduler.ScheduleRepository.Settlement;
 import org.slf4j.Logger;
@@ -56,7 +53,7 @@ final class FireDispatcher {
   private final Function<CreateScheduledJobs, Future<ScheduledJobs>> createJobs;
   private final Clock clock;
   private final Supplier<PhaseSnapshot> phase;
-  private final MeterRegistry registry;
+  private final SchedulerMetrics metrics;
   private final CatchUps catchUps;
   private final Map<String, CronSchedule> parsed = new LinkedHashMap<>(64, 0.75f, true) {
     @Override
@@ -76,10 +73,10 @@ final class FireDispatcher {
   private final java.time.Duration misfireThreshold;
 
   FireDispatcher(ScheduleRepository schedules, Function<CreateScheduledJobs, Future<ScheduledJobs>> createJobs,
-      Clock clock, Supplier<PhaseSnapshot> phase, MeterRegistry registry, CatchUps catchUps,
+      Clock clock, Supplier<PhaseSnapshot> phase, SchedulerMetrics metrics, CatchUps catchUps,
       java.time.Duration misfireThreshold) {
     this.misfireThreshold = misfireThreshold;
-    this.registry = registry;
+    this.metrics = metrics;
     this.catchUps = catchUps;
     this.schedules = schedules;
     this.createJobs = createJobs;
@@ -166,9 +163,7 @@ final class FireDispatcher {
     Map<Long, Integer> byTenant = new LinkedHashMap<>();
     settled.stream().filter(fire -> fire.outcome() == FireOutcome.Skipped && MAINTENANCE_REASON.equals(fire.reason()))
         .forEach(fire -> byTenant.merge(fire.tenantId(), 1, Integer::sum));
-    byTenant.forEach((tenantId, count) -> Counter.builder(Meters.TRIGGERS_SKIPPED)
-        .description("schedule fires skipped for maintenance").tag("tenant", Long.toString(tenantId))
-        .register(registry).increment(count));
+    byTenant.forEach((tenantId, count) -> metrics.skipped(tenantId).increment(count));
   }
 
   /**

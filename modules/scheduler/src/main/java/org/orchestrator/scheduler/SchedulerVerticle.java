@@ -11,6 +11,7 @@ import java.util.function.Function;
 import org.orchestrator.contracts.jobs.JobMessages.CreateScheduledJobs;
 import org.orchestrator.contracts.jobs.JobMessages.ScheduledJobs;
 import org.orchestrator.contracts.bus.Addresses;
+import org.orchestrator.contracts.identity.IdentityMessages.ListTenantDirectory;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.ScheduleList;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.TenantFires;
 import org.orchestrator.platform.phase.PhaseWatch;
@@ -32,7 +33,10 @@ public final class SchedulerVerticle extends VerticleBase {
   private final MeterRegistry registry;
   /** How long after a whole second the tick runs, so that a timer rounded down never runs just before it. */
   private static final long SECOND_MARGIN_MS = 5;
+  /** How often the per-tenant counters are made for tenants created since (as job control's gauges). */
+  private static final long METRICS_REFRESH_MS = 2_000;
   private long timer = -1;
+  private long metricsTimer = -1;
   private boolean stopped;
   private FireDispatcher dispatcher;
 
@@ -55,8 +59,14 @@ public final class SchedulerVerticle extends VerticleBase {
         query -> Addresses.IDENTITY_ROBOT_GET.request(bus, query), clock);
     Function<CreateScheduledJobs, Future<ScheduledJobs>> createJobs =
         request -> Addresses.JOBS_SCHEDULED_JOBS_CREATE.request(bus, request);
-    FireDispatcher dispatcher = new FireDispatcher(schedules, createJobs, clock, phase::snapshot, registry,
-        new CatchUps(new CatchUpRepository(pool), createJobs, settings.catchUpSpreadSeconds(), registry),
+    SchedulerMetrics metrics = new SchedulerMetrics(registry);
+    // every known tenant's counters exist at 0 (refreshed as tenants are created)
+    metricsTimer = vertx.setPeriodic(0, METRICS_REFRESH_MS, id -> Addresses.IDENTITY_TENANT_DIRECTORY
+        .request(bus, new ListTenantDirectory())
+        .onSuccess(directory -> metrics.known(directory.items()))
+        .onFailure(failure -> LOG.debug("scheduler metrics not refreshed: {}", failure.getMessage())));
+    FireDispatcher dispatcher = new FireDispatcher(schedules, createJobs, clock, phase::snapshot, metrics,
+        new CatchUps(new CatchUpRepository(pool), createJobs, settings.catchUpSpreadSeconds(), metrics),
         java.time.Duration.ofSeconds(settings.misfireThresholdSeconds()));
     this.dispatcher = dispatcher;
     next();
@@ -101,6 +111,7 @@ public final class SchedulerVerticle extends VerticleBase {
   public Future<?> stop() {
     stopped = true;
     vertx.cancelTimer(timer);
+    vertx.cancelTimer(metricsTimer);
     return Future.succeededFuture();
   }
 }

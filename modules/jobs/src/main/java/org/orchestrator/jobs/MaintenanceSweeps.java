@@ -81,11 +81,16 @@ final class MaintenanceSweeps {
     });
   }
 
+  /**
+   * The window's Stop and Kill counts per tenant. A Stop is acknowledged when its job ended without
+   * being sent Kill in the window; a job killed after ignoring its Stop acknowledged its Kill only
+   * (as {@code orchestrator_job_stops_acknowledged_total} counts it: docs/metrics.md).
+   */
   Future<WindowCounts> counts(long windowId) {
     String ended = JobSql.FINAL;
     return pool.preparedQuery("SELECT tenant_id,"
             + " count(*) FILTER (WHERE stop_window_id = $1),"
-            + " count(*) FILTER (WHERE stop_window_id = $1 AND " + ended + "),"
+            + " count(*) FILTER (WHERE stop_window_id = $1 AND kill_window_id IS DISTINCT FROM $1 AND " + ended + "),"
             + " count(*) FILTER (WHERE kill_window_id = $1),"
             + " count(*) FILTER (WHERE kill_window_id = $1 AND " + ended + ")"
             + " FROM jobs WHERE stop_window_id = $1 OR kill_window_id = $1 GROUP BY tenant_id")

@@ -96,6 +96,10 @@ class MaintenanceCliTest {
 
     Run ended = cli("--http", "end");
     assertEquals(0, ended.exit(), ended.err());
+    Run after = cli("status");
+    assertTrue(after.out().startsWith("state: None (not in maintenance)\nlast window: upgrade, "), after.out());
+    assertTrue(after.out().contains("stops attempted: 4"), "the last window's counts, told as its: " + after.out());
+    assertTrue(!after.out().contains("remaining jobs"), "nothing is draining: " + after.out());
     assertEquals(MaintenanceCli.EXIT_REFUSED, cli("end").exit(), "End when not in maintenance");
   }
 

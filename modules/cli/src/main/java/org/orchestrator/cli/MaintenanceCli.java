@@ -274,6 +274,9 @@ public final class MaintenanceCli {
       text.append("tenant ").append(status.getString("tenantName", String.valueOf(status.getValue("tenantId"))))
           .append(", its own window: ");
     }
+    if ("None".equals(status.getString("state"))) {
+      return describeEnded(text, status);
+    }
     text.append("state: ").append(status.getString("state"));
     if (status.getString("reason") != null) {
       text.append(" (").append(status.getString("reason")).append(")");
@@ -291,9 +294,35 @@ public final class MaintenanceCli {
               ? " (in " + status.getValue("deadlineSecondsLeft") + " s)" : "");
     }
     text.append("\nremaining jobs: ").append(progress.getLong("remaining", status.getLong("remainingJobs", 0L)))
-        .append(", stops attempted: ").append(status.getLong("jobStopsAttempted", 0L))
+        .append(", ");
+    counts(text, status);
+    tenantWindows(text, status);
+    return text.toString();
+  }
+
+  /**
+   * Not in maintenance: Get still carries the last window's reason and counts (as UiPath's does),
+   * so they are told as the last window's, never as if it were open.
+   */
+  private static String describeEnded(StringBuilder text, JsonObject status) {
+    text.append("state: None (not in maintenance)");
+    if (status.getString("endedAt") != null) {
+      text.append("\nlast window: ").append(status.getString("reason", "no reason given")).append(", ")
+          .append(status.getString("startedAt")).append(" to ").append(status.getString("endedAt"))
+          .append(", opened by ").append(status.getString("startedBy")).append("\n  ");
+      counts(text, status);
+    }
+    tenantWindows(text, status);
+    return text.toString();
+  }
+
+  private static void counts(StringBuilder text, JsonObject status) {
+    text.append("stops attempted: ").append(status.getLong("jobStopsAttempted", 0L))
         .append(", kills attempted: ").append(status.getLong("jobKillsAttempted", 0L))
         .append(", triggers skipped: ").append(status.getLong("triggersSkipped", 0L));
+  }
+
+  private static void tenantWindows(StringBuilder text, JsonObject status) {
     for (Object window : status.getJsonArray("tenantWindows", new io.vertx.core.json.JsonArray())) {
       JsonObject own = (JsonObject) window;
       text.append("\ntenant ").append(own.getString("tenantName", String.valueOf(own.getValue("tenantId"))))
@@ -301,7 +330,6 @@ public final class MaintenanceCli {
           .append(own.getString("phaseSince"))
           .append(own.getString("reason") == null ? "" : " (" + own.getString("reason") + ")");
     }
-    return text.toString();
   }
 
   @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the phase and the drain progress.")

@@ -134,6 +134,11 @@ class WebhooksTest {
       assertEquals(400, answer.statusCode(), bad.encode() + " -> " + answer.bodyAsString());
       assertNotNull(answer.bodyAsJsonObject().getString("message"));
     }
+    // the message names the field and what is wrong with it, not the schema's consequence of it
+    String tooShort = api.post("/api/Webhooks", token, new JsonObject().put("url", "http://127.0.0.1/x")
+        .put("secret", "short").put("events", new JsonArray(all()))).await().bodyAsJsonObject().getString("message");
+    assertTrue(tooShort.contains("/secret: String is too short (5 < 16)"), tooShort);
+    assertTrue(!tooShort.contains("additional properties"), tooShort);
     assertEquals(403, register(host, "http://127.0.0.1/x", all()).statusCode(), "webhooks belong to a tenant");
     assertEquals(404, api.get("/api/Webhooks/999999/Deliveries", token).await().statusCode());
     assertTrue(Api.expect(api.get("/api/Webhooks", token).await(), 200).await().getJsonArray("items").stream()

@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.json.schema.JsonSchemaValidationException;
+import io.vertx.json.schema.OutputUnit;
 import io.vertx.openapi.validation.SchemaValidationException;
 import io.vertx.openapi.validation.ValidatorException;
 import org.orchestrator.contracts.Failure;
@@ -70,6 +71,9 @@ public final class ErrorReplies {
     if (failure instanceof Failure f) {
       return f;
     }
+    if (failure instanceof HttpException http && http.getCause() instanceof ValidatorException invalid) {
+      failure = invalid; // the OpenAPI router wraps its validator's failure, keeping only its message
+    }
     if (failure instanceof SchemaValidationException invalid) {
       return Failure.badRequest(describe(invalid));
     }
@@ -103,15 +107,49 @@ public final class ErrorReplies {
   }
 
   private static String describe(SchemaValidationException invalid) {
-    String where = invalid.getOutputUnit() != null ? invalid.getOutputUnit().getInstanceLocation() : null;
-    String detail = invalid.getOutputUnit() != null ? invalid.getOutputUnit().getError() : null;
-    StringBuilder text = new StringBuilder(invalid.getMessage());
-    if (where != null && !where.isEmpty()) {
-      text.append(" at ").append(where);
+    OutputUnit cause = invalid.getOutputUnit() == null ? null : mostSpecific(invalid.getOutputUnit());
+    String where = cause != null ? cause.getInstanceLocation() : null;
+    String detail = cause != null ? cause.getError() : null;
+    if (detail == null) {
+      return invalid.getMessage();
+    }
+    // the validator's own text names what was invalid ("The value of the request body is invalid"),
+    // then the reason it picked (the last error, often a consequence): keep the first, give ours
+    String message = invalid.getMessage();
+    int reason = message.indexOf(". Reason:");
+    StringBuilder text = new StringBuilder(reason > 0 ? message.substring(0, reason) : message);
+    if (where != null && !where.isEmpty() && !where.equals("#")) {
+      text.append(" at ").append(where.startsWith("#") ? where.substring(1) : where);
     }
     if (detail != null) {
       text.append(": ").append(detail);
     }
     return text.toString();
+  }
+
+  /**
+   * The error that names what is wrong: the one deepest in the schema. A short {@code secret} fails
+   * {@code properties/secret/minLength} ("String is too short (5 < 16)"), and in consequence also
+   * {@code properties} and {@code additionalProperties} ("does not match additional properties
+   * schema"), which the validator lists last.
+   */
+  static OutputUnit mostSpecific(OutputUnit unit) {
+    java.util.List<OutputUnit> all = new java.util.ArrayList<>();
+    java.util.ArrayDeque<OutputUnit> open = new java.util.ArrayDeque<>(java.util.List.of(unit));
+    while (!open.isEmpty()) {
+      OutputUnit next = open.pop();
+      if (next.getError() != null) {
+        all.add(next);
+      }
+      if (next.getErrors() != null) {
+        next.getErrors().forEach(open::add);
+      }
+    }
+    return all.stream().max(java.util.Comparator.comparingInt(ErrorReplies::depth)).orElse(unit);
+  }
+
+  private static int depth(OutputUnit unit) {
+    String location = unit.getKeywordLocation();
+    return location == null ? 0 : (int) location.chars().filter(c -> c == '/').count();
   }
 }

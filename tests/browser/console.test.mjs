@@ -156,7 +156,8 @@ test("a tenant's own window shows in the panel, its console is closed while the 
 test("the host drains from the panel, watches the drain reach zero, suspends and ends; tenants see the maintenance page meanwhile", async () => {
   const job = await runningJob("Payroll");
   const panel = await browser.newPage();
-  panel.on("dialog", dialog => dialog.accept());
+  const dialogs = [];
+  panel.on("dialog", dialog => { dialogs.push(dialog.message()); dialog.accept(); });
   await signIn(panel, "/console/maintenance/", null, "admin", ADMIN_PASSWORD);
   await panel.locator("#phase").getByText("None").waitFor();
 
@@ -187,7 +188,20 @@ test("the host drains from the panel, watches the drain reach zero, suspends and
   assert.ok(refused.headers()["retry-after"]);
   await tenantPage.getByRole("heading", { name: "Maintenance in progress" }).waitFor();
   await tenantPage.getByText("database upgrade").waitFor();
+  await tenantPage.getByText(/jobs stopped for maintenance do not restart by themselves/).waitFor();
+  // a way back for the host: the page links the panel, and the panel does not link the closed console
+  assert.equal(await tenantPage.getByRole("link", { name: "maintenance panel" }).getAttribute("href"), "/console/maintenance/");
+  assert.ok(await panel.locator("#console-link").isHidden(), "no link from the panel into the 503 page");
+  await panel.getByText("Console closed until maintenance ends").waitFor();
   await tenantPage.screenshot({ path: `${SHOTS}/maintenance-page.png`, fullPage: true });
+
+  // Suspend while the job still runs: refused in the panel's own words, with its own way on
+  const refreshed = panel.waitForResponse(response => response.url().includes("/api/Maintenance/Get"));
+  await panel.getByRole("button", { name: "Suspend", exact: true }).click();
+  await panel.locator("#action-result").getByText(/^1 jobs are still running/).waitFor({ timeout: 10_000 });
+  await refreshed; // the panel's Get after the refusal, before the stream-only count below begins
+  assert.doesNotMatch(await panel.locator("#action-result").textContent(), /force=true|killJobs/);
+  await panel.getByRole("button", { name: "Suspend anyway" }).waitFor();
 
   // the robot gets its Stop through the heartbeat and reports; the panel shows the drain at zero
   const beat = await call("POST", "/api/robot/heartbeat", robotToken, {});
@@ -197,6 +211,9 @@ test("the host drains from the panel, watches the drain reach zero, suspends and
   await panel.locator("#remaining").getByText("0", { exact: true }).waitFor({ timeout: 10_000 });
   assert.equal(await panel.locator("#progress").getAttribute("aria-valuenow"), "100");
   assert.equal(gets.length, getsBefore, "the drain reached the panel through the event stream, not by polling Get");
+  // the refusal held while it was true, no longer
+  await panel.locator("#suspend-force").waitFor({ state: "hidden", timeout: 10_000 });
+  assert.equal((await panel.locator("#action-result").textContent()).trim(), "");
   await panel.locator("#tenants").getByText("No jobs left: every tenant has drained.").waitFor();
 
   // a second panel whose event stream is refused falls back to polling and still sees the state
@@ -206,7 +223,7 @@ test("the host drains from the panel, watches the drain reach zero, suspends and
   await polling.locator("#live[data-mode=polling]").waitFor({ timeout: 10_000 });
   await polling.locator("#phase").getByText("Draining").waitFor({ timeout: 10_000 });
 
-  await panel.getByRole("button", { name: "Suspend" }).click();
+  await panel.getByRole("button", { name: "Suspend", exact: true }).click();
   await panel.locator("#phase").getByText("Suspended").waitFor({ timeout: 10_000 });
   await polling.locator("#phase").getByText("Suspended").waitFor({ timeout: 10_000 });
   await polling.close();
@@ -217,9 +234,14 @@ test("the host drains from the panel, watches the drain reach zero, suspends and
 
   await panel.getByRole("button", { name: "End maintenance" }).click();
   await panel.locator("#phase").getByText("None").waitFor({ timeout: 10_000 });
+  // the End dialog says what comes back and what does not: stopped jobs stay ended
+  const endDialog = dialogs.find(message => message.startsWith("End maintenance?"));
+  assert.match(endDialog, /Jobs stopped or killed in this window stay ended/);
+  assert.doesNotMatch(endDialog, /resume/);
   const back = await tenantPage.goto(URL + "/console/");
   assert.equal(back.status(), 200);
   await tenantPage.getByRole("heading", { name: "Sign in" }).waitFor();
+  await panel.locator("#console-link").waitFor();
   await panel.screenshot({ path: `${SHOTS}/maintenance-panel-ended.png`, fullPage: true });
   await tenantPage.close();
   await panel.close();

@@ -40,7 +40,12 @@ const Console = {
     const text = await response.text();
     const body = text ? JSON.parse(text) : {};
     if (response.status === 503 && body.code === "MAINTENANCE") { location.reload(); throw new Error("maintenance"); }
-    if (!response.ok) throw new Error(body.message || ("HTTP " + response.status));
+    if (!response.ok) {
+      const error = new Error(body.message || ("HTTP " + response.status));
+      error.status = response.status;
+      error.body = body;
+      throw error;
+    }
     return body;
   },
   /** A cell from text, or from {text, className, title}. */

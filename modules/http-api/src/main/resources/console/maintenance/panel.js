@@ -3,6 +3,9 @@
 // the Authorization header (EventSource cannot send headers, and a token in a URL would end up in
 // logs); when the stream is not available the panel polls Get every second and retries the stream.
 const Panel = { setting: null, progress: null, skewMs: 0, stream: null, poller: null };
+// what End brings back, and what it does not: nothing stopped for the window starts again by itself
+const AFTER_END = "New jobs can start and schedules fire again from their next time. Jobs stopped or killed in "
+  + "this window stay ended, and skipped fires are not run (a schedule set to RunOnce runs one of them).";
 
 function show() {
   const claims = Console.claims();
@@ -40,6 +43,11 @@ function render() {
   const inMaintenance = s.state !== "None";
   const p = inMaintenance && Panel.progress ? Panel.progress
     : { remaining: 0, tenants: [], ratio: 1, stopsSent: 0, killsSent: 0, draining: false };
+  // the console is closed to everyone in maintenance (the host too): say so rather than lead to a 503
+  const consoleLink = $("console-link");
+  consoleLink.hidden = inMaintenance;
+  $("console-closed").hidden = !inMaintenance;
+  if (Panel.refusal && (s.state !== Panel.refusal.state || p.remaining === 0)) clearRefusal();
   const phase = $("phase");
   phase.textContent = s.state;
   phase.className = "phase phase-" + s.state;
@@ -87,7 +95,7 @@ function renderTenantWindows(windows) {
     end.className = "secondary";
     end.textContent = "End";
     end.setAttribute("aria-label", "End the window of " + name(w));
-    end.addEventListener("click", () => act("End the maintenance window of " + name(w) + "? Its jobs and schedules resume.",
+    end.addEventListener("click", () => act("End the maintenance window of " + name(w) + "? " + AFTER_END,
       "POST", "/api/Maintenance/End?tenantId=" + w.tenantId));
     cell.appendChild(end);
     rows[i].appendChild(cell);
@@ -147,18 +155,35 @@ async function connect() {
   setTimeout(connect, 5000);
 }
 
-async function act(question, method, path) {
+async function act(question, method, path, refused) {
   if (!confirm(question)) return;
   const result = $("action-result");
+  clearRefusal();
   try {
     await Console.api(method, path);
     result.textContent = "Done.";
     result.className = "";
   } catch (e) {
-    result.textContent = e.message;
+    result.textContent = (refused && refused(e)) || e.message;
     result.className = "error";
   }
   refresh();
+}
+
+// A refused Suspend is told in the panel's words (its buttons, not the API's flags) and holds only
+// while it is true: it goes when the phase changes or the last job ends.
+function suspendRefused(e) {
+  if (e.status !== 409 || e.body.runningJobs == null) return null;
+  Panel.refusal = { state: Panel.setting && Panel.setting.state };
+  $("suspend-force").hidden = false;
+  return e.body.runningJobs + " jobs are still running. Wait for them or kill them (Kill remaining jobs), then "
+    + "Suspend; or Suspend anyway, and they go on on their robots unseen until maintenance ends.";
+}
+function clearRefusal() {
+  if (!Panel.refusal) return;
+  Panel.refusal = null;
+  $("suspend-force").hidden = true;
+  $("action-result").textContent = "";
 }
 const reason = () => encodeURIComponent($("reason").value.trim());
 const killAfter = () => { const m = parseInt($("kill-after").value, 10); return m > 0 ? "&killAfter=PT" + m + "M" : ""; };
@@ -168,9 +193,12 @@ $("start-draining").addEventListener("click", () =>
 $("kill").addEventListener("click", () =>
   act("Kill every job that is still running?", "POST", "/api/Maintenance/Start?phase=Draining&killJobs=true"));
 $("suspend").addEventListener("click", () =>
-  act("Suspend? Robots are cut off too.", "POST", "/api/Maintenance/Start?phase=Suspended"));
+  act("Suspend? Robots are cut off too.", "POST", "/api/Maintenance/Start?phase=Suspended", suspendRefused));
+$("suspend-force").addEventListener("click", () =>
+  act("Suspend while jobs still run? Their robots are cut off and the jobs are not stopped.", "POST",
+      "/api/Maintenance/Start?phase=Suspended&force=true"));
 $("end").addEventListener("click", () =>
-  act("End maintenance? Jobs and schedules resume.", "POST", "/api/Maintenance/End"));
+  act("End maintenance? " + AFTER_END, "POST", "/api/Maintenance/End"));
 $("sign-out").addEventListener("click", () => Console.signOut());
 Console.wireSignIn(show);
 setInterval(render, 1000); // the countdowns ("ago", the deadline) move between events

@@ -310,6 +310,11 @@ class MaintenanceGateTest {
       assertNotNull(page.getHeader("Retry-After"));
       assertTrue(page.bodyAsString().contains("Maintenance in progress"));
       assertTrue(page.bodyAsString().contains("db upgrade"));
+      // the icon every page asks for is there in maintenance too, not a 404 in the browser's console
+      HttpResponse<Buffer> icon = api.request(HttpMethod.GET, "/favicon.ico", null).send().await();
+      assertEquals(200, icon.statusCode());
+      assertEquals("image/x-icon", icon.getHeader("Content-Type"));
+      assertEquals(0, icon.body().getShort(0), "an ICO file's header: " + icon.body().length() + " bytes");
     } finally {
       api.post("/api/Maintenance/End", host, new JsonObject()).await();
     }

@@ -177,7 +177,7 @@ public final class HttpApiVerticle extends VerticleBase {
     root.get("/openapi.json").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "application/json").end(contractBody));
     SwaggerRoutes.mount(root);
-    ConsoleRoutes.mount(root);
+    ConsoleRoutes.mount(vertx, root);
     SignInPageRoutes.mount(root);
     root.route("/*").subRouter(builder.createRouter());
     root.route().last().handler(ctx -> ctx.fail(Failure.notFound("no route " + ctx.request().method()

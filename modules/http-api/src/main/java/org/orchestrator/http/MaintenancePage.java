@@ -50,7 +50,9 @@ final class MaintenancePage {
           <p>The orchestrator is in maintenance: <span class="phase" id="phase">%s</span></p>
           <p>%s since <time id="since" datetime="%s">%s</time>%s</p>
           %s
-          <p>This page reloads by itself every %d seconds. Running work resumes after maintenance ends.</p>
+          <p>This page reloads by itself every %d seconds. When maintenance ends, new jobs can start and
+          schedules fire again; jobs stopped for maintenance do not restart by themselves.</p>
+          <p>Host administrator: the <a href="/console/maintenance/">maintenance panel</a> stays open.</p>
         </main>
         </body>
         </html>

@@ -39,6 +39,7 @@ public final class Meters {
   public static final String DRAIN_ETA = "orchestrator.drain.estimated.seconds";
   /** Gauge: seconds until the window's kill deadline (0 once passed); absent without a deadline. */
   public static final String DRAIN_DEADLINE = "orchestrator.drain.deadline.seconds";
+  public static final String DRAIN_STALLED = "orchestrator.drain.stalled.seconds";
   /** Info gauge, 1 per tenant, tags {@code tenant} (id) and {@code name}: joins names onto tenant ids. */
   public static final String TENANT_INFO = "orchestrator.tenant.info";
   /** Gauge: jobs per tenant and active state (Pending, Running, Stopping, Terminating). */
@@ -118,12 +119,11 @@ public final class Meters {
    */
   public static final class PerTenant {
 
-    private final MultiGauge gauge;
+    private final LiveRows rows;
     private final String otherTag;
-    private volatile Map<Tags, Number> values = Map.of();
 
     public PerTenant(MeterRegistry registry, String name, String description, String otherTag) {
-      this.gauge = MultiGauge.builder(name).description(description).register(registry);
+      this.rows = new LiveRows(MultiGauge.builder(name).description(description).register(registry));
       this.otherTag = otherTag;
     }
 
@@ -143,7 +143,28 @@ public final class Meters {
     }
 
     private void replace(Map<Tags, Number> next) {
-      values = next;
+      rows.set(next);
+    }
+  }
+
+  /**
+   * A multi-gauge whose series are replaced as a whole (a series no longer given disappears) while
+   * a series that stays is registered once and reads the latest value. Re-registering it instead
+   * (MultiGauge's overwrite) removes and adds it, and a scrape at that moment meets both and fails
+   * whole with "Duplicate labels" (micrometer#6851, still in 1.17.2: a 500 on {@code /metrics}).
+   */
+  public static final class LiveRows {
+
+    private final MultiGauge gauge;
+    private volatile Map<Tags, Number> values = Map.of();
+
+    public LiveRows(MultiGauge gauge) {
+      this.gauge = gauge;
+    }
+
+    /** Replaces every series: tags -> value. */
+    public void set(Map<Tags, ? extends Number> next) {
+      values = Map.copyOf(next);
       List<MultiGauge.Row<?>> rows = new ArrayList<>(next.size());
       next.keySet().forEach(tags -> rows.add(MultiGauge.Row.of(tags, this,
           self -> self.values.getOrDefault(tags, 0).doubleValue())));

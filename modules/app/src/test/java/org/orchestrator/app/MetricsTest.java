@@ -184,6 +184,33 @@ class MetricsTest {
   }
 
   @Test
+  void aGaugeReplacedWhileScrapedNeverFailsTheScrape() throws Exception {
+    // MultiGauge's overwrite removes and re-adds a series: a scrape meeting both failed whole with
+    // "Duplicate labels" (a 500 on /metrics, seen beside the retention gauges); LiveRows never does
+    io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry = new io.micrometer.prometheusmetrics
+        .PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+    org.orchestrator.platform.metrics.Meters.LiveRows rows = new org.orchestrator.platform.metrics.Meters.LiveRows(
+        io.micrometer.core.instrument.MultiGauge.builder("test.replaced").register(registry));
+    rows.set(java.util.Map.of(io.micrometer.core.instrument.Tags.of("table", "jobs"), -1));
+    java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread writer = new Thread(() -> {
+      for (long i = 0; !done.get(); i++) {
+        rows.set(java.util.Map.of(io.micrometer.core.instrument.Tags.empty(), i,
+            io.micrometer.core.instrument.Tags.of("table", "jobs"), i));
+      }
+    });
+    writer.start();
+    try {
+      for (int scrape = 0; scrape < 3_000; scrape++) {
+        assertTrue(registry.scrape().contains("test_replaced{table=\"jobs\"}"));
+      }
+    } finally {
+      done.set(true);
+      writer.join();
+    }
+  }
+
+  @Test
   void theAlertRulesPassPromtool() throws Exception {
     requirePromtool();
     Process check = new ProcessBuilder("promtool", "check", "rules",

@@ -63,7 +63,14 @@ function render() {
   // the estimate is up to a second old; the deadline keeps counting: never show one beyond the other
   const deadlineLeft = s.killDeadlineAt ? Math.max(0, Math.ceil((Date.parse(s.killDeadlineAt) - serverNow()) / 1000)) : Infinity;
   const eta = p.estimatedSecondsLeft == null ? null : Math.min(p.estimatedSecondsLeft, deadlineLeft);
+  // stalled: no job has ended for a while although some remain; say so, not a rate that only grows
+  const stalled = p.stalled && p.remaining > 0;
+  $("stalled").hidden = !stalled || !inMaintenance;
+  $("stalled").textContent = stalled ? "Stalled: no job has ended for " + Console.duration(p.stalledSeconds) + "; "
+    + p.remaining + (p.remaining === 1 ? " job is" : " jobs are") + " not stopping. Wait, or kill them (Kill remaining jobs)"
+    + (s.killDeadlineAt ? ": the kill deadline does it by itself." : ".") : "";
   $("eta").textContent = !inMaintenance || p.remaining === 0 ? ""
+    : stalled && eta == null ? "; stalled"
     : eta == null ? "; no estimate yet: " + (p.estimateBasis || "unknown")
     : p.estimateBasis === "deadline" || eta < p.estimatedSecondsLeft ? "; at most " + Console.duration(eta) + " left (kill deadline)"
     : "; about " + Console.duration(eta) + " left at the rate so far";

@@ -101,14 +101,22 @@ class OperatorViewTest {
     tenant.robots().get(0).heartbeat().await();
     clock.advance(Duration.ofSeconds(2));
     assertEquals(200, tenant.robots().get(0).report(jobs.get(0), "Stopped").await().statusCode());
+    // the end is seen at +2 s (the clock stands still until the next advance)
+    progress = Eventually.until(node.vertx(), () -> maintenance.progress(), p -> p.getLong("remaining") == 1, 10_000)
+        .await();
+    assertEquals(false, progress.getBoolean("stalled"), progress.encode());
+    assertEquals(0L, progress.getLong("sinceLastEndSeconds"), progress.encode());
     clock.advance(Duration.ofSeconds(58));
     progress = maintenance.progress().await();
     assertEquals(1L, progress.getLong("remaining"));
     assertEquals("deadline", progress.getString("estimateBasis"), progress.encode());
     assertEquals(30L, progress.getLong("estimatedSecondsLeft"));
     assertEquals(30L, progress.getLong("deadlineSecondsLeft"));
+    // 58 s without an end while a job remains: stalled (maintenance.stalledAfterSeconds, 30)
+    assertEquals(true, progress.getBoolean("stalled"), progress.encode());
+    assertEquals(58L, progress.getLong("stalledSeconds"), progress.encode());
     Scrape mid = scrapeUntil(s -> s.value("orchestrator_drain_remaining_jobs{" + t + "}") == 1.0
-        && s.value("orchestrator_drain_estimated_seconds") == 30.0);
+        && s.value("orchestrator_drain_estimated_seconds") == 30.0 && s.value("orchestrator_drain_stalled_seconds") == 58.0);
     assertEquals(30.0, mid.value("orchestrator_drain_deadline_seconds"), 0.5);
     assertEquals(1.0, mid.value("orchestrator_drain_remaining_jobs{" + t + "}"));
 

@@ -293,8 +293,11 @@ public final class MaintenanceCli {
           .append(status.getValue("deadlineSecondsLeft") != null
               ? " (in " + status.getValue("deadlineSecondsLeft") + " s)" : "");
     }
-    text.append("\nremaining jobs: ").append(progress.getLong("remaining", status.getLong("remainingJobs", 0L)))
-        .append(", ");
+    text.append("\nremaining jobs: ").append(progress.getLong("remaining", status.getLong("remainingJobs", 0L)));
+    if (progress.getBoolean("stalled", false)) {
+      text.append(" (stalled: no job has ended for ").append(progress.getValue("stalledSeconds")).append(" s)");
+    }
+    text.append(", ");
     counts(text, status);
     tenantWindows(text, status);
     return text.toString();
@@ -646,9 +649,16 @@ public final class MaintenanceCli {
           tenants.append(" | ").append(name).append(": ").append(e.getValue());
         }
       }
+      boolean stalled = progress.getBoolean("stalled", false) && remaining > 0;
+      if (stalled) {
+        change.append(", stalled");
+      }
       StringBuilder line = new StringBuilder(change);
       Long eta = progress.getLong("estimatedSecondsLeft");
-      if (eta != null && remaining > 0) {
+      if (stalled) {
+        // no job ended for a while: an estimate from the rate so far would only grow
+        line.append(": no job has ended for ").append(progress.getValue("stalledSeconds")).append(" s");
+      } else if (eta != null && remaining > 0) {
         line.append(", ~").append(eta).append(" s");
       }
       Object deadline = progress.getValue("deadlineSecondsLeft");

@@ -86,6 +86,15 @@ final class MaintenanceService {
   private final Peers peers;
   private final Clock clock;
   private final Consumer<PhaseSnapshot> publish;
+  private final Duration stalledAfter;
+  /**
+   * The drain this node watches (window id), how many of its jobs it has seen ended, and when that
+   * count last grew on this node's clock: a drain with jobs left is stalled after
+   * {@code stalledAfter} without one ending. Event loop only.
+   */
+  private long watchedWindow = -1;
+  private long endedSeen;
+  private Instant lastEndSeen;
   /** Written on the event loop, read by the scrape thread (gauges): volatile. */
   private volatile PhaseSnapshot snapshot;
   /** The progress every reader gets, and the state version it was computed at. */
@@ -98,6 +107,13 @@ final class MaintenanceService {
 
   MaintenanceService(Vertx vertx, PhaseRepository repository, Peers peers, Clock clock,
       Consumer<PhaseSnapshot> publish) {
+    this(vertx, repository, peers, clock, publish,
+        Duration.ofSeconds(org.orchestrator.platform.config.OrchestratorConfig.Maintenance.DEFAULT_STALLED_AFTER_SECONDS));
+  }
+
+  MaintenanceService(Vertx vertx, PhaseRepository repository, Peers peers, Clock clock,
+      Consumer<PhaseSnapshot> publish, Duration stalledAfter) {
+    this.stalledAfter = stalledAfter;
     this.vertx = vertx;
     this.repository = repository;
     this.peers = peers;
@@ -482,14 +498,37 @@ final class MaintenanceService {
       long drained = toDrain - remaining;
       Double ratio = toDrain == 0 ? 1.0 : (double) drained / toDrain;
       Instant deadline = open ? current.killDeadlineAt() : null;
+      Instant lastEnd = lastEnd(windowId, drained, from, now);
+      // only while Draining: Suspended cuts robots off, so nothing can end there
+      Long sinceLastEnd = current.phase() == MaintenancePhase.Draining && remaining > 0
+          ? Math.max(0, Duration.between(lastEnd, now).toSeconds()) : null;
+      boolean stalled = sinceLastEnd != null && sinceLastEnd >= stalledAfter.toSeconds();
       DrainEstimate estimate = open
           ? DrainEstimate.of(remaining, drained, Duration.between(from, now),
-              deadline == null ? null : Duration.between(now, deadline))
+              deadline == null ? null : Duration.between(now, deadline), stalled ? sinceLastEnd : null)
           : new DrainEstimate(null, "not in maintenance");
       return new DrainProgress(current.phase(), now, remaining, open ? active.byTenant() : Map.of(),
           counts.stopsSent(), counts.stopsAcknowledged(), counts.killsSent(), counts.killsAcknowledged(),
-          skipped.total(), ratio, estimate.seconds(), estimate.basis(), deadline, tallies(counts, skipped));
+          skipped.total(), ratio, estimate.seconds(), estimate.basis(), deadline, tallies(counts, skipped),
+          sinceLastEnd, stalled);
     });
+  }
+
+  /**
+   * When a job of window {@code windowId}'s drain last ended, as this node saw it: when the count of
+   * ended jobs last grew. A window first seen with none ended: since it opened (certain); with some
+   * ended (a node that just took over the tick): from now, as when is not known here.
+   */
+  private Instant lastEnd(long windowId, long drained, Instant windowStart, Instant now) {
+    if (windowId != watchedWindow) {
+      watchedWindow = windowId;
+      endedSeen = drained;
+      lastEndSeen = drained == 0 ? windowStart : now;
+    } else if (drained > endedSeen) {
+      endedSeen = drained;
+      lastEndSeen = now;
+    }
+    return lastEndSeen;
   }
 
   /** Per tenant, in the names of UiPath's MaintenanceSetting; one source with stopsSent and killsSent. */

@@ -20,13 +20,14 @@ public final class PhaseModule implements FeatureModule {
 
   @Override
   public Deployable verticle(ModuleContext context) {
-    return new PhaseVerticle(context.pool(), context.database(), context.clock(), context.registry());
+    return new PhaseVerticle(context.pool(), context.database(), context.clock(), context.registry(),
+        context.config().maintenance().stalledAfterSeconds());
   }
 
   @Override
   public List<String> meters() {
     return List.of(Meters.PHASE, Meters.PHASE_SECONDS, Meters.TENANTS_IN_MAINTENANCE, Meters.TENANT_PHASE, Meters.WINDOW_SECONDS, Meters.DRAIN_REMAINING,
-        Meters.DRAIN_RATIO, Meters.DRAIN_ETA, Meters.DRAIN_DEADLINE);
+        Meters.DRAIN_RATIO, Meters.DRAIN_ETA, Meters.DRAIN_DEADLINE, Meters.DRAIN_STALLED);
   }
 
   @Override

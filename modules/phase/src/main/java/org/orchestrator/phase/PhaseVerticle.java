@@ -21,6 +21,7 @@ import org.orchestrator.contracts.phase.MaintenancePhase;
 import org.orchestrator.contracts.phase.PhaseMessages.DrainProgress;
 import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
 import org.orchestrator.platform.database.DatabaseEndpoint;
+import org.orchestrator.platform.config.OrchestratorConfig;
 import org.orchestrator.platform.metrics.Meters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,7 @@ public final class PhaseVerticle extends VerticleBase {
   private final DatabaseEndpoint database;
   private final Clock clock;
   private final MeterRegistry registry;
+  private final java.time.Duration stalledAfter;
   private PgSubscriber subscriber;
   private long refresher = -1;
   private MaintenanceService service;
@@ -56,6 +58,12 @@ public final class PhaseVerticle extends VerticleBase {
    *     made by other nodes
    */
   public PhaseVerticle(Pool pool, DatabaseEndpoint database, Clock clock, MeterRegistry registry) {
+    this(pool, database, clock, registry, OrchestratorConfig.Maintenance.DEFAULT_STALLED_AFTER_SECONDS);
+  }
+
+  public PhaseVerticle(Pool pool, DatabaseEndpoint database, Clock clock, MeterRegistry registry,
+      int stalledAfterSeconds) {
+    this.stalledAfter = java.time.Duration.ofSeconds(stalledAfterSeconds);
     this.pool = pool;
     this.database = database;
     this.clock = clock;
@@ -98,6 +106,12 @@ public final class PhaseVerticle extends VerticleBase {
       DrainProgress progress = lastProgress;
       return progress == null || progress.ratio() == null ? 1.0 : progress.ratio();
     }).description("share of the window's jobs that have drained").register(registry);
+    Gauge.builder(Meters.DRAIN_STALLED, () -> {
+      DrainProgress progress = lastProgress;
+      return progress == null || !progress.stalled() || progress.sinceLastEndSeconds() == null ? 0
+          : progress.sinceLastEndSeconds();
+    }).description("seconds since a job of a stalled drain last ended (0 while jobs keep ending, and outside a "
+        + "drain)").baseUnit("seconds").register(registry);
     // absent while in maintenance without an estimate (never NaN); 0 outside maintenance
     estimate = MultiGauge.builder(Meters.DRAIN_ETA).description("estimated seconds until drained, never beyond "
         + "the kill deadline").baseUnit("seconds").register(registry);
@@ -176,7 +190,7 @@ public final class PhaseVerticle extends VerticleBase {
           }
           deadlineChanged(snapshot);
           Addresses.PHASE_CHANGED.publish(bus, snapshot);
-        });
+        }, stalledAfter);
     registerMeters();
     return service.load()
         .compose(loaded -> Future.all(List.of(

@@ -28,7 +28,7 @@ final class ProgressJson {
         .put("triggersSkipped", p.triggersSkipped()).put("ratio", p.ratio())
         .put("estimatedSecondsLeft", p.estimatedSecondsLeft()).put("estimateBasis", p.estimateBasis())
         .put("killDeadlineAt", p.killDeadlineAt() == null ? null : p.killDeadlineAt().toString())
-        .put("tenants", tenants);
+        .put("tenants", tenants).put("sinceLastEndSeconds", p.sinceLastEndSeconds()).put("stalled", p.stalled());
   }
 
   static DrainProgress read(JsonObject json) {
@@ -44,6 +44,7 @@ final class ProgressJson {
         json.getLong("remaining"), Collections.unmodifiableMap(remaining), json.getLong("stopsSent"), json.getLong("stopsAcknowledged"),
         json.getLong("killsSent"), json.getLong("killsAcknowledged"), json.getLong("triggersSkipped"),
         json.getDouble("ratio"), json.getLong("estimatedSecondsLeft"), json.getString("estimateBasis"),
-        deadline == null ? null : Instant.parse(deadline), Collections.unmodifiableMap(tenants));
+        deadline == null ? null : Instant.parse(deadline), Collections.unmodifiableMap(tenants),
+        json.getLong("sinceLastEndSeconds"), json.getBoolean("stalled", false));
   }
 }

@@ -25,6 +25,19 @@ class DrainEstimateTest {
   }
 
   @Test
+  void aStalledDrainSaysSoInsteadOfAGrowingRate() {
+    // 4 of 24 jobs ignore their Stop: 20 ended in the first 10 s, nothing for 40 s since
+    DrainEstimate rate = DrainEstimate.of(4, 20, Duration.ofSeconds(50), null);
+    assertEquals("rate", rate.basis(), "the rate so far would promise " + rate.seconds() + " s");
+    DrainEstimate stalled = DrainEstimate.of(4, 20, Duration.ofSeconds(50), null, 40L);
+    assertNull(stalled.seconds());
+    assertEquals("stalled: no job has ended for 40 s", stalled.basis());
+    DrainEstimate bounded = DrainEstimate.of(4, 20, Duration.ofSeconds(50), Duration.ofSeconds(70), 40L);
+    assertEquals(70L, bounded.seconds(), "the kill deadline still ends it");
+    assertEquals("deadline", bounded.basis());
+  }
+
+  @Test
   void withoutAnEndedJobThereIsNoRate() {
     DrainEstimate none = DrainEstimate.of(5, 0, Duration.ofSeconds(10), null);
     assertNull(none.seconds());

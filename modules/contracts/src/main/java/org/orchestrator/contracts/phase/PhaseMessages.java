@@ -195,16 +195,19 @@ public final class PhaseMessages {
    * says which: {@code rate}, {@code deadline}, {@code drained}, or why there is none).
    * {@code killDeadlineAt} is the window's kill deadline ({@code null} when none was set).
    * {@code tenants}: what the window did to each tenant it touched, in counts (the host's view of an
-   * open window; the job ids stay in each tenant's own log).
+   * open window; the job ids stay in each tenant's own log). {@code sinceLastEndSeconds}: while jobs
+   * remain, how long since a job of the drain last ended (or since the window opened when none has);
+   * {@code stalled} once that reaches {@code maintenance.stalledAfterSeconds}.
    */
   public record DrainProgress(MaintenancePhase phase, Instant at, long remaining, Map<Long, Long> remainingByTenant,
       long stopsSent, long stopsAcknowledged, long killsSent, long killsAcknowledged, long triggersSkipped,
       Double ratio, Long estimatedSecondsLeft, String estimateBasis, Instant killDeadlineAt,
-      Map<Long, TenantTally> tenants) {
+      Map<Long, TenantTally> tenants, Long sinceLastEndSeconds, boolean stalled) {
 
     /** Nothing to drain: outside maintenance, or a window not begun. */
     public static DrainProgress idle(MaintenancePhase phase, Instant at, Double ratio, String basis) {
-      return new DrainProgress(phase, at, 0, Map.of(), 0, 0, 0, 0, 0, ratio, null, basis, null, Map.of());
+      return new DrainProgress(phase, at, 0, Map.of(), 0, 0, 0, 0, 0, ratio, null, basis, null, Map.of(), null,
+          false);
     }
 
     /** True while a window is open (Draining or Suspended): the only time {@code remaining} counts. */

@@ -397,7 +397,9 @@ public final class MaintenanceCalls {
     JsonObject json = new JsonObject().put("phase", progress.phase().name()).put("at", progress.at().toString())
         .put("draining", progress.draining()).put("remaining", remaining)
         .put("killDeadlineAt", text(progress.killDeadlineAt()))
-        .put("deadlineSecondsLeft", progress.deadlineSecondsLeft());
+        .put("deadlineSecondsLeft", progress.deadlineSecondsLeft())
+        .put("stalled", progress.stalled()).put("stalledSeconds", progress.stalled() ? progress.sinceLastEndSeconds() : null)
+        .put("sinceLastEndSeconds", progress.sinceLastEndSeconds());
     if (tenantId == null) {
       Map<Long, Long> rows = new TreeMap<>();
       if (progress.draining()) {

@@ -109,7 +109,24 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
    * @param robotRetryAfterSeconds the {@code Retry-After} of maintenance 503s to robots (Suspended):
    *     robots are back at work within this long of End
    */
-  public record Maintenance(int retryAfterSeconds, int robotRetryAfterSeconds) {
+  /**
+   * @param stalledAfterSeconds a drain with jobs left is <em>stalled</em> once no job of it has ended
+   *     for this long (progress.stalled, the panel, the CLI, orchestrator_drain_stalled_seconds)
+   */
+  public record Maintenance(int retryAfterSeconds, int robotRetryAfterSeconds, int stalledAfterSeconds) {
+
+    public static final int DEFAULT_STALLED_AFTER_SECONDS = 30;
+
+    public Maintenance {
+      if (stalledAfterSeconds < 1 || stalledAfterSeconds > 86_400) {
+        throw new IllegalArgumentException("maintenance.stalledAfterSeconds must be 1 to 86400, got "
+            + stalledAfterSeconds);
+      }
+    }
+
+    public Maintenance(int retryAfterSeconds, int robotRetryAfterSeconds) {
+      this(retryAfterSeconds, robotRetryAfterSeconds, DEFAULT_STALLED_AFTER_SECONDS);
+    }
   }
 
   /**
@@ -258,7 +275,8 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
         new Scheduler(scheduler.getLong("tickMillis", 1_000L), scheduler.getInteger("catchUpSpreadSeconds", 60),
             scheduler.getInteger("misfireThresholdSeconds", 60)),
         new Maintenance(maintenance.getInteger("retryAfterSeconds", 30),
-            maintenance.getInteger("robotRetryAfterSeconds", 5)),
+            maintenance.getInteger("robotRetryAfterSeconds", 5),
+            maintenance.getInteger("stalledAfterSeconds", Maintenance.DEFAULT_STALLED_AFTER_SECONDS)),
         new Bridge(bridge.getString("host", "127.0.0.1"), bridge.getInteger("port", 7001),
             bridge.getInteger("maxFrameBytes", 65_536), bridge.getInteger("maxConnections", 64),
             bridge.getInteger("idleTimeoutSeconds", 60), bridge.getInteger("maxConnectionsPerAddress", 16),

@@ -42,21 +42,40 @@ class RequestTracingTest {
     phaseLog.addAppender(capture);
     try (TestNode node = TestNode.start("tracing")) {
       String host = node.api().signInHostAdmin().await();
-      HttpResponse<Buffer> started = node.api().request(HttpMethod.POST, "/api/Maintenance/Start?phase=Draining", host)
+      HttpResponse<Buffer> started = node.api().request(HttpMethod.POST, "/api/Maintenance/Start?phase=Draining&killAfter=PT1S", host)
           .putHeader("X-Request-Id", "change-4711").send().await();
       assertEquals(204, started.statusCode(), started.bodyAsString());
       assertEquals("change-4711", started.getHeader("X-Request-Id"));
       assertTrue(lines.stream().anyMatch(l -> l.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  \\[[^]]+\\] "
-          + "o\\.o\\.phase\\.MaintenanceService \\[change-4711\\] - maintenance: Draining by admin .*\\R")),
+          + "o\\.o\\.phase\\.MaintenanceService \\[change-4711 tenant=host\\] - maintenance: Draining by admin "
+          + "\\(window 1\\): window opened, Stop sent to running jobs, kill deadline after PT1S\\R")),
           lines.toString());
+      // work that enters by itself is a request of its own: the kill deadline's
+      Eventually.until(node.vertx(), () -> io.vertx.core.Future.succeededFuture(lines.stream().anyMatch(l ->
+          l.matches(".* \\[deadline-[0-9a-f]{12}\\] - drain deadline of window 1 reached.*\\R"))), seen -> seen, 20_000)
+          .await();
 
       HttpResponse<Buffer> ended = node.api().request(HttpMethod.POST, "/api/Maintenance/End", host)
           .putHeader("X-Request-Id", "no spaces allowed").send().await();
       assertEquals(204, ended.statusCode());
       String made = ended.getHeader("X-Request-Id");
       assertTrue(made.matches("[0-9a-f]{16}"), "an unacceptable id is replaced: " + made);
-      assertTrue(lines.stream().anyMatch(l -> l.endsWith(" [" + made + "] - maintenance: ended by admin (window 1)"
+      assertTrue(lines.stream().anyMatch(l -> l.endsWith(" [" + made + " tenant=host] - maintenance: ended by admin (window 1)"
           + System.lineSeparator())), lines.toString());
+
+      // a call over the event-bus bridge (the CLI's) is a request of its own too
+      java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream();
+      for (String command : new String[] {"start", "end"}) {
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--url",
+            "http://127.0.0.1:" + node.port(), "--bridge", "127.0.0.1:" + node.bridgePort(), "--password", TestNode.ADMIN_PASSWORD, command));
+        if (command.equals("start")) {
+          args.addAll(java.util.List.of("--phase", "draining"));
+        }
+        assertEquals(0, org.orchestrator.cli.MaintenanceCli.run(args.toArray(String[]::new),
+            new java.io.PrintStream(sink), new java.io.PrintStream(sink)), sink.toString());
+      }
+      assertTrue(lines.stream().anyMatch(l -> l.matches(".* \\[bridge-[0-9a-f]{12} tenant=host\\] - maintenance: "
+          + "Draining by admin \\(window 2\\): window opened, Stop sent to running jobs\\R")), lines.toString());
     } finally {
       phaseLog.detachAppender(capture);
     }

@@ -184,8 +184,8 @@ final class MaintenanceService {
       return blocking.compose(jobs -> jobs != null
           ? Future.succeededFuture(new StartOutcome(current, jobs))
           : carryOut(plan, request).map(done -> {
-            LOG.info("maintenance: {} by {} (window {}{})", done.phase(), caller.name(), done.windowId(),
-                request.reason() == null ? "" : ", reason: " + request.reason());
+            LOG.info("maintenance: {} by {} (window {}){}", done.phase(), caller.name(), done.windowId(),
+                what(plan, request));
             return new StartOutcome(done, null);
           }));
       }));
@@ -194,6 +194,33 @@ final class MaintenanceService {
 
   private Future<PhaseSnapshot> carryOut(Plan plan, StartMaintenance request) {
     return carryOut(plan, request, null);
+  }
+
+  /** What a Start did, for the log line that reports it: ": window opened, Stop sent, ..." or "". */
+  static String what(Plan plan, StartMaintenance request) {
+    List<String> parts = new java.util.ArrayList<>();
+    if (plan.openWindow()) {
+      parts.add("window opened");
+    }
+    if (plan.stopSweep()) {
+      parts.add("Stop sent to running jobs");
+    }
+    if (plan.killSweep()) {
+      parts.add("Kill sent to unfinished jobs (killJobs)");
+    }
+    if (request.force()) {
+      parts.add("force: jobs still running left to their robots");
+    }
+    if (request.killAfter() != null) {
+      parts.add("kill deadline after " + request.killAfter());
+    }
+    if (request.autoSuspend()) {
+      parts.add("autoSuspend");
+    }
+    if (request.reason() != null) {
+      parts.add("reason: " + request.reason());
+    }
+    return parts.isEmpty() ? "" : ": " + String.join(", ", parts);
   }
 
   /** {@code planned}: the plan this Start carries out (its window names it and its expected end). */
@@ -642,7 +669,8 @@ final class MaintenanceService {
    * request's time (decision 104).
    */
   private void armDeadlineTimer(long windowId, long delay) {
-    deadlineTimer = RequestContext.setDetachedTimer(vertx, delay, id -> serialized(() -> deadlineReached(windowId))
+    deadlineTimer = RequestContext.setDetachedTimer(vertx, delay, id -> RequestContext.newRequest(vertx, "deadline",
+            () -> serialized(() -> deadlineReached(windowId)))
         .onFailure(failure -> LOG.error("kill at the drain deadline failed", failure))
         .onComplete(done -> {
           if (deadlineTimer == id) {

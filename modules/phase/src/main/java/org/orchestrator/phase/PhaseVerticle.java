@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.orchestrator.contracts.identity.IdentityMessages.ListTenantIds;
 import org.orchestrator.contracts.bus.Addresses;
+import org.orchestrator.contracts.bus.RequestContext;
 import org.orchestrator.contracts.phase.MaintenancePhase;
 import org.orchestrator.contracts.phase.PhaseMessages.DrainProgress;
 import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
@@ -275,12 +276,12 @@ public final class PhaseVerticle extends VerticleBase {
       return;
     }
     ticking = true;
-    leadership.lead()
+    RequestContext.newRequest(vertx, "tick", () -> leadership.lead()
         .compose(leading -> !leading ? Future.succeededFuture() : service.sweepTenantWindows()
             .onFailure(failure -> LOG.warn("tenant windows not swept: {}", failure.getMessage()))
             .transform(swept -> !snapshot.phase().inMaintenance() ? Future.succeededFuture()
                 : service.tick().onSuccess(progress -> progressObserved(bus, progress))
-                    .onFailure(failure -> LOG.warn("drain progress not computed: {}", failure.getMessage()))))
+                    .onFailure(failure -> LOG.warn("drain progress not computed: {}", failure.getMessage())))))
         .onComplete(done -> ticking = false);
   }
 

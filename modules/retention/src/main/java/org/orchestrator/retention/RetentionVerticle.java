@@ -16,6 +16,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.orchestrator.contracts.bus.RequestContext;
 import org.orchestrator.contracts.bus.Addresses;
 import org.orchestrator.contracts.retention.RetentionMessages.RetainedTable;
 import org.orchestrator.platform.config.OrchestratorConfig;
@@ -140,6 +141,10 @@ public final class RetentionVerticle extends VerticleBase {
   }
 
   private Future<Void> run(long runId) {
+    return RequestContext.newRequest(vertx, "retention", () -> runAsRequest(runId));
+  }
+
+  private Future<Void> runAsRequest(long runId) {
     LOG.info("retention run {} starts (archive: {})", runId, archive.root());
     RetentionRun run = new RetentionRun(vertx, repository, owners, archive, settings, clock, metrics, runId);
     return repository.started(runId, clock.instant())

@@ -11,6 +11,7 @@ import java.util.function.Function;
 import org.orchestrator.contracts.jobs.JobMessages.CreateScheduledJobs;
 import org.orchestrator.contracts.jobs.JobMessages.ScheduledJobs;
 import org.orchestrator.contracts.bus.Addresses;
+import org.orchestrator.contracts.bus.RequestContext;
 import org.orchestrator.contracts.identity.IdentityMessages.ListTenantDirectory;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.ScheduleList;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.TenantFires;
@@ -102,7 +103,7 @@ public final class SchedulerVerticle extends VerticleBase {
       return;
     }
     long untilNextSecond = 1_000 - Math.floorMod(clock.millis(), 1_000L) + SECOND_MARGIN_MS;
-    timer = vertx.setTimer(Math.max(1, Math.min(settings.tickMillis(), untilNextSecond)), id -> dispatcher.tick()
+    timer = vertx.setTimer(Math.max(1, Math.min(settings.tickMillis(), untilNextSecond)), id -> RequestContext.newRequest(vertx, "schedule", dispatcher::tick)
         .onFailure(failure -> LOG.warn("scheduler tick failed: {}", failure.getMessage()))
         .onComplete(done -> next()));
   }

@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.orchestrator.contracts.bus.RequestContext;
 import org.orchestrator.contracts.bus.Addresses;
 import org.orchestrator.platform.config.OrchestratorConfig;
 import org.orchestrator.platform.metrics.Meters;
@@ -88,10 +89,10 @@ public final class WebhooksVerticle extends VerticleBase {
     }
     pumping = true;
     again = false;
-    outbox.fanOut()
+    RequestContext.newRequest(vertx, "webhooks", () -> outbox.fanOut()
         .onFailure(failure -> LOG.warn("webhooks: events not turned into deliveries: {}", failure.getMessage()))
         .transform(done -> outbox.deliverDue())
-        .onFailure(failure -> LOG.warn("webhooks: deliveries not attempted: {}", failure.getMessage()))
+        .onFailure(failure -> LOG.warn("webhooks: deliveries not attempted: {}", failure.getMessage())))
         .onComplete(done -> {
           pumping = false;
           if (again) {

@@ -91,9 +91,7 @@ public final class BusAddress<Q, R> {
     if (kind != Kind.EVENT) {
       throw new IllegalStateException(name + " is not an event: request it");
     }
-    String requestId = RequestContext.id();
-    bus.publish(name, body, requestId == null ? new DeliveryOptions()
-        : new DeliveryOptions().addHeader(RequestContext.HEADER, requestId));
+    bus.publish(name, body, RequestContext.withIdentity(new DeliveryOptions()));
   }
 
   /**

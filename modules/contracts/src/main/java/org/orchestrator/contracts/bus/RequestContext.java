@@ -29,7 +29,10 @@ public final class RequestContext implements VertxServiceProvider {
   public static final String HEADER = "requestId";
   /** The bus header of the deadline, epoch milliseconds. */
   public static final String DEADLINE_HEADER = "deadline";
+  /** The bus header of the tenant the request acts for (an id, or {@code host}). */
+  public static final String TENANT_HEADER = "tenant";
   private static final ContextLocal<String> ID = ContextLocal.registerLocal(String.class);
+  private static final ContextLocal<String> TENANT = ContextLocal.registerLocal(String.class);
   private static final ContextLocal<Long> DEADLINE = ContextLocal.registerLocal(Long.class);
   /** What a client may choose as its id: short, printable, nothing a log line could be forged with. */
   /** How much earlier than its caller's an inner hop's timeout ends. */
@@ -45,6 +48,46 @@ public final class RequestContext implements VertxServiceProvider {
   public static String id() {
     Context context = Vertx.currentContext();
     return context == null ? null : context.getLocal(ID);
+  }
+
+  /** The tenant the current request acts for (its id, or {@code host}), or null when not known. */
+  public static String tenant() {
+    Context context = Vertx.currentContext();
+    return context == null ? null : context.getLocal(TENANT);
+  }
+
+  /**
+   * Makes {@code tenant} (an id, or {@code host} for the host organization) the tenant of the
+   * current request, for its log lines and every bus hop it makes. Ignored outside a request.
+   */
+  public static void enterTenant(String tenant) {
+    Context context = requestContext();
+    if (tenant != null && context != null) {
+      context.putLocal(TENANT, tenant);
+    }
+  }
+
+  /**
+   * Runs {@code work}, which enters by itself (a tick, a deadline, a bridge frame, a delivery), as
+   * a request of its own: on a new duplicate of the event loop's context, with the id
+   * {@code <kind>-<16 hex>}, so that its log lines and bus hops can be followed like an HTTP
+   * request's. The id is in the log at once; {@code work} runs on that context.
+   */
+  public static <T> io.vertx.core.Future<T> newRequest(Vertx vertx, String kind,
+      java.util.function.Supplier<io.vertx.core.Future<T>> work) {
+    ContextInternal request = ((ContextInternal) vertx.getOrCreateContext()).unwrap().duplicate();
+    request.putLocal(ID, kind + "-" + fresh().substring(0, 12));
+    io.vertx.core.Promise<T> done = request.promise();
+    request.runOnContext(v -> {
+      io.vertx.core.Future<T> running;
+      try {
+        running = work.get();
+      } catch (RuntimeException e) {
+        running = io.vertx.core.Future.failedFuture(e);
+      }
+      running.onComplete(done);
+    });
+    return done.future();
   }
 
   /** The current work's deadline (epoch ms), or null when it has none. */
@@ -75,6 +118,10 @@ public final class RequestContext implements VertxServiceProvider {
     if (id != null) {
       context.putLocal(ID, id);
     }
+    String tenant = headers.get(TENANT_HEADER);
+    if (tenant != null) {
+      context.putLocal(TENANT, tenant);
+    }
     String deadline = headers.get(DEADLINE_HEADER);
     if (deadline != null) {
       try {
@@ -102,8 +149,20 @@ public final class RequestContext implements VertxServiceProvider {
     }
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(deadline - now)
         .addHeader(DEADLINE_HEADER, Long.toString(deadline));
+    return withIdentity(options);
+  }
+
+  /** Adds the current request's id and tenant, when there are, to {@code options}. */
+  static DeliveryOptions withIdentity(DeliveryOptions options) {
     String id = id();
-    return id == null ? options : options.addHeader(HEADER, id);
+    if (id != null) {
+      options.addHeader(HEADER, id);
+    }
+    String tenant = tenant();
+    if (tenant != null) {
+      options.addHeader(TENANT_HEADER, tenant);
+    }
+    return options;
   }
 
   /**

@@ -6,6 +6,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
+import org.orchestrator.http.support.Requests;
+import org.orchestrator.contracts.bus.RequestContext;
 import org.orchestrator.contracts.bus.BridgeWire;
 import java.util.HashMap;
 import java.util.Map;
@@ -149,11 +151,13 @@ final class BridgeConnection {
     if (inFlight >= MAX_IN_FLIGHT) {
       parser.pause();
     }
-    bridge.authorize(frame.authorization())
+    // each call a request of its own (id bridge-...), as the host's: its log lines can be followed
+    RequestContext.newRequest(vertx, "bridge", () -> bridge.authorize(frame.authorization())
         .compose(grant -> {
           authenticated();
+          RequestContext.enterTenant(Requests.tenantLabel(grant.caller()));
           return bridge.call(frame.address(), grant, frame.body());
-        })
+        }))
         .onComplete(reply -> {
           if (frame.replyAddress() != null) {
             write(new JsonObject().put("type", "message").put("address", frame.replyAddress()).put("body", reply));

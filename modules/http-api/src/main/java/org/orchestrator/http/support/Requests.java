@@ -5,6 +5,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.ValidatedRequest;
+import org.orchestrator.contracts.bus.RequestContext;
 import org.orchestrator.contracts.Caller;
 import org.orchestrator.contracts.Failure;
 import org.orchestrator.contracts.PageRequest;
@@ -35,7 +36,13 @@ public final class Requests {
       throw Failure.unauthorized("the token does not name a caller");
     }
     ctx.put(CALLER, caller);
+    RequestContext.enterTenant(tenantLabel(caller));
     return caller;
+  }
+
+  /** How log lines name the tenant a caller acts for: its id, or {@code host}. */
+  public static String tenantLabel(Caller caller) {
+    return caller.tenantId() == null ? "host" : caller.tenantId().toString();
   }
 
   /** A caller who is a person (host or tenant user), not a robot. */

@@ -93,6 +93,10 @@ class MaintenanceCliTest {
     Run log = cli("log", "--tenant", "cli");
     assertEquals(0, log.exit(), log.err());
     assertTrue(log.out().contains("stops attempted: 4"), log.out());
+    // a table of the window's jobs, each with what became of it, not raw JSON
+    assertTrue(log.out().contains("jobs (4):\n  JOB        PROCESS                        OUTCOME            STATE\n"), log.out());
+    assertEquals(4, log.out().lines().filter(line -> line.matches("  \\d+ +long +Stopped +Stopped")).count(), log.out());
+    assertTrue(!log.out().contains("[{"), "no raw JSON: " + log.out());
 
     Run ended = cli("--http", "end");
     assertEquals(0, ended.exit(), ended.err());

@@ -543,22 +543,69 @@ public final class MaintenanceCli {
     @Option(names = "--tenant", required = true, description = "tenant name or id")
     String tenant;
 
+    @Option(names = "--json", description = "print the server's JSON (current and history) instead of tables")
+    boolean json;
+
     @Override
     public Integer call() throws Exception {
       JsonObject both = cli.withClients((api, t) -> api.tenantId(tenant, t).compose(id -> Future.all(
               t.call("status", new JsonObject().put("tenantId", id)),
               t.call("history", new JsonObject().put("tenantId", id))))
           .map(all -> new JsonObject().put("current", all.resultAt(0)).put("history", all.resultAt(1))));
-      JsonObject current = both.getJsonObject("current");
-      cli.out.println(describe(current));
-      cli.out.println("stopped jobs: " + current.getJsonArray("stoppedJobs"));
-      cli.out.println("killed jobs: " + current.getJsonArray("killedJobs"));
-      cli.out.println("skipped triggers: " + current.getJsonArray("skippedTriggers"));
-      JsonObject history = both.getJsonObject("history");
-      cli.out.println("windows in history: " + history.getJsonArray("items").size()
-          + (history.getString("next") == null ? "" : " or more"));
+      cli.out.println(json ? both.encodePrettily() : logTables(both.getJsonObject("current"), both.getJsonObject("history")));
       return EXIT_OK;
     }
+  }
+
+  /** A tenant's log as an operator reads it: the window, its jobs with their outcomes, skipped fires, history. */
+  static String logTables(JsonObject current, JsonObject history) {
+    StringBuilder text = new StringBuilder(describe(current));
+    io.vertx.core.json.JsonArray jobs = current.getJsonArray("jobs", new io.vertx.core.json.JsonArray());
+    io.vertx.core.json.JsonArray stopped = current.getJsonArray("stoppedJobs", new io.vertx.core.json.JsonArray());
+    io.vertx.core.json.JsonArray killed = current.getJsonArray("killedJobs", new io.vertx.core.json.JsonArray());
+    if (!jobs.isEmpty()) {
+      text.append("\n\njobs (").append(jobs.size()).append("):\n").append(row("JOB", "PROCESS", "OUTCOME", "STATE"));
+      for (Object o : jobs) {
+        JsonObject job = (JsonObject) o;
+        text.append(row(String.valueOf(job.getValue("id")), String.valueOf(job.getString("processName", "-")),
+            job.getString("outcome"), String.valueOf(job.getString("state", "-"))));
+      }
+    } else if (!stopped.isEmpty() || !killed.isEmpty()) {
+      // a record frozen before outcomes were kept: UiPath's two lists (a killed job is in both)
+      text.append("\n\nstopped jobs: ").append(stopped.encode()).append("\nkilled jobs: ").append(killed.encode());
+    } else {
+      text.append("\n\nno job was stopped or killed");
+    }
+    io.vertx.core.json.JsonArray fires = current.getJsonArray("skippedTriggers", new io.vertx.core.json.JsonArray());
+    if (fires.isEmpty()) {
+      text.append("\nno fire was skipped");
+    } else {
+      text.append("\n\nskipped fires (").append(fires.size()).append("):\n").append(row("SCHEDULE", "PLANNED AT", "", ""));
+      for (Object o : fires) {
+        JsonObject fire = (JsonObject) o;
+        String name = fire.getString("scheduleName");
+        text.append(row((name == null ? "" : name + " ") + "(" + fire.getValue("scheduleId") + ")",
+            fire.getString("plannedAt"), "", ""));
+      }
+    }
+    io.vertx.core.json.JsonArray windows = history.getJsonArray("items", new io.vertx.core.json.JsonArray());
+    text.append("\n\nhistory (").append(windows.size()).append(history.getString("next") == null ? "" : " or more")
+        .append(" windows):");
+    if (!windows.isEmpty()) {
+      text.append("\n").append(String.format("  %-7s %-28s %-28s %6s %6s %8s%n", "WINDOW", "STARTED", "ENDED",
+          "STOPS", "KILLS", "SKIPPED"));
+      for (Object o : windows) {
+        JsonObject w = (JsonObject) o;
+        text.append(String.format("  %-7s %-28s %-28s %6s %6s %8s%n", w.getValue("windowId"), w.getString("startedAt"),
+            w.getString("endedAt"), w.getValue("jobStopsAttempted"), w.getValue("jobKillsAttempted"),
+            w.getValue("triggersSkipped")));
+      }
+    }
+    return text.toString().stripTrailing();
+  }
+
+  private static String row(String a, String b, String c, String d) {
+    return String.format("  %-10s %-30s %-18s %s", a, b, c, d).stripTrailing() + "\n";
   }
 
   @Command(name = "wait", mixinStandardHelpOptions = true, description = "Wait until drained, suspended or none, with a progress bar.")

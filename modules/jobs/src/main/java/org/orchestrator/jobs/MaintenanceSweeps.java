@@ -107,7 +107,7 @@ final class MaintenanceSweeps {
   Future<WindowJobs> windowJobs(long windowId, Long tenantId) {
     return pool.preparedQuery("""
             SELECT tenant_id, id, coalesce(stop_window_id = $1, false) AS stopped,
-                   coalesce(kill_window_id = $1, false) AS killed
+                   coalesce(kill_window_id = $1, false) AS killed, process_name, state
             FROM jobs WHERE (stop_window_id = $1 OR kill_window_id = $1) AND ($2::bigint IS NULL OR tenant_id = $2)
             ORDER BY tenant_id, id""")
         .execute(Tuple.of(windowId, tenantId))
@@ -115,7 +115,7 @@ final class MaintenanceSweeps {
           List<WindowJob> jobs = new ArrayList<>(rows.size());
           for (Row row : rows) {
             jobs.add(new WindowJob(row.getLong("tenant_id"), row.getLong("id"), row.getBoolean("stopped"),
-                row.getBoolean("killed")));
+                row.getBoolean("killed"), row.getString("process_name"), row.getString("state")));
           }
           return new WindowJobs(jobs);
         });

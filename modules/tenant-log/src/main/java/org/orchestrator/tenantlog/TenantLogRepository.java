@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.JobOutcome;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.SkippedTrigger;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.TenantWindowLog;
 import org.orchestrator.platform.database.Timestamps;
@@ -21,7 +22,7 @@ import org.orchestrator.platform.database.Timestamps;
 final class TenantLogRepository {
 
   private static final String COLUMNS = "window_id, tenant_id, started_at, ended_at, closed_at, stopped_jobs, "
-      + "killed_jobs, skipped_triggers";
+      + "killed_jobs, skipped_triggers, jobs";
 
   private final Pool pool;
 
@@ -38,17 +39,20 @@ final class TenantLogRepository {
     for (TenantWindowLog log : logs) {
       JsonArray skipped = new JsonArray();
       log.skippedTriggers().forEach(s -> skipped.add(new JsonObject().put("scheduleId", s.scheduleId())
-          .put("plannedAt", s.plannedAt().toString())));
+          .put("scheduleName", s.scheduleName()).put("plannedAt", s.plannedAt().toString())));
+      JsonArray jobs = new JsonArray();
+      log.jobs().forEach(j -> jobs.add(new JsonObject().put("jobId", j.jobId()).put("processName", j.processName())
+          .put("outcome", j.outcome()).put("state", j.state())));
       rows.add(Tuple.tuple().addLong(log.windowId()).addLong(log.tenantId()).addOffsetDateTime(Timestamps.utc(log.startedAt()))
           .addOffsetDateTime(Timestamps.utc(log.endedAt())).addArrayOfLong(log.stoppedJobs().toArray(Long[]::new))
-          .addArrayOfLong(log.killedJobs().toArray(Long[]::new)).addValue(skipped));
+          .addArrayOfLong(log.killedJobs().toArray(Long[]::new)).addValue(skipped).addValue(jobs));
     }
     return pool.preparedQuery("""
             INSERT INTO tenant_maintenance_logs (window_id, tenant_id, started_at, ended_at, stopped_jobs, killed_jobs,
-              skipped_triggers) VALUES ($1, $2, $3, $4, $5, $6, $7)
+              skipped_triggers, jobs) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
             ON CONFLICT (window_id, tenant_id) DO UPDATE SET ended_at = excluded.ended_at, closed_at = now(),
               stopped_jobs = excluded.stopped_jobs, killed_jobs = excluded.killed_jobs,
-              skipped_triggers = excluded.skipped_triggers""")
+              skipped_triggers = excluded.skipped_triggers, jobs = excluded.jobs""")
         .executeBatch(rows)
         .mapEmpty();
   }
@@ -108,10 +112,17 @@ final class TenantLogRepository {
     JsonArray array = (JsonArray) row.getValue("skipped_triggers");
     for (int i = 0; i < array.size(); i++) {
       JsonObject s = array.getJsonObject(i);
-      skipped.add(new SkippedTrigger(s.getLong("scheduleId"), Instant.parse(s.getString("plannedAt"))));
+      skipped.add(new SkippedTrigger(s.getLong("scheduleId"), s.getString("scheduleName"),
+          Instant.parse(s.getString("plannedAt"))));
+    }
+    List<JobOutcome> jobs = new ArrayList<>();
+    JsonArray outcomes = (JsonArray) row.getValue("jobs");
+    for (int i = 0; i < outcomes.size(); i++) {
+      JsonObject j = outcomes.getJsonObject(i);
+      jobs.add(new JobOutcome(j.getLong("jobId"), j.getString("processName"), j.getString("outcome"), j.getString("state")));
     }
     return new TenantWindowLog(row.getLong("window_id"), row.getLong("tenant_id"), Timestamps.instant(row, "started_at"),
         Timestamps.instant(row, "ended_at"), Timestamps.instant(row, "closed_at"), Arrays.asList(row.getArrayOfLongs("stopped_jobs")),
-        Arrays.asList(row.getArrayOfLongs("killed_jobs")), skipped);
+        Arrays.asList(row.getArrayOfLongs("killed_jobs")), skipped, jobs);
   }
 }

@@ -12,6 +12,7 @@ import org.orchestrator.contracts.Caller;
 import org.orchestrator.contracts.Failure;
 import org.orchestrator.contracts.identity.IdentityMessages.TenantIds;
 import org.orchestrator.contracts.jobs.JobMessages.ListWindowJobs;
+import org.orchestrator.contracts.jobs.JobState;
 import org.orchestrator.contracts.jobs.JobMessages.WindowJob;
 import org.orchestrator.contracts.jobs.JobMessages.WindowJobs;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.ListSkipped;
@@ -21,6 +22,7 @@ import org.orchestrator.contracts.tenantlog.TenantLogMessages.CloseWindow;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.GetWindowLog;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.History;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.ListHistory;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.JobOutcome;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.SkippedTrigger;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.TenantWindowLog;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.WindowLogs;
@@ -84,16 +86,32 @@ final class TenantLogService {
             if (job.killed()) {
               builder.killed.add(job.jobId());
             }
+            builder.jobs.add(new JobOutcome(job.jobId(), job.processName(), outcome(job), job.state()));
           }
           for (TenantFire fire : all.<TenantFires>resultAt(1).items()) {
             byTenant.computeIfAbsent(fire.tenantId(), Builder::new).skipped
-                .add(new SkippedTrigger(fire.scheduleId(), fire.plannedAt()));
+                .add(new SkippedTrigger(fire.scheduleId(), fire.scheduleName(), fire.plannedAt()));
           }
           List<TenantWindowLog> result = new ArrayList<>(byTenant.size());
           byTenant.values().forEach(b -> result.add(new TenantWindowLog(windowId, b.tenantId, from, to, null,
-              List.copyOf(b.stopped), List.copyOf(b.killed), List.copyOf(b.skipped))));
+              List.copyOf(b.stopped), List.copyOf(b.killed), List.copyOf(b.skipped), List.copyOf(b.jobs))));
           return result;
         });
+  }
+
+  /**
+   * What became of a job the window stopped or killed. The stoppedJobs and killedJobs lists keep
+   * UiPath's meaning (a job killed after ignoring its Stop is in both); this says which it was.
+   */
+  static String outcome(WindowJob job) {
+    JobState state = job.state() == null ? null : JobState.parse(job.state());
+    if (state == null || !state.isFinal()) {
+      return "NotEnded";
+    }
+    if (job.killed()) {
+      return "Killed";
+    }
+    return state == JobState.Stopped ? "Stopped" : "FinishedOnItsOwn";
   }
 
   private static final class Builder {
@@ -101,6 +119,7 @@ final class TenantLogService {
     final TreeSet<Long> stopped = new TreeSet<>();
     final TreeSet<Long> killed = new TreeSet<>();
     final List<SkippedTrigger> skipped = new ArrayList<>();
+    final List<JobOutcome> jobs = new ArrayList<>();
 
     Builder(long tenantId) {
       this.tenantId = tenantId;

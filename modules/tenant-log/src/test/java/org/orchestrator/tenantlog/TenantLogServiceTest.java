@@ -30,6 +30,8 @@ import org.orchestrator.contracts.tenantlog.TenantLogMessages.CloseWindow;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.GetWindowLog;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.History;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.ListHistory;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.JobOutcome;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.SkippedTrigger;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.TenantWindowLog;
 import org.orchestrator.dbadmin.Migrations;
 import org.orchestrator.dbadmin.testing.TestDatabase;
@@ -96,6 +98,28 @@ class TenantLogServiceTest {
     assertEquals(TO, second.endedAt());
     assertNotNull(second.closedAt());
     assertEquals(List.of(), service.get(new GetWindowLog(100, 3L)).await().tenants().get(0).stoppedJobs());
+  }
+
+  @Test
+  void eachJobCarriesWhatBecameOfItAndEachSkippedFireItsSchedule() {
+    // UiPath's lists keep a killed job among the stopped; the outcome tells the four apart
+    jobs.set(List.of(new WindowJob(4, 61, true, false, "payroll", "Stopped"),
+        new WindowJob(4, 62, true, true, "invoices", "Stopped"),
+        new WindowJob(4, 63, true, false, "reports", "Successful"),
+        new WindowJob(4, 64, true, false, "slow", "Stopping")));
+    fires.set(List.of(new TenantFire(4, 9, "month-end", FROM.plusSeconds(30))));
+    List<TenantWindowLog> frozen = service.close(new CloseWindow(400, FROM, TO, 4L)).await().tenants();
+    jobs.set(List.of());
+    fires.set(List.of());
+    TenantWindowLog read = service.get(new GetWindowLog(400, 4L)).await().tenants().get(0);
+    assertEquals(frozen.get(0).jobs(), read.jobs(), "kept as frozen");
+    assertEquals(List.of(61L, 62L, 63L, 64L), read.stoppedJobs());
+    assertEquals(List.of(62L), read.killedJobs());
+    assertEquals(List.of(new JobOutcome(61, "payroll", "Stopped", "Stopped"),
+        new JobOutcome(62, "invoices", "Killed", "Stopped"),
+        new JobOutcome(63, "reports", "FinishedOnItsOwn", "Successful"),
+        new JobOutcome(64, "slow", "NotEnded", "Stopping")), read.jobs());
+    assertEquals(List.of(new SkippedTrigger(9, "month-end", FROM.plusSeconds(30))), read.skippedTriggers());
   }
 
   @Test

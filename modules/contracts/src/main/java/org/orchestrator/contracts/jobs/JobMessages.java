@@ -271,7 +271,16 @@ public final class JobMessages {
   public record ListWindowJobs(long windowId, Long tenantId) {
   }
 
-  public record WindowJob(long tenantId, long jobId, boolean stopped, boolean killed) {
+  /**
+   * A job a window sent Stop ({@code stopped}) and/or Kill ({@code killed}), with its process and its
+   * state now (a final state once it ended).
+   */
+  public record WindowJob(long tenantId, long jobId, boolean stopped, boolean killed, String processName,
+      String state) {
+
+    public WindowJob(long tenantId, long jobId, boolean stopped, boolean killed) {
+      this(tenantId, jobId, stopped, killed, null, null);
+    }
   }
 
   public record WindowJobs(List<WindowJob> items) {

@@ -12,7 +12,21 @@ public final class TenantLogMessages {
   }
 
   /** A fire a maintenance window skipped. */
-  public record SkippedTrigger(long scheduleId, Instant plannedAt) {
+  /** A fire the window skipped, with its schedule's name (null in records frozen before names were kept). */
+  public record SkippedTrigger(long scheduleId, String scheduleName, Instant plannedAt) {
+
+    public SkippedTrigger(long scheduleId, Instant plannedAt) {
+      this(scheduleId, null, plannedAt);
+    }
+  }
+
+  /**
+   * What became of one job the window stopped or killed: {@code Stopped} (it honoured its Stop),
+   * {@code Killed} (Kill was sent in the window and it ended), {@code FinishedOnItsOwn} (Stop was sent
+   * but it ended Successful or Faulted without a Kill), {@code NotEnded} (still unfinished when the
+   * record was made: a live record, or Suspended with force). {@code state}: its state then.
+   */
+  public record JobOutcome(long jobId, String processName, String outcome, String state) {
   }
 
   /**
@@ -20,7 +34,12 @@ public final class TenantLogMessages {
    * {@code closedAt} is null while the window is open (the record is then computed live).
    */
   public record TenantWindowLog(long windowId, long tenantId, Instant startedAt, Instant endedAt, Instant closedAt,
-      List<Long> stoppedJobs, List<Long> killedJobs, List<SkippedTrigger> skippedTriggers) {
+      List<Long> stoppedJobs, List<Long> killedJobs, List<SkippedTrigger> skippedTriggers, List<JobOutcome> jobs) {
+
+    public TenantWindowLog(long windowId, long tenantId, Instant startedAt, Instant endedAt, Instant closedAt,
+        List<Long> stoppedJobs, List<Long> killedJobs, List<SkippedTrigger> skippedTriggers) {
+      this(windowId, tenantId, startedAt, endedAt, closedAt, stoppedJobs, killedJobs, skippedTriggers, List.of());
+    }
   }
 
   /** A window's records, live while it is open; {@code tenantId} null for every tenant. */

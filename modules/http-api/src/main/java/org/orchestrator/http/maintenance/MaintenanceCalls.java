@@ -359,7 +359,8 @@ public final class MaintenanceCalls {
       TenantWindowLog log = logs.stream().filter(l -> l.tenantId() == tenantId).findFirst().orElse(null);
       setting.put("stoppedJobs", log == null ? new JsonArray() : new JsonArray(log.stoppedJobs()))
           .put("killedJobs", log == null ? new JsonArray() : new JsonArray(log.killedJobs()))
-          .put("skippedTriggers", log == null ? new JsonArray() : skippedTriggers(log));
+          .put("skippedTriggers", log == null ? new JsonArray() : skippedTriggers(log))
+          .put("jobs", log == null ? new JsonArray() : jobOutcomes(log));
     } else {
       setting.put("tenants", tenants);
       // the tenants in a window of their own, beside the platform's
@@ -436,12 +437,18 @@ public final class MaintenanceCalls {
         .put("jobStopsAttempted", log.stoppedJobs().size()).put("jobKillsAttempted", log.killedJobs().size())
         .put("triggersSkipped", log.skippedTriggers().size())
         .put("stoppedJobs", new JsonArray(log.stoppedJobs())).put("killedJobs", new JsonArray(log.killedJobs()))
-        .put("skippedTriggers", skippedTriggers(log));
+        .put("skippedTriggers", skippedTriggers(log)).put("jobs", jobOutcomes(log));
   }
 
   private static JsonArray skippedTriggers(TenantWindowLog log) {
     return new JsonArray(log.skippedTriggers().stream().map(s -> new JsonObject().put("scheduleId", s.scheduleId())
-        .put("plannedAt", s.plannedAt().toString())).toList());
+        .put("scheduleName", s.scheduleName()).put("plannedAt", s.plannedAt().toString())).toList());
+  }
+
+  /** Each job with what became of it (the UiPath lists above keep a killed job in both). */
+  private static JsonArray jobOutcomes(TenantWindowLog log) {
+    return new JsonArray(log.jobs().stream().map(j -> new JsonObject().put("id", j.jobId())
+        .put("processName", j.processName()).put("outcome", j.outcome()).put("state", j.state())).toList());
   }
 
   private static JsonArray activeJobs(List<ActiveJob> jobs) {

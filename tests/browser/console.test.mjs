@@ -242,6 +242,8 @@ test("the host drains from the panel, watches the drain reach zero, suspends and
   assert.equal(back.status(), 200);
   await tenantPage.getByRole("heading", { name: "Sign in" }).waitFor();
   await panel.locator("#console-link").waitFor();
+  // the window just ended stays readable, told as the last one
+  await panel.locator("#last-window").getByText(/^Last window: database upgrade, .* \(opened by admin\): 1 stops, 0 kills, \d+ fires skipped$/).waitFor();
   await panel.screenshot({ path: `${SHOTS}/maintenance-panel-ended.png`, fullPage: true });
   await tenantPage.close();
   await panel.close();

@@ -56,6 +56,13 @@ function render() {
   $("window-line").textContent = inMaintenance && s.windowStartedAt
     ? "Maintenance window open since " + new Date(s.windowStartedAt).toLocaleString() + " (" + ago(s.windowStartedAt) + ")" : "";
   $("reason-line").textContent = inMaintenance && s.reason ? "Reason: " + s.reason : "";
+  // after End, Get still describes the last window (as UiPath's does): say so, as the last one's
+  const ended = !inMaintenance && s.endedAt;
+  $("last-window").hidden = !ended;
+  $("last-window").textContent = ended ? "Last window: " + (s.reason || "no reason given") + ", "
+    + new Date(s.startedAt).toLocaleString() + " to " + new Date(s.endedAt).toLocaleString() + " (opened by "
+    + s.startedBy + "): " + s.jobStopsAttempted + " stops, " + s.jobKillsAttempted + " kills, "
+    + s.triggersSkipped + " fires skipped" : "";
   renderDeadline(inMaintenance ? s.killDeadlineAt : null);
   $("remaining").textContent = p.remaining;
   $("stops").textContent = p.stopsSent || 0;

@@ -100,6 +100,17 @@ class MaintenanceCliTest {
 
     Run ended = cli("--http", "end");
     assertEquals(0, ended.exit(), ended.err());
+    // the tenant's record of the window ended keeps what the window was
+    Run history = cli("log", "--tenant", "cli");
+    assertTrue(history.out().lines().anyMatch(line -> line.matches("  \\d+ +\\S+ +\\S+ +4 +0 +\\d+  admin / upgrade")),
+        history.out());
+    JsonObject record = Api.expect(api.get("/api/Maintenance/History?tenantId=" + tenant.id(), tenant.adminToken())
+        .await(), 200).await().getJsonArray("items").getJsonObject(0);
+    assertEquals("upgrade", record.getString("reason"), record.encode());
+    assertEquals("PT10M", record.getString("killAfter"), record.encode());
+    assertEquals(List.of("Draining", "Suspended", "None"), record.getJsonArray("timeline").stream()
+        .map(step -> ((JsonObject) step).getString("phase")).toList(), record.encode());
+    assertEquals(4, record.getJsonArray("jobs").size(), record.encode());
     Run after = cli("status");
     assertTrue(after.out().startsWith("state: None (not in maintenance)\nlast window: upgrade, "), after.out());
     assertTrue(after.out().contains("stops attempted: 4"), "the last window's counts, told as its: " + after.out());

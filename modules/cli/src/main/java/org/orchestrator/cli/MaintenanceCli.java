@@ -592,13 +592,15 @@ public final class MaintenanceCli {
     text.append("\n\nhistory (").append(windows.size()).append(history.getString("next") == null ? "" : " or more")
         .append(" windows):");
     if (!windows.isEmpty()) {
-      text.append("\n").append(String.format("  %-7s %-28s %-28s %6s %6s %8s%n", "WINDOW", "STARTED", "ENDED",
-          "STOPS", "KILLS", "SKIPPED"));
+      text.append("\n").append(String.format("  %-7s %-28s %-28s %6s %6s %8s  %s%n", "WINDOW", "STARTED", "ENDED",
+          "STOPS", "KILLS", "SKIPPED", "BY / REASON"));
       for (Object o : windows) {
         JsonObject w = (JsonObject) o;
-        text.append(String.format("  %-7s %-28s %-28s %6s %6s %8s%n", w.getValue("windowId"), w.getString("startedAt"),
+        String why = w.getString("startedBy") == null ? "" : w.getString("startedBy")
+            + (w.getString("reason") == null ? "" : " / " + w.getString("reason"));
+        text.append(String.format("  %-7s %-28s %-28s %6s %6s %8s  %s", w.getValue("windowId"), w.getString("startedAt"),
             w.getString("endedAt"), w.getValue("jobStopsAttempted"), w.getValue("jobKillsAttempted"),
-            w.getValue("triggersSkipped")));
+            w.getValue("triggersSkipped"), why).stripTrailing()).append("\n");
       }
     }
     return text.toString().stripTrailing();

@@ -15,6 +15,7 @@ import org.orchestrator.contracts.scheduler.ScheduleMessages.FirePreview;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.PreviewFires;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.SkippedCounts;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.CloseWindow;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.WindowFacts;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.WindowLogs;
 
 /** What the phase module asks of job control, the scheduler and tenant-log, over the bus. */
@@ -51,8 +52,8 @@ final class BusPeers implements MaintenanceService.Peers {
   }
 
   @Override
-  public Future<WindowLogs> closeLogs(long windowId, Instant from, Instant to, Long tenantId) {
-    return Addresses.TENANT_LOG_WINDOW_CLOSE.request(bus, new CloseWindow(windowId, from, to, tenantId));
+  public Future<WindowLogs> closeLogs(long windowId, Instant from, Instant to, Long tenantId, WindowFacts facts) {
+    return Addresses.TENANT_LOG_WINDOW_CLOSE.request(bus, new CloseWindow(windowId, from, to, tenantId, facts));
   }
 
   @Override

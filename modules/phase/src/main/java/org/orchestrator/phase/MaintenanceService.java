@@ -37,6 +37,9 @@ import org.orchestrator.contracts.phase.PhaseMessages.StartMaintenance;
 import org.orchestrator.contracts.phase.PhaseMessages.StartOutcome;
 import org.orchestrator.contracts.phase.PhaseMessages.TenantTally;
 import org.orchestrator.contracts.phase.PhaseMessages.TenantWindow;
+import org.orchestrator.contracts.phase.PhaseMessages.Transition;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.PhaseStep;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.WindowFacts;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.FirePreview;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.SkippedCounts;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.WindowLogs;
@@ -76,7 +79,7 @@ final class MaintenanceService {
 
     Future<SkippedCounts> skipped(long windowId);
 
-    Future<WindowLogs> closeLogs(long windowId, Instant from, Instant to, Long tenantId);
+    Future<WindowLogs> closeLogs(long windowId, Instant from, Instant to, Long tenantId, WindowFacts facts);
 
     Future<FirePreview> fires(Instant from, Instant to, int limit);
   }
@@ -330,7 +333,14 @@ final class MaintenanceService {
             + (snapshot.phase().inMaintenance() ? "; the platform's window is ended with End, without tenantId" : "")));
       }
       Instant now = clock.instant();
-      return peers.closeLogs(own.windowId(), own.startedAt(), now, tenantId)
+      List<PhaseStep> timeline = new java.util.ArrayList<>(List.of(
+          new PhaseStep(MaintenancePhase.Draining.name(), own.startedAt(), own.startedBy())));
+      if (own.phase() == MaintenancePhase.Suspended) {
+        timeline.add(new PhaseStep(MaintenancePhase.Suspended.name(), own.phaseSince(), null));
+      }
+      timeline.add(new PhaseStep(MaintenancePhase.None.name(), now, request.caller().name()));
+      WindowFacts facts = new WindowFacts(own.reason(), own.startedBy(), null, null, List.copyOf(timeline));
+      return peers.closeLogs(own.windowId(), own.startedAt(), now, tenantId, facts)
           .compose(logs -> repository.closeTenant(snapshot.version(), tenantId, own.windowId(), now,
               request.caller().name()))
           .onSuccess(this::stored)
@@ -358,12 +368,26 @@ final class MaintenanceService {
       stored(fresh);
       PhaseMachine.end(snapshot.phase());
       Instant now = clock.instant();
-      return peers.closeLogs(snapshot.windowId(), snapshot.windowStartedAt(), now, null)
+      return peers.closeLogs(snapshot.windowId(), snapshot.windowStartedAt(), now, null, facts(snapshot, now,
+              request.caller().name()))
           .compose(logs -> repository.close(snapshot.version(), snapshot.windowId(), now, request.caller().name()))
           .onSuccess(this::stored)
           .onSuccess(ended -> LOG.info("maintenance: ended by {} (window {})", request.caller().name(),
               ended.windowId()));
     }))).onSuccess(ended -> cancelDeadline());
+  }
+
+  /** The platform's window as its tenants' records keep it: reason, who, deadline, its phase changes. */
+  static WindowFacts facts(PhaseSnapshot window, Instant endedAt, String endedBy) {
+    List<PhaseStep> timeline = new java.util.ArrayList<>();
+    for (Transition t : window.transitions()) {
+      if (t.changed()) {
+        timeline.add(new PhaseStep(t.phase().name(), t.at(), t.by()));
+      }
+    }
+    timeline.add(new PhaseStep(MaintenancePhase.None.name(), endedAt, endedBy));
+    return new WindowFacts(window.reason(), window.startedBy(),
+        window.killAfter() == null ? null : window.killAfter().toString(), window.killDeadlineAt(), List.copyOf(timeline));
   }
 
   /** Plans waiting at once, at most: each is a row every node reads while it waits. */

@@ -273,7 +273,8 @@ class MaintenanceServiceTest {
     }
 
     @Override
-    public Future<WindowLogs> closeLogs(long windowId, Instant from, Instant to, Long tenantId) {
+    public Future<WindowLogs> closeLogs(long windowId, Instant from, Instant to, Long tenantId,
+        org.orchestrator.contracts.tenantlog.TenantLogMessages.WindowFacts facts) {
       closedWindows.add(windowId);
       return Future.succeededFuture(new WindowLogs(List.of()));
     }

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.JobOutcome;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.PhaseStep;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.WindowFacts;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.SkippedTrigger;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.TenantWindowLog;
 import org.orchestrator.platform.database.Timestamps;
@@ -22,7 +24,7 @@ import org.orchestrator.platform.database.Timestamps;
 final class TenantLogRepository {
 
   private static final String COLUMNS = "window_id, tenant_id, started_at, ended_at, closed_at, stopped_jobs, "
-      + "killed_jobs, skipped_triggers, jobs";
+      + "killed_jobs, skipped_triggers, jobs, facts";
 
   private final Pool pool;
 
@@ -45,14 +47,15 @@ final class TenantLogRepository {
           .put("outcome", j.outcome()).put("state", j.state())));
       rows.add(Tuple.tuple().addLong(log.windowId()).addLong(log.tenantId()).addOffsetDateTime(Timestamps.utc(log.startedAt()))
           .addOffsetDateTime(Timestamps.utc(log.endedAt())).addArrayOfLong(log.stoppedJobs().toArray(Long[]::new))
-          .addArrayOfLong(log.killedJobs().toArray(Long[]::new)).addValue(skipped).addValue(jobs));
+          .addArrayOfLong(log.killedJobs().toArray(Long[]::new)).addValue(skipped).addValue(jobs)
+          .addValue(facts(log.facts())));
     }
     return pool.preparedQuery("""
             INSERT INTO tenant_maintenance_logs (window_id, tenant_id, started_at, ended_at, stopped_jobs, killed_jobs,
-              skipped_triggers, jobs) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+              skipped_triggers, jobs, facts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
             ON CONFLICT (window_id, tenant_id) DO UPDATE SET ended_at = excluded.ended_at, closed_at = now(),
               stopped_jobs = excluded.stopped_jobs, killed_jobs = excluded.killed_jobs,
-              skipped_triggers = excluded.skipped_triggers, jobs = excluded.jobs""")
+              skipped_triggers = excluded.skipped_triggers, jobs = excluded.jobs, facts = excluded.facts""")
         .executeBatch(rows)
         .mapEmpty();
   }
@@ -123,6 +126,35 @@ final class TenantLogRepository {
     }
     return new TenantWindowLog(row.getLong("window_id"), row.getLong("tenant_id"), Timestamps.instant(row, "started_at"),
         Timestamps.instant(row, "ended_at"), Timestamps.instant(row, "closed_at"), Arrays.asList(row.getArrayOfLongs("stopped_jobs")),
-        Arrays.asList(row.getArrayOfLongs("killed_jobs")), skipped, jobs);
+        Arrays.asList(row.getArrayOfLongs("killed_jobs")), skipped, jobs, facts((JsonObject) row.getValue("facts")));
+  }
+
+  private static JsonObject facts(WindowFacts facts) {
+    if (facts == null) {
+      return null;
+    }
+    JsonArray timeline = new JsonArray();
+    facts.timeline().forEach(step -> timeline.add(new JsonObject().put("phase", step.phase())
+        .put("at", step.at() == null ? null : step.at().toString()).put("by", step.by())));
+    return new JsonObject().put("reason", facts.reason()).put("startedBy", facts.startedBy())
+        .put("killAfter", facts.killAfter())
+        .put("killDeadlineAt", facts.killDeadlineAt() == null ? null : facts.killDeadlineAt().toString())
+        .put("timeline", timeline);
+  }
+
+  private static WindowFacts facts(JsonObject json) {
+    if (json == null) {
+      return null;
+    }
+    List<PhaseStep> timeline = new ArrayList<>();
+    JsonArray steps = json.getJsonArray("timeline", new JsonArray());
+    for (int i = 0; i < steps.size(); i++) {
+      JsonObject step = steps.getJsonObject(i);
+      timeline.add(new PhaseStep(step.getString("phase"), step.getString("at") == null ? null
+          : Instant.parse(step.getString("at")), step.getString("by")));
+    }
+    String deadline = json.getString("killDeadlineAt");
+    return new WindowFacts(json.getString("reason"), json.getString("startedBy"), json.getString("killAfter"),
+        deadline == null ? null : Instant.parse(deadline), List.copyOf(timeline));
   }
 }

@@ -25,6 +25,7 @@ import org.orchestrator.contracts.tenantlog.TenantLogMessages.ListHistory;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.JobOutcome;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.SkippedTrigger;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.TenantWindowLog;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.WindowFacts;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.WindowLogs;
 
 /**
@@ -50,12 +51,13 @@ final class TenantLogService {
   Future<WindowLogs> get(GetWindowLog query) {
     return logs.window(query.windowId(), query.tenantId()).compose(frozen -> !frozen.isEmpty()
         ? Future.succeededFuture(new WindowLogs(frozen))
-        : assemble(query.windowId(), null, null, query.tenantId(), false).map(WindowLogs::new));
+        : assemble(query.windowId(), null, null, query.tenantId(), false, null).map(WindowLogs::new));
   }
 
   /** Freezes a window's records: every tenant's for the platform's window, the one tenant's for its own. */
   Future<WindowLogs> close(CloseWindow command) {
-    return assemble(command.windowId(), command.from(), command.to(), command.tenantId(), command.tenantId() == null)
+    return assemble(command.windowId(), command.from(), command.to(), command.tenantId(), command.tenantId() == null,
+            command.facts())
         .compose(all -> logs.save(all).map(saved -> new WindowLogs(all)));
   }
 
@@ -68,7 +70,7 @@ final class TenantLogService {
 
   /** One record per tenant ({@code everyTenant}: also those the window did not touch). */
   private Future<List<TenantWindowLog>> assemble(long windowId, Instant from, Instant to, Long tenantId,
-      boolean everyTenant) {
+      boolean everyTenant, WindowFacts facts) {
     Future<TenantIds> ids = everyTenant ? tenants.get() : Future.succeededFuture(new TenantIds(List.of()));
     return Future.all(windowJobs.apply(new ListWindowJobs(windowId, tenantId)),
             skipped.apply(new ListSkipped(windowId, tenantId)), ids)
@@ -94,7 +96,7 @@ final class TenantLogService {
           }
           List<TenantWindowLog> result = new ArrayList<>(byTenant.size());
           byTenant.values().forEach(b -> result.add(new TenantWindowLog(windowId, b.tenantId, from, to, null,
-              List.copyOf(b.stopped), List.copyOf(b.killed), List.copyOf(b.skipped), List.copyOf(b.jobs))));
+              List.copyOf(b.stopped), List.copyOf(b.killed), List.copyOf(b.skipped), List.copyOf(b.jobs), facts)));
           return result;
         });
   }

@@ -33,6 +33,8 @@ import org.orchestrator.contracts.tenantlog.TenantLogMessages.ListHistory;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.JobOutcome;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.SkippedTrigger;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.TenantWindowLog;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.WindowFacts;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.PhaseStep;
 import org.orchestrator.dbadmin.Migrations;
 import org.orchestrator.dbadmin.testing.TestDatabase;
 import org.orchestrator.platform.database.DatabaseEndpoint;
@@ -108,11 +110,15 @@ class TenantLogServiceTest {
         new WindowJob(4, 63, true, false, "reports", "Successful"),
         new WindowJob(4, 64, true, false, "slow", "Stopping")));
     fires.set(List.of(new TenantFire(4, 9, "month-end", FROM.plusSeconds(30))));
-    List<TenantWindowLog> frozen = service.close(new CloseWindow(400, FROM, TO, 4L)).await().tenants();
+    WindowFacts facts = new WindowFacts("month-end upgrade", "admin", "PT15M", FROM.plusSeconds(900),
+        List.of(new PhaseStep("Draining", FROM, "admin"), new PhaseStep("Suspended", FROM.plusSeconds(600), "admin"),
+            new PhaseStep("None", TO, "ops")));
+    List<TenantWindowLog> frozen = service.close(new CloseWindow(400, FROM, TO, 4L, facts)).await().tenants();
     jobs.set(List.of());
     fires.set(List.of());
     TenantWindowLog read = service.get(new GetWindowLog(400, 4L)).await().tenants().get(0);
     assertEquals(frozen.get(0).jobs(), read.jobs(), "kept as frozen");
+    assertEquals(facts, read.facts(), "the window's reason, who, deadline and phases, kept with the record");
     assertEquals(List.of(61L, 62L, 63L, 64L), read.stoppedJobs());
     assertEquals(List.of(62L), read.killedJobs());
     assertEquals(List.of(new JobOutcome(61, "payroll", "Stopped", "Stopped"),

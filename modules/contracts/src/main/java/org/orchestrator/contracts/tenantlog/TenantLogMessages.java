@@ -34,11 +34,12 @@ public final class TenantLogMessages {
    * {@code closedAt} is null while the window is open (the record is then computed live).
    */
   public record TenantWindowLog(long windowId, long tenantId, Instant startedAt, Instant endedAt, Instant closedAt,
-      List<Long> stoppedJobs, List<Long> killedJobs, List<SkippedTrigger> skippedTriggers, List<JobOutcome> jobs) {
+      List<Long> stoppedJobs, List<Long> killedJobs, List<SkippedTrigger> skippedTriggers, List<JobOutcome> jobs,
+      WindowFacts facts) {
 
     public TenantWindowLog(long windowId, long tenantId, Instant startedAt, Instant endedAt, Instant closedAt,
         List<Long> stoppedJobs, List<Long> killedJobs, List<SkippedTrigger> skippedTriggers) {
-      this(windowId, tenantId, startedAt, endedAt, closedAt, stoppedJobs, killedJobs, skippedTriggers, List.of());
+      this(windowId, tenantId, startedAt, endedAt, closedAt, stoppedJobs, killedJobs, skippedTriggers, List.of(), null);
     }
   }
 
@@ -51,7 +52,23 @@ public final class TenantLogMessages {
 
   /** Freezes every tenant's record of a window that ran from {@code from} to {@code to}; idempotent. */
   /** Freezes a window's logs: every tenant's ({@code tenantId} null), or one tenant's own window's. */
-  public record CloseWindow(long windowId, Instant from, Instant to, Long tenantId) {
+  public record CloseWindow(long windowId, Instant from, Instant to, Long tenantId, WindowFacts facts) {
+
+    public CloseWindow(long windowId, Instant from, Instant to, Long tenantId) {
+      this(windowId, from, to, tenantId, null);
+    }
+  }
+
+  /**
+   * What the window was, kept with each tenant's record at End: its reason, who opened it, its kill
+   * deadline ({@code killAfter} and when it fell; null without one) and its phases, in order.
+   */
+  public record WindowFacts(String reason, String startedBy, String killAfter, Instant killDeadlineAt,
+      List<PhaseStep> timeline) {
+  }
+
+  /** One step of a window: {@code phase} from {@code at}, by {@code by}. */
+  public record PhaseStep(String phase, Instant at, String by) {
   }
 
   /** Past windows of one tenant, newest first (tenant admins: their own; the host: any). */

@@ -39,6 +39,7 @@ import org.orchestrator.contracts.tenantlog.TenantLogMessages.GetWindowLog;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.History;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.ListHistory;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.TenantWindowLog;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.WindowFacts;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.WindowLogs;
 import org.orchestrator.http.support.ErrorReplies;
 import org.orchestrator.platform.phase.PhaseWatch;
@@ -288,8 +289,11 @@ public final class MaintenanceCalls {
 
   private static JsonObject windowSummary(long windowId, List<TenantWindowLog> logs, Map<Long, String> names) {
     TenantWindowLog first = logs.get(0);
+    WindowFacts facts = first.facts();
     return new JsonObject().put("windowId", windowId).put("startedAt", text(first.startedAt()))
         .put("endedAt", text(first.endedAt()))
+        .put("reason", facts == null ? null : facts.reason()).put("startedBy", facts == null ? null : facts.startedBy())
+        .put("killDeadlineAt", facts == null ? null : text(facts.killDeadlineAt()))
         .put("jobStopsAttempted", logs.stream().mapToLong(l -> l.stoppedJobs().size()).sum())
         .put("jobKillsAttempted", logs.stream().mapToLong(l -> l.killedJobs().size()).sum())
         .put("triggersSkipped", logs.stream().mapToLong(l -> l.skippedTriggers().size()).sum())
@@ -432,12 +436,20 @@ public final class MaintenanceCalls {
   }
 
   public static JsonObject tenantLog(TenantWindowLog log) {
-    return new JsonObject().put("windowId", log.windowId()).put("tenantId", log.tenantId())
+    JsonObject json = new JsonObject().put("windowId", log.windowId()).put("tenantId", log.tenantId())
         .put("startedAt", text(log.startedAt())).put("endedAt", text(log.endedAt()))
         .put("jobStopsAttempted", log.stoppedJobs().size()).put("jobKillsAttempted", log.killedJobs().size())
         .put("triggersSkipped", log.skippedTriggers().size())
         .put("stoppedJobs", new JsonArray(log.stoppedJobs())).put("killedJobs", new JsonArray(log.killedJobs()))
         .put("skippedTriggers", skippedTriggers(log)).put("jobs", jobOutcomes(log));
+    WindowFacts facts = log.facts();
+    if (facts != null) {
+      json.put("reason", facts.reason()).put("startedBy", facts.startedBy()).put("killAfter", facts.killAfter())
+          .put("killDeadlineAt", text(facts.killDeadlineAt()))
+          .put("timeline", new JsonArray(facts.timeline().stream().map(step -> new JsonObject()
+              .put("phase", step.phase()).put("at", text(step.at())).put("by", step.by())).toList()));
+    }
+    return json;
   }
 
   private static JsonArray skippedTriggers(TenantWindowLog log) {

@@ -85,10 +85,6 @@ class WebhooksTest {
     return id;
   }
 
-  private static JsonArray deliveries(long webhook) {
-    return deliveriesLater(webhook).await();
-  }
-
   /** The listing, for {@link Eventually} (which reads on an event loop, where nothing may block). */
   private static Future<JsonArray> deliveriesLater(long webhook) {
     return api.get("/api/Webhooks/" + webhook + "/Deliveries", first.adminToken())
@@ -188,7 +184,9 @@ class WebhooksTest {
       assertEquals(List.of("maintenance.ended"), others.stream().map(WebhookReceiver.Received::event).toList());
       assertTrue(others.get(0).signatureValid());
 
-      JsonArray listing = deliveries(everything);
+      // the receiver answers before the node records the answer: wait for the last record
+      JsonArray listing = Eventually.until(node.vertx(), () -> deliveriesLater(everything), rows -> rows.size() == 6
+          && rows.stream().allMatch(row -> "Delivered".equals(((JsonObject) row).getString("state"))), 30_000).await();
       assertEquals(6, listing.size(), listing.encode());
       for (Object row : listing) {
         JsonObject delivery = (JsonObject) row;

@@ -22,7 +22,6 @@ import org.orchestrator.contracts.phase.MaintenancePhase;
 import org.orchestrator.contracts.phase.PhaseMessages.DrainProgress;
 import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
 import org.orchestrator.platform.database.DatabaseEndpoint;
-import org.orchestrator.platform.config.OrchestratorConfig;
 import org.orchestrator.platform.metrics.Meters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,11 +56,9 @@ public final class PhaseVerticle extends VerticleBase {
   /**
    * @param database where the pool points; a separate connection LISTENs there for phase changes
    *     made by other nodes
+   * @param stalledAfterSeconds {@code maintenance.stalledAfterSeconds}: a drain with jobs left and
+   *     none ended for this long is stalled
    */
-  public PhaseVerticle(Pool pool, DatabaseEndpoint database, Clock clock, MeterRegistry registry) {
-    this(pool, database, clock, registry, OrchestratorConfig.Maintenance.DEFAULT_STALLED_AFTER_SECONDS);
-  }
-
   public PhaseVerticle(Pool pool, DatabaseEndpoint database, Clock clock, MeterRegistry registry,
       int stalledAfterSeconds) {
     this.stalledAfter = java.time.Duration.ofSeconds(stalledAfterSeconds);

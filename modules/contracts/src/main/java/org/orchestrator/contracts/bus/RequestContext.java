@@ -70,7 +70,7 @@ public final class RequestContext implements VertxServiceProvider {
   /**
    * Runs {@code work}, which enters by itself (a tick, a deadline, a bridge frame, a delivery), as
    * a request of its own: on a new duplicate of the event loop's context, with the id
-   * {@code <kind>-<16 hex>}, so that its log lines and bus hops can be followed like an HTTP
+   * {@code <kind>-<12 hex>}, so that its log lines and bus hops can be followed like an HTTP
    * request's. The id is in the log at once; {@code work} runs on that context.
    */
   public static <T> io.vertx.core.Future<T> newRequest(Vertx vertx, String kind,

@@ -14,10 +14,6 @@ public final class TenantLogMessages {
   /** A fire a maintenance window skipped. */
   /** A fire the window skipped, with its schedule's name (null in records frozen before names were kept). */
   public record SkippedTrigger(long scheduleId, String scheduleName, Instant plannedAt) {
-
-    public SkippedTrigger(long scheduleId, Instant plannedAt) {
-      this(scheduleId, null, plannedAt);
-    }
   }
 
   /**
@@ -36,11 +32,6 @@ public final class TenantLogMessages {
   public record TenantWindowLog(long windowId, long tenantId, Instant startedAt, Instant endedAt, Instant closedAt,
       List<Long> stoppedJobs, List<Long> killedJobs, List<SkippedTrigger> skippedTriggers, List<JobOutcome> jobs,
       WindowFacts facts) {
-
-    public TenantWindowLog(long windowId, long tenantId, Instant startedAt, Instant endedAt, Instant closedAt,
-        List<Long> stoppedJobs, List<Long> killedJobs, List<SkippedTrigger> skippedTriggers) {
-      this(windowId, tenantId, startedAt, endedAt, closedAt, stoppedJobs, killedJobs, skippedTriggers, List.of(), null);
-    }
   }
 
   /** A window's records, live while it is open; {@code tenantId} null for every tenant. */

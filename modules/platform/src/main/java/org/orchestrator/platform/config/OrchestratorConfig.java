@@ -123,10 +123,6 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
             + stalledAfterSeconds);
       }
     }
-
-    public Maintenance(int retryAfterSeconds, int robotRetryAfterSeconds) {
-      this(retryAfterSeconds, robotRetryAfterSeconds, DEFAULT_STALLED_AFTER_SECONDS);
-    }
   }
 
   /**

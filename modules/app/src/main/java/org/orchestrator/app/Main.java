@@ -12,6 +12,7 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.orchestrator.platform.BuildInfo;
 import org.orchestrator.platform.StartupFailure;
 import org.orchestrator.platform.config.ConfigLoader;
 import org.orchestrator.platform.config.OrchestratorConfig;
@@ -34,6 +35,16 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+      System.out.println("orchestrator " + BuildInfo.current().version() + " (commit " + BuildInfo.current().commit()
+          + ")");
+      return;
+    }
+    if (args.length > 0) {
+      System.err.println("orchestrator: unknown arguments " + String.join(" ", args) + "; the only one is --version "
+          + "(every setting is in config/orchestrator.yaml and the environment, see docs/operations.md)");
+      System.exit(2);
+    }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = newVertx(registry);
     try {
@@ -54,7 +65,9 @@ public final class Main {
       Throwable expected = expected(e);
       if (expected != null) {
         // a cause the operator can fix: one line that says what and which setting, no stack trace
-        LOG.error("the orchestrator did not start: {}", expected.getMessage());
+        // whole: the log's 200-character bound is for values clients choose, and this names
+        // settings and versions the operator needs to read in full
+        LOG.error("the orchestrator did not start: " + expected.getMessage().replace("{}", "{ }"));
       } else {
         LOG.error("the orchestrator did not start: {}", e.getMessage(), e);
       }
@@ -109,7 +122,8 @@ public final class Main {
     OrchestratorConfig config = orchestrator.config();
     String where = "http://localhost:" + orchestrator.httpPort();
     Path password = config.dataDir().resolve("initial-admin-password");
-    LOG.info("orchestrator ready at {} (Swagger: {}/swagger, health: {}/health/ready)", where, where, where);
+    LOG.info("{} ready at {} (Swagger: {}/swagger, health: {}/health/ready)", BuildInfo.current().describe(), where, where,
+        where);
     if (Files.exists(password)) {
       LOG.info("sign in as host user 'admin' with the password in {}", password);
     } else {

@@ -25,6 +25,7 @@ import org.orchestrator.jobs.JobsModule;
 import org.orchestrator.phase.PhaseModule;
 import org.orchestrator.scheduler.SchedulerModule;
 import org.orchestrator.tenantlog.TenantLogModule;
+import org.orchestrator.platform.BuildInfo;
 import org.orchestrator.platform.config.OrchestratorConfig;
 import org.orchestrator.dbadmin.DataDirectory;
 import org.orchestrator.platform.database.DatabaseEndpoint;
@@ -108,6 +109,7 @@ public final class Orchestrator implements AutoCloseable {
   public static Orchestrator start(Vertx vertx, OrchestratorConfig config, PrometheusMeterRegistry registry,
       Options options) throws IOException {
     Clock clock = options.clock();
+    LOG.info("starting {}", BuildInfo.current().describe());
     DataDirectory dataDirectory = DataDirectory.claim(config.dataDir());
     EmbeddedPostgresServer embedded = null;
     Pool pool = null;

@@ -91,6 +91,15 @@ public final class ServerProcess implements AutoCloseable {
     process.waitFor(30, TimeUnit.SECONDS);
   }
 
+  /** Waits for the process to exit by itself; false if it still runs after {@code timeout}. */
+  public boolean waitFor(long timeout, TimeUnit unit) throws InterruptedException {
+    return process.waitFor(timeout, unit);
+  }
+
+  public int exitValue() {
+    return process.exitValue();
+  }
+
   public boolean alive() {
     return process.isAlive();
   }

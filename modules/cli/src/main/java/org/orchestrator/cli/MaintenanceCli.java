@@ -35,6 +35,7 @@ import picocli.CommandLine.ParentCommand;
  * </table>
  */
 @Command(name = "maintenance", mixinStandardHelpOptions = true, sortOptions = false,
+    versionProvider = MaintenanceCli.Version.class,
     description = "Drain, suspend and end maintenance of an orchestrator.",
     subcommands = {MaintenanceCli.Status.class, MaintenanceCli.Start.class, MaintenanceCli.Suspend.class,
         MaintenanceCli.End.class, MaintenanceCli.Log.class, MaintenanceCli.Wait.class, MaintenanceCli.Plan.class,
@@ -43,6 +44,15 @@ import picocli.CommandLine.ParentCommand;
     exitCodeList = {"0:done", "2:refused by the server", "3:not signed in or not allowed", "4:wait timed out",
         "5:server unreachable", "64:usage error", "1:other failure"})
 public final class MaintenanceCli {
+
+  /** {@code --version}: the release and commit this tool was built from (the server's are in its Get). */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      org.orchestrator.platform.BuildInfo build = org.orchestrator.platform.BuildInfo.current();
+      return new String[] {"maintenance CLI of orchestrator " + build.version() + " (commit " + build.commit() + ")"};
+    }
+  }
 
   public static final int EXIT_OK = 0;
   public static final int EXIT_OTHER = 1;
@@ -332,6 +342,26 @@ public final class MaintenanceCli {
           .append(" in its own window: ").append(own.getString("state")).append(" since ")
           .append(own.getString("phaseSince"))
           .append(own.getString("reason") == null ? "" : " (" + own.getString("reason") + ")");
+    }
+    nodes(text, status);
+  }
+
+  /** "nodes: 2 live, versions 0.1.0 and 0.2.0 (mixed)" and a line per node; nothing when Get has none. */
+  private static void nodes(StringBuilder text, JsonObject status) {
+    io.vertx.core.json.JsonArray nodes = status.getJsonArray("nodes");
+    if (nodes == null) {
+      return;
+    }
+    java.util.Set<String> versions = new java.util.TreeSet<>();
+    nodes.forEach(node -> versions.add(((JsonObject) node).getString("version")));
+    text.append("\nnodes: ").append(nodes.size()).append(" live");
+    if (versions.size() > 1) {
+      text.append(", versions ").append(String.join(" and ", versions)).append(" (mixed)");
+    }
+    for (Object node : nodes) {
+      JsonObject one = (JsonObject) node;
+      text.append("\n  ").append(one.getString("id")).append(": ").append(one.getString("version"))
+          .append(" on ").append(one.getString("host")).append(", since ").append(one.getString("startedAt"));
     }
   }
 

@@ -52,6 +52,7 @@ public final class PhaseVerticle extends VerticleBase {
   private final java.util.Map<Long, Integer> tenantPhaseSeen = new java.util.concurrent.ConcurrentHashMap<>();
   private boolean ticking;
   private TickLeadership leadership;
+  private NodePresence presence;
 
   /**
    * @param database where the pool points; a separate connection LISTENs there for phase changes
@@ -85,6 +86,9 @@ public final class PhaseVerticle extends VerticleBase {
   private void registerMeters() {
     tenantPhase = new Meters.PerTenant(registry, Meters.TENANT_PHASE,
         "a tenant's own maintenance window: 0 None, 1 Draining, 2 Suspended", null);
+    org.orchestrator.platform.BuildInfo build = org.orchestrator.platform.BuildInfo.current();
+    Gauge.builder(Meters.BUILD_INFO, () -> 1).description("the release this node runs and the commit it was built from")
+        .tag("version", build.version()).tag("commit", build.commit()).register(registry);
     for (MaintenancePhase phase : MaintenancePhase.values()) {
       Gauge.builder(Meters.PHASE, () -> service.snapshot().phase() == phase ? 1 : 0)
           .description("1 for the current maintenance phase").tag("phase", phase.name()).register(registry);
@@ -190,12 +194,15 @@ public final class PhaseVerticle extends VerticleBase {
           Addresses.PHASE_CHANGED.publish(bus, snapshot);
         }, stalledAfter);
     registerMeters();
+    presence = new NodePresence(vertx, pool, org.orchestrator.platform.BuildInfo.current());
     return service.load()
+        .compose(loaded -> presence.start())
         .compose(loaded -> Future.all(List.of(
             Addresses.PHASE_STATE_GET.serve(bus, query -> Future.succeededFuture(service.snapshot())).completion(),
             Addresses.PHASE_MAINTENANCE_START.serve(bus, service::start).completion(),
             Addresses.PHASE_MAINTENANCE_END.serve(bus, service::end).completion(),
             Addresses.PHASE_PROGRESS_GET.serve(bus, query -> service.progress()).completion(),
+            Addresses.PHASE_NODES_LIST.serve(bus, query -> presence.live()).completion(),
             Addresses.PHASE_MAINTENANCE_PREVIEW.serve(bus, service::preview).completion(),
             Addresses.PHASE_PLAN_CREATE.serve(bus, service::createPlan).completion(),
             Addresses.PHASE_PLAN_LIST.serve(bus, service::plans).completion(),
@@ -259,7 +266,8 @@ public final class PhaseVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(ticker);
     vertx.cancelTimer(refresher);
-    return Future.all(leadership.close(), subscriber == null ? Future.succeededFuture() : subscriber.close());
+    return Future.all(leadership.close(), subscriber == null ? Future.succeededFuture() : subscriber.close(),
+        presence == null ? Future.succeededFuture() : presence.stop());
   }
 
   /**

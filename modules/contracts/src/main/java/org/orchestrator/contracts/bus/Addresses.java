@@ -54,6 +54,8 @@ import org.orchestrator.contracts.phase.PhaseMessages.CancelPlan;
 import org.orchestrator.contracts.phase.PhaseMessages.CreatePlan;
 import org.orchestrator.contracts.phase.PhaseMessages.DrainProgress;
 import org.orchestrator.contracts.phase.PhaseMessages.ListEvents;
+import org.orchestrator.contracts.phase.PhaseMessages.ListNodes;
+import org.orchestrator.contracts.phase.PhaseMessages.NodeList;
 import org.orchestrator.contracts.phase.PhaseMessages.ListPlans;
 import org.orchestrator.contracts.phase.PhaseMessages.MaintenanceEvents;
 import org.orchestrator.contracts.phase.PhaseMessages.MaintenancePlan;
@@ -376,6 +378,9 @@ public final class Addresses {
   public static final BusAddress<GetProgress, DrainProgress> PHASE_PROGRESS_GET = query(
       "phase.progress.get", GetProgress.class, DrainProgress.class,
       "Drain progress now: unfinished jobs per tenant, stops and kills sent and acknowledged, estimate.");
+  public static final BusAddress<ListNodes, NodeList> PHASE_NODES_LIST = query(
+      "phase.nodes.list", ListNodes.class, NodeList.class,
+      "The nodes seen lately (their heartbeat rows), with the release each runs.");
   public static final BusAddress<Preview, PreviewReport> PHASE_MAINTENANCE_PREVIEW = query(
       "phase.maintenance.preview", Preview.class, PreviewReport.class,
       "What a drain started now would stop and which fires it would skip.");
@@ -484,7 +489,7 @@ public final class Addresses {
       SCHEDULER_SCHEDULE_DISABLE, SCHEDULER_SCHEDULE_DELETE, SCHEDULER_ROBOT_RETIRE, SCHEDULER_FIRE_LIST,
       JOBS_MAINTENANCE_STOP_ALL, JOBS_MAINTENANCE_KILL_ALL, JOBS_MAINTENANCE_ACTIVE, JOBS_MAINTENANCE_COUNT,
       JOBS_MAINTENANCE_WINDOW_JOBS, SCHEDULER_FIRE_SKIPPED, SCHEDULER_FIRE_COUNT_SKIPPED, SCHEDULER_FIRE_PREVIEW,
-      PHASE_STATE_GET, PHASE_MAINTENANCE_START, PHASE_MAINTENANCE_END, PHASE_PROGRESS_GET,
+      PHASE_STATE_GET, PHASE_MAINTENANCE_START, PHASE_MAINTENANCE_END, PHASE_PROGRESS_GET, PHASE_NODES_LIST,
       PHASE_MAINTENANCE_PREVIEW, PHASE_CHANGED, PHASE_PROGRESS_UPDATED, PHASE_PLAN_CREATE, PHASE_PLAN_LIST,
       PHASE_PLAN_CANCEL, PHASE_EVENT_LIST,
       ASSETS_ASSET_CREATE, ASSETS_ASSET_UPDATE, ASSETS_ASSET_DELETE, ASSETS_ASSET_LIST, ASSETS_ROBOT_GET,

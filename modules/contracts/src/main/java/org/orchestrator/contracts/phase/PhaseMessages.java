@@ -246,4 +246,18 @@ public final class PhaseMessages {
 
   public record PlannedFire(long tenantId, long scheduleId, String scheduleName, Instant plannedAt) {
   }
+
+  public record ListNodes() {
+  }
+
+  /**
+   * A node of the cluster seen lately (its heartbeat row): which release it runs, since when, and
+   * when it last said so (the database's clock).
+   */
+  public record NodeInfo(String id, String version, String commit, String host, Instant startedAt,
+      Instant lastSeenAt) {
+  }
+
+  public record NodeList(List<NodeInfo> items) {
+  }
 }

@@ -17,6 +17,7 @@ import org.orchestrator.contracts.Caller;
 import org.orchestrator.contracts.Failure;
 import org.orchestrator.contracts.jobs.JobMessages.ListActive;
 import org.orchestrator.contracts.jobs.JobMessages.ActiveJobs;
+import org.orchestrator.contracts.phase.PhaseMessages.ListNodes;
 import org.orchestrator.contracts.phase.PhaseMessages.TenantWindow;
 import org.orchestrator.http.support.Requests;
 import org.orchestrator.contracts.PageRequest;
@@ -182,7 +183,17 @@ public final class MaintenanceCalls {
   public Future<JsonObject> get(Caller caller, Long requestedTenant) {
     return caller.administeredTenant(requestedTenant, "the maintenance state is read by administrators",
         "a tenant administrator reads the maintenance state of their own tenant only")
-        .compose(tenant -> setting(caller, tenant));
+        .compose(tenant -> setting(caller, tenant))
+        .compose(setting -> !caller.isHostAdmin() ? Future.succeededFuture(setting) : nodes()
+            .map(nodes -> setting.put("nodes", nodes)));
+  }
+
+  /** The live nodes and the release each runs, so that a mixed-version cluster is seen. */
+  private Future<JsonArray> nodes() {
+    return Addresses.PHASE_NODES_LIST.request(bus, new ListNodes())
+        .map(list -> new JsonArray(list.items().stream().map(node -> new JsonObject().put("id", node.id())
+            .put("version", node.version()).put("commit", node.commit()).put("host", node.host())
+            .put("startedAt", text(node.startedAt())).put("lastSeenAt", text(node.lastSeenAt()))).toList()));
   }
 
   private Future<JsonObject> setting(Caller caller, Long tenant) {

@@ -20,6 +20,8 @@ public final class Meters {
   private Meters() {
   }
 
+  /** Gauge, always 1: the release and commit this node runs (tags {@code version}, {@code commit}). */
+  public static final String BUILD_INFO = "orchestrator.build.info";
   /** Gauge per phase, 1 for the current one (tag {@code phase}). */
   public static final String PHASE = "orchestrator.maintenance.phase";
   /** Gauge: seconds since the current phase began. */

@@ -34,4 +34,20 @@ class MaintenanceCliDescribeTest {
   void neverInMaintenanceSaysJustThat() {
     assertEquals("state: None (not in maintenance)", MaintenanceCli.describe(new JsonObject().put("state", "None")));
   }
+
+  @Test
+  void aMixedVersionClusterIsSaidToBeMixed() {
+    io.vertx.core.json.JsonArray nodes = new io.vertx.core.json.JsonArray()
+        .add(new JsonObject().put("id", "a1").put("version", "0.2.0").put("host", "web-1 (pid 7)")
+            .put("startedAt", "2026-12-05T10:00:00Z"))
+        .add(new JsonObject().put("id", "b2").put("version", "0.3.0").put("host", "web-2 (pid 9)")
+            .put("startedAt", "2026-12-05T11:00:00Z"));
+    assertEquals("state: None (not in maintenance)\nnodes: 2 live, versions 0.2.0 and 0.3.0 (mixed)\n"
+        + "  a1: 0.2.0 on web-1 (pid 7), since 2026-12-05T10:00:00Z\n"
+        + "  b2: 0.3.0 on web-2 (pid 9), since 2026-12-05T11:00:00Z",
+        MaintenanceCli.describe(new JsonObject().put("state", "None").put("nodes", nodes)));
+    assertEquals("state: None (not in maintenance)\nnodes: 1 live\n  a1: 0.2.0 on web-1 (pid 7), since "
+        + "2026-12-05T10:00:00Z", MaintenanceCli.describe(new JsonObject().put("state", "None")
+        .put("nodes", new io.vertx.core.json.JsonArray().add(nodes.getJsonObject(0)))));
+  }
 }

@@ -7,6 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cp_file=$(mktemp)
 # package, not install: the classpath comes from this checkout's reactor, never from ~/.m2 snapshots
-mvn -B -q -ntp -DskipTests -pl modules/bench -am package dependency:build-classpath -Dmdep.outputFile="$cp_file" >&2
+./mvnw -B -q -ntp -DskipTests -pl modules/bench -am package dependency:build-classpath -Dmdep.outputFile="$cp_file" >&2
 exec java -Xmx2g ${BENCH_JAVA_OPTS:-} -cp "modules/bench/target/classes:$(cat "$cp_file")" org.orchestrator.bench.Benchmarks "$@" \
   2> >(grep -vE "INFO|Gauge" >&2)

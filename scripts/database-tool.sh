@@ -20,7 +20,7 @@ else
   classpath=modules/app/target/orchestrator.jar
   if [ ! -f "$classpath" ] || [ -n "$(find pom.xml modules -newer "$classpath" -type f -not -path '*/target/*' -print -quit)" ]; then
     echo "building $classpath ..." >&2
-    mvn -B -q -ntp -DskipTests package -pl modules/app -am >&2
+    ./mvnw -B -q -ntp -DskipTests package -pl modules/app -am >&2
   fi
 fi
 exec java ${JAVA_OPTS:-} -Dorchestrator.userDir="$caller_dir" -cp "$classpath" org.orchestrator.app.DatabaseTool "$@"

@@ -3,9 +3,9 @@
 # keeping any hand-written part below the generated table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -B -q -ntp -DskipTests compile -pl modules/contracts -am
+./mvnw -B -q -ntp -DskipTests compile -pl modules/contracts -am
 cp_file=$(mktemp)
-mvn -B -q -ntp -pl modules/contracts dependency:build-classpath -Dmdep.outputFile="$cp_file"
+./mvnw -B -q -ntp -pl modules/contracts dependency:build-classpath -Dmdep.outputFile="$cp_file"
 generated=$(java -cp "modules/contracts/target/classes:$(cat "$cp_file")" org.orchestrator.contracts.bus.EventBusDocs)
 rm -f "$cp_file"
 tail_part=""

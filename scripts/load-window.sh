@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cp_file=$(mktemp)
 # package, not install: the classpath comes from this checkout's reactor, never from ~/.m2 snapshots
-mvn -B -q -ntp -DskipTests -pl modules/bench -am package dependency:build-classpath -Dmdep.outputFile="$cp_file" >&2
+./mvnw -B -q -ntp -DskipTests -pl modules/bench -am package dependency:build-classpath -Dmdep.outputFile="$cp_file" >&2
 exec java -Xmx3g -cp "modules/bench/target/classes:$(cat "$cp_file")" org.orchestrator.bench.LoadWindow "$@" \
   2> >(grep -E "^load:|Exception|ERROR" >&2)

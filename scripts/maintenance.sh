@@ -5,7 +5,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 jar="$root/modules/cli/target/maintenance-cli.jar"
 if [ ! -f "$jar" ] || [ -n "$(find "$root/modules/cli" -newer "$jar" -type f -not -path '*/target/*' -print -quit)" ]; then
-  (cd "$root" && mvn -B -q -ntp -DskipTests package -pl modules/cli -am >&2)
+  (cd "$root" && ./mvnw -B -q -ntp -DskipTests package -pl modules/cli -am >&2)
 fi
 # the server's own settings (config/orchestrator.yaml, ORCH_HTTP_PORT, ORCH_BRIDGE_PORT ...) name the server
 export ORCH_CONFIG="${ORCH_CONFIG:-$root/config/orchestrator.yaml}"

@@ -9,8 +9,9 @@
 # installed, the tests that need them are skipped with a message saying so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/require-java.sh
 scripts/install-test-tools.sh || echo "test tools: not all installed; the tests that need them will say so" >&2
-mvn -B -ntp verify "$@"
+./mvnw -B -ntp verify "$@"
 
 # The alert rules: each fires on its series history and stays quiet on the others (promtool).
 scripts/test-alerts.sh

@@ -47,7 +47,7 @@ class RequestTracingTest {
       assertEquals(204, started.statusCode(), started.bodyAsString());
       assertEquals("change-4711", started.getHeader("X-Request-Id"));
       assertTrue(lines.stream().anyMatch(l -> l.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  \\[[^]]+\\] "
-          + "o\\.o\\.phase\\.MaintenanceService \\[change-4711 tenant=host\\] - maintenance: Draining by admin "
+          + "o\\.o\\.phase\\.MaintenanceService \\[change-4711 tenant=host client=127\\.0\\.0\\.1\\] - maintenance: Draining by admin "
           + "\\(window 1\\): window opened, Stop sent to running jobs, kill deadline after PT1S\\R")),
           lines.toString());
       // work that enters by itself is a request of its own: the kill deadline's
@@ -60,7 +60,7 @@ class RequestTracingTest {
       assertEquals(204, ended.statusCode());
       String made = ended.getHeader("X-Request-Id");
       assertTrue(made.matches("[0-9a-f]{16}"), "an unacceptable id is replaced: " + made);
-      assertTrue(lines.stream().anyMatch(l -> l.endsWith(" [" + made + " tenant=host] - maintenance: ended by admin (window 1)"
+      assertTrue(lines.stream().anyMatch(l -> l.endsWith(" [" + made + " tenant=host client=127.0.0.1] - maintenance: ended by admin (window 1)"
           + System.lineSeparator())), lines.toString());
 
       // a call over the event-bus bridge (the CLI's) is a request of its own too
@@ -74,7 +74,7 @@ class RequestTracingTest {
         assertEquals(0, org.orchestrator.cli.MaintenanceCli.run(args.toArray(String[]::new),
             new java.io.PrintStream(sink), new java.io.PrintStream(sink)), sink.toString());
       }
-      assertTrue(lines.stream().anyMatch(l -> l.matches(".* \\[bridge-[0-9a-f]{12} tenant=host\\] - maintenance: "
+      assertTrue(lines.stream().anyMatch(l -> l.matches(".* \\[bridge-[0-9a-f]{12} tenant=host client=127\\.0\\.0\\.1\\] - maintenance: "
           + "Draining by admin \\(window 2\\): window opened, Stop sent to running jobs\\R")), lines.toString());
     } finally {
       phaseLog.detachAppender(capture);

@@ -152,7 +152,7 @@ public final class HttpApiVerticle extends VerticleBase {
     operations.requireAllBound();
 
     Router root = Router.router(vertx);
-    root.route().handler(new RequestIdHandler());
+    root.route().handler(new RequestIdHandler(edge.proxies()));
     root.route().handler(ExactParameters::refuseMalformed);
     if (gate) {
       root.route().handler(new GateHandler(RoutePolicy.fromContract(contractJson), phase,

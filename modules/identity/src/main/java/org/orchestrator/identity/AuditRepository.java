@@ -11,6 +11,7 @@ import org.orchestrator.contracts.Caller;
 import org.orchestrator.contracts.Page;
 import org.orchestrator.contracts.PageRequest;
 import org.orchestrator.contracts.Role;
+import org.orchestrator.contracts.bus.RequestContext;
 import org.orchestrator.contracts.identity.IdentityMessages.AuditEntry;
 import org.orchestrator.platform.database.Timestamps;
 
@@ -23,7 +24,7 @@ final class AuditRepository {
   static final String USER = "User";
   static final String ROBOT = "Robot";
   private static final String COLUMNS = "id, at, tenant_id, action, target_kind, target_id, target_name, "
-      + "actor_id, actor_name, actor_role, detail";
+      + "actor_id, actor_name, actor_role, detail, actor_address";
 
   private final Pool pool;
 
@@ -35,10 +36,11 @@ final class AuditRepository {
   Future<Long> record(SqlClient tx, Caller actor, String action, String kind, long targetId, String targetName,
       Long tenantId) {
     return tx.preparedQuery("INSERT INTO identity_audit (tenant_id, action, target_kind, target_id, target_name, "
-            + "actor_id, actor_name, actor_role) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
+            + "actor_id, actor_name, actor_role, actor_address) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+            + "RETURNING id")
         .execute(Tuple.tuple().addLong(tenantId).addString(action).addString(kind).addLong(targetId)
             .addString(targetName).addLong(actor.principalId()).addString(actor.name())
-            .addString(actor.role().claim()))
+            .addString(actor.role().claim()).addString(RequestContext.client()))
         .map(rows -> rows.iterator().next().getLong(0));
   }
 
@@ -65,6 +67,6 @@ final class AuditRepository {
     return new AuditEntry(row.getLong("id"), Timestamps.instant(row, "at"), row.getString("action"),
         row.getLong("tenant_id"), row.getString("target_kind"), row.getLong("target_id"),
         row.getString("target_name"), row.getLong("actor_id"), row.getString("actor_name"),
-        Role.ofClaim(row.getString("actor_role")), row.getString("detail"));
+        Role.ofClaim(row.getString("actor_role")), row.getString("detail"), row.getString("actor_address"));
   }
 }

@@ -33,6 +33,9 @@ public final class RequestContext implements VertxServiceProvider {
   public static final String TENANT_HEADER = "tenant";
   private static final ContextLocal<String> ID = ContextLocal.registerLocal(String.class);
   private static final ContextLocal<String> TENANT = ContextLocal.registerLocal(String.class);
+  /** The bus header of the client's address (behind a trusted proxy: the address it forwarded). */
+  public static final String CLIENT_HEADER = "client";
+  private static final ContextLocal<String> CLIENT = ContextLocal.registerLocal(String.class);
   private static final ContextLocal<Long> DEADLINE = ContextLocal.registerLocal(Long.class);
   /** What a client may choose as its id: short, printable, nothing a log line could be forged with. */
   /** How much earlier than its caller's an inner hop's timeout ends. */
@@ -54,6 +57,20 @@ public final class RequestContext implements VertxServiceProvider {
   public static String tenant() {
     Context context = Vertx.currentContext();
     return context == null ? null : context.getLocal(TENANT);
+  }
+
+  /** The address of the client whose request this is (HTTP: see ClientAddresses), or null. */
+  public static String client() {
+    Context context = Vertx.currentContext();
+    return context == null ? null : context.getLocal(CLIENT);
+  }
+
+  /** Makes {@code address} the current request's client, for its log lines and bus hops. */
+  public static void enterClient(String address) {
+    Context context = requestContext();
+    if (address != null && context != null) {
+      context.putLocal(CLIENT, address);
+    }
   }
 
   /**
@@ -122,6 +139,10 @@ public final class RequestContext implements VertxServiceProvider {
     if (tenant != null) {
       context.putLocal(TENANT, tenant);
     }
+    String client = headers.get(CLIENT_HEADER);
+    if (client != null) {
+      context.putLocal(CLIENT, client);
+    }
     String deadline = headers.get(DEADLINE_HEADER);
     if (deadline != null) {
       try {
@@ -161,6 +182,10 @@ public final class RequestContext implements VertxServiceProvider {
     String tenant = tenant();
     if (tenant != null) {
       options.addHeader(TENANT_HEADER, tenant);
+    }
+    String client = client();
+    if (client != null) {
+      options.addHeader(CLIENT_HEADER, client);
     }
     return options;
   }

@@ -149,10 +149,12 @@ public final class IdentityMessages {
 
   /**
    * One change to a user or a robot: what ({@code action}: UserCreated, UserDeleted, UserDisabled,
-   * UserEnabled, RobotRegistered, RobotDeleted, RobotDisabled, RobotEnabled), to whom, by whom, when.
+   * UserEnabled, RobotRegistered, RobotDeleted, RobotDisabled, RobotEnabled), to whom, by whom, when,
+   * and from where ({@code actorAddress}: the client's address, behind a trusted proxy the one it
+   * forwarded; null in rows written before 0.2.0).
    */
   public record AuditEntry(long id, Instant at, String action, Long tenantId, String targetKind, long targetId,
-      String targetName, long actorId, String actorName, Role actorRole, String detail) {
+      String targetName, long actorId, String actorName, Role actorRole, String detail, String actorAddress) {
   }
 
   /** Asks for the revocations this node holds now. */

@@ -152,12 +152,15 @@ final class BridgeConnection {
       parser.pause();
     }
     // each call a request of its own (id bridge-...), as the host's: its log lines can be followed
-    RequestContext.newRequest(vertx, "bridge", () -> bridge.authorize(frame.authorization())
-        .compose(grant -> {
-          authenticated();
-          RequestContext.enterTenant(Requests.tenantLabel(grant.caller()));
-          return bridge.call(frame.address(), grant, frame.body());
-        }))
+    RequestContext.newRequest(vertx, "bridge", () -> {
+      RequestContext.enterClient(socket.remoteAddress() == null ? null : socket.remoteAddress().hostAddress());
+      return bridge.authorize(frame.authorization())
+          .compose(grant -> {
+            authenticated();
+            RequestContext.enterTenant(Requests.tenantLabel(grant.caller()));
+            return bridge.call(frame.address(), grant, frame.body());
+          });
+    })
         .onComplete(reply -> {
           if (frame.replyAddress() != null) {
             write(new JsonObject().put("type", "message").put("address", frame.replyAddress()).put("body", reply));

@@ -42,7 +42,8 @@ final class JsonViews {
     return new JsonObject().put("id", entry.id()).put("at", text(entry.at())).put("action", entry.action())
         .put("tenantId", entry.tenantId()).put("targetKind", entry.targetKind()).put("targetId", entry.targetId())
         .put("targetName", entry.targetName()).put("actorId", entry.actorId()).put("actorName", entry.actorName())
-        .put("actorRole", entry.actorRole().claim()).put("detail", entry.detail());
+        .put("actorRole", entry.actorRole().claim()).put("detail", entry.detail())
+        .put("actorAddress", entry.actorAddress());
   }
 
   static JsonObject job(Job job) {

@@ -155,7 +155,7 @@ public final class SignInThrottle {
    */
   public <T> Future<T> attempt(RoutingContext ctx, String tenant, String username,
       Function<Boolean, Future<T>> signIn) {
-    String source = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
+    String source = RequestIdHandler.client(ctx);
     String account = account(tenant, username);
     long wait = admit(source, account);
     if (wait > 0) {

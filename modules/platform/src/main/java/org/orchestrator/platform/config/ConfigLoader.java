@@ -29,6 +29,9 @@ import java.util.Map;
  *   <tr><td>ORCH_HTTP_MAX_UNAUTHENTICATED_BODY_BYTES</td><td>http.maxUnauthenticatedBodyBytes</td></tr>
  *   <tr><td>ORCH_HTTP_MAX_BODY_BYTES_IN_FLIGHT</td><td>http.maxBodyBytesInFlight</td></tr>
  *   <tr><td>ORCH_BRIDGE_MAX_CONNECTIONS_PER_ADDRESS</td><td>bridge.maxConnectionsPerAddress</td></tr>
+ *   <tr><td>ORCH_TRUSTED_PROXIES</td><td>http.trustedProxies (comma-separated)</td></tr>
+ *   <tr><td>ORCH_TLS_CERT, ORCH_TLS_KEY</td><td>http.tls.certFile, http.tls.keyFile</td></tr>
+ *   <tr><td>ORCH_BRIDGE_TLS</td><td>bridge.tls</td></tr>
  *   <tr><td>ORCH_BRIDGE_UNAUTHENTICATED_TIMEOUT_SECONDS</td><td>bridge.unauthenticatedTimeoutSeconds</td></tr>
  *   <tr><td>ORCH_ARCHIVE_DIR</td><td>retention.archiveDir</td></tr>
  *   <tr><td>ORCH_RETENTION_INTERVAL_SECONDS</td><td>retention.intervalSeconds</td></tr>
@@ -56,7 +59,11 @@ public final class ConfigLoader {
       Map.entry("ORCH_BRIDGE_MAX_CONNECTIONS_PER_ADDRESS", "bridge.maxConnectionsPerAddress"),
       Map.entry("ORCH_BRIDGE_UNAUTHENTICATED_TIMEOUT_SECONDS", "bridge.unauthenticatedTimeoutSeconds"),
       Map.entry("ORCH_ARCHIVE_DIR", "retention.archiveDir"),
-      Map.entry("ORCH_RETENTION_INTERVAL_SECONDS", "retention.intervalSeconds"));
+      Map.entry("ORCH_RETENTION_INTERVAL_SECONDS", "retention.intervalSeconds"),
+      Map.entry("ORCH_TRUSTED_PROXIES", "http.trustedProxies"),
+      Map.entry("ORCH_TLS_CERT", "http.tls.certFile"),
+      Map.entry("ORCH_TLS_KEY", "http.tls.keyFile"),
+      Map.entry("ORCH_BRIDGE_TLS", "bridge.tls"));
 
   private ConfigLoader() {
   }
@@ -102,6 +109,12 @@ public final class ConfigLoader {
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException(variable + " must be a whole number, got '" + value + "'");
       }
+    }
+    if (variable.equals("ORCH_BRIDGE_TLS")) {
+      if (!value.trim().equalsIgnoreCase("true") && !value.trim().equalsIgnoreCase("false")) {
+        throw new IllegalArgumentException(variable + " must be true or false, got '" + value + "'");
+      }
+      return Boolean.parseBoolean(value.trim());
     }
     return value;
   }

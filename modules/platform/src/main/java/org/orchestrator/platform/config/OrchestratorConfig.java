@@ -2,6 +2,7 @@ package org.orchestrator.platform.config;
 
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Everything the orchestrator is configured with, read once at start by {@link ConfigLoader}.
@@ -86,9 +87,10 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
    *     at once (behind a proxy every client has the proxy's address: raise it)
    * @param unauthenticatedTimeoutSeconds a connection that has not presented a valid host
    *     administrator token this long after it opened is closed, whatever it sends
+   * @param tls the bridge speaks TLS with the HTTP API's certificate ({@code http.tls})
    */
   public record Bridge(String host, int port, int maxFrameBytes, int maxConnections, int idleTimeoutSeconds,
-      int maxConnectionsPerAddress, int unauthenticatedTimeoutSeconds) {
+      int maxConnectionsPerAddress, int unauthenticatedTimeoutSeconds, boolean tls) {
 
     public Bridge {
       if (maxFrameBytes < 64 || maxConnections < 1 || idleTimeoutSeconds < 1 || maxConnectionsPerAddress < 1
@@ -175,16 +177,32 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
    *     body counts its {@code Content-Length}, a chunked one its route's limit, from the moment it is
    *     admitted until its request is answered); beyond it a request is answered 503 before its body
    *     is read. 0: an eighth of the JVM's maximum heap
+   * @param trustedProxies CIDRs (or single addresses) of the reverse proxies and load balancers in
+   *     front of the node: from them, and only from them, the client's address is read from
+   *     {@code forwardedHeader}
+   * @param forwardedHeader the header the proxies set: {@code X-Forwarded-For} or {@code Forwarded}
+   * @param tls the node's certificate; off when it names no files
    */
   public record Http(String host, int port, long maxBodyBytes, int headerTimeoutSeconds, int idleTimeoutSeconds,
       int requestTimeoutSeconds, int maxConnections, int instances, int maxConnectionsPerAddress,
-      long maxUnauthenticatedBodyBytes, long maxBodyBytesInFlight) {
+      long maxUnauthenticatedBodyBytes, long maxBodyBytesInFlight, List<String> trustedProxies,
+      String forwardedHeader, Tls tls) {
 
     public Http {
       if (maxConnectionsPerAddress < 1 || maxUnauthenticatedBodyBytes < 1 || maxBodyBytesInFlight < 0) {
         throw new IllegalArgumentException("http.maxConnectionsPerAddress and http.maxUnauthenticatedBodyBytes must be "
             + "at least 1, http.maxBodyBytesInFlight 0 (an eighth of the heap) or more");
       }
+      if (!forwardedHeader.equalsIgnoreCase("X-Forwarded-For") && !forwardedHeader.equalsIgnoreCase("Forwarded")) {
+        throw new IllegalArgumentException("http.forwardedHeader must be X-Forwarded-For or Forwarded (the header "
+            + "your proxies set), got '" + forwardedHeader + "'");
+      }
+      trustedProxies = List.copyOf(trustedProxies);
+    }
+
+    /** The scheme clients use: {@code https} when the node has a certificate. */
+    public String scheme() {
+      return tls.enabled() ? "https" : "http";
     }
 
     /** {@code maxBodyBytesInFlight} as the node applies it: 0 is an eighth of the maximum heap; never below one body. */
@@ -195,7 +213,31 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
 
     /** Where a tool on this machine reaches the API: the wildcard address becomes localhost. */
     public String clientUrl() {
-      return "http://" + clientHost(host) + ":" + port;
+      return scheme() + "://" + clientHost(host) + ":" + port;
+    }
+  }
+
+  /**
+   * TLS of the HTTP API (and of the bridge, with {@code bridge.tls}): a PEM certificate chain and
+   * its private key, read again when either file changes (checked every {@code reloadSeconds}).
+   *
+   * @param certFile the certificate chain (PEM), or null: plain HTTP
+   * @param keyFile the private key (PEM, PKCS#8 or PKCS#1)
+   */
+  public record Tls(Path certFile, Path keyFile, int reloadSeconds) {
+
+    public Tls {
+      if ((certFile == null) != (keyFile == null)) {
+        throw new IllegalArgumentException("http.tls.certFile (ORCH_TLS_CERT) and http.tls.keyFile (ORCH_TLS_KEY) "
+            + "go together: set both, or neither for plain HTTP");
+      }
+      if (reloadSeconds < 1 || reloadSeconds > 86_400) {
+        throw new IllegalArgumentException("http.tls.reloadSeconds must be 1 to 86400, got " + reloadSeconds);
+      }
+    }
+
+    public boolean enabled() {
+      return certFile != null;
     }
   }
 
@@ -257,7 +299,8 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
             http.getInteger("idleTimeoutSeconds", 60), http.getInteger("requestTimeoutSeconds", 60),
             http.getInteger("maxConnections", 4_096), http.getInteger("instances", 0),
             http.getInteger("maxConnectionsPerAddress", 1_024), http.getLong("maxUnauthenticatedBodyBytes", 8_192L),
-            http.getLong("maxBodyBytesInFlight", 0L)),
+            http.getLong("maxBodyBytesInFlight", 0L), strings(http.getValue("trustedProxies"), "http.trustedProxies"),
+            http.getString("forwardedHeader", "X-Forwarded-For"), tls(http.getJsonObject("tls", new JsonObject()))),
         new Database(db.getString("url"), db.getInteger("poolSize", 8),
             db.getString("schema", "public")),
         new Security(security.getString("issuer", "orchestrator"),
@@ -276,7 +319,7 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
         new Bridge(bridge.getString("host", "127.0.0.1"), bridge.getInteger("port", 7001),
             bridge.getInteger("maxFrameBytes", 65_536), bridge.getInteger("maxConnections", 64),
             bridge.getInteger("idleTimeoutSeconds", 60), bridge.getInteger("maxConnectionsPerAddress", 16),
-            bridge.getInteger("unauthenticatedTimeoutSeconds", 10)),
+            bridge.getInteger("unauthenticatedTimeoutSeconds", 10), bridge.getBoolean("tls", false)),
         new Webhooks(webhooks.getLong("initialBackoffMillis", 10_000L), webhooks.getLong("maxBackoffMillis", 3_600_000L),
             webhooks.getLong("retryForSeconds", 86_400L), webhooks.getLong("timeoutMillis", 10_000L),
             webhooks.getInteger("maxResponseBytes", 65_536), webhooks.getBoolean("allowPrivateTargets", false),
@@ -286,5 +329,28 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
                 : Path.of(archiveDir).toAbsolutePath().normalize(),
             retention.getInteger("batchRows", 1_000), retention.getInteger("fileRows", 100_000),
             retention.getInteger("maxRowsPerSecond", DEFAULT_RETENTION_ROWS_PER_SECOND)));
+  }
+
+  private static Tls tls(JsonObject tls) {
+    String cert = tls.getString("certFile");
+    String key = tls.getString("keyFile");
+    return new Tls(cert == null || cert.isBlank() ? null : Path.of(cert).toAbsolutePath().normalize(),
+        key == null || key.isBlank() ? null : Path.of(key).toAbsolutePath().normalize(),
+        tls.getInteger("reloadSeconds", 10));
+  }
+
+  /** A list of strings from YAML (a list) or the environment (one comma-separated string). */
+  private static List<String> strings(Object value, String setting) {
+    if (value == null) {
+      return List.of();
+    }
+    java.util.stream.Stream<Object> items = value instanceof io.vertx.core.json.JsonArray array ? array.stream()
+        : java.util.Arrays.stream(String.valueOf(value).split(",")).map(Object.class::cast);
+    return items.map(item -> {
+      if (!(item instanceof String text)) {
+        throw new IllegalArgumentException(setting + " must be a list of addresses or CIDRs, got " + item);
+      }
+      return text.trim();
+    }).filter(text -> !text.isEmpty()).toList();
   }
 }

@@ -32,6 +32,11 @@ public final class Api {
         new io.vertx.core.http.PoolOptions().setHttp1MaxSize(connections));
   }
 
+  /** Over a client of the caller's making (its default host and port the node's): TLS, say. */
+  public Api(WebClient client) {
+    this.client = client;
+  }
+
   /** Signs a user in (no tenant: the host) and returns the access token. */
   public Future<String> signIn(String tenant, String username, String password) {
     return token(tenant, username, password).compose(response -> response.statusCode() == 200

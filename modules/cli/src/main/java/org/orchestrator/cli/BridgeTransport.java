@@ -44,8 +44,8 @@ final class BridgeTransport implements Transport {
     this.token = token;
   }
 
-  static Future<Transport> connect(Vertx vertx, String host, int port, String token) {
-    NetClient client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(5_000));
+  static Future<Transport> connect(Vertx vertx, String host, int port, String token, NetClientOptions options) {
+    NetClient client = vertx.createNetClient(options);
     return client.connect(port, host)
         .recover(failure -> Future.failedFuture(new CliFailure(MaintenanceCli.EXIT_UNREACHABLE,
             "cannot reach the event-bus bridge at " + host + ":" + port + ": " + failure.getMessage())))

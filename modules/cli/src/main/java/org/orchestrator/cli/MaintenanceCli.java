@@ -16,6 +16,9 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 import org.orchestrator.platform.config.ConfigLoader;
 import org.orchestrator.platform.config.OrchestratorConfig;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.ext.web.client.WebClientOptions;
+import org.orchestrator.platform.security.ClientTrust;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -74,6 +77,15 @@ public final class MaintenanceCli {
 
   @Option(names = "--http", description = "use the HTTP API instead of the bridge")
   boolean http;
+
+  @Option(names = "--cacert", defaultValue = "${env:ORCH_CACERT}", description = "PEM file of the certificate "
+      + "authorities to trust for an https:// --url and a TLS bridge (default: ORCH_CACERT, else the JVM's own)")
+  Path caCert;
+
+  @Option(names = "--bridge-tls", arity = "0..1", defaultValue = "${env:ORCH_BRIDGE_TLS}", fallbackValue = "true",
+      description = "the bridge speaks TLS (default: ORCH_BRIDGE_TLS, else the server's bridge.tls when the server "
+          + "is found from its settings)")
+  Boolean bridgeTls;
 
   @Option(names = "--token", defaultValue = "${env:ORCH_TOKEN}", description = "host admin bearer token (or ORCH_TOKEN)")
   String token;
@@ -139,11 +151,18 @@ public final class MaintenanceCli {
 
   <T> T withClients(java.util.function.BiFunction<Api, Transport, Future<T>> work) throws Exception {
     Vertx vertx = Vertx.vertx();
-    WebClient web = WebClient.create(vertx);
+    WebClient web = null;
     try {
       locateServer(vertx);
+      ClientTrust trust;
+      try {
+        trust = new ClientTrust(caCert);
+      } catch (IllegalArgumentException e) {
+        throw new CliFailure(EXIT_USAGE, e.getMessage());
+      }
+      web = WebClient.create(vertx, trust.http(new WebClientOptions(), url));
       String bearer = token != null && !token.isBlank() ? token : signIn(web).await();
-      Transport transport = http ? new HttpTransport(web, url, bearer) : bridgeTransport(vertx, bearer).await();
+      Transport transport = http ? new HttpTransport(web, url, bearer) : bridgeTransport(vertx, bearer, trust).await();
       try {
         return work.apply(new Api(web, url, bearer), transport).await();
       } finally {
@@ -175,9 +194,13 @@ public final class MaintenanceCli {
       }
       if (bridge == null) {
         bridge = OrchestratorConfig.clientHost(settings.bridge().host()) + ":" + settings.bridge().port();
+        if (bridgeTls == null) {
+          bridgeTls = settings.bridge().tls();
+        }
       }
     }
-    err.println("maintenance: server " + url + (http ? "" : ", bridge " + bridge));
+    err.println("maintenance: server " + url + (http ? "" : ", bridge " + bridge
+        + (Boolean.TRUE.equals(bridgeTls) ? " (TLS)" : "")));
   }
 
   /** The few HTTP reads the tool makes besides maintenance calls: tenant names. */
@@ -241,13 +264,13 @@ public final class MaintenanceCli {
     return names;
   }
 
-  private Future<Transport> bridgeTransport(Vertx vertx, String bearer) {
+  private Future<Transport> bridgeTransport(Vertx vertx, String bearer, ClientTrust trust) {
     int colon = bridge.lastIndexOf(':');
     if (colon < 0) {
       throw new CliFailure(EXIT_USAGE, "--bridge is host:port, not '" + bridge + "'");
     }
     return BridgeTransport.connect(vertx, bridge.substring(0, colon), Integer.parseInt(bridge.substring(colon + 1)),
-        bearer);
+        bearer, trust.bridge(new NetClientOptions().setConnectTimeout(5_000), Boolean.TRUE.equals(bridgeTls)));
   }
 
   private Future<String> signIn(WebClient web) throws Exception {

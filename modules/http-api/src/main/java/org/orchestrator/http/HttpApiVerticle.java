@@ -46,6 +46,7 @@ import org.orchestrator.http.support.ErrorReplies;
 import org.orchestrator.http.support.ExactParameters;
 import org.orchestrator.http.support.InputGuard;
 import org.orchestrator.http.support.RequestIdHandler;
+import org.orchestrator.http.support.ServerCertificate;
 import org.orchestrator.platform.StartupFailure;
 import org.orchestrator.platform.config.OrchestratorConfig;
 import org.orchestrator.platform.metrics.Meters;
@@ -81,6 +82,7 @@ public final class HttpApiVerticle extends VerticleBase {
   private final Handler<RoutingContext> scrape;
   private final boolean gate;
   private HttpServer server;
+  private ServerCertificate certificate;
 
   /**
    * One instance; {@link HttpEdge#instances()} of them serve the port together, one per event loop
@@ -111,7 +113,12 @@ public final class HttpApiVerticle extends VerticleBase {
       return OpenAPIContract.from(vertx, validatable(contractJson.copy())).map(contract -> router(contract, contractJson, jwt,
           bus, phase, guard));
     }).compose(root -> {
-      return StartupFailure.naming(vertx.createHttpServer(new HttpServerOptions()
+      HttpServerOptions options = new HttpServerOptions();
+      if (config.http().tls().enabled()) {
+        certificate = new ServerCertificate(vertx, config.http().tls(), "the HTTP API");
+        certificate.secure(options);
+      }
+      return StartupFailure.naming(vertx.createHttpServer(options
               .setHost(config.http().host())
               // port 0 picks a free port; -1 picks one that every instance of this verticle shares
               .setPort(config.http().port() == 0 ? -1 : config.http().port())
@@ -127,7 +134,11 @@ public final class HttpApiVerticle extends VerticleBase {
           .listen(), "the HTTP API", config.http().host(), config.http().port(), "http.port, ORCH_HTTP_PORT");
     }).onSuccess(listening -> {
       server = listening;
-      LOG.info("HTTP API listening on {}:{}", config.http().host(), listening.actualPort());
+      LOG.info("HTTP API listening on {}:{}{}", config.http().host(), listening.actualPort(),
+          certificate == null ? "" : " (TLS 1.2 and 1.3)");
+      if (certificate != null) {
+        certificate.watch(update -> listening.updateSSLOptions(update, true));
+      }
     });
   }
 

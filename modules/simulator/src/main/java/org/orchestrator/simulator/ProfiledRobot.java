@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import org.orchestrator.platform.security.ClientTrust;
 import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -55,9 +56,17 @@ public final class ProfiledRobot extends VerticleBase {
   private long backoffUntil;
   /** The job this robot runs (its log lines name it), or null: then a log slot is a heartbeat. */
   private Long jobId;
+  private final ClientTrust trust;
 
   public ProfiledRobot(URI server, String clientId, String clientSecret, String asset, String queue,
       ProfileStats stats, long seed) {
+    this(server, clientId, clientSecret, asset, queue, stats, seed, ClientTrust.jvm());
+  }
+
+  /** @param trust how an {@code https://} server is trusted ({@code --cacert}) */
+  public ProfiledRobot(URI server, String clientId, String clientSecret, String asset, String queue,
+      ProfileStats stats, long seed, ClientTrust trust) {
+    this.trust = trust;
     this.server = server;
     this.clientId = clientId;
     this.clientSecret = clientSecret;
@@ -81,8 +90,8 @@ public final class ProfiledRobot extends VerticleBase {
   public Future<?> start() {
     // one connection, as a robot holds: it sends one message at a time, and a second pooled
     // connection per robot would double the node's connections (2,048 robots met its 4,096 limit)
-    client = WebClient.create(vertx, new WebClientOptions().setDefaultHost(server.getHost())
-        .setDefaultPort(server.getPort()).setKeepAlive(true), new PoolOptions().setHttp1MaxSize(1));
+    client = WebClient.create(vertx, trust.http(new WebClientOptions().setDefaultHost(server.getHost())
+        .setDefaultPort(server.getPort()).setKeepAlive(true), server), new PoolOptions().setHttp1MaxSize(1));
     List<Kind> mine = new ArrayList<>(MINUTE);
     Collections.shuffle(mine, random);
     slot = random.nextInt(mine.size());

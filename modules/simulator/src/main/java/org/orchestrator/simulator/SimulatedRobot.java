@@ -110,13 +110,13 @@ public final class SimulatedRobot extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    client = WebClient.create(vertx, new WebClientOptions().setDefaultHost(server.getHost())
-        .setDefaultPort(server.getPort()).setSsl("https".equals(server.getScheme())).setKeepAlive(true));
+    client = WebClient.create(vertx, settings.trust().http(new WebClientOptions().setDefaultHost(server.getHost())
+        .setDefaultPort(server.getPort()).setKeepAlive(true), server));
     return authenticate().onSuccess(ok -> {
       timer = vertx.setPeriodic(settings.heartbeat().toMillis(), id -> tick());
       if (settings.push()) {
-        channels = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(server.getHost())
-            .setDefaultPort(server.getPort()).setSsl("https".equals(server.getScheme())));
+        channels = vertx.createHttpClient(settings.trust().http(new HttpClientOptions().setDefaultHost(server.getHost())
+            .setDefaultPort(server.getPort()), server));
         listen();
       }
     });

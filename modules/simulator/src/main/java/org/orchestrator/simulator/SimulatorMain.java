@@ -10,6 +10,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.net.URI;
 import java.nio.file.Files;
+import org.orchestrator.platform.security.ClientTrust;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
@@ -80,6 +81,10 @@ public final class SimulatorMain implements Callable<Integer> {
   @Option(names = "--duration-seconds", defaultValue = "0", description = "stop after this long; 0 runs until Ctrl-C")
   long durationSeconds;
 
+  @Option(names = "--cacert", defaultValue = "${env:ORCH_CACERT}", description = "PEM file of the certificate "
+      + "authorities to trust for an https:// --url (default: ORCH_CACERT, else the JVM's own)")
+  Path caCert;
+
   @Option(names = "--state-dir", defaultValue = "data/simulator", description = "where robot credentials are kept (default: ${DEFAULT-VALUE})")
   Path stateDir;
 
@@ -95,7 +100,8 @@ public final class SimulatorMain implements Callable<Integer> {
         url = URI.create(ConfigLoader.load(vertx, System.getenv()).await().http().clientUrl());
       }
       System.out.println("robot-simulator: server " + url);
-      WebClient web = WebClient.create(vertx);
+      ClientTrust trust = new ClientTrust(caCert);
+      WebClient web = WebClient.create(vertx, trust.http(new io.vertx.ext.web.client.WebClientOptions(), url));
       JsonObject state = prepare(web).await();
       List<RobotFleet.Credentials> credentials = new ArrayList<>();
       JsonArray list = state.getJsonArray("robots");
@@ -110,7 +116,7 @@ public final class SimulatorMain implements Callable<Integer> {
       }
       RobotSettings settings = new RobotSettings(Duration.ofMillis(heartbeatMs),
           Duration.ofMillis((long) (jobSeconds * 1000)), Duration.ofMillis((long) (stopGraceSeconds * 1000)),
-          Duration.ofMillis(logEveryMs), 500, push);
+          Duration.ofMillis(logEveryMs), 500, push, trust);
       RobotFleet fleet;
       try {
         fleet = RobotFleet.deploy(vertx, url, credentials, settings).await();
@@ -159,7 +165,7 @@ public final class SimulatorMain implements Callable<Integer> {
     List<String> deployed = new ArrayList<>();
     for (RobotFleet.Credentials robot : credentials) {
       deployed.add(vertx.deployVerticle(new ProfiledRobot(url, robot.clientId(), robot.secret(), "endpoint", "work",
-          stats, robot.clientId().hashCode())).await());
+          stats, robot.clientId().hashCode(), new ClientTrust(caCert))).await());
     }
     System.out.printf("%d robots of tenant '%s' send UiPath's profile to %s%n", credentials.size(), tenant, url);
     CountDownLatch done = new CountDownLatch(1);

@@ -6,6 +6,7 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
+import org.orchestrator.http.support.ServerCertificate;
 import io.vertx.core.net.NetSocket;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
@@ -125,15 +126,33 @@ public final class BridgeVerticle extends VerticleBase {
       Addresses.PHASE_CHANGED.subscribe(bus, snapshot -> deliver(PHASE, MaintenanceCalls.phaseJson(snapshot)));
       Addresses.PHASE_PROGRESS_UPDATED.subscribe(bus,
           progress -> deliver(PROGRESS, MaintenanceCalls.progress(progress, null)));
-      server = vertx.createNetServer(new NetServerOptions().setHost(limits.host()).setPort(limits.port()))
-          .connectHandler(socket -> connected(socket, limits));
+      NetServerOptions options = new NetServerOptions().setHost(limits.host()).setPort(limits.port());
+      if (limits.tls()) {
+        if (!config.http().tls().enabled()) {
+          throw new StartupFailure("bridge.tls (ORCH_BRIDGE_TLS) needs the HTTP API's certificate: set "
+              + "http.tls.certFile and http.tls.keyFile (ORCH_TLS_CERT, ORCH_TLS_KEY)");
+        }
+        certificate = new ServerCertificate(vertx, config.http().tls(), "the event-bus bridge");
+        certificate.secure(options);
+      }
+      server = vertx.createNetServer(options).connectHandler(socket -> connected(socket, limits));
       return StartupFailure.naming(server.listen(), "the event-bus bridge", limits.host(), limits.port(),
           "bridge.port, ORCH_BRIDGE_PORT; -1 turns the bridge off");
-    }).onSuccess(listening -> LOG.info("event-bus bridge listening on {}:{}", limits.host(), actualPort()));
+    }).onSuccess(listening -> {
+      LOG.info("event-bus bridge listening on {}:{}{}", limits.host(), actualPort(), limits.tls() ? " (TLS)" : "");
+      if (certificate != null) {
+        certificate.watch(options -> server.updateSSLOptions(options, true));
+      }
+    });
   }
+
+  private ServerCertificate certificate;
 
   @Override
   public Future<?> stop() {
+    if (certificate != null) {
+      certificate.stop();
+    }
     List.copyOf(connections).forEach(BridgeConnection::close);
     return server == null ? Future.succeededFuture() : server.close();
   }

@@ -1,6 +1,7 @@
 package org.orchestrator.platform.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -89,5 +90,29 @@ class ConfigLoaderTest {
     IllegalArgumentException file = assertThrows(IllegalArgumentException.class,
         () -> ConfigLoader.load(vertx, Map.of("ORCH_CONFIG", "/no/such/file.yaml")).await());
     assertTrue(file.getMessage().contains("/no/such/file.yaml"), file.getMessage());
+  }
+
+  @Test
+  void theShippedFileAndTheEnvironmentSetTlsAndTrustedProxies() {
+    String shipped = Path.of("../../config/orchestrator.yaml").toAbsolutePath().normalize().toString();
+    OrchestratorConfig plain = ConfigLoader.load(vertx, Map.of("ORCH_CONFIG", shipped)).await();
+    assertFalse(plain.http().tls().enabled());
+    assertEquals("http://localhost:8080", plain.http().clientUrl());
+    assertEquals(java.util.List.of(), plain.http().trustedProxies());
+    assertEquals("X-Forwarded-For", plain.http().forwardedHeader());
+    assertFalse(plain.bridge().tls());
+    OrchestratorConfig behind = ConfigLoader.load(vertx, Map.of("ORCH_CONFIG", shipped,
+        "ORCH_TRUSTED_PROXIES", "10.0.0.10/32, fd00::/8,", "ORCH_TLS_CERT", "/etc/tls/cert.pem",
+        "ORCH_TLS_KEY", "/etc/tls/key.pem", "ORCH_BRIDGE_TLS", "true")).await();
+    assertEquals(java.util.List.of("10.0.0.10/32", "fd00::/8"), behind.http().trustedProxies());
+    assertEquals(Path.of("/etc/tls/cert.pem"), behind.http().tls().certFile());
+    assertEquals("https://localhost:8080", behind.http().clientUrl());
+    assertTrue(behind.bridge().tls());
+    IllegalArgumentException half = assertThrows(IllegalArgumentException.class,
+        () -> ConfigLoader.load(vertx, Map.of("ORCH_CONFIG", shipped, "ORCH_TLS_CERT", "/etc/tls/cert.pem")).await());
+    assertTrue(half.getMessage().contains("go together"), half.getMessage());
+    IllegalArgumentException flag = assertThrows(IllegalArgumentException.class,
+        () -> ConfigLoader.load(vertx, Map.of("ORCH_BRIDGE_TLS", "yes")).await());
+    assertTrue(flag.getMessage().contains("ORCH_BRIDGE_TLS must be true or false"), flag.getMessage());
   }
 }

@@ -101,6 +101,20 @@ class TlsTest {
   }
 
   @Test
+  void tls11IsRefusedAtTheHandshake() throws Exception {
+    // the JDK's own client cannot even offer TLS 1.1 (disabled in java.security): openssl can
+    org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("sh", "-c", "command -v openssl")
+        .start().waitFor() == 0, "openssl is not installed: TLS 1.1 not probed");
+    Process probe = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + node.port(), "-tls1_1",
+        "-cipher", "DEFAULT:@SECLEVEL=0").redirectErrorStream(true).start();
+    probe.getOutputStream().close();
+    String said = new String(probe.getInputStream().readAllBytes());
+    probe.waitFor();
+    assertTrue(said.contains("alert protocol version") || said.contains("no protocols available"), said);
+    assertTrue(said.contains("Cipher is (NONE)"), said);
+  }
+
+  @Test
   void aReplacedCertificateServesTheNextConnectionWithoutARestart() throws Exception {
     BigInteger before = (BigInteger) probe(trusting(new HttpClientOptions())).await().get(2);
     TestCertificates.Server second = TestCertificates.server(authority, first.certFile(), first.keyFile(), "node-2");

@@ -1,5 +1,6 @@
 package org.orchestrator.webhooks;
 
+import org.orchestrator.platform.net.AddressBlock;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
@@ -31,21 +32,7 @@ final class SpecialAddresses {
   private record Range(byte[] prefix, int bits, Reach reach, String name) {
 
     boolean contains(byte[] address) {
-      if (address.length != prefix.length) {
-        return false;
-      }
-      int whole = bits / 8;
-      for (int i = 0; i < whole; i++) {
-        if (address[i] != prefix[i]) {
-          return false;
-        }
-      }
-      int rest = bits % 8;
-      if (rest == 0) {
-        return true;
-      }
-      int mask = (0xff << (8 - rest)) & 0xff;
-      return (address[whole] & mask) == (prefix[whole] & mask);
+      return new AddressBlock(prefix, bits).contains(address, false);
     }
 
     String describe() {

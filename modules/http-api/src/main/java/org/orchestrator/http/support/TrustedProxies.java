@@ -6,6 +6,7 @@ import io.vertx.core.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.orchestrator.platform.net.AddressBlock;
 
 /**
  * The client's address of a request (decision 113). A connection from one of {@code
@@ -26,10 +27,10 @@ public final class TrustedProxies {
   /** Entries read from the right of the header at most; a longer chain is cut there. */
   static final int MAX_HOPS = 16;
 
-  private final List<Cidr> proxies;
+  private final List<AddressBlock> proxies;
   private final boolean forwarded;
 
-  private TrustedProxies(List<Cidr> proxies, boolean forwarded) {
+  private TrustedProxies(List<AddressBlock> proxies, boolean forwarded) {
     this.proxies = proxies;
     this.forwarded = forwarded;
   }
@@ -40,9 +41,9 @@ public final class TrustedProxies {
    * @param header {@code X-Forwarded-For} or {@code Forwarded}
    */
   public static TrustedProxies of(List<String> cidrs, String header) {
-    List<Cidr> parsed = new ArrayList<>();
+    List<AddressBlock> parsed = new ArrayList<>();
     for (String cidr : cidrs) {
-      parsed.add(Cidr.parse(cidr));
+      parsed.add(parse(cidr));
     }
     return new TrustedProxies(List.copyOf(parsed), header.equalsIgnoreCase("Forwarded"));
   }
@@ -86,8 +87,8 @@ public final class TrustedProxies {
     if (bytes == null) {
       return false;
     }
-    for (Cidr cidr : proxies) {
-      if (cidr.contains(bytes)) {
+    for (AddressBlock block : proxies) {
+      if (block.contains(bytes, true)) {
         return true;
       }
     }
@@ -142,64 +143,28 @@ public final class TrustedProxies {
     return NetUtil.bytesToIpAddress(bytes);
   }
 
-  /** An address block: the address's bytes and how many leading bits must match. */
-  record Cidr(byte[] network, int bits) {
-
-    static Cidr parse(String text) {
-      String trimmed = text.trim();
-      int slash = trimmed.indexOf('/');
-      String host = slash < 0 ? trimmed : trimmed.substring(0, slash);
-      byte[] bytes = NetUtil.createByteArrayFromIpAddressString(host);
-      if (bytes == null) {
-        throw new IllegalArgumentException("http.trustedProxies (ORCH_TRUSTED_PROXIES): '" + text + "' is not an "
-            + "address or a CIDR such as 10.0.0.0/8 or fd00::/8 (names are not resolved)");
-      }
-      int bits = bytes.length * 8;
-      if (slash >= 0) {
-        try {
-          bits = Integer.parseInt(trimmed.substring(slash + 1));
-        } catch (NumberFormatException e) {
-          bits = -1;
-        }
-        if (bits < 0 || bits > bytes.length * 8) {
-          throw new IllegalArgumentException("http.trustedProxies (ORCH_TRUSTED_PROXIES): '" + text + "' has a prefix "
-              + "length outside 0.." + bytes.length * 8);
-        }
-      }
-      return new Cidr(bytes, bits);
+  /** An entry of {@code http.trustedProxies}: a CIDR, or one address (all its bits). */
+  static AddressBlock parse(String text) {
+    String trimmed = text.trim();
+    int slash = trimmed.indexOf('/');
+    String host = slash < 0 ? trimmed : trimmed.substring(0, slash);
+    byte[] bytes = NetUtil.createByteArrayFromIpAddressString(host);
+    if (bytes == null) {
+      throw new IllegalArgumentException("http.trustedProxies (ORCH_TRUSTED_PROXIES): '" + text + "' is not an "
+          + "address or a CIDR such as 10.0.0.0/8 or fd00::/8 (names are not resolved)");
     }
-
-    boolean contains(byte[] address) {
-      byte[] candidate = address;
-      if (candidate.length != network.length) {
-        // an IPv4-mapped IPv6 peer (::ffff:10.0.0.1) against an IPv4 block, and back
-        candidate = candidate.length == 16 && network.length == 4 && mapped(candidate)
-            ? java.util.Arrays.copyOfRange(candidate, 12, 16) : null;
-        if (candidate == null) {
-          return false;
-        }
+    int bits = bytes.length * 8;
+    if (slash >= 0) {
+      try {
+        bits = Integer.parseInt(trimmed.substring(slash + 1));
+      } catch (NumberFormatException e) {
+        bits = -1;
       }
-      int whole = bits / 8;
-      for (int i = 0; i < whole; i++) {
-        if (candidate[i] != network[i]) {
-          return false;
-        }
+      if (bits < 0 || bits > bytes.length * 8) {
+        throw new IllegalArgumentException("http.trustedProxies (ORCH_TRUSTED_PROXIES): '" + text + "' has a prefix "
+            + "length outside 0.." + bytes.length * 8);
       }
-      int rest = bits % 8;
-      if (rest == 0) {
-        return true;
-      }
-      int mask = (0xff << (8 - rest)) & 0xff;
-      return (candidate[whole] & mask) == (network[whole] & mask);
     }
-
-    private static boolean mapped(byte[] v6) {
-      for (int i = 0; i < 10; i++) {
-        if (v6[i] != 0) {
-          return false;
-        }
-      }
-      return v6[10] == (byte) 0xff && v6[11] == (byte) 0xff;
-    }
+    return new AddressBlock(bytes, bits);
   }
 }

@@ -9,11 +9,7 @@
 set -euo pipefail
 caller_dir="$PWD"
 cd "$(dirname "$0")/.."
-java_major=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
-if [ -z "$java_major" ] || [ "${java_major%%.*}" -lt 17 ] 2>/dev/null; then
-  echo "$1: the orchestrator needs Java 17 or newer; 'java' here is ${java_major:-missing} (set JAVA_HOME or PATH)" >&2
-  exit 1
-fi
+tool_name="${1:-database-tool}.sh" source scripts/require-java.sh
 if [ -n "${ORCH_CLASSPATH:-}" ]; then
   classpath=$ORCH_CLASSPATH
 else
@@ -23,4 +19,4 @@ else
     ./mvnw -B -q -ntp -DskipTests package -pl modules/app -am >&2
   fi
 fi
-exec java ${JAVA_OPTS:-} -Dorchestrator.userDir="$caller_dir" -cp "$classpath" org.orchestrator.app.DatabaseTool "$@"
+exec "$java_cmd" ${JAVA_OPTS:-} -Dorchestrator.userDir="$caller_dir" -cp "$classpath" org.orchestrator.app.DatabaseTool "$@"

@@ -25,6 +25,10 @@ ORCH_DATA_DIR="$example_dir" ORCH_HTTP_PORT=$(free_port) ORCH_BRIDGE_PORT=$(free
 echo "upgrade-example.sh: passed (drain, wait, suspend, restart in Suspended, end)"
 rm -rf "$example_dir" "$example_dir.log"
 
+# An upgrade between two real versions: the previous release (releases.tsv), built from this
+# repository's history, upgraded to this tree in a window, then both side by side on one database.
+scripts/upgrade-test.sh || { echo "upgrade-test.sh: FAILED"; exit 1; }
+
 # The console and the maintenance page in a real browser (Chromium from Debian, playwright-core).
 browser_passed=0
 if command -v chromium >/dev/null 2>&1 && command -v node >/dev/null 2>&1; then

@@ -75,8 +75,9 @@ cleanup() {
   elif [ "$failed" = 0 ]; then
     echo "upgrade-test.sh: work directory kept: $work" >&2
   else
-    # keep the logs and the records, not the database clusters
-    for cluster in "${clusters[@]}"; do rm -rf "$cluster"; done
+    # keep the logs and the records (JSON), not the data directories, tokens and passwords
+    rm -rf "$work/window" "$work/rolling-a" "$work/rolling-b" "$work"/sim-* "$work"/*.token "$work"/auth-* \
+      "$work"/ops-password-*
     echo "upgrade-test.sh: logs kept in $logs" >&2
   fi
 }

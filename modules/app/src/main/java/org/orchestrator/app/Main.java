@@ -126,8 +126,12 @@ public final class Main {
         where);
     if (Files.exists(password)) {
       LOG.info("sign in as host user 'admin' with the password in {}", password);
+    } else if (config.security().hostAdminPassword() != null && !config.security().hostAdminPassword().isBlank()) {
+      LOG.info("sign in as host user 'admin' (password from ORCH_HOST_ADMIN_PASSWORD or security.hostAdminPassword)");
     } else {
-      LOG.info("sign in as host user 'admin' (password from ORCH_HOST_ADMIN_PASSWORD)");
+      // a node joining a database another node created: the password is that node's
+      LOG.info("sign in as host user 'admin' with the password the database was created with (this data "
+          + "directory holds no initial-admin-password: another node's does)");
     }
   }
 }

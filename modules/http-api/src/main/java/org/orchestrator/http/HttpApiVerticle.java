@@ -115,7 +115,7 @@ public final class HttpApiVerticle extends VerticleBase {
     }).compose(root -> {
       HttpServerOptions options = new HttpServerOptions();
       if (config.http().tls().enabled()) {
-        certificate = new ServerCertificate(vertx, config.http().tls(), "the HTTP API");
+        certificate = new ServerCertificate(vertx, config.http().tls(), "the HTTP API", edge.certificateAnnounced());
         certificate.secure(options);
       }
       return StartupFailure.naming(vertx.createHttpServer(options

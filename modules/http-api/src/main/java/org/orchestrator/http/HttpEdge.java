@@ -24,6 +24,7 @@ import org.orchestrator.platform.security.SigningKeys;
  * @param revocations the tokens the node refuses (deleted and disabled principals'), as every
  *     instance's {@link org.orchestrator.platform.security.RevocationWatch} keeps them
  * @param bodies the node's budget of request body bytes in flight ({@code http.maxBodyBytesInFlight})
+ * @param certificateAnnounced the TLS certificate last logged, so that the instances log a reload once
  * @param proxies who may tell the client's address ({@code http.trustedProxies})
  * @param bodyGuard false only for the body-guard benchmark's baseline: bodies read before the token is
  *     checked, with one limit and no budget, as before issue 30
@@ -33,7 +34,8 @@ public record HttpEdge(OrchestratorConfig config, SigningKeys keys, HealthChecks
     RobotChannels.Registry channels, AtomicBoolean readinessRegistered,
     java.util.concurrent.atomic.AtomicReference<org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot> phase,
     java.util.concurrent.atomic.AtomicReference<Revocations> revocations, BodyBudget bodies, boolean bodyGuard,
-    org.orchestrator.http.support.TrustedProxies proxies) {
+    org.orchestrator.http.support.TrustedProxies proxies,
+    java.util.concurrent.atomic.AtomicReference<String> certificateAnnounced) {
 
   public static HttpEdge of(OrchestratorConfig config, SigningKeys keys, HealthChecks readiness, MeterRegistry registry,
       Handler<RoutingContext> scrape, boolean gate) {
@@ -46,7 +48,8 @@ public record HttpEdge(OrchestratorConfig config, SigningKeys keys, HealthChecks
         new SignInThrottle(), new RobotChannels.Registry(registry), new AtomicBoolean(),
         new java.util.concurrent.atomic.AtomicReference<>(), new java.util.concurrent.atomic.AtomicReference<>(),
         new BodyBudget(config.http().bodyBytesInFlight(), registry), bodyGuard,
-        org.orchestrator.http.support.TrustedProxies.of(config.http().trustedProxies(), config.http().forwardedHeader()));
+        org.orchestrator.http.support.TrustedProxies.of(config.http().trustedProxies(), config.http().forwardedHeader()),
+        new java.util.concurrent.atomic.AtomicReference<>());
   }
 
   /** Instances of the HTTP verticle: {@code http.instances}, or one per event loop when it is 0. */

@@ -132,7 +132,8 @@ public final class BridgeVerticle extends VerticleBase {
           throw new StartupFailure("bridge.tls (ORCH_BRIDGE_TLS) needs the HTTP API's certificate: set "
               + "http.tls.certFile and http.tls.keyFile (ORCH_TLS_CERT, ORCH_TLS_KEY)");
         }
-        certificate = new ServerCertificate(vertx, config.http().tls(), "the event-bus bridge");
+        certificate = new ServerCertificate(vertx, config.http().tls(), "the event-bus bridge",
+            new java.util.concurrent.atomic.AtomicReference<>());
         certificate.secure(options);
       }
       server = vertx.createNetServer(options).connectHandler(socket -> connected(socket, limits));

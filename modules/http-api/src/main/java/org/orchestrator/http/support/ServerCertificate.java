@@ -39,21 +39,28 @@ public final class ServerCertificate {
   private final Vertx vertx;
   private final Tls tls;
   private final String what;
+  private final java.util.concurrent.atomic.AtomicReference<String> announced;
   private String applied;
   private long timer = -1;
   private boolean checking;
 
-  /** @param what the server, for log lines ("the HTTP API", "the event-bus bridge") */
-  public ServerCertificate(Vertx vertx, Tls tls, String what) {
+  /**
+   * @param what the server, for log lines ("the HTTP API", "the event-bus bridge")
+   * @param announced shared by the instances of one server, so that a reload is logged once
+   */
+  public ServerCertificate(Vertx vertx, Tls tls, String what,
+      java.util.concurrent.atomic.AtomicReference<String> announced) {
     this.vertx = vertx;
     this.tls = tls;
     this.what = what;
+    this.announced = announced;
   }
 
   /** The files as they are now, checked; a failure names the setting. Blocking (small files, at start). */
   public PemKeyCertOptions load() {
     Pair pair = read();
     applied = pair.digest();
+    announced.compareAndSet(null, pair.digest());
     return pair.options();
   }
 
@@ -89,7 +96,9 @@ public final class ServerCertificate {
               .setEnabledSecureTransportProtocols(PROTOCOLS);
           return update.apply(options).onSuccess(done -> {
             applied = pair.digest();
-            LOG.info("{}: TLS certificate reloaded from {} ({})", what, tls.certFile(), pair.describe());
+            if (!pair.digest().equals(announced.getAndSet(pair.digest()))) {
+              LOG.info("{}: TLS certificate reloaded from {} ({})", what, tls.certFile(), pair.describe());
+            }
           }).mapEmpty();
         })
         .onFailure(failure -> LOG.warn("{}: TLS certificate in {} not reloaded, the previous one serves: {}", what,

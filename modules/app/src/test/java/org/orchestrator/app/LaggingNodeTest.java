@@ -116,6 +116,66 @@ class LaggingNodeTest {
     holdBack.set(false);
   }
 
+  @Test
+  void aNodeBehindAnEndSkipsNoFireDueAfterIt() throws Exception {
+    DatabaseEndpoint database = TestDatabase.newSchema("lagging_end");
+    try (TestNode node = TestNode.start(database, Files.createTempDirectory("lagging-end"))) {
+      Api api = node.api();
+      String host = api.signInHostAdmin().await();
+      Tenants.Fixture tenant = Tenants.create(api, host, "lagend", 0).await();
+      long schedule = Api.expect(api.post("/api/Schedules", tenant.adminToken(), new JsonObject()
+          .put("name", "each-second").put("processName", "tick").put("cron", "* * * * * ?")).await(), 201).await()
+          .getLong("id");
+      Maintenance maintenance = new Maintenance(api, host);
+      maintenance.start("phase=Draining&reason=lagging-end").await();
+      // the window is known everywhere: its fires are skipped
+      Eventually.until(node.vertx(), () -> node.vertx().executeBlocking(() -> count(database,
+          "outcome = 'Skipped' AND schedule_id = " + schedule)), n -> n >= 1, 20_000).await();
+
+      // from now on this node hears of no phase change: its copy of the phase stays Draining
+      AtomicBoolean holdBack = new AtomicBoolean(true);
+      node.vertx().eventBus().addInboundInterceptor(delivery -> {
+        if (holdBack.get() && Addresses.PHASE_CHANGED.name().equals(delivery.message().address())) {
+          return;
+        }
+        delivery.next();
+      });
+      maintenance.end().await();
+      // as committed (this node's own Get still shows its copy: Draining, no end)
+      String endedAt = text(database, "SELECT max(ended_at)::text FROM " + database.schema() + ".maintenance_windows");
+      // the fires due after End run, although the node still believes it is Draining
+      Eventually.until(node.vertx(), () -> node.vertx().executeBlocking(() -> count(database,
+          "outcome = 'Created' AND planned_at > '" + endedAt + "' AND schedule_id = " + schedule)), n -> n >= 2,
+          20_000).await();
+      assertEquals(0, count(database, "outcome = 'Skipped' AND planned_at > '" + endedAt + "'"),
+          "a fire due after End was skipped by a node whose copy of the phase lagged");
+      holdBack.set(false);
+    }
+  }
+
+  private static String text(DatabaseEndpoint database, String query) {
+    try (java.sql.Connection connection = java.sql.DriverManager.getConnection(database.jdbcUrl(), database.user(),
+        database.password()); java.sql.Statement statement = connection.createStatement();
+         java.sql.ResultSet row = statement.executeQuery(query)) {
+      row.next();
+      return java.util.Objects.requireNonNull(row.getString(1), query);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static long count(DatabaseEndpoint database, String where) {
+    try (java.sql.Connection connection = java.sql.DriverManager.getConnection(database.jdbcUrl(), database.user(),
+        database.password()); java.sql.Statement statement = connection.createStatement();
+         java.sql.ResultSet row = statement.executeQuery("SELECT count(*) FROM " + database.schema()
+             + ".schedule_fires WHERE " + where)) {
+      row.next();
+      return row.getLong(1);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static List<Long> startJobs(JsonArray commands) {
     return commands.stream().map(JsonObject.class::cast).filter(c -> "StartJob".equals(c.getString("type")))
         .map(c -> c.getLong("jobId")).toList();

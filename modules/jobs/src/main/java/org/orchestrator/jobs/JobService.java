@@ -119,23 +119,20 @@ final class JobService {
   }
 
   /**
-   * The jobs of a batch of schedule fires, in one statement. During maintenance the whole batch is
-   * refused (MAINTENANCE); a fire whose process name is not acceptable is refused alone.
+   * The jobs of a batch of schedule fires, in one statement. A fire of a tenant in maintenance (the
+   * platform's window or its own, as committed) is refused (MAINTENANCE), one whose process name is
+   * not acceptable too, each alone.
    */
   Future<ScheduledJobs> createScheduled(CreateScheduledJobs request) {
-    MaintenancePhase current = phase.apply(null);
-    if (current.inMaintenance()) {
-      return Future.failedFuture(new Failure(FailureCode.MAINTENANCE, "no new jobs during maintenance (" + current + ")"));
-    }
     if (request.fires().size() > CreateScheduledJobs.MAX) {
       return Future.failedFuture(Failure.badRequest("at most " + CreateScheduledJobs.MAX + " fires per request"));
     }
+    // which fires maintenance refuses is the start fence's to say (the committed phase, in the
+    // insert's transaction), not this node's copy: a copy behind an End would refuse fires due after it
     List<CreateScheduledJob> acceptable = new ArrayList<>(request.fires().size());
     List<ScheduledJob> refused = new ArrayList<>();
     for (CreateScheduledJob fire : request.fires()) {
-      if (phase.apply(fire.tenantId()).inMaintenance()) {
-        refused.add(new ScheduledJob(fire.scheduleId(), fire.plannedAt(), null, ScheduledJob.MAINTENANCE));
-      } else if (acceptableProcessName(fire.processName())) {
+      if (acceptableProcessName(fire.processName())) {
         acceptable.add(fire);
       } else {
         refused.add(new ScheduledJob(fire.scheduleId(), fire.plannedAt(), null, PROCESS_RULE));

@@ -167,24 +167,19 @@ final class FireDispatcher {
   }
 
   /**
-   * What becomes of a batch of fires: Skipped in maintenance (as this node knows it, or as job
-   * control answers), else the jobs job control creates in one request. Fails (and the claim with
+   * What becomes of a batch of fires: Skipped in maintenance (as job control answers, deciding on the
+   * committed phase), else the jobs job control creates in one request. Fails (and the claim with
    * it) when job control does not answer.
    */
   private Future<List<Settlement>> decide(List<PendingFire> fires) {
-    PhaseSnapshot snapshot = phase.get();
-    if (snapshot.phase().inMaintenance()) {
-      return Future.succeededFuture(skip(fires, snapshot.windowId()));
-    }
+    // Whether a fire is skipped is decided on the committed phase, by job control's start fence,
+    // never on this node's copy of it: a copy that has not heard of End yet would skip (and lose)
+    // the fires due after it
     List<Settlement> settled = new ArrayList<>(fires.size());
     List<PendingFire> asked = new ArrayList<>(fires.size());
     List<CreateScheduledJob> requests = new ArrayList<>(fires.size());
     for (PendingFire fire : fires) {
-      if (snapshot.phaseOf(fire.tenantId()).inMaintenance()) {
-        // the tenant is in a window of its own: skipped like the platform's, in that window
-        settled.add(new Settlement(fire.scheduleId(), fire.tenantId(), fire.plannedAt(), FireOutcome.Skipped, null,
-            MAINTENANCE_REASON, snapshot.windowOf(fire.tenantId())));
-      } else if (fire.processName() == null) {
+      if (fire.processName() == null) {
         settled.add(new Settlement(fire.scheduleId(), fire.tenantId(), fire.plannedAt(), FireOutcome.Failed, null,
             "schedule deleted", null));
       } else {

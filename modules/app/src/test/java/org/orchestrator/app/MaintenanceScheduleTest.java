@@ -90,7 +90,10 @@ class MaintenanceScheduleTest {
     // the next fire after End runs normally
     clock.set(Instant.parse("2026-05-04T09:11:01Z"));
     Eventually.until(node.vertx(), () -> api.count("/api/Jobs", first.adminToken()), n -> n == 1, 5_000).await();
-    JsonArray history = fires(first, everyMinute);
+    // the job commits (job control) before its fire's record (the scheduler's claim): wait for both
+    JsonArray history = Eventually.until(node.vertx(), () -> api.get("/api/Schedules/" + everyMinute
+        + "/Fires?size=1000", first.adminToken()).map(r -> r.bodyAsJsonObject().getJsonArray("items")),
+        h -> "Created".equals(h.getJsonObject(0).getString("outcome")), 5_000).await();
     assertEquals("Created", history.getJsonObject(0).getString("outcome"));
     assertEquals(10, history.stream().filter(f -> "Skipped".equals(((JsonObject) f).getString("outcome"))).count());
     assertEquals(2, fires(second, everyFiveA).size());

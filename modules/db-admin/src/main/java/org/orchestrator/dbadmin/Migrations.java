@@ -44,6 +44,9 @@ public final class Migrations {
     SchemaGuard.check(states, SchemaGuard.platform(endpoint), build);
     int executed = 0;
     for (int i = 0; i < all.size(); i++) {
+      if (states.get(i).pending() == 0) {
+        continue; // up to date: no second scan of its scripts (most starts migrate nothing)
+      }
       MigrateResult result = flyways.get(i).migrate();
       executed += result.migrationsExecuted;
       if (result.migrationsExecuted > 0) {

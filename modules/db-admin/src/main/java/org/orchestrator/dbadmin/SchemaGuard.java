@@ -40,7 +40,10 @@ public final class SchemaGuard {
   /** Seconds within which a node's heartbeat makes it live (as the phase module's NodePresence). */
   static final int LIVE_SECONDS = 15;
 
-  /** One module's schema against this build: what is applied, what the build knows, what is pending. */
+  /**
+   * One module's schema against this build: what is applied, what the build knows, what is
+   * pending ({@code pending}: scripts Flyway's migrate has to look at; 0 when the module is up to date).
+   */
   record ModuleState(String module, String applied, String known, List<String> future,
       List<Breaking> breaking, int pending) {
   }
@@ -80,6 +83,9 @@ public final class SchemaGuard {
       }
       if (state.isApplied() && state != MigrationState.BASELINE) {
         applied = info.getVersion().getVersion();
+      }
+      if (state == MigrationState.IGNORED || state == MigrationState.OUTDATED) {
+        pending++; // not applied though older than the schema: Flyway's migrate says what is wrong
       }
       if (state == MigrationState.PENDING) {
         pending++;

@@ -18,6 +18,7 @@ import java.util.TreeMap;
 import java.util.Optional;
 import java.util.function.Function;
 import org.orchestrator.contracts.Failure;
+import org.orchestrator.contracts.FailureCode;
 import org.orchestrator.platform.database.SqlStates;
 import org.orchestrator.platform.database.Timestamps;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.Fire;
@@ -144,6 +145,7 @@ final class ScheduleRepository {
             next.add(Timestamps.utc(taken < run.size() ? run.get(taken) : dueFires.next()));
           }
           return decide.apply(fires)
+              .compose(settlements -> windowsStillOpen(tx, settlements).map(open -> settlements))
               .compose(settlements -> {
                 List<Settlement> all = new ArrayList<>(settlements);
                 all.addAll(missed);
@@ -156,6 +158,29 @@ final class ScheduleRepository {
                     .map(moved -> all);
               });
         }));
+  }
+
+  /**
+   * Fires skipped in a window are recorded only while that window is open, under the start fence
+   * (held shared until this claim commits; End takes it exclusively): so End's commit, and the
+   * tenant's record it closes, come after every skip of its window (decision 115). A window that
+   * ended between job control's refusal and this point fails the claim: its fires stay due, and the
+   * next tick runs them (job control now admits them).
+   */
+  private static Future<Void> windowsStillOpen(SqlClient tx, List<Settlement> settlements) {
+    Long[] windows = settlements.stream().filter(s -> s.outcome() == FireOutcome.Skipped && s.windowId() != null)
+        .map(Settlement::windowId).distinct().toArray(Long[]::new);
+    if (windows.length == 0) {
+      return Future.succeededFuture();
+    }
+    // two statements: the read after the lock runs on a snapshot taken after it (READ COMMITTED),
+    // so it sees an End that committed while this claim waited for the lock
+    return tx.query("SELECT pg_advisory_xact_lock_shared(maintenance_fence_key())").execute()
+        .compose(locked -> tx.preparedQuery("SELECT count(*) FROM maintenance_windows WHERE id = ANY($1) "
+            + "AND ended_at IS NOT NULL").execute(Tuple.tuple().addArrayOfLong(windows)))
+        .compose(rows -> rows.iterator().next().getLong(0) == 0 ? Future.<Void>succeededFuture()
+            : Future.failedFuture(new Failure(FailureCode.MAINTENANCE, "a window ended while its fires were being "
+                + "skipped: they are run by the next tick")));
   }
 
   /** The reason of the one record of the fires a schedule missed while no node ran the scheduler. */

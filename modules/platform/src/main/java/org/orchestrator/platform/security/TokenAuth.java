@@ -42,8 +42,11 @@ public final class TokenAuth {
             .setAudience(List.of(security.issuer()))
             .setLeeway(5));
     JWTAuth verified = CanonicalTokens.verifying(JWTAuth.create(vertx, options));
+    // no canonical check in front of the cache: it keeps only texts that passed the one in front of
+    // the verifier, so a hit is canonical already and any other spelling misses and meets that check
+    // (a cached authentication costs 42 ns instead of 531 ns, docs/benchmarks.md "Issue 35")
     return security.verifiedTokenCache() > 0
-        ? new CanonicalTokens(new VerifiedTokens(verified, security.verifiedTokenCache(), System::currentTimeMillis))
+        ? new VerifiedTokens(verified, security.verifiedTokenCache(), System::currentTimeMillis)
         : verified;
   }
 

@@ -14,8 +14,9 @@ import java.util.function.LongSupplier;
 /**
  * Verifies each token once and keeps its claims until it expires: a robot sends the same token on
  * every request for an hour, and an ES256 verification costs more than the rest of a heartbeat's
- * HTTP handling. Only tokens that verified are kept (keyed by their canonical text, see
- * {@link CanonicalTokens}, so no other spelling of a token can hit), at most {@code capacity}
+ * HTTP handling. Only tokens that verified are kept (keyed by their text, which the verifier
+ * behind this cache checks is canonical, see {@link CanonicalTokens}: a hit is canonical without a
+ * second check, and no other spelling of a kept token can hit), at most {@code capacity}
  * (least recently used go first), and a kept token is served only while the clock is before its
  * {@code exp}; after that the verifier decides again (and refuses it).
  */
@@ -45,6 +46,9 @@ public final class VerifiedTokens implements JWTAuth {
       return delegate.authenticate(credentials);
     }
     String text = token.getToken();
+    if (text == null || text.length() > CanonicalTokens.MAX_LENGTH) {
+      return delegate.authenticate(credentials); // refused unread there; not hashed nor kept here
+    }
     Kept hit;
     synchronized (kept) {
       hit = kept.get(text);

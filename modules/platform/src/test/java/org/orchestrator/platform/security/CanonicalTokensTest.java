@@ -82,6 +82,29 @@ class CanonicalTokensTest {
     }
   }
 
+  /**
+   * With the cache of verified tokens on (the shipped setting), no canonical check stands in front
+   * of the cache: other spellings of a kept token (its high-S twin, a surplus signature character,
+   * padding) miss it and are refused by the check in front of the verifier, an overlong token too,
+   * and none of them is kept.
+   */
+  @Test
+  void otherSpellingsOfACachedTokenAreRefused() {
+    JWTAuth cached = TokenAuth.provider(vertx, signingKeys, new OrchestratorConfig.Security("test", 3600, 1_000,
+        null, security.keyDirectory(), 100));
+    String token = cached.generateToken(new JsonObject().put("sub", "1"), TokenAuth.signing(security, 600));
+    assertTrue(authenticate(cached, token).succeeded());
+    assertTrue(authenticate(cached, token).succeeded(), "served from the cache");
+    List<String> spellings = List.of(withS(token, N.subtract(s(token))), token + "A", token + "=", " " + token,
+        token + ".", token + "A".repeat(CanonicalTokens.MAX_LENGTH));
+    for (String spelling : spellings) {
+      assertTrue(authenticate(cached, spelling).failed(), "refused: " + spelling.substring(0, 20) + "... (length "
+          + spelling.length() + ")");
+    }
+    assertTrue(authenticate(cached, token).succeeded(), "the canonical token is still served");
+    assertEquals(1, ((VerifiedTokens) cached).size(), "no other spelling was kept");
+  }
+
   @Test
   void aTokenWithoutExpOrWithANonNumericExpIsRefusedNeverThrown() {
     JWTOptions noExpiry = new JWTOptions().setAlgorithm("ES256").setIssuer("test").setAudience(List.of("test"));
@@ -104,6 +127,10 @@ class CanonicalTokensTest {
 
   /** Authenticates without letting a thrown exception pass as a refusal. */
   private Future<User> authenticate(String token) {
+    return authenticate(provider, token);
+  }
+
+  private static Future<User> authenticate(JWTAuth provider, String token) {
     Future<User> result = provider.authenticate(new TokenCredentials(token));
     try {
       result.await(5, TimeUnit.SECONDS);

@@ -244,8 +244,38 @@ test("the host drains from the panel, watches the drain reach zero, suspends and
   await panel.locator("#console-link").waitFor();
   // the window just ended stays readable, told as the last one
   await panel.locator("#last-window").getByText(/^Last window: database upgrade, .* \(opened by admin\): 1 stops, 0 kills, \d+ fires skipped$/).waitFor();
+  // the fleet's return: the robot heard during the window is expected back, and is once it heartbeats
+  await panel.locator("#return-line").getByText(/^Return after End: 0 of 1 robots back \(0%\); \d+ jobs waiting to be handed out\.$/).waitFor();
+  assert.equal((await call("POST", "/api/robot/heartbeat", robotToken, {})).status, 200);
+  await panel.locator("#return-line").getByText(/^Return after End: every robot is back \(1\)/).waitFor({ timeout: 10_000 });
   await panel.screenshot({ path: `${SHOTS}/maintenance-panel-ended.png`, fullPage: true });
   await tenantPage.close();
+  await panel.close();
+});
+
+test("an exempt process shows in the panel, and its job runs through Draining apart from the remaining ones", async () => {
+  const set = await call("PUT", "/api/Maintenance/Exemptions", host,
+    { items: [{ tenantId, processName: "Month-end close", reason: "books close tonight" }] });
+  assert.equal(set.status, 200, JSON.stringify(set.body));
+  const job = await runningJob("Month-end close");
+  const panel = await browser.newPage();
+  panel.on("dialog", dialog => dialog.accept());
+  await signIn(panel, "/console/maintenance/", null, "admin", ADMIN_PASSWORD);
+  const row = panel.locator("#exemptions tr", { hasText: "Month-end close" });
+  await row.getByText("books close tonight").waitFor({ timeout: 10_000 });
+  assert.equal((await call("POST", "/api/Maintenance/Start?phase=Draining&reason=exempt%20run", host)).status, 204);
+  await panel.locator("#phase").getByText("Draining").waitFor({ timeout: 10_000 });
+  await panel.locator("#exempt-line").getByText(/^1 job of an exempt process runs through Draining \(not counted above\)/)
+    .waitFor({ timeout: 10_000 });
+  await panel.locator("#remaining").getByText("0", { exact: true }).waitFor();
+  // the robot is not told to stop it
+  const beat = await call("POST", "/api/robot/heartbeat", robotToken, {});
+  assert.ok(!beat.body.commands.some(c => c.type === "StopJob" && c.jobId === job.id), JSON.stringify(beat.body));
+  await panel.screenshot({ path: `${SHOTS}/maintenance-panel-exempt.png`, fullPage: true });
+  assert.equal((await call("POST", `/api/robot/jobs/${job.id}/state`, robotToken, { state: "Successful" })).status, 200);
+  await panel.locator("#exempt-line").waitFor({ state: "hidden", timeout: 10_000 });
+  assert.equal((await call("POST", "/api/Maintenance/End", host)).status, 204);
+  assert.equal((await call("PUT", "/api/Maintenance/Exemptions", host, { items: [] })).status, 200);
   await panel.close();
 });
 

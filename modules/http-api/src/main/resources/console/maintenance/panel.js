@@ -2,7 +2,7 @@
 // Live from the event stream /api/Maintenance/Events, read with fetch() so that the token travels in
 // the Authorization header (EventSource cannot send headers, and a token in a URL would end up in
 // logs); when the stream is not available the panel polls Get every second and retries the stream.
-const Panel = { setting: null, progress: null, skewMs: 0, stream: null, poller: null };
+const Panel = { setting: null, progress: null, skewMs: 0, stream: null, poller: null, returnPoller: null };
 // what End brings back, and what it does not: nothing stopped for the window starts again by itself
 const AFTER_END = "New jobs can start and schedules fire again from their next time. Jobs stopped or killed in "
   + "this window stay ended, and skipped fires are not run (a schedule set to RunOnce runs one of them).";
@@ -28,6 +28,9 @@ async function refresh() {
     const s = await Console.api("GET", "/api/Maintenance/Get");
     Panel.setting = s;
     renderTenantWindows(s.tenantWindows || []);
+    // not awaited: the state and the progress are drawn whether or not the list answers
+    Console.api("GET", "/api/Maintenance/Exemptions").then(list => renderExemptions(list, s.tenants || []))
+      .catch(() => { /* drawn again at the next phase event */ });
     if (s.progress) observe(s.progress);
     else { Panel.progress = null; render(); }
   } catch (e) { /* retried by the next poll or event */ }
@@ -63,8 +66,14 @@ function render() {
     + new Date(s.startedAt).toLocaleString() + " to " + new Date(s.endedAt).toLocaleString() + " (opened by "
     + s.startedBy + "): " + s.jobStopsAttempted + " stops, " + s.jobKillsAttempted + " kills, "
     + s.triggersSkipped + " fires skipped" : "";
+  renderReturn(inMaintenance ? null : s.return);
   renderDeadline(inMaintenance ? s.killDeadlineAt : null);
   $("remaining").textContent = p.remaining;
+  // exempt jobs run through Draining: apart from the remaining ones, and autoSuspend waits for them too
+  const exempt = inMaintenance ? (p.exemptRunning || 0) : 0;
+  $("exempt-line").hidden = exempt === 0;
+  $("exempt-line").textContent = exempt === 0 ? "" : exempt + (exempt === 1 ? " job of an exempt process runs" : " jobs of exempt processes run")
+    + " through Draining (not counted above); Suspend waits for " + (exempt === 1 ? "it" : "them") + " unless forced.";
   $("stops").textContent = p.stopsSent || 0;
   $("kills").textContent = p.killsSent || 0;
   // the estimate is up to a second old; the deadline keeps counting: never show one beyond the other
@@ -95,6 +104,25 @@ function render() {
   $("end").disabled = !inMaintenance;
 }
 /**
+ * The fleet's return after End (Get's return): robots back of those expected, jobs still to be
+ * handed out. While it is under way Get is read every 2 s (the event stream only says phases), for
+ * at most ten minutes after End.
+ */
+function renderReturn(r) {
+  const line = $("return-line");
+  const s = Panel.setting;
+  const underWay = r && (r.robotsBack < r.robotsBefore || r.jobsWaiting > 0)
+    && s.endedAt && serverNow() - Date.parse(s.endedAt) < 600_000;
+  line.hidden = !r;
+  line.textContent = !r ? "" : r.robotsBack >= r.robotsBefore
+    ? "Return after End: every robot is back (" + r.robotsBefore + ")"
+      + (r.jobsWaiting > 0 ? "; " + r.jobsWaiting + " jobs waiting to be handed out" : "") + "."
+    : "Return after End: " + r.robotsBack + " of " + r.robotsBefore + " robots back ("
+      + Math.floor(100 * r.ratio) + "%); " + r.jobsWaiting + " jobs waiting to be handed out.";
+  if (underWay && !Panel.returnPoller) Panel.returnPoller = setInterval(refresh, 2000);
+  if (!underWay && Panel.returnPoller) { clearInterval(Panel.returnPoller); Panel.returnPoller = null; }
+}
+/**
  * The tenants in a maintenance window of their own (Start?tenantId=), each with its End. Drawn when
  * Get is read (on every phase event), not every second, so a button is never replaced under a click.
  */
@@ -114,6 +142,13 @@ function renderTenantWindows(windows) {
     cell.appendChild(end);
     rows[i].appendChild(cell);
   });
+}
+/** The exempt processes, with tenant names where Get gave them; drawn when Get is read. */
+function renderExemptions(list, tenants) {
+  const names = {};
+  tenants.forEach(t => { if (t.tenantName) names[t.tenantId] = t.tenantName; });
+  Console.fill("exemptions", list.items || [], [e => e.tenantName || names[e.tenantId] || ("tenant " + e.tenantId),
+    e => e.processName, e => e.reason], "No process is exempt: every job is stopped by a window.");
 }
 function renderDeadline(at) {
   const el = $("deadline");

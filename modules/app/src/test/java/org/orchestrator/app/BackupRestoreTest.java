@@ -134,7 +134,7 @@ class BackupRestoreTest {
     assertTrue(backedUp.line("holds:").contains("tenants 2,"), backedUp.toString());
     assertTrue(backedUp.line("holds:").contains("jobs 4 (Faulted 1, Pending 2, Successful 1)"), backedUp.toString());
     assertTrue(backedUp.line("holds:").contains("robot logs 3"), backedUp.toString());
-    assertTrue(backedUp.line("archive:").contains("2 functions of schema public"), backedUp.toString());
+    assertTrue(backedUp.line("archive:").contains("7 functions of schema public"), backedUp.toString());
     assertTrue(backedUp.err().contains("running orchestrator's embedded PostgreSQL"), backedUp.toString());
   }
 

@@ -114,6 +114,8 @@ class MaintenanceCliTest {
     Run after = cli("status");
     assertTrue(after.out().startsWith("state: None (not in maintenance)\nlast window: upgrade, "), after.out());
     assertTrue(after.out().contains("stops attempted: 4"), "the last window's counts, told as its: " + after.out());
+    assertTrue(after.out().matches("(?s).*\nreturn after End: \\d+ of \\d+ robots back, \\d+ jobs waiting to be handed out.*"),
+        "the fleet's return: " + after.out());
     assertTrue(!after.out().contains("remaining jobs"), "nothing is draining: " + after.out());
     assertEquals(MaintenanceCli.EXIT_REFUSED, cli("end").exit(), "End when not in maintenance");
   }
@@ -148,6 +150,34 @@ class MaintenanceCliTest {
     assertEquals(MaintenanceCli.EXIT_USAGE, cli("plan", "--drain-at", "soon", "--reason", "x").exit());
     assertEquals(MaintenanceCli.EXIT_REFUSED, cli("plan", "--drain-at", "2020-01-01T00:00:00Z", "--reason", "x").exit(),
         "a moment in the past is refused by the server");
+  }
+
+  @Test
+  void exemptionsAreAddedListedAndRemovedOverTheBridgeAndOverHttp() {
+    for (boolean http : new boolean[] {false, true}) {
+      List<String> via = http ? List.of("--http") : List.of();
+      List<String> add = new ArrayList<>(via);
+      add.addAll(List.of("exemptions", "add", "--tenant", "cli", "--process", "Payroll run", "--reason", "month end"));
+      Run added = cli(add.toArray(String[]::new));
+      assertEquals(0, added.exit(), added.err());
+      assertTrue(added.out().contains("tenant " + tenant.id() + " (cli)  Payroll run  (month end)"), added.out());
+      assertTrue(added.out().contains("in effect now: none (only while Draining)"), added.out());
+      List<String> list = new ArrayList<>(via);
+      list.addAll(List.of("exemptions", "--json"));
+      Run listed = cli(list.toArray(String[]::new));
+      assertEquals(0, listed.exit(), listed.err());
+      assertEquals("Payroll run", new io.vertx.core.json.JsonObject(listed.out()).getJsonArray("items")
+          .getJsonObject(0).getString("processName"), listed.out());
+      List<String> remove = new ArrayList<>(via);
+      remove.addAll(List.of("exemptions", "remove", "--tenant", "cli", "--process", "Payroll run"));
+      Run removed = cli(remove.toArray(String[]::new));
+      assertEquals(0, removed.exit(), removed.err());
+      assertTrue(removed.out().contains("no exempt processes"), removed.out());
+      Run again = cli(remove.toArray(String[]::new));
+      assertEquals(MaintenanceCli.EXIT_REFUSED, again.exit(), "not exempt any more: " + again.out());
+    }
+    Run bad = cli("exemptions", "add", "--tenant", "cli", "--process", "p", "--reason", "r".repeat(501));
+    assertEquals(MaintenanceCli.EXIT_REFUSED, bad.exit(), "the server refuses a reason too long: " + bad.err());
   }
 
   @Test

@@ -156,6 +156,10 @@ class MaintenanceGateTest {
             .plus(java.time.Duration.ofDays(30)).toString()).put("reason", "gate")));
     calls.put("maintenancePlanCancel", new Call(HttpMethod.DELETE, "/api/Maintenance/Plans/999999", As.HOST,
         ruleOf("maintenancePlanCancel"), null));
+    calls.put("maintenanceExemptions", new Call(HttpMethod.GET, "/api/Maintenance/Exemptions", As.TENANT_ADMIN,
+        ruleOf("maintenanceExemptions"), null));
+    calls.put("maintenanceExemptionsSet", new Call(HttpMethod.PUT, "/api/Maintenance/Exemptions", As.HOST,
+        ruleOf("maintenanceExemptionsSet"), new JsonObject().put("items", new io.vertx.core.json.JsonArray())));
     calls.put("createWebhook", new Call(HttpMethod.POST, "/api/Webhooks", As.TENANT_ADMIN, ruleOf("createWebhook"),
         new JsonObject().put("url", "http://127.0.0.1:9/hook").put("secret", "s".repeat(16))
             .put("events", new JsonArray().add("maintenance.ended"))));

@@ -122,7 +122,7 @@ class NodeVersionTest {
       String line = lines.get(0);
       assertTrue(line.contains("newer than this node knows: module jobs is at version 99999 (migrated by "
           + "orchestrator 9.9.9 (commit abcdef012345))"), line);
-      assertTrue(line.contains("this node (" + BuildInfo.current().describe() + ") knows up to version 191"), line);
+      assertTrue(line.contains("this node (" + BuildInfo.current().describe() + ") knows up to version 200"), line);
       assertFalse(Files.readString(process.log()).contains("\tat "), "no stack trace");
     } finally {
       process.close();

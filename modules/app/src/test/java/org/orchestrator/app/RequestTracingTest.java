@@ -37,7 +37,8 @@ class RequestTracingTest {
         lines.add(new String(encoder.encode(event), java.nio.charset.StandardCharsets.UTF_8));
       }
     };
-    Logger phaseLog = (Logger) LoggerFactory.getLogger("org.orchestrator.phase.MaintenanceService");
+    // the whole phase module's lines: the window's own (MaintenanceService) and its kill deadline's
+    Logger phaseLog = (Logger) LoggerFactory.getLogger("org.orchestrator.phase");
     capture.start();
     phaseLog.addAppender(capture);
     try (TestNode node = TestNode.start("tracing")) {

@@ -33,7 +33,12 @@ public final class Tenants {
 
     /** A job naming this robot, handed to it and reported Running: its id. */
     public Future<Long> runJob(String adminToken) {
-      return api.post("/api/Jobs", adminToken, new JsonObject().put("processName", "p").put("robotId", id))
+      return runJob(adminToken, "p");
+    }
+
+    /** A job of {@code processName} naming this robot, handed to it and reported Running: its id. */
+    public Future<Long> runJob(String adminToken, String processName) {
+      return api.post("/api/Jobs", adminToken, new JsonObject().put("processName", processName).put("robotId", id))
           .compose(created -> Api.expect(created, 201)).map(job -> job.getLong("id"))
           .compose(job -> heartbeat().compose(commands -> report(job, "Running"))
               .compose(reported -> Api.expect(reported, 200)).map(ok -> job));

@@ -106,7 +106,8 @@ public final class TestNode implements AutoCloseable {
             .put("hostAdminPassword", ADMIN_PASSWORD)
             .put("keyDirectory", keyDirectory == null ? null : keyDirectory.toString()))
         .put("scheduler", new JsonObject().put("tickMillis", 25))
-        .put("maintenance", new JsonObject().put("retryAfterSeconds", 1).put("robotRetryAfterSeconds", 1))
+        .put("maintenance", new JsonObject().put("retryAfterSeconds", 1).put("robotRetryAfterSeconds", 1)
+            .put("robotReturnSpreadSeconds", 0))
         .put("bridge", new JsonObject().put("host", "127.0.0.1").put("port", ServerProcess.freePort()));
     if (database != null) {
       json.put("database", new JsonObject().put("url", database.url()).put("schema", database.schema()));

@@ -28,6 +28,9 @@ import org.orchestrator.simulator.ProfiledRobot;
  * {@code -Ddurability.steps=1000,2000,3500}, {@code -Ddurability.stepSeconds=15},
  * {@code -Ddurability.lever=commit_delay=1000,commit_siblings=5} adds a third side: the durable
  * server with those settings (a group-commit lever) on top.
+ * {@code -Ddurability.server=postgresql://user@host:port/db} adds a side on that server instead of
+ * an embedded one (in a schema of its own, dropped after): the embedded server against another
+ * PostgreSQL build in the same minutes.
  */
 final class DurabilityBenchmark {
 
@@ -69,11 +72,18 @@ final class DurabilityBenchmark {
         }
         sides.add(side("durable + " + lever, settings, largest));
       }
+      String external = System.getProperty("durability.server");
+      if (external != null && !external.isBlank()) {
+        sides.add(side("external server", DatabaseEndpoint.fromUrl(external, "bench_durability_external"), null,
+            largest));
+      }
       for (Side side : sides) {
         Row row = side.pool().query("SELECT current_setting('fsync'), current_setting('synchronous_commit'), "
-            + "current_setting('full_page_writes'), current_setting('commit_delay')").execute().await().iterator().next();
-        System.err.printf("%s: fsync=%s synchronous_commit=%s full_page_writes=%s commit_delay=%s%n", side.name(),
-            row.getString(0), row.getString(1), row.getString(2), row.getString(3));
+            + "current_setting('full_page_writes'), current_setting('commit_delay'), current_setting('autovacuum'), "
+            + "current_setting('shared_buffers'), version()").execute().await().iterator().next();
+        System.err.printf("%s: fsync=%s synchronous_commit=%s full_page_writes=%s commit_delay=%s autovacuum=%s "
+            + "shared_buffers=%s; %s%n", side.name(), row.getString(0), row.getString(1), row.getString(2),
+            row.getString(3), row.getString(4), row.getString(5), row.getString(6));
       }
       ingest(sides);
       System.out.println();
@@ -87,7 +97,11 @@ final class DurabilityBenchmark {
       for (Side side : sides) {
         side.pool().close().await();
         side.node().close();
-        side.server().close();
+        if (side.server() != null) {
+          side.server().close();
+        } else {
+          TestDatabase.execute(side.db(), "DROP SCHEMA IF EXISTS " + side.db().schema() + " CASCADE");
+        }
       }
     }
   }
@@ -95,8 +109,14 @@ final class DurabilityBenchmark {
   private static Side side(String name, Map<String, String> overrides, int largest) throws Exception {
     EmbeddedPostgresServer server = EmbeddedPostgresForBenchmarks.start(Files.createTempDirectory("bench-pg"),
         overrides);
-    DatabaseEndpoint db = server.endpoint("bench_durability");
-    TestDatabase.execute(db, "CREATE SCHEMA bench_durability");
+    return side(name, server.endpoint("bench_durability"), server, largest);
+  }
+
+  /** A side whose node uses {@code db} (a new schema on it); {@code server} is the embedded one, or null. */
+  private static Side side(String name, DatabaseEndpoint db, EmbeddedPostgresServer server, int largest)
+      throws Exception {
+    TestDatabase.execute(db, "DROP SCHEMA IF EXISTS " + db.schema() + " CASCADE");
+    TestDatabase.execute(db, "CREATE SCHEMA " + db.schema());
     int maxConnections = Math.max(4_096, 2 * largest);
     JsonObject config = new JsonObject().put("http", new JsonObject().put("maxConnections", maxConnections)
         .put("maxConnectionsPerAddress", maxConnections));

@@ -31,7 +31,12 @@ final class HttpTransport implements Transport {
       return send(client.deleteAbs(url.resolve("/api/Maintenance/Plans/" + body.getLong("id")).toString())
           .bearerTokenAuthentication(token).send());
     }
+    if (operation.equals("set-exemptions")) {
+      return send(client.putAbs(url.resolve("/api/Maintenance/Exemptions").toString()).bearerTokenAuthentication(token)
+          .sendJsonObject(body));
+    }
     HttpRequest<Buffer> request = switch (operation) {
+      case "exemptions" -> client.getAbs(url.resolve("/api/Maintenance/Exemptions").toString());
       case "plans" -> client.getAbs(url.resolve("/api/Maintenance/Plans").toString());
       case "status" -> client.getAbs(url.resolve("/api/Maintenance/Get").toString());
       case "start" -> client.postAbs(url.resolve("/api/Maintenance/Start").toString());

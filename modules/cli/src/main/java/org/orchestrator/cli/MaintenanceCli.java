@@ -3,6 +3,7 @@ package org.orchestrator.cli;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import java.io.PrintStream;
@@ -42,7 +43,7 @@ import picocli.CommandLine.ParentCommand;
     description = "Drain, suspend and end maintenance of an orchestrator.",
     subcommands = {MaintenanceCli.Status.class, MaintenanceCli.Start.class, MaintenanceCli.Suspend.class,
         MaintenanceCli.End.class, MaintenanceCli.Log.class, MaintenanceCli.Wait.class, MaintenanceCli.Plan.class,
-        MaintenanceCli.PlanList.class, MaintenanceCli.CancelPlan.class},
+        MaintenanceCli.PlanList.class, MaintenanceCli.CancelPlan.class, MaintenanceCli.Exemptions.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "2:refused by the server", "3:not signed in or not allowed", "4:wait timed out",
         "5:server unreachable", "64:usage error", "1:other failure"})
@@ -327,6 +328,10 @@ public final class MaintenanceCli {
               ? " (in " + status.getValue("deadlineSecondsLeft") + " s)" : "");
     }
     text.append("\nremaining jobs: ").append(progress.getLong("remaining", status.getLong("remainingJobs", 0L)));
+    long exempt = progress.getLong("exemptRunning", status.getLong("exemptRunning", 0L));
+    if (exempt > 0) {
+      text.append(" (and ").append(exempt).append(" of exempt processes running through Draining)");
+    }
     if (progress.getBoolean("stalled", false)) {
       text.append(" (stalled: no job has ended for ").append(progress.getValue("stalledSeconds")).append(" s)");
     }
@@ -347,6 +352,12 @@ public final class MaintenanceCli {
           .append(status.getString("startedAt")).append(" to ").append(status.getString("endedAt"))
           .append(", opened by ").append(status.getString("startedBy")).append("\n  ");
       counts(text, status);
+    }
+    JsonObject back = status.getJsonObject("return");
+    if (back != null) {
+      text.append("\nreturn after End: ").append(back.getLong("robotsBack", 0L)).append(" of ")
+          .append(back.getLong("robotsBefore", 0L)).append(" robots back, ").append(back.getLong("jobsWaiting", 0L))
+          .append(" jobs waiting to be handed out");
     }
     tenantWindows(text, status);
     return text.toString();
@@ -588,6 +599,138 @@ public final class MaintenanceCli {
     }
   }
 
+  @Command(name = "exemptions", mixinStandardHelpOptions = true,
+      description = "List the exempt processes (their jobs run through Draining); add, remove or clear them.",
+      subcommands = {ExemptionAdd.class, ExemptionRemove.class, ExemptionClear.class})
+  static final class Exemptions implements Callable<Integer> {
+    @ParentCommand
+    MaintenanceCli cli;
+
+    @Option(names = "--json", description = "print the server's JSON")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      JsonObject list = cli.with(t -> t.call("exemptions", new JsonObject()));
+      if (json) {
+        cli.out.println(list.encodePrettily());
+      } else {
+        printExemptions(cli, list);
+      }
+      return EXIT_OK;
+    }
+
+    /**
+     * Reads the list, changes it and puts it back whole (the server replaces the list). Two
+     * operators changing it at once: the last one's list wins, as the audit of the window shows.
+     */
+    JsonObject change(java.util.function.UnaryOperator<JsonArray> edit) throws Exception {
+      return cli.with(t -> t.call("exemptions", new JsonObject()).compose(list -> t.call("set-exemptions",
+          new JsonObject().put("items", edit.apply(list.getJsonArray("items").copy())))));
+    }
+
+    /** The tenant's id: a name is looked up as the other commands do. */
+    long tenantId(String tenant) throws Exception {
+      return cli.withClients((api, t) -> api.tenantId(tenant, t));
+    }
+  }
+
+  static void printExemptions(MaintenanceCli cli, JsonObject list) {
+    JsonArray items = list.getJsonArray("items");
+    if (items.isEmpty()) {
+      cli.out.println("no exempt processes");
+    } else {
+      cli.out.println("exempt processes (set " + list.getString("setAt") + " by " + list.getString("setBy") + "):");
+      items.forEach(item -> {
+        JsonObject e = (JsonObject) item;
+        cli.out.println("  tenant " + e.getLong("tenantId") + (e.getString("tenantName") == null ? ""
+            : " (" + e.getString("tenantName") + ")") + "  " + e.getString("processName") + "  (" + e.getString("reason")
+            + ")");
+      });
+    }
+    JsonArray inEffect = list.getJsonArray("inEffect", new JsonArray());
+    cli.out.println(inEffect.isEmpty() ? "in effect now: none (only while Draining)"
+        : "in effect now: " + inEffect.size() + " (the open window's)");
+  }
+
+  /** Which tenant's process an exemption command is about: {@code --tenant} and {@code --process}. */
+  static final class ExemptProcess {
+    @Option(names = "--tenant", required = true, description = "tenant name or id")
+    String tenant;
+
+    @Option(names = "--process", required = true, description = "the process name, as its jobs carry it")
+    String process;
+
+    /** The list's items but this tenant's process; {@code found[0]} says whether it was there. */
+    JsonArray without(JsonArray items, long tenantId, boolean[] found) {
+      JsonArray kept = new JsonArray();
+      for (Object item : items) {
+        JsonObject e = (JsonObject) item;
+        boolean match = e.getLong("tenantId") == tenantId && process.equals(e.getString("processName"));
+        found[0] |= match;
+        if (!match) {
+          kept.add(e);
+        }
+      }
+      return kept;
+    }
+  }
+
+  @Command(name = "add", mixinStandardHelpOptions = true, description = "Exempt a tenant's process from draining.")
+  static final class ExemptionAdd implements Callable<Integer> {
+    @ParentCommand
+    Exemptions exemptions;
+
+    @CommandLine.Mixin
+    ExemptProcess which;
+
+    @Option(names = "--reason", required = true, description = "why it must run through maintenance")
+    String reason;
+
+    @Override
+    public Integer call() throws Exception {
+      long id = exemptions.tenantId(which.tenant);
+      JsonObject list = exemptions.change(items -> which.without(items, id, new boolean[1])
+          .add(new JsonObject().put("tenantId", id).put("processName", which.process).put("reason", reason)));
+      printExemptions(exemptions.cli, list);
+      return EXIT_OK;
+    }
+  }
+
+  @Command(name = "remove", mixinStandardHelpOptions = true,
+      description = "End a process's exemption (while Draining its jobs are sent Stop at once).")
+  static final class ExemptionRemove implements Callable<Integer> {
+    @ParentCommand
+    Exemptions exemptions;
+
+    @CommandLine.Mixin
+    ExemptProcess which;
+
+    @Override
+    public Integer call() throws Exception {
+      long id = exemptions.tenantId(which.tenant);
+      boolean[] found = {false};
+      JsonObject list = exemptions.change(items -> which.without(items, id, found));
+      if (!found[0]) {
+        exemptions.cli.err.println("maintenance: tenant " + id + "'s " + which.process + " was not exempt");
+      }
+      printExemptions(exemptions.cli, list);
+      return found[0] ? EXIT_OK : EXIT_REFUSED;
+    }
+  }
+
+  @Command(name = "clear", mixinStandardHelpOptions = true, description = "End every exemption.")
+  static final class ExemptionClear implements Callable<Integer> {
+    @ParentCommand
+    Exemptions exemptions;
+
+    @Override
+    public Integer call() throws Exception {
+      printExemptions(exemptions.cli, exemptions.change(items -> new JsonArray()));
+      return EXIT_OK;
+    }
+  }
+
   @Command(name = "log", mixinStandardHelpOptions = true, description = "A tenant's maintenance log: the current (or last) window and the history.")
   static final class Log implements Callable<Integer> {
     @ParentCommand
@@ -718,7 +861,8 @@ public final class MaintenanceCli {
         long top = Math.max(peak, Math.max(remaining, progress.getLong("stopsSent", 0L)));
         bar(state, remaining, top, progress);
         boolean done = switch (goal) {
-          case "drained" -> !"None".equals(state) && remaining == 0;
+          // drained: nothing runs, the exempt jobs included (what Suspended and autoSuspend wait for)
+          case "drained" -> !"None".equals(state) && remaining == 0 && progress.getLong("exemptRunning", 0L) == 0;
           case "suspended" -> "Suspended".equals(state);
           default -> "None".equals(state);
         };
@@ -744,6 +888,10 @@ public final class MaintenanceCli {
       StringBuilder change = new StringBuilder().append(state).append(" [")
           .append("#".repeat(filled)).append(".".repeat(width - filled)).append("] ")
           .append(remaining).append(" jobs remaining");
+      long exempt = progress.getLong("exemptRunning", 0L);
+      if (exempt > 0) {
+        change.append(" (+").append(exempt).append(" exempt)");
+      }
       StringBuilder tenants = new StringBuilder();
       if (perTenant && progress.getJsonObject("remainingByTenant") != null) {
         for (Map.Entry<String, Object> e : progress.getJsonObject("remainingByTenant")) {

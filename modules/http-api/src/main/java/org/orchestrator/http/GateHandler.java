@@ -11,9 +11,8 @@ import org.orchestrator.contracts.Failure;
 import org.orchestrator.contracts.FailureCode;
 import org.orchestrator.contracts.phase.MaintenancePhase;
 import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
-import org.orchestrator.contracts.phase.PhaseMessages.TenantWindow;
 import org.orchestrator.platform.security.CanonicalTokens;
-import org.orchestrator.http.RoutePolicy.RouteClass;
+import org.orchestrator.contracts.phase.RouteClass;
 import org.orchestrator.http.support.ErrorReplies;
 import org.orchestrator.platform.metrics.Meters;
 import org.orchestrator.platform.phase.PhaseWatch;
@@ -39,20 +38,32 @@ public final class GateHandler implements PlatformHandler {
   private final PhaseWatch phase;
   private final int retryAfterSeconds;
   private final int robotRetryAfterSeconds;
+  private final int robotReturnSpreadSeconds;
   private final MeterRegistry registry;
 
   /**
    * @param retryAfterSeconds the {@code Retry-After} of refused people and scripts
    * @param robotRetryAfterSeconds the {@code Retry-After} of refused robots: short, so that robots
    *     are back at work within that long of End (a refusal costs the node next to nothing)
+   * @param robotReturnSpreadSeconds a random share of this many seconds is added to each robot's
+   *     {@code Retry-After}, so that the fleet comes back after End over a slope, not at once
    */
   public GateHandler(RoutePolicy policy, PhaseWatch phase, int retryAfterSeconds, int robotRetryAfterSeconds,
-      MeterRegistry registry) {
+      int robotReturnSpreadSeconds, MeterRegistry registry) {
     this.policy = policy;
     this.phase = phase;
     this.retryAfterSeconds = retryAfterSeconds;
     this.robotRetryAfterSeconds = robotRetryAfterSeconds;
+    this.robotReturnSpreadSeconds = robotReturnSpreadSeconds;
     this.registry = registry;
+  }
+
+  /**
+   * A refused robot's {@code Retry-After}: the short wait plus a random share of the spread, drawn
+   * at each refusal, so that robots refused in the same second come back in different ones.
+   */
+  public static int robotRetryAfter(int base, int spread) {
+    return base + (spread <= 0 ? 0 : java.util.concurrent.ThreadLocalRandom.current().nextInt(spread + 1));
   }
 
   /**
@@ -74,15 +85,6 @@ public final class GateHandler implements PlatformHandler {
     return false;
   }
 
-  /** Whether a route class is served in a phase. */
-  public static boolean allowed(RouteClass route, MaintenancePhase phase) {
-    return switch (route) {
-      case OPEN -> true;
-      case ROBOT -> phase != MaintenancePhase.Suspended;
-      case HUMAN -> phase == MaintenancePhase.None;
-    };
-  }
-
   @Override
   public void handle(RoutingContext ctx) {
     if (hidesSeparator(ctx.request().path())) {
@@ -99,30 +101,19 @@ public final class GateHandler implements PlatformHandler {
       ErrorReplies.send(ctx.response(), new Failure(FailureCode.UNAVAILABLE, "starting: the phase is not loaded yet"));
       return;
     }
-    MaintenancePhase current = phase.phase();
-    if (allowed(route, current)) {
-      PhaseSnapshot snapshot = phase.snapshot();
-      Long tenant = snapshot.tenants().isEmpty() ? null : tenantOf(ctx);
-      TenantWindow own = tenant == null ? null : snapshot.tenants().get(tenant);
-      if (own == null || allowed(route, own.phase())) {
-        ctx.next();
-        return;
-      }
-      // the caller's tenant is in a window of its own: refused as the platform's window refuses
-      Counter.builder(Meters.GATE_REFUSALS).description("requests the maintenance gate refused")
-          .tag("phase", own.phase().name()).tag("route_class", route.name().toLowerCase(Locale.ROOT))
-          .register(registry).increment();
-      PhaseSnapshot scoped = snapshot.scopedTo(own);
-      refuse(ctx, scoped, route == RouteClass.ROBOT ? robotRetryAfterSeconds
-          : retryAfter(scoped, Instant.now(), retryAfterSeconds));
+    PhaseSnapshot snapshot = phase.snapshot();
+    Long tenant = snapshot.tenants().isEmpty() ? null : tenantOf(ctx);
+    PhaseSnapshot refusing = snapshot.rules().refusedBy(route, tenant);
+    if (refusing == null) {
+      ctx.next();
       return;
     }
+    // refused by the platform's window, or by the caller's tenant's own (shown as a phase of its own)
     Counter.builder(Meters.GATE_REFUSALS).description("requests the maintenance gate refused")
-        .tag("phase", current.name()).tag("route_class", route.name().toLowerCase(Locale.ROOT))
+        .tag("phase", refusing.phase().name()).tag("route_class", route.name().toLowerCase(Locale.ROOT))
         .register(registry).increment();
-    PhaseSnapshot snapshot = phase.snapshot();
-    refuse(ctx, snapshot, route == RouteClass.ROBOT ? robotRetryAfterSeconds
-        : retryAfter(snapshot, Instant.now(), retryAfterSeconds));
+    refuse(ctx, refusing, route == RouteClass.ROBOT ? robotRetryAfter(robotRetryAfterSeconds, robotReturnSpreadSeconds)
+        : retryAfter(refusing, Instant.now(), retryAfterSeconds));
   }
 
   /**

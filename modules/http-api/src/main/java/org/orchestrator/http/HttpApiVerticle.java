@@ -158,8 +158,8 @@ public final class HttpApiVerticle extends VerticleBase {
     AssetOperations.bind(operations);
     WebhookOperations.bind(operations);
     RetentionOperations.bind(operations);
-    new RobotChannels(vertx, edge.channels()).bind(operations);
-    MaintenanceOperations.bind(operations, bus, phase, new MaintenanceCalls(bus, phase));
+    new RobotChannels(vertx, edge.channels(), config.maintenance(), phase.snapshot()).bind(operations);
+    MaintenanceOperations.bind(operations, bus, phase, new MaintenanceCalls(bus));
     operations.requireAllBound();
 
     Router root = Router.router(vertx);
@@ -168,7 +168,7 @@ public final class HttpApiVerticle extends VerticleBase {
     if (gate) {
       root.route().handler(new GateHandler(RoutePolicy.fromContract(contractJson), phase,
           config.maintenance().retryAfterSeconds(),
-          config.maintenance().robotRetryAfterSeconds(), registry));
+          config.maintenance().robotRetryAfterSeconds(), config.maintenance().robotReturnSpreadSeconds(), registry));
     } else {
       LOG.warn("HTTP API WITHOUT the maintenance gate (benchmark baseline): maintenance does not protect it");
     }

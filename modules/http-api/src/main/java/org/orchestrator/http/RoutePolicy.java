@@ -4,9 +4,10 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Locale;
 import java.util.Set;
+import org.orchestrator.contracts.phase.RouteClass;
 
 /**
  * Which maintenance rule each route follows, read from the contract: every operation of
@@ -20,22 +21,6 @@ import java.util.Set;
  * method, so that the gate never has to trust a method the router has not checked yet.
  */
 public final class RoutePolicy {
-
-  /** Which maintenance rule a route follows. */
-  public enum RouteClass {
-    OPEN, ROBOT, HUMAN;
-
-    static RouteClass of(String name, String operation) {
-      if (name == null) {
-        throw new IllegalStateException("operation " + operation + " has no x-maintenance in openapi.json");
-      }
-      return RouteClass.valueOf(name.toUpperCase(Locale.ROOT));
-    }
-
-    RouteClass strictest(RouteClass other) {
-      return compareTo(other) >= 0 ? this : other;
-    }
-  }
 
   /** Outside the contract and open in every phase: each prefix and everything below it. */
   static final List<String> OPEN_FILES = List.of("/identity", "/metrics", "/openapi.json", "/swagger",

@@ -24,7 +24,7 @@ import org.orchestrator.contracts.bus.Addresses;
 import org.orchestrator.contracts.phase.MaintenancePhase;
 import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
 import org.orchestrator.contracts.phase.PhaseMessages.TenantWindow;
-import org.orchestrator.http.RoutePolicy.RouteClass;
+import org.orchestrator.contracts.phase.RouteClass;
 import org.orchestrator.platform.phase.PhaseWatch;
 
 /**
@@ -60,7 +60,7 @@ class GateHandlerTest {
         .completion().await();
     watch = PhaseWatch.start(vertx).await();
     Router router = Router.router(vertx);
-    router.route().handler(new GateHandler(POLICY, watch, 30, 5, new SimpleMeterRegistry()));
+    router.route().handler(new GateHandler(POLICY, watch, 30, 5, 10, new SimpleMeterRegistry()));
     router.route().handler(ctx -> ctx.response().end("served"));
     HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await();
     port = server.actualPort();
@@ -76,7 +76,7 @@ class GateHandlerTest {
       Map<Long, TenantWindow> tenants) {
     PhaseSnapshot next = new PhaseSnapshot(version, phase, phase.inMaintenance() ? 7L : null, null, Instant.EPOCH,
         "admin", phase.inMaintenance() ? "patching" : null, null, null, false, null, List.of(), expectedEnd, null,
-        tenants);
+        tenants, List.of());
     stored.set(next);
     Addresses.PHASE_CHANGED.publish(vertx.eventBus(), next);
     long deadline = System.currentTimeMillis() + 5_000;
@@ -89,7 +89,7 @@ class GateHandlerTest {
   private static PhaseSnapshot snapshot(long version, MaintenancePhase phase, Instant expectedEnd,
       Map<Long, TenantWindow> tenants) {
     return new PhaseSnapshot(version, phase, null, null, null, null, null, null, null, false, null, List.of(),
-        expectedEnd, null, tenants);
+        expectedEnd, null, tenants, List.of());
   }
 
   /** An answer read whole. */
@@ -137,7 +137,7 @@ class GateHandlerTest {
       "HUMAN, None, true", "HUMAN, Draining, false", "HUMAN, Suspended, false",
   })
   void theTable(RouteClass route, MaintenancePhase phase, boolean served) {
-    assertEquals(served, GateHandler.allowed(route, phase));
+    assertEquals(served, org.orchestrator.contracts.phase.MaintenanceRules.admits(route, phase));
   }
 
   @Test
@@ -163,9 +163,18 @@ class GateHandlerTest {
     assertTrue(page.getHeader("Content-Type").startsWith("text/html"));
 
     phase(12, MaintenancePhase.Suspended, Instant.now().plusSeconds(120), Map.of());
-    Reply robot = send(HttpMethod.POST, "/api/robot/heartbeat", null, null);
-    assertEquals(503, robot.statusCode());
-    assertEquals("5", robot.getHeader("Retry-After"), "robots keep their short wait");
+    // robots keep their short wait, plus a share of the return spread drawn at each refusal: a
+    // fleet refused in the same second comes back over the next ten
+    java.util.Set<Integer> waits = new java.util.TreeSet<>();
+    for (int i = 0; i < 60; i++) {
+      Reply robot = send(HttpMethod.POST, "/api/robot/heartbeat", null, null);
+      assertEquals(503, robot.statusCode());
+      int wait = Integer.parseInt(robot.getHeader("Retry-After"));
+      assertEquals(wait, new JsonObject(robot.body()).getInteger("retryAfterSeconds"), "the body says the same");
+      waits.add(wait);
+    }
+    assertTrue(waits.stream().allMatch(wait -> wait >= 5 && wait <= 15), "within 5 + 0..10 s: " + waits);
+    assertTrue(waits.size() >= 4, "spread, not one value for every robot: " + waits);
     int countdown = Integer.parseInt(send(HttpMethod.GET, "/api/Jobs", null, null).getHeader("Retry-After"));
     assertTrue(countdown > 100 && countdown <= 120, "people are told the time left: " + countdown);
     assertEquals(200, send(HttpMethod.GET, "/api/Maintenance/Get", null, null).statusCode());

@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.orchestrator.http.RoutePolicy.RouteClass;
+import org.orchestrator.contracts.phase.RouteClass;
 
 /** Which maintenance rule a path follows, read from the contract's x-maintenance. */
 class RoutePolicyTest {

@@ -58,8 +58,8 @@ final class CordonRepository {
     return tx.preparedQuery("""
             WITH mine AS (
               SELECT id, state FROM jobs WHERE robot_id = $1 AND tenant_id = $2
-                AND (state = 'Running' OR\s""" + JobSql.handedOut("") + """
-            ) FOR UPDATE)
+                AND\s""" + JobSql.stoppable("") + """
+              FOR UPDATE)
             UPDATE jobs SET state = 'Stopping', updated_at = now(), stop_requested_at = coalesce(stop_requested_at, now())
             FROM mine WHERE jobs.id = mine.id
             RETURNING jobs.id, mine.state AS was""")
@@ -71,7 +71,7 @@ final class CordonRepository {
   Future<CordonPreview> preview(long tenantId, long robotId) {
     return pool.preparedQuery("""
             SELECT (SELECT cordoned_at FROM robot_cordons WHERE robot_id = $1) AS cordoned_at,
-                   coalesce(array_agg(id ORDER BY id) FILTER (WHERE state = 'Running' OR\s""" + JobSql.handedOut("") + """
+                   coalesce(array_agg(id ORDER BY id) FILTER (WHERE\s""" + JobSql.stoppable("") + """
                      ), '{}') AS stop,
                    coalesce(array_agg(id ORDER BY id) FILTER (WHERE state = 'Pending' AND start_delivered_at IS NULL),
                      '{}') AS wait
@@ -102,7 +102,7 @@ final class CordonRepository {
               UPDATE robot_cordons SET kill_at = NULL WHERE kill_at <= $1 RETURNING robot_id
             ), mine AS (
               SELECT j.id, j.state, j.robot_id FROM jobs j JOIN due ON due.robot_id = j.robot_id
-              WHERE j.state IN ('Running', 'Stopping') OR\s""" + JobSql.handedOut("j.") + """
+              WHERE\s""" + JobSql.killable("j.") + """
               FOR UPDATE OF j)
             UPDATE jobs SET state = 'Terminating', updated_at = now(),
               kill_requested_at = coalesce(kill_requested_at, now())

@@ -138,8 +138,10 @@ public final class JobControlVerticle extends VerticleBase {
     JobsRetention retention = new JobsRetention(pool, partitions);
     JobService service = new JobService(jobs, logs, queueItems,
         query -> Addresses.IDENTITY_ROBOT_GET.request(bus, query),
-        Duration.ofSeconds(settings.heartbeatGraceSeconds()), tenant -> phase.snapshot().phaseOf(tenant), metrics,
-        new LogGroupCommit(pool, logs), new CordonRepository(pool), clock);
+        Duration.ofSeconds(settings.heartbeatGraceSeconds()), phase::rules, metrics,
+        new LogGroupCommit(pool, logs), new CordonRepository(pool), clock,
+        new StartPacer(settings.startsPerSecond(), settings.startBurst(), System::nanoTime));
+    FleetReturns returns = new FleetReturns(pool, Duration.ofSeconds(settings.heartbeatGraceSeconds()), registry);
     cordonTimer = vertx.setPeriodic(CORDON_CHECK_MS, id -> service.killOverdueCordons()
         .onSuccess(killed -> {
           if (!killed.isEmpty()) {
@@ -150,6 +152,7 @@ public final class JobControlVerticle extends VerticleBase {
         .onFailure(failure -> LOG.warn("cordon deadlines not checked: {}", failure.getMessage())));
     metricsTimer = vertx.setPeriodic(METRICS_REFRESH_MS, id -> metrics.refresh(pool, settings.heartbeatGraceSeconds(),
             Addresses.IDENTITY_TENANT_DIRECTORY.request(bus, new ListTenantDirectory()))
+        .compose(refreshed -> returns.refresh(phase.snapshot()))
         .onFailure(failure -> LOG.debug("job metrics not refreshed: {}", failure.getMessage())));
     MaintenanceSweeps sweeps = new MaintenanceSweeps(pool);
     if (settings.robotDeadAfterSeconds() > 0) {
@@ -196,6 +199,7 @@ public final class JobControlVerticle extends VerticleBase {
             .completion(),
         Addresses.JOBS_JOB_KILL.serve(bus, c -> service.kill(c.caller(), c.jobId()).onSuccess(this::announce))
             .completion(),
+        Addresses.JOBS_FLEET_RETURN_GET.serve(bus, returns::count).completion(),
         Addresses.JOBS_ROBOT_COMMANDS_GET.serve(bus, q -> jobs.commandsOf(q.robotIds()).map(CommandsByRobot::new))
             .completion(),
         Addresses.JOBS_ROBOT_HEARTBEAT.serve(bus, service::heartbeat).completion(),
@@ -233,15 +237,15 @@ public final class JobControlVerticle extends VerticleBase {
                       failure.getMessage())));
               return outcome.reply();
             })).completion(),
-        Addresses.JOBS_MAINTENANCE_STOP_ALL.serve(bus, q -> sweeps.stopAll(q.windowId(), q.tenantId())
+        Addresses.JOBS_MAINTENANCE_STOP_ALL.serve(bus, q -> sweeps.stopAll(q.windowId(), q.tenantId(), q.exemptionsEnd())
             .onSuccess(swept -> metrics.stopsSwept(swept.affected())).onSuccess(this::announceEveryRobot))
             .completion(),
-        Addresses.JOBS_MAINTENANCE_KILL_ALL.serve(bus, q -> sweeps.killAll(q.windowId(), q.tenantId())
+        Addresses.JOBS_MAINTENANCE_KILL_ALL.serve(bus, q -> sweeps.killAll(q.windowId(), q.tenantId(), q.exemptionsEnd())
             .onSuccess(swept -> metrics.killsSwept(swept.affected())).onSuccess(this::announceEveryRobot))
             .completion(),
-        Addresses.JOBS_MAINTENANCE_ACTIVE.serve(bus, q -> sweeps.active(q.sampleLimit())).completion(),
+        Addresses.JOBS_MAINTENANCE_ACTIVE.serve(bus, q -> sweeps.active(q.sampleLimit(), q.assumed())).completion(),
         Addresses.JOBS_MAINTENANCE_COUNT.serve(bus, q -> sweeps.counts(q.windowId())).completion(),
-        Addresses.JOBS_MAINTENANCE_WINDOW_JOBS.serve(bus, q -> sweeps.windowJobs(q.windowId(), q.tenantId()))
+        Addresses.JOBS_MAINTENANCE_WINDOW_JOBS.serve(bus, q -> sweeps.windowJobs(q))
             .completion())));
   }
 

@@ -33,6 +33,7 @@ final class JobMetrics {
   private final Counter robotGone;
   private final Counter robotUnresponsive;
   private final Meters.TenantInfo tenantInfo;
+  private final Counter startsPaced;
 
   JobMetrics(MeterRegistry registry) {
     stopsSent = Counter.builder(Meters.STOPS_SENT).description("Stop commands requested").register(registry);
@@ -52,6 +53,13 @@ final class JobMetrics {
     robotUnresponsive = Counter.builder(Meters.JOBS_FAULTED_BY_SERVER).tag("reason", "robot_unresponsive")
         .description("jobs the server faulted without its robot reporting").register(registry);
     tenantInfo = new Meters.TenantInfo(registry);
+    startsPaced = Counter.builder(Meters.JOB_STARTS_PACED)
+        .description("heartbeats answered without new work because this node's start pace was spent").register(registry);
+  }
+
+  /** A heartbeat that might have been handed a job found the start pace spent. */
+  void startPaced() {
+    startsPaced.increment();
   }
 
   /** A job the server faulted ({@code reason}: JobRepository.NO_LONGER_RUNS or UNRESPONSIVE). */

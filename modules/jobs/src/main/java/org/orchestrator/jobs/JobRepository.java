@@ -22,6 +22,7 @@ import org.orchestrator.contracts.jobs.JobMessages.Origin;
 import org.orchestrator.contracts.jobs.JobMessages.RobotCommand;
 import org.orchestrator.contracts.jobs.JobMessages.ScheduledJob;
 import org.orchestrator.contracts.jobs.JobState;
+import org.orchestrator.contracts.phase.MaintenanceRules.Work;
 import org.orchestrator.contracts.phase.StartFence;
 import org.orchestrator.platform.database.Timestamps;
 
@@ -41,7 +42,8 @@ final class JobRepository {
   }
 
   /** What one heartbeat did: the commands for the robot and the jobs reconciliation faulted. */
-  record HeartbeatOutcome(List<RobotCommand> commands, List<Faulted> faulted) {
+  /** @param claimed whether a new job was handed out to the robot by this heartbeat */
+  record HeartbeatOutcome(List<RobotCommand> commands, List<Faulted> faulted, boolean claimed) {
   }
 
   private final Pool pool;
@@ -56,24 +58,34 @@ final class JobRepository {
   /** A new Pending job; empty when the committed phase admits no new work for the tenant (the start fence). */
   Future<Optional<Job>> insert(long tenantId, String processName, Long robotId) {
     return pool.preparedQuery("INSERT INTO jobs (tenant_id, process_name, robot_id) SELECT $1, $2, $3 "
-            + "WHERE " + StartFence.admits("$1") + " RETURNING " + COLUMNS)
+            + "WHERE " + StartFence.admits("$1", "$2") + " RETURNING " + COLUMNS)
         .execute(Tuple.of(tenantId, processName, robotId))
         .map(JobRepository::first);
   }
 
   /**
-   * The tenants among {@code tenantIds} whose committed phase admits no new work, holding the start
-   * fence shared until {@code tx} ends (so none of the others enters maintenance before it commits).
+   * The fires among {@code fires} whose committed phase admits no new job (their tenant is in
+   * maintenance and their process is not exempt), holding the start fence shared until {@code tx}
+   * ends (so that no other tenant enters maintenance before it commits).
    */
-  private static Future<java.util.Set<Long>> fenced(SqlClient tx, Long[] tenantIds) {
-    return tx.preparedQuery("SELECT t FROM (SELECT DISTINCT unnest($1::bigint[]) AS t) f WHERE NOT "
-            + StartFence.admits("f.t"))
-        .execute(Tuple.tuple().addArrayOfLong(tenantIds))
+  private static Future<java.util.Set<Fenced>> fenced(SqlClient tx, List<CreateScheduledJob> fires) {
+    return tx.preparedQuery("SELECT t, p FROM (SELECT DISTINCT t, p FROM unnest($1::bigint[], $2::text[]) AS f(t, p)) f "
+            + "WHERE NOT " + StartFence.admits("f.t", "f.p"))
+        .execute(Tuple.tuple().addArrayOfLong(fires.stream().map(CreateScheduledJob::tenantId).toArray(Long[]::new))
+            .addArrayOfString(fires.stream().map(CreateScheduledJob::processName).toArray(String[]::new)))
         .map(rows -> {
-          java.util.Set<Long> refused = new java.util.HashSet<>();
-          rows.forEach(row -> refused.add(row.getLong(0)));
+          java.util.Set<Fenced> refused = new java.util.HashSet<>();
+          rows.forEach(row -> refused.add(new Fenced(row.getLong(0), row.getString(1))));
           return refused;
         });
+  }
+
+  /** A tenant's process the start fence refused. */
+  private record Fenced(long tenantId, String processName) {
+
+    static Fenced of(CreateScheduledJob fire) {
+      return new Fenced(fire.tenantId(), fire.processName());
+    }
   }
 
   /**
@@ -84,10 +96,9 @@ final class JobRepository {
    * second statement (a statement's own snapshot cannot see them).
    */
   Future<List<ScheduledJob>> insertScheduled(List<CreateScheduledJob> all) {
-    Long[] tenantIds = all.stream().map(CreateScheduledJob::tenantId).toArray(Long[]::new);
-    return pool.withTransaction(tx -> fenced(tx, tenantIds).compose(refused -> {
+    return pool.withTransaction(tx -> fenced(tx, all).compose(refused -> {
       List<CreateScheduledJob> admitted = refused.isEmpty() ? all
-          : all.stream().filter(fire -> !refused.contains(fire.tenantId())).toList();
+          : all.stream().filter(fire -> !refused.contains(Fenced.of(fire))).toList();
       Future<List<ScheduledJob>> created = admitted.isEmpty() ? Future.succeededFuture(List.of())
           : insertScheduled(tx, admitted);
       return created.map(jobs -> {
@@ -95,7 +106,7 @@ final class JobRepository {
           return jobs;
         }
         List<ScheduledJob> answer = new ArrayList<>(jobs);
-        all.stream().filter(fire -> refused.contains(fire.tenantId())).forEach(fire -> answer.add(
+        all.stream().filter(fire -> refused.contains(Fenced.of(fire))).forEach(fire -> answer.add(
             new ScheduledJob(fire.scheduleId(), fire.plannedAt(), null, ScheduledJob.MAINTENANCE)));
         return answer;
       });
@@ -193,9 +204,11 @@ final class JobRepository {
    */
   Future<Optional<Job>> start(long jobId) {
     return pool.preparedQuery("""
-            UPDATE jobs SET state = 'Running', updated_at = now(), started_at = coalesce(started_at, now())
+            UPDATE jobs SET state = 'Running', updated_at = now(), started_at = coalesce(started_at, now()),
+              exempt_window_id = coalesce(\s""" + StartFence.exemptWindow("tenant_id", "process_name") + """
+              , exempt_window_id)
             WHERE id = $1 AND state = 'Pending' AND start_delivered_at IS NOT NULL
-              AND\s""" + StartFence.admits("tenant_id") + """
+              AND\s""" + StartFence.admits("tenant_id", "process_name") + """
             RETURNING\s""" + COLUMNS)
         .execute(Tuple.of(jobId))
         .map(JobRepository::first);
@@ -216,7 +229,8 @@ final class JobRepository {
    * One heartbeat: records the robot as seen (its presence written together with other robots', by
    * {@link PresenceWriter}), then reconciles the robot's own list of running jobs when it sends one
    * ({@code runningJobs}, null: it does not say), gives it the next Pending job when it has none and
-   * {@code mayStartJobs} (its own assigned ones first, then any unassigned one of its tenant), and
+   * maintenance allows it ({@code work}: any job, or only those of exempt processes while Draining;
+   * its own assigned ones first, then any unassigned one of its tenant), and
    * returns every command it must act on, in one transaction that writes nothing when nothing
    * changes.
    *
@@ -225,20 +239,21 @@ final class JobRepository {
    * Faulted ({@value #NO_LONGER_RUNS}), which frees the robot for new work in the same heartbeat. A
    * listed job that is final, unknown or not this robot's gets a KillJob.
    */
-  Future<HeartbeatOutcome> heartbeat(long tenantId, long robotId, List<Long> runningJobs, boolean mayStartJobs) {
+  Future<HeartbeatOutcome> heartbeat(long tenantId, long robotId, List<Long> runningJobs, Work work) {
     Long[] listed = runningJobs == null ? null : runningJobs.toArray(Long[]::new);
     // presence first, stored before any job is handed out (the dead-robot sweep judges by it)
     return presence.heard(tenantId, robotId).compose(seen -> pool.withTransaction(tx ->
         (listed == null ? Future.succeededFuture(List.<Faulted>of()) : reconcile(tx, robotId, listed))
-        .compose(faulted -> (mayStartJobs ? claimNext(tx, tenantId, robotId) : Future.succeededFuture())
-            .compose(claimed -> commands(tx, robotId))
-            .compose(commands -> listed == null ? Future.succeededFuture(commands)
-                : killsForStrangers(tx, tenantId, robotId, listed).map(kills -> {
-                  List<RobotCommand> all = new ArrayList<>(commands);
-                  all.addAll(kills);
-                  return all;
-                }))
-            .map(commands -> new HeartbeatOutcome(commands, faulted)))));
+        .compose(faulted -> (work.none() ? Future.succeededFuture(false)
+                : claimNext(tx, tenantId, robotId, work).map(rows -> rows.rowCount() > 0))
+            .compose(claimed -> commands(tx, robotId)
+                .compose(commands -> listed == null ? Future.succeededFuture(commands)
+                    : killsForStrangers(tx, tenantId, robotId, listed).map(kills -> {
+                      List<RobotCommand> all = new ArrayList<>(commands);
+                      all.addAll(kills);
+                      return all;
+                    }))
+                .map(commands -> new HeartbeatOutcome(commands, faulted, claimed))))));
   }
 
   /** Counts a miss for every running job the robot left out; faults those missed twice in a row. */
@@ -311,12 +326,13 @@ final class JobRepository {
         });
   }
 
-  private static Future<RowSet<Row>> claimNext(SqlClient tx, long tenantId, long robotId) {
+  private static Future<RowSet<Row>> claimNext(SqlClient tx, long tenantId, long robotId, Work work) {
     return tx.preparedQuery("""
             WITH next AS (
               SELECT id FROM jobs
               WHERE tenant_id = $2 AND state = 'Pending' AND start_delivered_at IS NULL
                 AND (robot_id = $1 OR robot_id IS NULL)
+                AND ($3::boolean OR process_name = ANY($4::text[]))
                 AND NOT EXISTS (SELECT 1 FROM robot_cordons c WHERE c.robot_id = $1)
                 AND NOT EXISTS (
                   SELECT 1 FROM jobs busy WHERE busy.robot_id = $1 AND\s""" + JobSql.active("busy.") + """
@@ -325,9 +341,10 @@ final class JobRepository {
               LIMIT 1
               FOR UPDATE SKIP LOCKED)
             UPDATE jobs SET robot_id = $1, start_delivered_at = now(), updated_at = now()
-            FROM next WHERE jobs.id = next.id AND\s""" + StartFence.admits("jobs.tenant_id") + """
+            FROM next WHERE jobs.id = next.id AND\s""" + StartFence.admits("jobs.tenant_id", "jobs.process_name") + """
             RETURNING jobs.id""")
-        .execute(Tuple.of(robotId, tenantId));
+        .execute(Tuple.tuple().addLong(robotId).addLong(tenantId).addBoolean(work.any())
+            .addArrayOfString(work.processes().toArray(String[]::new)));
   }
 
   /** The commands of some robots now (for their push channels): nothing is handed out or marked. */

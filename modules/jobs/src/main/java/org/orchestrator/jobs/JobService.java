@@ -49,7 +49,8 @@ import java.time.Instant;
 import org.orchestrator.contracts.jobs.JobMessages.RobotPresenceList;
 import org.orchestrator.contracts.jobs.JobMessages.Stored;
 import org.orchestrator.contracts.jobs.JobState;
-import org.orchestrator.contracts.phase.MaintenancePhase;
+import org.orchestrator.contracts.phase.MaintenanceRules;
+import org.orchestrator.contracts.phase.MaintenanceRules.Work;
 
 /**
  * Job control and the robot protocol. Tenant users (administrators and operators) create, read,
@@ -71,16 +72,19 @@ final class JobService {
   private final QueueItemRepository queueItems;
   private final Function<GetRobot, Future<Robot>> robots;
   private final Duration heartbeatGrace;
-  /** The maintenance phase of a tenant (the platform's and its own window's, the stricter). */
-  private final Function<Long, MaintenancePhase> phase;
+  /** What maintenance allows now (this node's copy of the phase; the start fence has the last word). */
+  private final Supplier<MaintenanceRules> rules;
   private final JobMetrics metrics;
   private final LogGroupCommit logWriter;
   private final CordonRepository cordons;
   private final Clock clock;
+  /** How fast this node hands out new work (after End, the whole fleet asks at once). */
+  private final StartPacer pacer;
 
   JobService(JobRepository jobs, RobotLogRepository logs, QueueItemRepository queueItems,
-      Function<GetRobot, Future<Robot>> robots, Duration heartbeatGrace, Function<Long, MaintenancePhase> phase,
-      JobMetrics metrics, LogGroupCommit logWriter, CordonRepository cordons, Clock clock) {
+      Function<GetRobot, Future<Robot>> robots, Duration heartbeatGrace, Supplier<MaintenanceRules> rules,
+      JobMetrics metrics, LogGroupCommit logWriter, CordonRepository cordons, Clock clock, StartPacer pacer) {
+    this.pacer = pacer;
     this.cordons = cordons;
     this.clock = clock;
     this.metrics = metrics;
@@ -90,25 +94,28 @@ final class JobService {
     this.queueItems = queueItems;
     this.robots = robots;
     this.heartbeatGrace = heartbeatGrace;
-    this.phase = phase;
+    this.rules = rules;
   }
 
   // Every operation answers a future and never throws: each starts from the caller's check (a
   // future) and composes the rest on it, so a Failure thrown while checking the request fails the
   // future that composition returns.
 
-  /** No job is created for a tenant in maintenance (the platform's or its own), whoever asks. */
-  private void refuseInMaintenance(long tenantId) {
-    MaintenancePhase current = phase.apply(tenantId);
-    if (current.inMaintenance()) {
-      throw new Failure(FailureCode.MAINTENANCE, "no new jobs during maintenance (" + current + ")");
+  /**
+   * No job is created for a tenant in maintenance (the platform's or its own), whoever asks, unless
+   * its process is exempt while Draining.
+   */
+  private void refuseInMaintenance(long tenantId, String processName) {
+    MaintenanceRules now = rules.get();
+    if (!now.mayCreateJob(tenantId, processName)) {
+      throw new Failure(FailureCode.MAINTENANCE, "no new jobs during maintenance (" + now.phaseOf(tenantId) + ")");
     }
   }
 
   Future<Job> create(CreateJob request) {
     return request.caller().tenantUser().compose(tenantId -> {
-      refuseInMaintenance(tenantId);
       String process = processName(request.processName());
+      refuseInMaintenance(tenantId, process);
       Future<Long> robotId = request.robotId() == null ? Future.succeededFuture(null)
           : robots.apply(new GetRobot(tenantId, request.robotId())).map(Robot::id);
       // this node's phase said None; the committed phase has the last word (a node can lag a change)
@@ -176,7 +183,16 @@ final class JobService {
       if (running != null && running.stream().anyMatch(id -> id == null || id < 1)) {
         throw Failure.badRequest("runningJobs holds job ids (integers >= 1)");
       }
-      return jobs.heartbeat(tenantId, robot.principalId(), running, !phase.apply(tenantId).inMaintenance());
+      Work work = rules.get().work(tenantId);
+      if (work.none() || pacer.tryTake()) {
+        return jobs.heartbeat(tenantId, robot.principalId(), running, work).onComplete(done -> {
+          if (!work.none() && (done.failed() || !done.result().claimed())) {
+            pacer.giveBack(); // nothing handed out: the token is the next robot's
+          }
+        });
+      }
+      metrics.startPaced();
+      return jobs.heartbeat(tenantId, robot.principalId(), running, Work.NONE);
     }).map(outcome -> {
       outcome.faulted().forEach(job -> metrics.faultedByServer(job.was(), JobRepository.NO_LONGER_RUNS));
       return new RobotCommands(outcome.commands());
@@ -240,9 +256,9 @@ final class JobService {
       throw new Failure(FailureCode.JOB_NOT_STARTABLE, "job " + job.id() + " was not handed to this robot; "
           + "start only what a StartJob command names");
     }
-    MaintenancePhase current = phase.apply(job.tenantId());
-    if (current.inMaintenance()) {
-      throw new Failure(FailureCode.JOB_NOT_STARTABLE, "no job starts during maintenance (" + current
+    MaintenanceRules now = rules.get();
+    if (!now.mayStartJob(job.tenantId(), job.processName())) {
+      throw new Failure(FailureCode.JOB_NOT_STARTABLE, "no job starts during maintenance (" + now.phaseOf(job.tenantId())
           + "); do not run job " + job.id());
     }
   }

@@ -31,6 +31,40 @@ final class JobSql {
     return "(" + alias + "state = '" + JobState.Pending + "' AND " + alias + "start_delivered_at IS NOT NULL)";
   }
 
+  /**
+   * Running, or Pending and handed out: what a Stop (of a window or a cordon) goes to
+   * ({@code MaintenanceRules.stoppable}).
+   */
+  static String stoppable(String alias) {
+    return "(" + alias + "state = '" + JobState.Running + "' OR " + handedOut(alias) + ")";
+  }
+
+  /** Running, Stopping, or Pending and handed out: what a Kill goes to (a job already Terminating is not killed again). */
+  static String killable(String alias) {
+    return "(" + alias + "state IN ('" + JobState.Running + "', '" + JobState.Stopping + "') OR " + handedOut(alias) + ")";
+  }
+
+  /**
+   * Whether maintenance leaves the job alone now: its process is exempt in its tenant's window, on
+   * the committed phase (the phase module's {@code maintenance_exempt}, {@code MaintenanceRules.exempt}).
+   */
+  static String exempt(String alias) {
+    return org.orchestrator.contracts.phase.StartFence.exempt(alias + "tenant_id", alias + "process_name");
+  }
+
+  /**
+   * The stop predicate: what a window's Stop sweep sends Stop to now (stoppable and not exempt;
+   * {@code MaintenanceRules.stops} on a node's copy of the phase).
+   */
+  static String toStop(String alias) {
+    return "(" + stoppable(alias) + " AND NOT " + exempt(alias) + ")";
+  }
+
+  /** What a window's Kill (killJobs, the deadline) goes to now: killable and not exempt. */
+  static String toKill(String alias) {
+    return "(" + killable(alias) + " AND NOT " + exempt(alias) + ")";
+  }
+
   /** Held or handed out: what maintenance waits for and what keeps a robot from new work. */
   static String active(String alias) {
     return "(" + held(alias) + " OR " + handedOut(alias) + ")";

@@ -24,6 +24,6 @@ public final class JobsModule implements FeatureModule {
   public List<String> meters() {
     return List.of(Meters.JOBS, Meters.ROBOTS_CONNECTED, Meters.ROBOTS_DISCONNECTED, Meters.ROBOTS_CORDONED, Meters.TENANT_INFO,
         Meters.JOBS_FAULTED_BY_SERVER, Meters.STOPS_SENT, Meters.KILLS_SENT, Meters.STOPS_ACKNOWLEDGED,
-        Meters.KILLS_ACKNOWLEDGED);
+        Meters.KILLS_ACKNOWLEDGED, Meters.JOB_STARTS_PACED, Meters.RETURN_ROBOTS_BEFORE, Meters.RETURN_ROBOTS_BACK);
   }
 }

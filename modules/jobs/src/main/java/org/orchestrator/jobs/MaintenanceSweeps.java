@@ -3,7 +3,6 @@ package org.orchestrator.jobs;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,6 +16,9 @@ import org.orchestrator.contracts.jobs.JobMessages.TenantCounts;
 import org.orchestrator.contracts.jobs.JobMessages.WindowCounts;
 import org.orchestrator.contracts.jobs.JobMessages.WindowJob;
 import org.orchestrator.contracts.jobs.JobMessages.WindowJobs;
+import org.orchestrator.contracts.jobs.JobMessages.ListWindowJobs;
+import org.orchestrator.contracts.phase.PhaseMessages.Exemption;
+import org.orchestrator.contracts.phase.StartFence;
 
 /**
  * What maintenance does to jobs, set-based: one {@code UPDATE} stops (or kills) every job of every
@@ -35,50 +37,83 @@ final class MaintenanceSweeps {
 
   /**
    * Running jobs, and Pending ones already handed to a robot, go to Stopping: every tenant's, or
-   * ({@code tenantId}) one tenant's for its own window.
+   * ({@code tenantId}) one tenant's for its own window; jobs of exempt processes are left alone
+   * while their tenant is Draining ({@link JobSql#toStop}).
    */
-  Future<SweepResult> stopAll(long windowId, Long tenantId) {
-    return pool.preparedQuery("""
-            UPDATE jobs SET state = 'Stopping', updated_at = now(),
-              stop_requested_at = coalesce(stop_requested_at, now()), stop_window_id = $1
-            WHERE ($2::bigint IS NULL OR tenant_id = $2) AND (state = 'Running' OR\s""" + JobSql.handedOut("") + ")")
-        .execute(Tuple.of(windowId, tenantId))
-        .map(rows -> new SweepResult(rows.rowCount()));
+  Future<SweepResult> stopAll(long windowId, Long tenantId, boolean exemptionsEnd) {
+    // the exempt jobs it leaves running are tagged with the window (their record in the tenant's log);
+    // the guard skips the per-row check when the window exempts nothing
+    String stop = exemptionsEnd ? JobSql.stoppable("") : JobSql.toStop("");
+    return pool.preparedQuery("WITH stopped AS ("
+            + " UPDATE jobs SET state = 'Stopping', updated_at = now(),"
+            + " stop_requested_at = coalesce(stop_requested_at, now()), stop_window_id = $1"
+            + " WHERE ($2::bigint IS NULL OR tenant_id = $2) AND " + stop + " RETURNING id),"
+            + " tagged AS ("
+            + " UPDATE jobs SET exempt_window_id = $1"
+            + " WHERE NOT $3::boolean AND ($2::bigint IS NULL OR tenant_id = $2) AND " + JobSql.ACTIVE
+            + " AND exempt_window_id IS DISTINCT FROM $1"
+            + " AND " + StartFence.windowExempts("$1")
+            + " AND " + StartFence.exemptWindow("tenant_id", "process_name") + " = $1 RETURNING id)"
+            + " SELECT (SELECT count(*) FROM stopped), (SELECT count(*) FROM tagged)")
+        .execute(Tuple.of(windowId, tenantId, exemptionsEnd))
+        .map(rows -> new SweepResult((int) (long) rows.iterator().next().getLong(0)));
   }
 
-  /** Every job a robot has that is not already being killed goes to Terminating (one tenant's, or every one's). */
-  Future<SweepResult> killAll(long windowId, Long tenantId) {
+  /**
+   * Every job a robot has that is not already being killed goes to Terminating (one tenant's, or
+   * every one's), except those of exempt processes while Draining ({@link JobSql#toKill}).
+   */
+  Future<SweepResult> killAll(long windowId, Long tenantId, boolean exemptionsEnd) {
     return pool.preparedQuery("""
             UPDATE jobs SET state = 'Terminating', updated_at = now(),
               kill_requested_at = coalesce(kill_requested_at, now()), kill_window_id = $1
-            WHERE ($2::bigint IS NULL OR tenant_id = $2)
-              AND (state IN ('Running', 'Stopping') OR\s""" + JobSql.handedOut("") + ")")
+            WHERE ($2::bigint IS NULL OR tenant_id = $2) AND\s""" + (exemptionsEnd ? JobSql.killable("") : JobSql.toKill("")))
         .execute(Tuple.of(windowId, tenantId))
         .map(rows -> new SweepResult(rows.rowCount()));
   }
 
-  Future<ActiveJobs> active(int sampleLimit) {
-    Future<RowSet<Row>> counts = pool.query("SELECT tenant_id, count(*) FROM jobs WHERE " + ACTIVE
-        + " GROUP BY tenant_id ORDER BY tenant_id").execute();
-    Future<RowSet<Row>> sample = sampleLimit <= 0 ? Future.succeededFuture(null)
-        : pool.preparedQuery("SELECT id, tenant_id, state, robot_id FROM jobs WHERE " + ACTIVE
-            + " ORDER BY id LIMIT $1").execute(Tuple.of(sampleLimit));
-    return Future.all(counts, sample).map(both -> {
-      Map<Long, Long> byTenant = new LinkedHashMap<>();
-      long total = 0;
-      for (Row row : counts.result()) {
-        byTenant.put(row.getLong(0), row.getLong(1));
-        total += row.getLong(1);
-      }
-      List<ActiveJob> jobs = new ArrayList<>();
-      if (sample.result() != null) {
-        for (Row row : sample.result()) {
-          jobs.add(new ActiveJob(row.getLong("id"), row.getLong("tenant_id"), row.getString("state"),
-              row.getLong("robot_id")));
-        }
-      }
-      return new ActiveJobs(total, byTenant, jobs);
-    });
+  /**
+   * The active jobs (what maintenance waits for), per tenant, with those of exempt processes apart:
+   * exempt on the committed phase, or ({@code assumed}, for a preview before any window) as if a
+   * window with that list were Draining.
+   */
+  Future<ActiveJobs> active(int sampleLimit, List<Exemption> assumed) {
+    String exempt = assumed == null ? JobSql.exempt("")
+        : "(tenant_id, process_name) IN (SELECT t, p FROM unnest($2::bigint[], $3::text[]) AS x(t, p))";
+    Tuple params = Tuple.tuple().addInteger(Math.max(0, sampleLimit));
+    if (assumed != null) {
+      params.addArrayOfLong(assumed.stream().map(Exemption::tenantId).toArray(Long[]::new))
+          .addArrayOfString(assumed.stream().map(Exemption::processName).toArray(String[]::new));
+    }
+    return pool.preparedQuery("WITH a AS (SELECT id, tenant_id, state, robot_id, process_name, " + exempt
+            + " AS exempt FROM jobs WHERE " + ACTIVE + "), "
+            + "counts AS (SELECT tenant_id, count(*) AS n, count(*) FILTER (WHERE exempt) AS e FROM a GROUP BY tenant_id) "
+            + "SELECT 'count' AS kind, tenant_id, n, e, NULL::bigint AS id, NULL AS state, NULL::bigint AS robot_id, "
+            + "NULL AS process_name, NULL::boolean AS exempt FROM counts "
+            + "UNION ALL (SELECT 'job', tenant_id, NULL, NULL, id, state, robot_id, process_name, exempt FROM a "
+            + "ORDER BY exempt DESC, id LIMIT $1) ORDER BY kind, tenant_id, id")
+        .execute(params)
+        .map(rows -> {
+          Map<Long, Long> byTenant = new LinkedHashMap<>();
+          Map<Long, Long> exemptByTenant = new LinkedHashMap<>();
+          List<ActiveJob> jobs = new ArrayList<>();
+          long total = 0;
+          long exempted = 0;
+          for (Row row : rows) {
+            if ("count".equals(row.getString("kind"))) {
+              byTenant.put(row.getLong("tenant_id"), row.getLong("n"));
+              total += row.getLong("n");
+              if (row.getLong("e") > 0) {
+                exemptByTenant.put(row.getLong("tenant_id"), row.getLong("e"));
+                exempted += row.getLong("e");
+              }
+            } else {
+              jobs.add(new ActiveJob(row.getLong("id"), row.getLong("tenant_id"), row.getString("state"),
+                  row.getLong("robot_id"), row.getString("process_name"), row.getBoolean("exempt")));
+            }
+          }
+          return new ActiveJobs(total, byTenant, jobs, exempted, exemptByTenant);
+        });
   }
 
   /**
@@ -104,18 +139,33 @@ final class MaintenanceSweeps {
         });
   }
 
-  Future<WindowJobs> windowJobs(long windowId, Long tenantId) {
+  /**
+   * The jobs the window stopped or killed, and those that ran through it as exempt (tagged with it
+   * when started or swept), each exempt one with the reason the window's list gives its process.
+   */
+  Future<WindowJobs> windowJobs(ListWindowJobs query) {
+    List<Exemption> exempt = query.exempt() == null ? List.of() : query.exempt();
     return pool.preparedQuery("""
             SELECT tenant_id, id, coalesce(stop_window_id = $1, false) AS stopped,
-                   coalesce(kill_window_id = $1, false) AS killed, process_name, state
+                   coalesce(kill_window_id = $1, false) AS killed, process_name, state, NULL AS exempt_reason
             FROM jobs WHERE (stop_window_id = $1 OR kill_window_id = $1) AND ($2::bigint IS NULL OR tenant_id = $2)
-            ORDER BY tenant_id, id""")
-        .execute(Tuple.of(windowId, tenantId))
+            UNION ALL
+            SELECT j.tenant_id, j.id, false, false, j.process_name, j.state, coalesce(e.r, '')
+            FROM jobs j LEFT JOIN unnest($3::bigint[], $4::text[], $5::text[]) AS e(t, p, r)
+              ON e.t = j.tenant_id AND e.p = j.process_name
+            WHERE j.exempt_window_id = $1 AND ($2::bigint IS NULL OR j.tenant_id = $2)
+              AND j.stop_window_id IS DISTINCT FROM $1 AND j.kill_window_id IS DISTINCT FROM $1
+            ORDER BY 1, 2""")
+        .execute(Tuple.tuple().addLong(query.windowId()).addValue(query.tenantId())
+            .addArrayOfLong(exempt.stream().map(Exemption::tenantId).toArray(Long[]::new))
+            .addArrayOfString(exempt.stream().map(Exemption::processName).toArray(String[]::new))
+            .addArrayOfString(exempt.stream().map(Exemption::reason).toArray(String[]::new)))
         .map(rows -> {
           List<WindowJob> jobs = new ArrayList<>(rows.size());
           for (Row row : rows) {
             jobs.add(new WindowJob(row.getLong("tenant_id"), row.getLong("id"), row.getBoolean("stopped"),
-                row.getBoolean("killed"), row.getString("process_name"), row.getString("state")));
+                row.getBoolean("killed"), row.getString("process_name"), row.getString("state"),
+                row.getString("exempt_reason")));
           }
           return new WindowJobs(jobs);
         });

@@ -37,7 +37,7 @@ class MaintenanceSweepsTest {
   static void start() {
     vertx = Vertx.vertx();
     DatabaseEndpoint endpoint = TestDatabase.newSchema("sweeps");
-    Migrations.apply(endpoint, List.of("jobs"));
+    Migrations.apply(endpoint, List.of("phase", "jobs"));
     pool = Pools.create(vertx, endpoint, 2);
   }
 
@@ -48,12 +48,12 @@ class MaintenanceSweepsTest {
 
   @Test
   void theStopSweepFollowsTheTransitionTable() throws Exception {
-    sweepAgrees(1, sweeps -> sweeps.stopAll(1, null), JobTransitions::sweepStop);
+    sweepAgrees(1, sweeps -> sweeps.stopAll(1, null, false), JobTransitions::sweepStop);
   }
 
   @Test
   void theKillSweepFollowsTheTransitionTable() throws Exception {
-    sweepAgrees(2, sweeps -> sweeps.killAll(2, null), JobTransitions::sweepKill);
+    sweepAgrees(2, sweeps -> sweeps.killAll(2, null, false), JobTransitions::sweepKill);
   }
 
   /** A tenant's own window sweeps that tenant's jobs by the same table, and nobody else's. */
@@ -65,11 +65,11 @@ class MaintenanceSweepsTest {
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }
-      return sweeps.stopAll(3, 5L);
+      return sweeps.stopAll(3, 5L, false);
     }, JobTransitions::sweepStop);
     assertEquals(0L, pool.query("SELECT count(*) FROM jobs WHERE tenant_id = 6 AND stop_window_id IS NOT NULL")
         .execute().await(10, TimeUnit.SECONDS).iterator().next().getLong(0), "tenant 6 untouched");
-    sweepAgrees(5, sweeps -> sweeps.killAll(4, 5L), JobTransitions::sweepKill);
+    sweepAgrees(5, sweeps -> sweeps.killAll(4, 5L, false), JobTransitions::sweepKill);
   }
 
   @Test

@@ -27,18 +27,18 @@ final class BusPeers implements MaintenanceService.Peers {
     this.bus = bus;
   }
   @Override
-  public Future<SweepResult> stopAll(long windowId, Long tenantId) {
-    return Addresses.JOBS_MAINTENANCE_STOP_ALL.request(bus, new SweepJobs(windowId, tenantId));
+  public Future<SweepResult> stopAll(SweepJobs sweep) {
+    return Addresses.JOBS_MAINTENANCE_STOP_ALL.request(bus, sweep);
   }
 
   @Override
-  public Future<SweepResult> killAll(long windowId, Long tenantId) {
-    return Addresses.JOBS_MAINTENANCE_KILL_ALL.request(bus, new SweepJobs(windowId, tenantId));
+  public Future<SweepResult> killAll(SweepJobs sweep) {
+    return Addresses.JOBS_MAINTENANCE_KILL_ALL.request(bus, sweep);
   }
 
   @Override
-  public Future<ActiveJobs> active(int sample) {
-    return Addresses.JOBS_MAINTENANCE_ACTIVE.request(bus, new ListActive(sample));
+  public Future<ActiveJobs> active(ListActive query) {
+    return Addresses.JOBS_MAINTENANCE_ACTIVE.request(bus, query);
   }
 
   @Override
@@ -57,7 +57,7 @@ final class BusPeers implements MaintenanceService.Peers {
   }
 
   @Override
-  public Future<FirePreview> fires(Instant from, Instant to, int limit) {
-    return Addresses.SCHEDULER_FIRE_PREVIEW.request(bus, new PreviewFires(from, to, limit));
+  public Future<FirePreview> fires(PreviewFires query) {
+    return Addresses.SCHEDULER_FIRE_PREVIEW.request(bus, query);
   }
 }

@@ -26,7 +26,7 @@ public final class PhaseModule implements FeatureModule {
 
   @Override
   public List<String> meters() {
-    return List.of(Meters.BUILD_INFO, Meters.PHASE, Meters.PHASE_SECONDS, Meters.TENANTS_IN_MAINTENANCE, Meters.TENANT_PHASE, Meters.WINDOW_SECONDS, Meters.DRAIN_REMAINING,
+    return List.of(Meters.BUILD_INFO, Meters.PHASE, Meters.PHASE_SECONDS, Meters.TENANTS_IN_MAINTENANCE, Meters.TENANT_PHASE, Meters.WINDOW_SECONDS, Meters.DRAIN_REMAINING, Meters.DRAIN_EXEMPT_RUNNING,
         Meters.DRAIN_RATIO, Meters.DRAIN_ETA, Meters.DRAIN_DEADLINE, Meters.DRAIN_STALLED);
   }
 

@@ -17,6 +17,7 @@ import org.orchestrator.contracts.phase.PhaseMessages.EventWindow;
 import org.orchestrator.contracts.phase.PhaseMessages.MaintenanceEvent;
 import org.orchestrator.contracts.phase.PhaseMessages.MaintenancePlan;
 import org.orchestrator.contracts.phase.PhaseMessages.PlanState;
+import org.orchestrator.contracts.phase.PhaseMessages.Exemption;
 import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
 import org.orchestrator.contracts.phase.PhaseMessages.Transition;
 import org.orchestrator.contracts.phase.PhaseMessages.TenantWindow;
@@ -70,7 +71,8 @@ final class PhaseRepository {
                   .execute(Tuple.of(planId, Timestamps.utc(at), windowId))
                   .compose(updated -> updated.rowCount() == 1 ? Future.<Void>succeededFuture()
                       : Future.failedFuture(Failure.conflict("plan " + planId + " is no longer planned")));
-          return planned.compose(ok -> record(tx, windowId, phase, true, at, by, reason))
+          return planned.compose(ok -> copyExemptions(tx, windowId, null))
+              .compose(ok -> record(tx, windowId, phase, true, at, by, reason))
               .compose(ok -> setState(tx, expectedVersion, phase, windowId, at));
         })
         .compose(ok -> load(tx)));
@@ -200,7 +202,8 @@ final class PhaseRepository {
             .execute(Tuple.of(Timestamps.utc(at), by, reason, tenantId)))
         .compose(rows -> {
           long windowId = rows.iterator().next().getLong(0);
-          return recordTenant(tx, windowId, phase, true, at, by, reason)
+          return copyExemptions(tx, windowId, tenantId)
+              .compose(ok -> recordTenant(tx, windowId, phase, true, at, by, reason))
               .compose(ok -> tx.preparedQuery("INSERT INTO tenant_maintenance_state (tenant_id, phase, window_id, "
                       + "phase_since) VALUES ($1, $2, $3, $4)")
                   .execute(Tuple.of(tenantId, phase.name(), windowId, Timestamps.utc(at))))
@@ -231,6 +234,97 @@ final class PhaseRepository {
         .compose(ok -> tx.preparedQuery("DELETE FROM tenant_maintenance_state WHERE tenant_id = $1")
             .execute(Tuple.of(tenantId)))
         .compose(ok -> event(tx, EVENT_OF_PHASE.get(MaintenancePhase.None), at, windowId, null, tenantId))
+        .compose(ok -> load(tx)));
+  }
+
+  // Exemptions (decision 116): the list in force, and each window's copy of it.
+
+  /** A window takes the list in force as it opens: every item (the platform's), or one tenant's. */
+  private static Future<Void> copyExemptions(SqlClient tx, long windowId, Long tenantId) {
+    return tx.preparedQuery("""
+            INSERT INTO window_exemptions (window_id, tenant_id, process_name, reason)
+            SELECT $1, tenant_id, process_name, reason FROM maintenance_exemptions
+            WHERE $2::bigint IS NULL OR tenant_id = $2""")
+        .execute(Tuple.of(windowId, tenantId))
+        .mapEmpty();
+  }
+
+  /** Every exemption a window had, also those the host ended while it was open (kept after End). */
+  Future<List<Exemption>> windowExemptions(long windowId) {
+    return pool.preparedQuery("SELECT tenant_id, process_name, reason FROM window_exemptions WHERE window_id = $1 "
+            + "ORDER BY tenant_id, process_name").execute(Tuple.of(windowId))
+        .map(rows -> {
+          List<Exemption> items = new ArrayList<>(rows.size());
+          rows.forEach(row -> items.add(new Exemption(row.getLong(0), row.getString(1), row.getString(2))));
+          return List.copyOf(items);
+        });
+  }
+
+  /** The list in force, by tenant and process. */
+  Future<List<ExemptionEntry>> exemptions() {
+    return pool.query("SELECT tenant_id, process_name, reason, set_at, set_by FROM maintenance_exemptions "
+            + "ORDER BY tenant_id, process_name").execute()
+        .map(rows -> {
+          List<ExemptionEntry> items = new ArrayList<>(rows.size());
+          rows.forEach(row -> items.add(new ExemptionEntry(new Exemption(row.getLong("tenant_id"),
+              row.getString("process_name"), row.getString("reason")), Timestamps.instant(row, "set_at"),
+              row.getString("set_by"))));
+          return items;
+        });
+  }
+
+  /** An item of the list in force, with when and by whom the list holding it was set. */
+  record ExemptionEntry(Exemption item, Instant setAt, String setBy) {
+  }
+
+  /**
+   * Replaces the list in force, and the list of every open window (the platform's: every item; a
+   * tenant's own: its items; a dropped item ends there, kept for the records), recording the change
+   * in each open window; moves the state version
+   * (and takes the start fence), so that every node reloads and no start is decided on the old list.
+   */
+  Future<PhaseSnapshot> replaceExemptions(long expectedVersion, List<Exemption> items, Instant at, String by,
+      String note) {
+    Long[] tenants = items.stream().map(Exemption::tenantId).toArray(Long[]::new);
+    String[] processes = items.stream().map(Exemption::processName).toArray(String[]::new);
+    String[] reasons = items.stream().map(Exemption::reason).toArray(String[]::new);
+    return pool.withTransaction(tx -> bump(tx, expectedVersion)
+        .compose(ok -> tx.query("DELETE FROM maintenance_exemptions").execute())
+        .compose(ok -> tx.preparedQuery("""
+                INSERT INTO maintenance_exemptions (tenant_id, process_name, reason, set_at, set_by)
+                SELECT t, p, r, $4, $5 FROM unnest($1::bigint[], $2::text[], $3::text[]) AS x(t, p, r)""")
+            .execute(Tuple.tuple().addArrayOfLong(tenants).addArrayOfString(processes).addArrayOfString(reasons)
+                .addOffsetDateTime(Timestamps.utc(at)).addString(by)))
+        .compose(ok -> tx.query("""
+                SELECT s.window_id, NULL::bigint AS tenant_id FROM maintenance_state s WHERE s.id = 1 AND s.phase <> 'None'
+                UNION ALL SELECT window_id, tenant_id FROM tenant_maintenance_state ORDER BY 1""").execute())
+        .compose(open -> {
+          Future<Void> all = Future.succeededFuture();
+          for (Row window : open) {
+            long windowId = window.getLong("window_id");
+            Long tenantId = window.getLong("tenant_id");
+            // an item the new list drops ends (kept for the window's records); a new or changed one is in effect
+            all = all.compose(ok -> tx.preparedQuery("""
+                    UPDATE window_exemptions e SET ended_at = $2 WHERE e.window_id = $1 AND e.ended_at IS NULL
+                      AND NOT EXISTS (SELECT 1 FROM maintenance_exemptions m WHERE m.tenant_id = e.tenant_id
+                                      AND m.process_name = e.process_name)""")
+                    .execute(Tuple.of(windowId, Timestamps.utc(at))))
+                .compose(ok -> tx.preparedQuery("""
+                    INSERT INTO window_exemptions (window_id, tenant_id, process_name, reason)
+                    SELECT $1, tenant_id, process_name, reason FROM maintenance_exemptions
+                    WHERE $2::bigint IS NULL OR tenant_id = $2
+                    ON CONFLICT (window_id, tenant_id, process_name)
+                    DO UPDATE SET reason = excluded.reason, ended_at = NULL""")
+                    .execute(Tuple.of(windowId, tenantId)))
+                .compose(ok -> tx.preparedQuery("""
+                        INSERT INTO maintenance_transitions (window_id, phase, changed, at, by, note)
+                        VALUES ($1, coalesce((SELECT phase FROM tenant_maintenance_state WHERE window_id = $1),
+                                             (SELECT phase FROM maintenance_state WHERE id = 1)), false, $2, $3, $4)""")
+                    .execute(Tuple.of(windowId, Timestamps.utc(at), by, note)))
+                .mapEmpty();
+          }
+          return all;
+        })
         .compose(ok -> load(tx)));
   }
 
@@ -440,13 +534,30 @@ final class PhaseRepository {
           return transitions.compose(list -> client.query(PLAN_COLUMNS
                   + " WHERE state = 'Planned' ORDER BY drain_at, id LIMIT 1").execute()
               .map(plans -> new Loaded(list, plans.size() == 0 ? null : plan(plans.iterator().next()))))
-              .compose(loaded -> tenantWindows(client).map(tenants -> new PhaseSnapshot(row.getLong("version"),
+              .compose(loaded -> tenantWindows(client).compose(tenants -> openExemptions(client)
+                  .map(exemptions -> new PhaseSnapshot(row.getLong("version"),
               MaintenancePhase.valueOf(row.getString("phase")), windowId, Timestamps.instant(row.getOffsetDateTime("started_at")),
               Timestamps.instant(row.getOffsetDateTime("phase_since")), row.getString("started_by"), row.getString("reason"),
               killAfter == null ? null : Duration.ofSeconds(killAfter), Timestamps.instant(row.getOffsetDateTime("kill_deadline_at")),
               Boolean.TRUE.equals(row.getBoolean("auto_suspend")), Timestamps.instant(row.getOffsetDateTime("ended_at")),
               List.copyOf(loaded.transitions()), Timestamps.instant(row.getOffsetDateTime("expected_end")),
-              loaded.upcoming(), tenants)));
+              loaded.upcoming(), tenants, exemptions))));
+        });
+  }
+
+  /** The exemptions of the open windows (the platform's and the tenants' own), one per tenant and process. */
+  private static Future<List<Exemption>> openExemptions(SqlClient client) {
+    return client.query("""
+            SELECT DISTINCT ON (e.tenant_id, e.process_name) e.tenant_id, e.process_name, e.reason
+            FROM window_exemptions e
+            WHERE e.ended_at IS NULL
+              AND e.window_id IN (SELECT window_id FROM maintenance_state WHERE id = 1 AND phase <> 'None'
+                                  UNION ALL SELECT window_id FROM tenant_maintenance_state)
+            ORDER BY e.tenant_id, e.process_name, e.window_id""").execute()
+        .map(rows -> {
+          List<Exemption> items = new ArrayList<>(rows.size());
+          rows.forEach(row -> items.add(new Exemption(row.getLong(0), row.getString(1), row.getString(2))));
+          return List.copyOf(items);
         });
   }
 

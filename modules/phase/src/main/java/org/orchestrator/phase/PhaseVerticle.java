@@ -120,9 +120,12 @@ public final class PhaseVerticle extends VerticleBase {
     deadline = MultiGauge.builder(Meters.DRAIN_DEADLINE).description("seconds until the kill deadline")
         .baseUnit("seconds").register(registry);
     remaining = new Meters.PerTenant(registry, Meters.DRAIN_REMAINING, "unfinished jobs per tenant in maintenance", null);
+    exemptRunning = new Meters.PerTenant(registry, Meters.DRAIN_EXEMPT_RUNNING,
+        "active jobs of exempt processes per tenant in maintenance (not in remaining: they run through Draining)", null);
   }
 
   private Meters.PerTenant remaining;
+  private Meters.PerTenant exemptRunning;
   private MultiGauge estimate;
   private MultiGauge deadline;
   private volatile List<Long> knownTenants = List.of();
@@ -132,11 +135,17 @@ public final class PhaseVerticle extends VerticleBase {
   private void observed(DrainProgress progress) {
     lastProgress = progress;
     Map<Long, Long> byTenant = new TreeMap<>();
-    knownTenants.forEach(tenant -> byTenant.put(tenant, 0L));
+    Map<Long, Long> exempt = new TreeMap<>();
+    knownTenants.forEach(tenant -> {
+      byTenant.put(tenant, 0L);
+      exempt.put(tenant, 0L);
+    });
     if (progress.phase().inMaintenance()) {
       byTenant.putAll(progress.remainingByTenant());
+      exempt.putAll(progress.exemptRunningByTenant());
     }
     remaining.set(byTenant);
+    exemptRunning.set(exempt);
     Long seconds = progress.phase().inMaintenance() ? progress.estimatedSecondsLeft() : Long.valueOf(0);
     estimatedSeconds = seconds;
     // registered once while it has a value (reading the latest), removed while there is none
@@ -184,7 +193,9 @@ public final class PhaseVerticle extends VerticleBase {
     String channel = PhaseRepository.channel(database.schema());
     // the gauges follow a stored change before anyone hears of it (a scrape right after End's
     // answer sees no deadline), then every module is told
-    service = new MaintenanceService(vertx, new PhaseRepository(pool, channel), new BusPeers(bus), clock,
+    PhaseRepository repository = new PhaseRepository(pool, channel);
+    BusPeers peers = new BusPeers(bus);
+    service = new MaintenanceService(vertx, repository, peers, clock,
         snapshot -> {
           tenantPhases(snapshot);
           if (!snapshot.phase().inMaintenance()) {
@@ -193,6 +204,9 @@ public final class PhaseVerticle extends VerticleBase {
           deadlineChanged(snapshot);
           Addresses.PHASE_CHANGED.publish(bus, snapshot);
         }, stalledAfter);
+    ExemptionService exemptions = new ExemptionService(repository, service, peers,
+        () -> Addresses.IDENTITY_TENANT_IDS.request(bus, new ListTenantIds()).map(ids -> java.util.Set.copyOf(ids.ids())),
+        clock);
     registerMeters();
     presence = new NodePresence(vertx, pool, org.orchestrator.platform.BuildInfo.current());
     return service.load()
@@ -201,13 +215,17 @@ public final class PhaseVerticle extends VerticleBase {
             Addresses.PHASE_STATE_GET.serve(bus, query -> Future.succeededFuture(service.snapshot())).completion(),
             Addresses.PHASE_MAINTENANCE_START.serve(bus, service::start).completion(),
             Addresses.PHASE_MAINTENANCE_END.serve(bus, service::end).completion(),
-            Addresses.PHASE_PROGRESS_GET.serve(bus, query -> service.progress()).completion(),
+            Addresses.PHASE_PROGRESS_GET.serve(bus, query -> service.progress().progress()).completion(),
             Addresses.PHASE_NODES_LIST.serve(bus, query -> presence.live()).completion(),
-            Addresses.PHASE_MAINTENANCE_PREVIEW.serve(bus, service::preview).completion(),
-            Addresses.PHASE_PLAN_CREATE.serve(bus, service::createPlan).completion(),
-            Addresses.PHASE_PLAN_LIST.serve(bus, service::plans).completion(),
-            Addresses.PHASE_PLAN_CANCEL.serve(bus, service::cancelPlan).completion(),
-            Addresses.PHASE_EVENT_LIST.serve(bus, service::events).completion())))
+            Addresses.PHASE_VIEW_GET.serve(bus, new MaintenanceView(bus, service::snapshot,
+                () -> service.progress().progress(), presence::live)::get).completion(),
+            Addresses.PHASE_MAINTENANCE_PREVIEW.serve(bus, service.preview()::preview).completion(),
+            Addresses.PHASE_PLAN_CREATE.serve(bus, service.plans()::createPlan).completion(),
+            Addresses.PHASE_PLAN_LIST.serve(bus, service.plans()::plans).completion(),
+            Addresses.PHASE_PLAN_CANCEL.serve(bus, service.plans()::cancelPlan).completion(),
+            Addresses.PHASE_EXEMPTIONS_GET.serve(bus, exemptions::get).completion(),
+            Addresses.PHASE_EXEMPTIONS_SET.serve(bus, exemptions::set).completion(),
+            Addresses.PHASE_EVENT_LIST.serve(bus, service.plans()::events).completion())))
         .compose(ready -> listen(channel, bus))
         .onSuccess(ready -> {
           ticker = vertx.setPeriodic(PROGRESS_PERIOD_MS, id -> {
@@ -295,7 +313,7 @@ public final class PhaseVerticle extends VerticleBase {
     if (leadership.leading()) {
       return;
     }
-    service.announced()
+    service.progress().announced()
         .onSuccess(progress -> {
           if (progress != null) {
             progressObserved(bus, progress);

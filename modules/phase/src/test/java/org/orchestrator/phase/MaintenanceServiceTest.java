@@ -24,6 +24,8 @@ import org.orchestrator.contracts.Caller;
 import org.orchestrator.contracts.Role;
 import org.orchestrator.contracts.jobs.JobMessages.ActiveJob;
 import org.orchestrator.contracts.jobs.JobMessages.ActiveJobs;
+import org.orchestrator.contracts.jobs.JobMessages.ListActive;
+import org.orchestrator.contracts.jobs.JobMessages.SweepJobs;
 import org.orchestrator.contracts.jobs.JobMessages.SweepResult;
 import org.orchestrator.contracts.jobs.JobMessages.TenantCounts;
 import org.orchestrator.contracts.jobs.JobMessages.WindowCounts;
@@ -108,11 +110,11 @@ class MaintenanceServiceTest {
     List<Future<?>> refused = List.of(
         service.start(new StartMaintenance(operator, MaintenancePhase.Draining, false, false, null, false, null, null)),
         service.end(new EndMaintenance(operator, null)),
-        service.preview(new Preview(operator, null, null)),
-        service.preview(new Preview(HOST, java.time.Duration.ofDays(30), null)),
-        service.createPlan(new CreatePlan(HOST, null, null, false, null, "no drainAt")),
-        service.createPlan(new CreatePlan(operator, Instant.now().plusSeconds(3600), null, false, null, "x")),
-        service.cancelPlan(new CancelPlan(operator, 1)),
+        service.preview().preview(new Preview(operator, null, null)),
+        service.preview().preview(new Preview(HOST, java.time.Duration.ofDays(30), null)),
+        service.plans().createPlan(new CreatePlan(HOST, null, null, false, null, "no drainAt")),
+        service.plans().createPlan(new CreatePlan(operator, Instant.now().plusSeconds(3600), null, false, null, "x")),
+        service.plans().cancelPlan(new CancelPlan(operator, 1)),
         service.start(new StartMaintenance(HOST, MaintenancePhase.Draining, false, false,
             java.time.Duration.ofDays(30), false, null, null)));
     for (Future<?> future : refused) {
@@ -126,7 +128,7 @@ class MaintenanceServiceTest {
   void suspendedIsRefusedWhileJobsRunAndNothingIsStored() {
     on(() -> service.start(start(MaintenancePhase.Draining, false)));
     long version = service.snapshot().version();
-    peers.active = new ActiveJobs(2, Map.of(7L, 2L), List.of(new ActiveJob(11, 7, "Running", 5L)));
+    peers.active = new ActiveJobs(2, Map.of(7L, 2L), List.of(new ActiveJob(11, 7, "Running", 5L, "p", false)));
 
     StartOutcome outcome = on(() -> service.start(start(MaintenancePhase.Suspended, false)));
 
@@ -140,13 +142,13 @@ class MaintenanceServiceTest {
     on(() -> service.start(start(MaintenancePhase.Draining, false)));
     int before = peers.countCalls.size();
 
-    DrainProgress first = on(service::progress);
-    DrainProgress second = on(service::progress);
+    DrainProgress first = on(() -> service.progress().progress());
+    DrainProgress second = on(() -> service.progress().progress());
     assertEquals(before + 1, peers.countCalls.size(), "the second reader got the kept progress");
     assertEquals(first, second);
 
-    clock.advance(MaintenanceService.FRESH.plusSeconds(1));
-    on(service::progress);
+    clock.advance(DrainProgressTracker.FRESH.plusSeconds(1));
+    on(() -> service.progress().progress());
     assertEquals(before + 2, peers.countCalls.size(), "a progress older than FRESH is computed again");
   }
 
@@ -161,7 +163,7 @@ class MaintenanceServiceTest {
 
     MaintenanceService follower = new MaintenanceService(vertx, repository, new ScriptedPeers(), clock, s -> { });
     on(follower::load);
-    DrainProgress announced = on(follower::announced);
+    DrainProgress announced = on(() -> follower.progress().announced());
     assertNotNull(announced, "the follower reads the stored progress");
     assertEquals(ticked, announced);
     assertEquals(6, announced.stopsSent());
@@ -169,8 +171,8 @@ class MaintenanceServiceTest {
     assertEquals(new TenantTally(2, 0, 5), announced.tenants().get(8L));
     assertEquals(5, announced.triggersSkipped());
     assertEquals(Map.of(7L, 3L), announced.remainingByTenant());
-    assertNull(on(follower::announced), "nothing newer: nothing to publish again");
-    assertEquals(ticked, on(follower::progress), "the follower's readers get the ticked progress, not a recount");
+    assertNull(on(() -> follower.progress().announced()), "nothing newer: nothing to publish again");
+    assertEquals(ticked, on(() -> follower.progress().progress()), "the follower's readers get the ticked progress, not a recount");
   }
 
   @Test
@@ -194,6 +196,35 @@ class MaintenanceServiceTest {
 
     assertEquals(List.of(window), peers.closedWindows);
     assertEquals(MaintenancePhase.None, on(repository::load).phase());
+  }
+
+  /**
+   * An End queued behind an operation still running (the kill deadline's sweep, another request's
+   * Start) runs as its own request: its bus hops and log lines carry its id, not the earlier one's.
+   */
+  @Test
+  void anOperationQueuedBehindAnotherRunsAsItsOwnRequest() {
+    Promise<SweepResult> held = Promise.promise();
+    java.util.concurrent.atomic.AtomicReference<Context> sweeping = new java.util.concurrent.atomic.AtomicReference<>();
+    peers.onStopAll = () -> {
+      sweeping.set(Vertx.currentContext());
+      return held.future();
+    };
+    Future<StartOutcome> started = on(() -> Future.succeededFuture(
+        org.orchestrator.contracts.bus.RequestContext.newRequest(vertx, "first", () -> service.start(start(MaintenancePhase.Draining, false)))));
+    for (long until = System.nanoTime() + 20_000_000_000L; sweeping.get() == null; ) {
+      assertTrue(System.nanoTime() < until, "the Start's sweep runs within 20 s");
+      Thread.onSpinWait();
+    }
+    Future<PhaseSnapshot> ended = on(() -> Future.succeededFuture(
+        org.orchestrator.contracts.bus.RequestContext.newRequest(vertx, "second", () -> service.end(new EndMaintenance(HOST, null)))));
+
+    sweeping.get().runOnContext(v -> held.complete(new SweepResult(0)));
+    on(() -> started);
+    on(() -> ended);
+
+    assertEquals(1, peers.closingRequests.size(), peers.closingRequests.toString());
+    assertTrue(peers.closingRequests.get(0).startsWith("second-"), "End closed the logs as itself: " + peers.closingRequests);
   }
 
   @Test
@@ -244,20 +275,21 @@ class MaintenanceServiceTest {
     final List<Long> stopAllCalls = new CopyOnWriteArrayList<>();
     final List<Long> countCalls = new CopyOnWriteArrayList<>();
     final List<Long> closedWindows = new CopyOnWriteArrayList<>();
+    final List<String> closingRequests = new CopyOnWriteArrayList<>();
 
     @Override
-    public Future<SweepResult> stopAll(long windowId, Long tenantId) {
-      stopAllCalls.add(windowId);
+    public Future<SweepResult> stopAll(SweepJobs sweep) {
+      stopAllCalls.add(sweep.windowId());
       return onStopAll.get();
     }
 
     @Override
-    public Future<SweepResult> killAll(long windowId, Long tenantId) {
+    public Future<SweepResult> killAll(SweepJobs sweep) {
       return Future.succeededFuture(new SweepResult(0));
     }
 
     @Override
-    public Future<ActiveJobs> active(int sample) {
+    public Future<ActiveJobs> active(ListActive query) {
       return Future.succeededFuture(active);
     }
 
@@ -276,12 +308,13 @@ class MaintenanceServiceTest {
     public Future<WindowLogs> closeLogs(long windowId, Instant from, Instant to, Long tenantId,
         org.orchestrator.contracts.tenantlog.TenantLogMessages.WindowFacts facts) {
       closedWindows.add(windowId);
+      closingRequests.add(String.valueOf(org.orchestrator.contracts.bus.RequestContext.id()));
       return Future.succeededFuture(new WindowLogs(List.of()));
     }
 
     @Override
-    public Future<FirePreview> fires(Instant from, Instant to, int limit) {
-      return Future.succeededFuture(new FirePreview(0, Map.of(), List.of(), false, limit));
+    public Future<FirePreview> fires(org.orchestrator.contracts.scheduler.ScheduleMessages.PreviewFires query) {
+      return Future.succeededFuture(new FirePreview(0, Map.of(), List.of(), false, query.limit()));
     }
   }
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.orchestrator.contracts.Caller;
+import org.orchestrator.contracts.phase.PhaseMessages.Exemption;
 import org.orchestrator.contracts.Failure;
 import org.orchestrator.contracts.Page;
 import org.orchestrator.contracts.identity.IdentityMessages.GetRobot;
@@ -93,19 +94,22 @@ final class ScheduleService {
   /**
    * The fires every enabled schedule would have in [from, to): counted completely, per tenant and in
    * total, whatever the horizon; the earliest {@code limit} of them as a sample. Schedules are read
-   * a page at a time and each distinct (cron, time zone) is counted once, so memory holds one page,
+   * a page at a time (the schedules of {@code exempt} processes left out) and each distinct (cron, time zone) is counted once, so memory holds one page,
    * the sample and the counts.
    */
-  Future<FirePreview> preview(Instant from, Instant to, int limit) {
+  Future<FirePreview> preview(Instant from, Instant to, int limit, List<Exemption> exempt) {
     FirePreviewBuilder preview = new FirePreviewBuilder(from, to, limit);
-    return previewPages(preview, 0).map(done -> preview.build());
+    java.util.Set<String> exempted = new java.util.HashSet<>();
+    exempt.forEach(item -> exempted.add(item.tenantId() + "\u0000" + item.processName()));
+    return previewPages(preview, exempted, 0).map(done -> preview.build());
   }
 
-  private Future<Void> previewPages(FirePreviewBuilder preview, long afterId) {
+  private Future<Void> previewPages(FirePreviewBuilder preview, java.util.Set<String> exempted, long afterId) {
     return schedules.enabled(afterId, PREVIEW_PAGE).compose(page -> {
-      page.forEach(preview::add);
+      page.stream().filter(schedule -> !exempted.contains(schedule.tenantId() + "\u0000" + schedule.processName()))
+          .forEach(preview::add);
       return page.size() < PREVIEW_PAGE ? Future.succeededFuture()
-          : previewPages(preview, page.get(page.size() - 1).id());
+          : previewPages(preview, exempted, page.get(page.size() - 1).id());
     });
   }
 

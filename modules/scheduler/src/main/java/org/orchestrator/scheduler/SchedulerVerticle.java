@@ -90,7 +90,7 @@ public final class SchedulerVerticle extends VerticleBase {
             .map(TenantFires::new)).completion(),
         Addresses.SCHEDULER_FIRE_COUNT_SKIPPED.serve(bus, q -> schedules.countSkipped(q.windowId()))
             .completion(),
-        Addresses.SCHEDULER_FIRE_PREVIEW.serve(bus, q -> service.preview(q.from(), q.to(), q.limit())).completion()));
+        Addresses.SCHEDULER_FIRE_PREVIEW.serve(bus, q -> service.preview(q.from(), q.to(), q.limit(), q.exempt())).completion()));
   }
 
   /**

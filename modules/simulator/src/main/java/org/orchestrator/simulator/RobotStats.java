@@ -28,11 +28,14 @@ public final class RobotStats {
 
   /** Commands that arrived on the push channel. */
   public final AtomicLong commandsPushed = new AtomicLong();
+  /** {@code resumed} events received on the push channel (End): each brings an early heartbeat. */
+  public final AtomicLong resumes = new AtomicLong();
   /** When this robot first heard a StopJob (System.nanoTime()), by push or heartbeat; 0 if never. */
   public final AtomicLong firstStopNanos = new AtomicLong();
 
   public void add(RobotStats other) {
     commandsPushed.addAndGet(other.commandsPushed.get());
+    resumes.addAndGet(other.resumes.get());
     heartbeats.addAndGet(other.heartbeats.get());
     jobsStarted.addAndGet(other.jobsStarted.get());
     jobsSucceeded.addAndGet(other.jobsSucceeded.get());

@@ -153,11 +153,18 @@ public final class SimulatedRobot extends VerticleBase {
               onEvent(block);
             }
           });
-          response.endHandler(ended -> relisten(1_000));
+          response.endHandler(ended -> {
+            long wait = reconnectAfterMs;
+            reconnectAfterMs = 1_000;
+            relisten(wait);
+          });
           response.exceptionHandler(failure -> relisten(1_000));
         })
         .onFailure(failure -> relisten(1_000));
   }
+
+  /** How long to wait before reopening the push channel when it ends (a {@code suspended} event says). */
+  private long reconnectAfterMs = 1_000;
 
   private void relisten(long delayMs) {
     if (!stopped) {
@@ -174,6 +181,17 @@ public final class SimulatedRobot extends VerticleBase {
       } else if (line.startsWith("data:")) {
         data.append(line.substring(5).trim());
       }
+    }
+    if ("suspended".equals(event)) {
+      // the node says when to try again: its Retry-After, spread over the fleet
+      reconnectAfterMs = 1_000L * new JsonObject(data.toString()).getInteger("retryAfterSeconds", 1);
+      return;
+    }
+    if ("resumed".equals(event)) {
+      // End: the next heartbeat (and job) after the share of the spread the node chose for this robot
+      vertx.setTimer(Math.max(1, new JsonObject(data.toString()).getLong("heartbeatAfterMillis", 0L)), id -> tick());
+      stats.resumes.incrementAndGet();
+      return;
     }
     if (!"commands".equals(event)) {
       return;

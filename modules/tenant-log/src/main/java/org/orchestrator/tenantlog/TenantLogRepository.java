@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.JobOutcome;
+import org.orchestrator.contracts.phase.PhaseMessages.Exemption;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.PhaseStep;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.WindowFacts;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.SkippedTrigger;
@@ -44,7 +45,7 @@ final class TenantLogRepository {
           .put("scheduleName", s.scheduleName()).put("plannedAt", s.plannedAt().toString())));
       JsonArray jobs = new JsonArray();
       log.jobs().forEach(j -> jobs.add(new JsonObject().put("jobId", j.jobId()).put("processName", j.processName())
-          .put("outcome", j.outcome()).put("state", j.state())));
+          .put("outcome", j.outcome()).put("state", j.state()).put("reason", j.reason())));
       rows.add(Tuple.tuple().addLong(log.windowId()).addLong(log.tenantId()).addOffsetDateTime(Timestamps.utc(log.startedAt()))
           .addOffsetDateTime(Timestamps.utc(log.endedAt())).addArrayOfLong(log.stoppedJobs().toArray(Long[]::new))
           .addArrayOfLong(log.killedJobs().toArray(Long[]::new)).addValue(skipped).addValue(jobs)
@@ -122,7 +123,8 @@ final class TenantLogRepository {
     JsonArray outcomes = (JsonArray) row.getValue("jobs");
     for (int i = 0; i < outcomes.size(); i++) {
       JsonObject j = outcomes.getJsonObject(i);
-      jobs.add(new JobOutcome(j.getLong("jobId"), j.getString("processName"), j.getString("outcome"), j.getString("state")));
+      jobs.add(new JobOutcome(j.getLong("jobId"), j.getString("processName"), j.getString("outcome"), j.getString("state"),
+          j.getString("reason")));
     }
     return new TenantWindowLog(row.getLong("window_id"), row.getLong("tenant_id"), Timestamps.instant(row, "started_at"),
         Timestamps.instant(row, "ended_at"), Timestamps.instant(row, "closed_at"), Arrays.asList(row.getArrayOfLongs("stopped_jobs")),
@@ -139,7 +141,9 @@ final class TenantLogRepository {
     return new JsonObject().put("reason", facts.reason()).put("startedBy", facts.startedBy())
         .put("killAfter", facts.killAfter())
         .put("killDeadlineAt", facts.killDeadlineAt() == null ? null : facts.killDeadlineAt().toString())
-        .put("timeline", timeline);
+        .put("timeline", timeline)
+        .put("exemptions", new JsonArray(facts.exemptions().stream().map(e -> new JsonObject()
+            .put("tenantId", e.tenantId()).put("processName", e.processName()).put("reason", e.reason())).toList()));
   }
 
   private static WindowFacts facts(JsonObject json) {
@@ -154,7 +158,13 @@ final class TenantLogRepository {
           : Instant.parse(step.getString("at")), step.getString("by")));
     }
     String deadline = json.getString("killDeadlineAt");
+    List<Exemption> exemptions = new ArrayList<>();
+    JsonArray items = json.getJsonArray("exemptions", new JsonArray());
+    for (int i = 0; i < items.size(); i++) {
+      JsonObject item = items.getJsonObject(i);
+      exemptions.add(new Exemption(item.getLong("tenantId"), item.getString("processName"), item.getString("reason")));
+    }
     return new WindowFacts(json.getString("reason"), json.getString("startedBy"), json.getString("killAfter"),
-        deadline == null ? null : Instant.parse(deadline), List.copyOf(timeline));
+        deadline == null ? null : Instant.parse(deadline), List.copyOf(timeline), List.copyOf(exemptions));
   }
 }

@@ -12,6 +12,7 @@ import org.orchestrator.contracts.Caller;
 import org.orchestrator.contracts.Failure;
 import org.orchestrator.contracts.identity.IdentityMessages.TenantIds;
 import org.orchestrator.contracts.jobs.JobMessages.ListWindowJobs;
+import org.orchestrator.contracts.phase.PhaseMessages.Exemption;
 import org.orchestrator.contracts.jobs.JobState;
 import org.orchestrator.contracts.jobs.JobMessages.WindowJob;
 import org.orchestrator.contracts.jobs.JobMessages.WindowJobs;
@@ -51,13 +52,14 @@ final class TenantLogService {
   Future<WindowLogs> get(GetWindowLog query) {
     return logs.window(query.windowId(), query.tenantId()).compose(frozen -> !frozen.isEmpty()
         ? Future.succeededFuture(new WindowLogs(frozen))
-        : assemble(query.windowId(), null, null, query.tenantId(), false, null).map(WindowLogs::new));
+        : assemble(query.windowId(), null, null, query.tenantId(), false, null, query.exemptions())
+            .map(WindowLogs::new));
   }
 
   /** Freezes a window's records: every tenant's for the platform's window, the one tenant's for its own. */
   Future<WindowLogs> close(CloseWindow command) {
     return assemble(command.windowId(), command.from(), command.to(), command.tenantId(), command.tenantId() == null,
-            command.facts())
+            command.facts(), command.facts() == null ? List.of() : command.facts().exemptions())
         .compose(all -> logs.save(all).map(saved -> new WindowLogs(all)));
   }
 
@@ -68,11 +70,15 @@ final class TenantLogService {
         .compose(tenantId -> tenantId == null ? logs.windows(query.page()) : logs.history(tenantId, query.page()));
   }
 
-  /** One record per tenant ({@code everyTenant}: also those the window did not touch). */
+  /**
+   * One record per tenant ({@code everyTenant}: also those the window did not touch); the jobs that
+   * ran through the window as exempt are listed as {@code Exempt}, with the reason {@code exempt}
+   * gives for their process.
+   */
   private Future<List<TenantWindowLog>> assemble(long windowId, Instant from, Instant to, Long tenantId,
-      boolean everyTenant, WindowFacts facts) {
+      boolean everyTenant, WindowFacts facts, List<Exemption> exempt) {
     Future<TenantIds> ids = everyTenant ? tenants.get() : Future.succeededFuture(new TenantIds(List.of()));
-    return Future.all(windowJobs.apply(new ListWindowJobs(windowId, tenantId)),
+    return Future.all(windowJobs.apply(new ListWindowJobs(windowId, tenantId, exempt)),
             skipped.apply(new ListSkipped(windowId, tenantId)), ids)
         .map(all -> {
           Map<Long, Builder> byTenant = new TreeMap<>();
@@ -82,6 +88,11 @@ final class TenantLogService {
           }
           for (WindowJob job : all.<WindowJobs>resultAt(0).items()) {
             Builder builder = byTenant.computeIfAbsent(job.tenantId(), Builder::new);
+            if (job.exemptReason() != null) {
+              builder.jobs.add(new JobOutcome(job.jobId(), job.processName(), JobOutcome.EXEMPT, job.state(),
+                  job.exemptReason()));
+              continue;
+            }
             if (job.stopped()) {
               builder.stopped.add(job.jobId());
             }

@@ -14,6 +14,8 @@ import org.orchestrator.contracts.assets.AssetMessages.UpdateAsset;
 import org.orchestrator.contracts.jobs.JobMessages.StoredLog;
 import org.orchestrator.contracts.jobs.JobMessages.AddQueueItem;
 import org.orchestrator.contracts.jobs.JobMessages.CommandsByRobot;
+import org.orchestrator.contracts.jobs.JobMessages.FleetReturn;
+import org.orchestrator.contracts.jobs.JobMessages.GetFleetReturn;
 import org.orchestrator.contracts.jobs.JobMessages.GetRobotCommands;
 import org.orchestrator.contracts.jobs.JobMessages.RobotCommandsChanged;
 import org.orchestrator.contracts.jobs.JobMessages.FinishQueueItem;
@@ -53,6 +55,10 @@ import org.orchestrator.contracts.jobs.JobMessages.WindowJobs;
 import org.orchestrator.contracts.phase.PhaseMessages.CancelPlan;
 import org.orchestrator.contracts.phase.PhaseMessages.CreatePlan;
 import org.orchestrator.contracts.phase.PhaseMessages.DrainProgress;
+import org.orchestrator.contracts.phase.PhaseMessages.Exemptions;
+import org.orchestrator.contracts.phase.PhaseMessages.GetMaintenanceView;
+import org.orchestrator.contracts.phase.PhaseMessages.GetExemptions;
+import org.orchestrator.contracts.phase.PhaseMessages.SetExemptions;
 import org.orchestrator.contracts.phase.PhaseMessages.ListEvents;
 import org.orchestrator.contracts.phase.PhaseMessages.ListNodes;
 import org.orchestrator.contracts.phase.PhaseMessages.NodeList;
@@ -288,6 +294,9 @@ public final class Addresses {
   public static final BusAddress<ListRobotPresence, RobotPresenceList> JOBS_ROBOT_PRESENCE_LIST = query(
       "jobs.robot-presence.list", ListRobotPresence.class, RobotPresenceList.class,
       "When each robot of a tenant last sent a heartbeat and whether it counts as connected.");
+  public static final BusAddress<GetFleetReturn, FleetReturn> JOBS_FLEET_RETURN_GET = query(
+      "jobs.fleet-return.get", GetFleetReturn.class, FleetReturn.class,
+      "The robots' return after a platform window: robots expected back, robots back since End, jobs waiting.");
 
   // jobs: its retained tables (robot_logs, jobs, queue_items), for the retention module only
   public static final BusAddress<ExpiredRows, RowBatch> JOBS_RETENTION_ROWS = query(
@@ -378,6 +387,9 @@ public final class Addresses {
   public static final BusAddress<GetProgress, DrainProgress> PHASE_PROGRESS_GET = query(
       "phase.progress.get", GetProgress.class, DrainProgress.class,
       "Drain progress now: unfinished jobs per tenant, stops and kills sent and acknowledged, estimate.");
+  public static final BusAddress<GetMaintenanceView, io.vertx.core.json.JsonObject> PHASE_VIEW_GET = query(
+      "phase.view.get", GetMaintenanceView.class, io.vertx.core.json.JsonObject.class,
+      "GET /api/Maintenance/Get's MaintenanceSetting, assembled by the phase module (administrators).");
   public static final BusAddress<ListNodes, NodeList> PHASE_NODES_LIST = query(
       "phase.nodes.list", ListNodes.class, NodeList.class,
       "The nodes seen lately (their heartbeat rows), with the release each runs.");
@@ -399,6 +411,14 @@ public final class Addresses {
   public static final BusAddress<CancelPlan, MaintenancePlan> PHASE_PLAN_CANCEL = command(
       "phase.plan.cancel", CancelPlan.class, MaintenancePlan.class, DEFAULT_TIMEOUT_MS,
       "Cancels a plan that has not started (host admin).");
+  public static final BusAddress<GetExemptions, Exemptions> PHASE_EXEMPTIONS_GET = query(
+      "phase.exemptions.get", GetExemptions.class, Exemptions.class,
+      "The exempt processes (whose jobs run through Draining): every tenant's for the host administrator, its "
+          + "own for a tenant administrator.");
+  public static final BusAddress<SetExemptions, Exemptions> PHASE_EXEMPTIONS_SET = command(
+      "phase.exemptions.set", SetExemptions.class, Exemptions.class, SWEEP_TIMEOUT_MS,
+      "Replaces the exempt processes, also those of the open windows (host admin); a process no longer exempt "
+          + "while Draining is sent Stop.");
   public static final BusAddress<ListEvents, MaintenanceEvents> PHASE_EVENT_LIST = query(
       "phase.event.list", ListEvents.class, MaintenanceEvents.class,
       "The stored maintenance events (planned, cancelled, draining, suspended, ended) after a sequence number, "
@@ -483,15 +503,16 @@ public final class Addresses {
       IDENTITY_REVOCATIONS_CHANGED, IDENTITY_TENANT_IDS, IDENTITY_TENANT_DIRECTORY,
       JOBS_JOB_CREATE, JOBS_SCHEDULED_JOBS_CREATE, JOBS_JOB_LIST, JOBS_JOB_GET, JOBS_JOB_STOP,
       JOBS_JOB_KILL, JOBS_ROBOT_HEARTBEAT, JOBS_JOB_REPORT, JOBS_LOG_APPEND, JOBS_LOG_LIST,
-      JOBS_ROBOT_COMMANDS_CHANGED, JOBS_ROBOT_COMMANDS_GET, JOBS_QUEUE_ITEM_ADD, JOBS_QUEUE_ITEM_TAKE, JOBS_QUEUE_ITEM_FINISH, JOBS_QUEUE_ITEM_LIST, JOBS_ROBOT_PRESENCE_LIST,
+      JOBS_ROBOT_COMMANDS_CHANGED, JOBS_ROBOT_COMMANDS_GET, JOBS_QUEUE_ITEM_ADD, JOBS_QUEUE_ITEM_TAKE, JOBS_QUEUE_ITEM_FINISH, JOBS_QUEUE_ITEM_LIST, JOBS_ROBOT_PRESENCE_LIST, JOBS_FLEET_RETURN_GET,
       JOBS_ROBOT_CORDON, JOBS_ROBOT_UNCORDON, JOBS_ROBOT_CORDON_PREVIEW, JOBS_ROBOT_RETIRE,
       SCHEDULER_SCHEDULE_CREATE, SCHEDULER_SCHEDULE_LIST, SCHEDULER_SCHEDULE_ENABLE,
       SCHEDULER_SCHEDULE_DISABLE, SCHEDULER_SCHEDULE_DELETE, SCHEDULER_ROBOT_RETIRE, SCHEDULER_FIRE_LIST,
       JOBS_MAINTENANCE_STOP_ALL, JOBS_MAINTENANCE_KILL_ALL, JOBS_MAINTENANCE_ACTIVE, JOBS_MAINTENANCE_COUNT,
       JOBS_MAINTENANCE_WINDOW_JOBS, SCHEDULER_FIRE_SKIPPED, SCHEDULER_FIRE_COUNT_SKIPPED, SCHEDULER_FIRE_PREVIEW,
-      PHASE_STATE_GET, PHASE_MAINTENANCE_START, PHASE_MAINTENANCE_END, PHASE_PROGRESS_GET, PHASE_NODES_LIST,
+      PHASE_STATE_GET, PHASE_MAINTENANCE_START, PHASE_MAINTENANCE_END, PHASE_PROGRESS_GET, PHASE_VIEW_GET,
+      PHASE_NODES_LIST,
       PHASE_MAINTENANCE_PREVIEW, PHASE_CHANGED, PHASE_PROGRESS_UPDATED, PHASE_PLAN_CREATE, PHASE_PLAN_LIST,
-      PHASE_PLAN_CANCEL, PHASE_EVENT_LIST,
+      PHASE_PLAN_CANCEL, PHASE_EXEMPTIONS_GET, PHASE_EXEMPTIONS_SET, PHASE_EVENT_LIST,
       ASSETS_ASSET_CREATE, ASSETS_ASSET_UPDATE, ASSETS_ASSET_DELETE, ASSETS_ASSET_LIST, ASSETS_ROBOT_GET,
       TENANT_LOG_WINDOW_GET, TENANT_LOG_WINDOW_CLOSE, TENANT_LOG_HISTORY_LIST,
       WEBHOOKS_WEBHOOK_CREATE, WEBHOOKS_WEBHOOK_LIST, WEBHOOKS_WEBHOOK_DELETE, WEBHOOKS_DELIVERY_LIST,

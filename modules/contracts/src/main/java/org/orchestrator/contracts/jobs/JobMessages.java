@@ -216,24 +216,88 @@ public final class JobMessages {
   public record RobotPresenceList(List<RobotPresence> items) {
   }
 
+  /**
+   * The fleet's return after a platform window: {@code windowStartedAt} and {@code windowEndedAt}
+   * are the window's (the phase's snapshot), {@code tenantId} null for every tenant.
+   */
+  public record GetFleetReturn(Long tenantId, Instant windowStartedAt, Instant windowEndedAt) {
+  }
+
+  /**
+   * @param robotsBefore robots heard from within the heartbeat grace before the window began, or
+   *     during it (the fleet that is expected back)
+   * @param robotsBack robots heard from since End
+   * @param jobsWaiting Pending jobs not handed out yet (the start pace hands them out)
+   */
+  public record FleetReturn(long robotsBefore, long robotsBack, long jobsWaiting) {
+  }
+
   // maintenance
 
-  /** A sweep on behalf of one maintenance window; the jobs it touches are tagged with the window. */
-  /** A maintenance sweep of one window: over every tenant's jobs ({@code tenantId} null) or one tenant's. */
-  public record SweepJobs(long windowId, Long tenantId) {
+  /**
+   * A maintenance sweep of one window, over every tenant's jobs ({@code tenantId} null) or one
+   * tenant's; the jobs it touches are tagged with the window. The jobs of exempt processes are left
+   * alone as the committed phase says, unless {@code exemptionsEnd}: the sweep of a move to
+   * Suspended, which ends every exemption (it runs before the move is stored).
+   */
+  public record SweepJobs(long windowId, Long tenantId, boolean exemptionsEnd) {
+
+    public SweepJobs(long windowId, Long tenantId) {
+      this(windowId, tenantId, false);
+    }
   }
 
   public record SweepResult(int affected) {
   }
 
   /** A job a robot is (or may be) working on: Running, Stopping, Terminating, or Pending and handed out. */
-  public record ActiveJob(long id, long tenantId, String state, Long robotId) {
+  /** An active job; {@code exempt}: its process runs through the window (an exemption). */
+  public record ActiveJob(long id, long tenantId, String state, Long robotId, String processName, boolean exempt) {
   }
 
-  public record ListActive(int sampleLimit) {
+  /**
+   * The active jobs, with a sample of at most {@code sampleLimit} (exempt ones first). Exempt is
+   * judged on the committed phase, or, when {@code assumed} is given (a preview before a window),
+   * as if a window with that list of exemptions were Draining.
+   */
+  public record ListActive(int sampleLimit, List<org.orchestrator.contracts.phase.PhaseMessages.Exemption> assumed) {
+
+    public ListActive(int sampleLimit) {
+      this(sampleLimit, null);
+    }
   }
 
-  public record ActiveJobs(long total, Map<Long, Long> byTenant, List<ActiveJob> sample) {
+  /**
+   * What maintenance waits for: {@code total} active jobs per tenant, of which {@code exempt} (per
+   * tenant {@code exemptByTenant}) run through the window; the drain's remaining is the difference.
+   */
+  public record ActiveJobs(long total, Map<Long, Long> byTenant, List<ActiveJob> sample, long exempt,
+      Map<Long, Long> exemptByTenant) {
+
+    /** Active jobs none of which is exempt. */
+    public ActiveJobs(long total, Map<Long, Long> byTenant, List<ActiveJob> sample) {
+      this(total, byTenant, sample, 0, Map.of());
+    }
+
+    /** The active jobs the drain waits to end (those of exempt processes aside), per tenant. */
+    public Map<Long, Long> remainingByTenant() {
+      if (exempt == 0) {
+        return byTenant;
+      }
+      Map<Long, Long> remaining = new java.util.LinkedHashMap<>();
+      byTenant.forEach((tenant, n) -> {
+        long left = n - exemptByTenant.getOrDefault(tenant, 0L);
+        if (left > 0) {
+          remaining.put(tenant, left);
+        }
+      });
+      return remaining;
+    }
+
+    /** The active jobs the drain waits to end. */
+    public long remaining() {
+      return total - exempt;
+    }
   }
 
   /** Stops and kills a window sent and how many of those jobs have ended since. */
@@ -267,8 +331,17 @@ public final class JobMessages {
   public record TenantCounts(long stopsSent, long stopsAcknowledged, long killsSent, long killsAcknowledged) {
   }
 
-  /** The jobs a window stopped or killed, per job, optionally of one tenant. */
-  public record ListWindowJobs(long windowId, Long tenantId) {
+  /**
+   * The jobs a window stopped or killed, per job, optionally of one tenant; and the jobs that ran
+   * through it as exempt, each with the reason {@code exempt} gives for its process (the window's
+   * exemptions).
+   */
+  public record ListWindowJobs(long windowId, Long tenantId,
+      List<org.orchestrator.contracts.phase.PhaseMessages.Exemption> exempt) {
+
+    public ListWindowJobs(long windowId, Long tenantId) {
+      this(windowId, tenantId, List.of());
+    }
   }
 
   /**
@@ -276,10 +349,14 @@ public final class JobMessages {
    * state now (a final state once it ended).
    */
   public record WindowJob(long tenantId, long jobId, boolean stopped, boolean killed, String processName,
-      String state) {
+      String state, String exemptReason) {
 
     public WindowJob(long tenantId, long jobId, boolean stopped, boolean killed) {
-      this(tenantId, jobId, stopped, killed, null, null);
+      this(tenantId, jobId, stopped, killed, null, null, null);
+    }
+
+    public WindowJob(long tenantId, long jobId, boolean stopped, boolean killed, String processName, String state) {
+      this(tenantId, jobId, stopped, killed, processName, state, null);
     }
   }
 

@@ -29,12 +29,21 @@ public final class PhaseMessages {
   public record PhaseSnapshot(long version, MaintenancePhase phase, Long windowId, Instant windowStartedAt,
       Instant phaseSince, String startedBy, String reason, Duration killAfter, Instant killDeadlineAt,
       boolean autoSuspend, Instant windowEndedAt, List<Transition> transitions, Instant expectedEnd,
-      MaintenancePlan upcoming, Map<Long, TenantWindow> tenants) {
+      MaintenancePlan upcoming, Map<Long, TenantWindow> tenants, List<Exemption> exemptions) {
+
+    public PhaseSnapshot {
+      exemptions = List.copyOf(exemptions);
+    }
 
     /** The state before anything was ever stored. */
     public static PhaseSnapshot initial() {
       return new PhaseSnapshot(0, MaintenancePhase.None, null, null, null, null, null, null, null, false, null,
-          List.of(), null, null, Map.of());
+          List.of(), null, null, Map.of(), List.of());
+    }
+
+    /** What this snapshot allows: every maintenance decision of every module is asked of it. */
+    public MaintenanceRules rules() {
+      return MaintenanceRules.of(this);
     }
 
     /**
@@ -74,7 +83,8 @@ public final class PhaseMessages {
      */
     public PhaseSnapshot scopedTo(TenantWindow own) {
       return new PhaseSnapshot(version, own.phase(), own.windowId(), own.startedAt(), own.phaseSince(),
-          own.startedBy(), own.reason(), null, null, false, null, List.of(), null, upcoming, Map.of());
+          own.startedBy(), own.reason(), null, null, false, null, List.of(), null, upcoming, Map.of(),
+          exemptions.stream().filter(item -> item.tenantId() == own.tenantId()).toList());
     }
 
     /** Whether the platform or any tenant is in maintenance. */
@@ -89,6 +99,35 @@ public final class PhaseMessages {
    */
   public record TenantWindow(long tenantId, MaintenancePhase phase, long windowId, Instant startedAt,
       Instant phaseSince, String startedBy, String reason) {
+  }
+
+  /**
+   * A process whose jobs run through Draining (section 10 of the contract): not sent Stop, its
+   * schedules keep firing, robots start its jobs. In a snapshot: the exemptions of the open windows
+   * (each window copies the list in force when it starts Draining). Exemptions end at Suspended.
+   */
+  public record Exemption(long tenantId, String processName, String reason) {
+  }
+
+  /** The exemptions: the host administrator gets every tenant's, a tenant administrator its own. */
+  public record GetExemptions(Caller caller) {
+  }
+
+  /** Replaces the list in force, and the copy of every open window (host administrator). */
+  public record SetExemptions(Caller caller, List<Exemption> items) {
+
+    /** Items in one list at most: each is a row every node reads with the phase while a window is open. */
+    public static final int MAX_ITEMS = 1_000;
+    /** What a reason may hold at most. */
+    public static final int MAX_REASON = 500;
+  }
+
+  /**
+   * The list in force ({@code items}, set at {@code setAt} by {@code setBy}; null before the first
+   * change) and the exemptions in effect now ({@code inEffect}: those of the open windows while
+   * Draining, none otherwise).
+   */
+  public record Exemptions(List<Exemption> items, Instant setAt, String setBy, List<Exemption> inEffect) {
   }
 
   /** Where a plan is: waiting for its {@code drainAt}, started (its window), cancelled, or superseded. */
@@ -202,12 +241,18 @@ public final class PhaseMessages {
   public record DrainProgress(MaintenancePhase phase, Instant at, long remaining, Map<Long, Long> remainingByTenant,
       long stopsSent, long stopsAcknowledged, long killsSent, long killsAcknowledged, long triggersSkipped,
       Double ratio, Long estimatedSecondsLeft, String estimateBasis, Instant killDeadlineAt,
-      Map<Long, TenantTally> tenants, Long sinceLastEndSeconds, boolean stalled) {
+      Map<Long, TenantTally> tenants, Long sinceLastEndSeconds, boolean stalled, long exemptRunning,
+      Map<Long, Long> exemptRunningByTenant) {
 
     /** Nothing to drain: outside maintenance, or a window not begun. */
     public static DrainProgress idle(MaintenancePhase phase, Instant at, Double ratio, String basis) {
       return new DrainProgress(phase, at, 0, Map.of(), 0, 0, 0, 0, 0, ratio, null, basis, null, Map.of(), null,
-          false);
+          false, 0, Map.of());
+    }
+
+    /** Whether nothing is left running in the window, the exempt jobs included: what autoSuspend waits for. */
+    public boolean nothingRunning() {
+      return remaining == 0 && exemptRunning == 0;
     }
 
     /** True while a window is open (Draining or Suspended): the only time {@code remaining} counts. */
@@ -238,13 +283,19 @@ public final class PhaseMessages {
    * What a drain started now would stop, and the fires it would skip within {@code horizon}:
    * {@code firesToSkipTotal} and {@code firesToSkipByTenant} count all of them; {@code firesToSkip}
    * is the earliest {@code firesToSkipLimit} at most, {@code firesToSkipTruncated} when it is not all.
+   * {@code exemptRunning}: the active jobs of processes the list in force exempts, which the drain
+   * would leave running (not in {@code jobsToStop}).
    */
   public record PreviewReport(long jobsToStop, Map<Long, Long> jobsToStopByTenant, List<ActiveJob> sample,
       List<PlannedFire> firesToSkip, Duration horizon, long firesToSkipTotal, Map<Long, Long> firesToSkipByTenant,
-      boolean firesToSkipTruncated, int firesToSkipLimit) {
+      boolean firesToSkipTruncated, int firesToSkipLimit, long exemptRunning, Map<Long, Long> exemptRunningByTenant) {
   }
 
   public record PlannedFire(long tenantId, long scheduleId, String scheduleName, Instant plannedAt) {
+  }
+
+  /** {@code GET /api/Maintenance/Get}'s view for an administrator ({@code tenantId}: one tenant's). */
+  public record GetMaintenanceView(Caller caller, Long tenantId) {
   }
 
   public record ListNodes() {

@@ -61,7 +61,16 @@ public final class ScheduleMessages {
   }
 
   /** Fires enabled schedules would have in [from, to); a sample of at most {@code limit} of them. */
-  public record PreviewFires(Instant from, Instant to, int limit) {
+  /**
+   * The fires of enabled schedules between {@code from} and {@code to}, leaving out those of the
+   * processes {@code exempt} names (their fires would not be skipped).
+   */
+  public record PreviewFires(Instant from, Instant to, int limit,
+      List<org.orchestrator.contracts.phase.PhaseMessages.Exemption> exempt) {
+
+    public PreviewFires(Instant from, Instant to, int limit) {
+      this(from, to, limit, List.of());
+    }
   }
 
   /**

@@ -20,9 +20,17 @@ public final class TenantLogMessages {
    * What became of one job the window stopped or killed: {@code Stopped} (it honoured its Stop),
    * {@code Killed} (Kill was sent in the window and it ended), {@code FinishedOnItsOwn} (Stop was sent
    * but it ended Successful or Faulted without a Kill), {@code NotEnded} (still unfinished when the
-   * record was made: a live record, or Suspended with force). {@code state}: its state then.
+   * record was made: a live record, or Suspended with force), {@code Exempt} (its process ran through
+   * the window: {@code reason} says why). {@code state}: its state then.
    */
-  public record JobOutcome(long jobId, String processName, String outcome, String state) {
+  public record JobOutcome(long jobId, String processName, String outcome, String state, String reason) {
+
+    /** What the outcome of a job that ran through the window as exempt is called. */
+    public static final String EXEMPT = "Exempt";
+
+    public JobOutcome(long jobId, String processName, String outcome, String state) {
+      this(jobId, processName, outcome, state, null);
+    }
   }
 
   /**
@@ -32,10 +40,23 @@ public final class TenantLogMessages {
   public record TenantWindowLog(long windowId, long tenantId, Instant startedAt, Instant endedAt, Instant closedAt,
       List<Long> stoppedJobs, List<Long> killedJobs, List<SkippedTrigger> skippedTriggers, List<JobOutcome> jobs,
       WindowFacts facts) {
+
+    /** The jobs that ran through the window as exempt (section 10), with the exemption's reason. */
+    public List<JobOutcome> exemptJobs() {
+      return jobs.stream().filter(job -> JobOutcome.EXEMPT.equals(job.outcome())).toList();
+    }
   }
 
-  /** A window's records, live while it is open; {@code tenantId} null for every tenant. */
-  public record GetWindowLog(long windowId, Long tenantId) {
+  /**
+   * A window's records, live while it is open; {@code tenantId} null for every tenant. A live record
+   * gives the reasons of the exempt jobs from {@code exemptions} (the window's, as far as known).
+   */
+  public record GetWindowLog(long windowId, Long tenantId,
+      List<org.orchestrator.contracts.phase.PhaseMessages.Exemption> exemptions) {
+
+    public GetWindowLog(long windowId, Long tenantId) {
+      this(windowId, tenantId, List.of());
+    }
   }
 
   public record WindowLogs(List<TenantWindowLog> tenants) {
@@ -52,10 +73,16 @@ public final class TenantLogMessages {
 
   /**
    * What the window was, kept with each tenant's record at End: its reason, who opened it, its kill
-   * deadline ({@code killAfter} and when it fell; null without one) and its phases, in order.
+   * deadline ({@code killAfter} and when it fell; null without one), its phases, in order, and the
+   * processes it exempted ({@code exemptions}: the window's list at End).
    */
   public record WindowFacts(String reason, String startedBy, String killAfter, Instant killDeadlineAt,
-      List<PhaseStep> timeline) {
+      List<PhaseStep> timeline, List<org.orchestrator.contracts.phase.PhaseMessages.Exemption> exemptions) {
+
+    public WindowFacts(String reason, String startedBy, String killAfter, Instant killDeadlineAt,
+        List<PhaseStep> timeline) {
+      this(reason, startedBy, killAfter, killDeadlineAt, timeline, List.of());
+    }
   }
 
   /** One step of a window: {@code phase} from {@code at}, by {@code by}. */

@@ -15,13 +15,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BiFunction;
 import org.orchestrator.contracts.Caller;
 import org.orchestrator.contracts.Failure;
 import org.orchestrator.contracts.PageRequest;
-import org.orchestrator.contracts.FailureCode;
 import org.orchestrator.contracts.bus.Addresses;
+import org.orchestrator.contracts.phase.MaintenanceJson;
 import org.orchestrator.http.maintenance.MaintenanceCalls;
+import org.orchestrator.http.maintenance.MaintenanceOperation;
 import org.orchestrator.http.support.ClientAddresses;
 import org.orchestrator.platform.StartupFailure;
 import org.orchestrator.platform.config.OrchestratorConfig;
@@ -45,21 +45,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class BridgeVerticle extends VerticleBase {
 
-  public static final String STATUS = "maintenance.bridge.status";
-  public static final String START = "maintenance.bridge.start";
-  public static final String END = "maintenance.bridge.end";
-  public static final String PREVIEW = "maintenance.bridge.preview";
-  public static final String HISTORY = "maintenance.bridge.history";
-  /** Plans a window: body {@code {drainAt, killAfter?, autoSuspend?, expectedEnd?, reason}}. */
-  public static final String PLAN = "maintenance.bridge.plan";
-  public static final String PLANS = "maintenance.bridge.plans";
-  /** Cancels a plan: body {@code {id}}. */
-  public static final String CANCEL_PLAN = "maintenance.bridge.cancel-plan";
   /** Outbound: the phase, as JSON, on every change. */
   public static final String PHASE = "maintenance.bridge.phase";
   /** Outbound: the drain progress, as JSON, every second in maintenance. */
   public static final String PROGRESS = "maintenance.bridge.progress";
-  public static final List<String> INBOUND = List.of(STATUS, START, END, PREVIEW, HISTORY, PLAN, PLANS, CANCEL_PLAN);
+  /** Inbound: the addresses of {@link MaintenanceOperation#table}, one per maintenance operation of the contract. */
+  public static final List<String> INBOUND = MaintenanceOperation.table(null).stream()
+      .map(MaintenanceOperation::address).toList();
   public static final List<String> OUTBOUND = List.of(PHASE, PROGRESS);
 
   private static final Logger LOG = LoggerFactory.getLogger(BridgeVerticle.class);
@@ -76,7 +68,7 @@ public final class BridgeVerticle extends VerticleBase {
   private final Set<BridgeConnection> connections = new LinkedHashSet<>();
   /** Open connections by client address key; an address leaves the map with its last connection. */
   private final Map<String, Integer> addresses = new HashMap<>();
-  private Map<String, BiFunction<Caller, JsonObject, Future<JsonObject>>> operations;
+  private Map<String, MaintenanceOperation> operations;
   private JWTAuth jwt;
   private NetServer server;
 
@@ -96,36 +88,12 @@ public final class BridgeVerticle extends VerticleBase {
     EventBus bus = vertx.eventBus();
     OrchestratorConfig.Bridge limits = config.bridge();
     return PhaseWatch.start(vertx).compose(phase -> {
-      MaintenanceCalls calls = new MaintenanceCalls(bus, phase);
-      operations = Map.of(
-          STATUS, (caller, body) -> calls.get(caller, BridgeFrame.integer(body, "tenantId")),
-          START, (caller, body) -> calls.start(caller, BridgeFrame.string(body, "phase"),
-                  BridgeFrame.flag(body, "killJobs"), BridgeFrame.flag(body, "force"),
-                  BridgeFrame.string(body, "killAfter"), BridgeFrame.flag(body, "autoSuspend"),
-                  BridgeFrame.string(body, "reason"), BridgeFrame.integer(body, "tenantId"))
-              .compose(started -> started.refused()
-                  ? Future.failedFuture(new Failure(FailureCode.CONFLICT, started.refusal().getString("message")
-                      + " " + started.refusal().getJsonArray("jobs").encode()))
-                  : Future.succeededFuture(new JsonObject().put("ok", true))),
-          END, (caller, body) -> calls.end(caller, BridgeFrame.integer(body, "tenantId"))
-              .map(ended -> new JsonObject().put("ok", true)),
-          PREVIEW, (caller, body) -> calls.preview(caller, BridgeFrame.string(body, "duration"),
-              BridgeFrame.integer(body, "tenantId")),
-          HISTORY, (caller, body) -> calls.history(caller, BridgeFrame.integer(body, "tenantId"),
-              new PageRequest(BridgeFrame.smallInteger(body, "page", 1), BridgeFrame.smallInteger(body, "size", 50),
-                  BridgeFrame.string(body, "after"))),
-          PLAN, calls::plan,
-          PLANS, (caller, body) -> calls.plans(caller),
-          CANCEL_PLAN, (caller, body) -> {
-            Long id = BridgeFrame.integer(body, "id");
-            if (id == null) {
-              throw Failure.badRequest("id is required: the plan to cancel");
-            }
-            return calls.cancelPlan(caller, id);
-          });
-      Addresses.PHASE_CHANGED.subscribe(bus, snapshot -> deliver(PHASE, MaintenanceCalls.phaseJson(snapshot)));
+      MaintenanceCalls calls = new MaintenanceCalls(bus);
+      operations = new HashMap<>();
+      MaintenanceOperation.table(calls).forEach(operation -> operations.put(operation.address(), operation));
+      Addresses.PHASE_CHANGED.subscribe(bus, snapshot -> deliver(PHASE, MaintenanceJson.phaseJson(snapshot)));
       Addresses.PHASE_PROGRESS_UPDATED.subscribe(bus,
-          progress -> deliver(PROGRESS, MaintenanceCalls.progress(progress, null)));
+          progress -> deliver(PROGRESS, MaintenanceJson.progress(progress, null)));
       NetServerOptions options = new NetServerOptions().setHost(limits.host()).setPort(limits.port());
       if (limits.tls()) {
         if (!config.http().tls().enabled()) {
@@ -185,12 +153,51 @@ public final class BridgeVerticle extends VerticleBase {
     List.copyOf(connections).forEach(connection -> connection.deliver(address, body));
   }
 
-  /** Runs an inbound address's operation for the host administrator a grant speaks for. */
+  /**
+   * Runs an inbound address's operation for the host administrator a grant speaks for: its answer,
+   * or {@code {ok: true}} for one with nothing to say; a refusal's jobs follow its message.
+   */
   Future<JsonObject> call(String address, Grant grant, JsonObject body) {
+    Future<JsonObject> answer;
     try {
-      return operations.get(address).apply(grant.caller(), body);
+      answer = operations.get(address).call().apply(grant.caller(), new FrameInput(body));
     } catch (RuntimeException bad) {
       return Future.failedFuture(bad); // a Failure the operation throws (bad input) fails the call
+    }
+    return answer.map(json -> json == null ? new JsonObject().put("ok", true) : json)
+        .recover(failure -> Future.failedFuture(failure instanceof MaintenanceOperation.Refusal refusal
+            ? new Failure(refusal.failure().code(), refusal.getMessage()
+                + (refusal.extra().containsKey("jobs") ? " " + refusal.extra().getJsonArray("jobs").encode() : ""))
+            : failure));
+  }
+
+  /** An operation's input from a frame's body, each field checked for its type. */
+  private record FrameInput(JsonObject body) implements MaintenanceOperation.Input {
+
+    @Override
+    public String string(String name) {
+      return BridgeFrame.string(body, name);
+    }
+
+    @Override
+    public String flag(String name) {
+      return BridgeFrame.flag(body, name);
+    }
+
+    @Override
+    public Long integer(String name) {
+      return BridgeFrame.integer(body, name);
+    }
+
+    @Override
+    public PageRequest page() {
+      return new PageRequest(BridgeFrame.smallInteger(body, "page", 1), BridgeFrame.smallInteger(body, "size", 50),
+          BridgeFrame.string(body, "after"));
+    }
+
+    @Override
+    public JsonObject body() {
+      return body;
     }
   }
 

@@ -5,11 +5,13 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import org.orchestrator.contracts.Failure;
 import org.orchestrator.contracts.bus.Addresses;
 import org.orchestrator.contracts.phase.PhaseMessages.DrainProgress;
 import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
+import org.orchestrator.contracts.PageRequest;
+import org.orchestrator.contracts.phase.MaintenanceJson;
 import org.orchestrator.http.maintenance.MaintenanceCalls;
+import org.orchestrator.http.maintenance.MaintenanceOperation;
 import org.orchestrator.http.support.Requests;
 import org.orchestrator.platform.phase.PhaseWatch;
 import org.orchestrator.platform.security.TokenClaims;
@@ -36,33 +38,40 @@ public final class MaintenanceOperations {
 
   public static void bind(Operations operations, EventBus bus, PhaseWatch phase, MaintenanceCalls calls) {
     MaintenanceOperations maintenance = new MaintenanceOperations(bus, phase, calls);
-    // 204 when started; 409 with the jobs in the way when Suspended is refused
-    operations.handler("maintenanceStart", ctx -> {
-      calls.start(Requests.human(ctx), Requests.queryString(ctx, "phase"), Requests.queryString(ctx, "killJobs"),
-          Requests.queryString(ctx, "force"), Requests.queryString(ctx, "killAfter"),
-          Requests.queryString(ctx, "autoSuspend"), Requests.queryString(ctx, "reason"),
-          Requests.queryLong(ctx, "tenantId")).onComplete(outcome -> {
-        if (outcome.refused()) {
-          ctx.response().setStatusCode(409).putHeader("Content-Type", "application/json")
-              .end(outcome.refusal().encode());
-        } else {
-          ctx.response().setStatusCode(204).end();
-        }
-      }, ctx::fail);
-    });
-    operations.reply("maintenanceEnd", ctx -> calls.end(Requests.human(ctx), Requests.queryLong(ctx, "tenantId"))
-        .map(ended -> null));
-    operations.reply("maintenanceGet", ctx -> calls.get(Requests.human(ctx), Requests.queryLong(ctx, "tenantId")));
-    operations.reply("maintenancePreview",
-        ctx -> calls.preview(Requests.human(ctx), Requests.queryString(ctx, "duration"),
-            Requests.queryLong(ctx, "tenantId")));
-    operations.reply("maintenanceHistory", ctx -> calls.history(Requests.human(ctx),
-        Requests.queryLong(ctx, "tenantId"), Requests.page(ctx, JobOperations.DEFAULT_PAGE_SIZE)));
+    // one table for both edges (the bridge binds the same one); a 409 refusal of Start carries the jobs
+    for (MaintenanceOperation operation : MaintenanceOperation.table(calls)) {
+      operations.reply(operation.operationId(), ctx -> operation.call().apply(Requests.human(ctx), new HttpInput(ctx)));
+    }
     operations.handler("maintenanceEvents", maintenance::events);
-    operations.reply("maintenancePlans", ctx -> calls.plans(Requests.human(ctx)));
-    operations.reply("maintenancePlanCreate", ctx -> calls.plan(Requests.human(ctx), Requests.body(ctx)));
-    operations.reply("maintenancePlanCancel",
-        ctx -> calls.cancelPlan(Requests.human(ctx), Requests.pathLong(ctx, "id")));
+  }
+
+  /** An operation's input from an HTTP request: query parameters (a path parameter first), the JSON body. */
+  private record HttpInput(RoutingContext ctx) implements MaintenanceOperation.Input {
+
+    @Override
+    public String string(String name) {
+      return Requests.queryString(ctx, name);
+    }
+
+    @Override
+    public String flag(String name) {
+      return Requests.queryString(ctx, name);
+    }
+
+    @Override
+    public Long integer(String name) {
+      return ctx.pathParam(name) != null ? Long.valueOf(Requests.pathLong(ctx, name)) : Requests.queryLong(ctx, name);
+    }
+
+    @Override
+    public PageRequest page() {
+      return Requests.page(ctx, JobOperations.DEFAULT_PAGE_SIZE);
+    }
+
+    @Override
+    public JsonObject body() {
+      return Requests.body(ctx);
+    }
   }
 
   /** Server-Sent Events: the phase at once and on every change, the drain progress every second. */
@@ -70,12 +79,12 @@ public final class MaintenanceOperations {
     HttpServerResponse response = ctx.response().setChunked(true)
         .putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache")
         .putHeader("X-Accel-Buffering", "no");
-    send(response, "phase", MaintenanceCalls.phaseJson(phase.snapshot()));
+    send(response, "phase", MaintenanceJson.phaseJson(phase.snapshot()));
     calls.recentTenantNames(); // so that the first progress events already carry names
     MessageConsumer<PhaseSnapshot> changes = Addresses.PHASE_CHANGED.subscribe(bus,
-        snapshot -> send(response, "phase", MaintenanceCalls.phaseJson(snapshot)));
+        snapshot -> send(response, "phase", MaintenanceJson.phaseJson(snapshot)));
     MessageConsumer<DrainProgress> updates = Addresses.PHASE_PROGRESS_UPDATED.subscribe(bus,
-        progress -> send(response, "progress", MaintenanceCalls.progress(progress, null, calls.recentTenantNames())));
+        progress -> send(response, "progress", MaintenanceJson.progress(progress, null, calls.recentTenantNames())));
     long keepAlive = ctx.vertx().setPeriodic(SSE_KEEPALIVE_MS, id -> response.write(": keep-alive\n\n"));
     long[] expiry = {-1};
     Runnable stop = () -> {

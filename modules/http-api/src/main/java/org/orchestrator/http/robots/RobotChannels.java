@@ -19,6 +19,9 @@ import org.orchestrator.contracts.jobs.JobMessages.GetRobotCommands;
 import org.orchestrator.contracts.jobs.JobMessages.RobotCommand;
 import org.orchestrator.contracts.jobs.JobMessages.RobotCommandsChanged;
 import org.orchestrator.contracts.phase.MaintenancePhase;
+import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
+import org.orchestrator.http.GateHandler;
+import org.orchestrator.platform.config.OrchestratorConfig;
 import org.orchestrator.http.support.Requests;
 import org.orchestrator.platform.metrics.Meters;
 import org.orchestrator.platform.security.RevokedTokens;
@@ -74,9 +77,16 @@ public final class RobotChannels {
   /** The claims of the token each robot of {@link #open} connected with. */
   private final Map<Long, JsonObject> claims = new HashMap<>();
 
+  /** The settings that say when a robot is told to come back (Suspended) or to heartbeat (End). */
+  private final OrchestratorConfig.Maintenance settings;
+  /** The phase this instance last saw: End is a robot's tenant leaving maintenance. */
+  private PhaseSnapshot seen;
+
   /** Made in the verticle's start, so that its context is the instance's event loop. */
-  public RobotChannels(Vertx vertx, Registry registry) {
+  public RobotChannels(Vertx vertx, Registry registry, OrchestratorConfig.Maintenance settings, PhaseSnapshot phase) {
     this.vertx = vertx;
+    this.settings = settings;
+    this.seen = phase;
     this.context = vertx.getOrCreateContext();
     this.bus = vertx.eventBus();
     this.registry = registry;
@@ -95,8 +105,11 @@ public final class RobotChannels {
         }
       });
     });
-    // Suspended (the platform, or a robot's tenant in a window of its own) cuts its robots off
+    // Suspended (the platform, or a robot's tenant in a window of its own) cuts its robots off, each
+    // told when to try again; End tells each robot still connected when to heartbeat for its next job
     Addresses.PHASE_CHANGED.subscribe(bus, snapshot -> {
+      PhaseSnapshot before = seen;
+      seen = snapshot;
       List<Long> cut = open.keySet().stream()
           .filter(robotId -> snapshot.phaseOf(tenants.get(robotId)) == MaintenancePhase.Suspended).toList();
       if (!cut.isEmpty()) {
@@ -106,9 +119,33 @@ public final class RobotChannels {
           tenants.remove(robotId);
           claims.remove(robotId);
           registry.all.remove(robotId);
-          end(response, "suspended",
-              new JsonObject().put("message", "the orchestrator is Suspended; reconnect after it ends"));
+          int retryAfter = GateHandler.robotRetryAfter(settings.robotRetryAfterSeconds(),
+              settings.robotReturnSpreadSeconds());
+          end(response, "suspended", new JsonObject()
+              .put("message", "the orchestrator is Suspended; reconnect after it ends")
+              .put("retryAfterSeconds", retryAfter));
         });
+      }
+      if (before != null && snapshot.version() > before.version()) {
+        resumed(before, snapshot);
+      }
+    });
+  }
+
+  /**
+   * End, for the robots whose tenant left maintenance: {@code event: resumed} with
+   * {@code heartbeatAfterMillis}, a random share of the return spread, so that the fleet takes its
+   * next jobs over a slope rather than in the same second (the start pace holds either way).
+   */
+  private void resumed(PhaseSnapshot before, PhaseSnapshot now) {
+    int spreadMillis = settings.robotReturnSpreadSeconds() * 1_000;
+    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+    open.forEach((robotId, response) -> {
+      Long tenant = tenants.get(robotId);
+      if (before.phaseOf(tenant).inMaintenance() && !now.phaseOf(tenant).inMaintenance()) {
+        write(response, "event: resumed\ndata: " + new JsonObject()
+            .put("message", "maintenance ended; heartbeat for your next job after heartbeatAfterMillis")
+            .put("heartbeatAfterMillis", spreadMillis == 0 ? 0 : random.nextInt(spreadMillis + 1)).encode() + "\n\n");
       }
     });
   }

@@ -34,6 +34,10 @@ public final class ErrorReplies {
       return;
     }
     Throwable failure = ctx.failure();
+    if (failure instanceof org.orchestrator.http.maintenance.MaintenanceOperation.Refusal refusal) {
+      send(ctx.response(), refusal.failure(), refusal.extra());
+      return;
+    }
     Failure mapped = map(failure, ctx.statusCode());
     if (mapped.code() == FailureCode.INTERNAL) {
       LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);

@@ -115,11 +115,21 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
    * @param stalledAfterSeconds a drain with jobs left is <em>stalled</em> once no job of it has ended
    *     for this long (progress.stalled, the panel, the CLI, orchestrator_drain_stalled_seconds)
    */
-  public record Maintenance(int retryAfterSeconds, int robotRetryAfterSeconds, int stalledAfterSeconds) {
+  /**
+   * @param robotReturnSpreadSeconds robots are told to come back after a random share of this many
+   *     seconds on top of robotRetryAfterSeconds (each 503 while Suspended, the push channel's
+   *     {@code suspended} and {@code resumed} events), so that a fleet returns over a slope, not at once
+   */
+  public record Maintenance(int retryAfterSeconds, int robotRetryAfterSeconds, int stalledAfterSeconds,
+      int robotReturnSpreadSeconds) {
 
     public static final int DEFAULT_STALLED_AFTER_SECONDS = 30;
 
     public Maintenance {
+      if (robotReturnSpreadSeconds < 0 || robotReturnSpreadSeconds > 3_600) {
+        throw new IllegalArgumentException("maintenance.robotReturnSpreadSeconds must be 0 to 3600, got "
+            + robotReturnSpreadSeconds);
+      }
       if (stalledAfterSeconds < 1 || stalledAfterSeconds > 86_400) {
         throw new IllegalArgumentException("maintenance.stalledAfterSeconds must be 1 to 86400, got "
             + stalledAfterSeconds);
@@ -133,7 +143,21 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
    *     Faulted ("robot unresponsive"); default 120; 0 never. Not while Suspended, nor within this
    *     long after Suspended ends or after the node starts
    */
-  public record Jobs(int heartbeatGraceSeconds, int robotDeadAfterSeconds) {
+  /**
+   * @param startsPerSecond how many new jobs this node hands out a second at most (robots' heartbeats
+   *     beyond it get their job at a later one); 0 = no pace. After End the whole fleet asks at once
+   * @param startBurst how many may be handed out at once before the pace holds (at least 1)
+   */
+  public record Jobs(int heartbeatGraceSeconds, int robotDeadAfterSeconds, double startsPerSecond, int startBurst) {
+
+    public Jobs {
+      if (!(startsPerSecond >= 0) || startsPerSecond > 1_000_000) {
+        throw new IllegalArgumentException("jobs.startsPerSecond must be 0 (no pace) to 1000000, got " + startsPerSecond);
+      }
+      if (startBurst < 1 || startBurst > 1_000_000) {
+        throw new IllegalArgumentException("jobs.startBurst must be 1 to 1000000, got " + startBurst);
+      }
+    }
   }
 
   /**
@@ -310,12 +334,14 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
             keyDirectory == null || keyDirectory.isBlank() ? dataDir.resolve("jwt")
                 : Path.of(keyDirectory).toAbsolutePath().normalize(),
             security.getInteger("verifiedTokenCache", 20_000)),
-        new Jobs(jobs.getInteger("heartbeatGraceSeconds", 30), jobs.getInteger("robotDeadAfterSeconds", 120)),
+        new Jobs(jobs.getInteger("heartbeatGraceSeconds", 30), jobs.getInteger("robotDeadAfterSeconds", 120),
+            number(jobs.getValue("startsPerSecond", 200), "jobs.startsPerSecond"), jobs.getInteger("startBurst", 200)),
         new Scheduler(scheduler.getLong("tickMillis", 1_000L), scheduler.getInteger("catchUpSpreadSeconds", 60),
             scheduler.getInteger("misfireThresholdSeconds", 60)),
         new Maintenance(maintenance.getInteger("retryAfterSeconds", 30),
             maintenance.getInteger("robotRetryAfterSeconds", 5),
-            maintenance.getInteger("stalledAfterSeconds", Maintenance.DEFAULT_STALLED_AFTER_SECONDS)),
+            maintenance.getInteger("stalledAfterSeconds", Maintenance.DEFAULT_STALLED_AFTER_SECONDS),
+            maintenance.getInteger("robotReturnSpreadSeconds", 10)),
         new Bridge(bridge.getString("host", "127.0.0.1"), bridge.getInteger("port", 7001),
             bridge.getInteger("maxFrameBytes", 65_536), bridge.getInteger("maxConnections", 64),
             bridge.getInteger("idleTimeoutSeconds", 60), bridge.getInteger("maxConnectionsPerAddress", 16),
@@ -329,6 +355,13 @@ public record OrchestratorConfig(Path dataDir, Http http, Database database, Sec
                 : Path.of(archiveDir).toAbsolutePath().normalize(),
             retention.getInteger("batchRows", 1_000), retention.getInteger("fileRows", 100_000),
             retention.getInteger("maxRowsPerSecond", DEFAULT_RETENTION_ROWS_PER_SECOND)));
+  }
+
+  private static double number(Object value, String key) {
+    if (value instanceof Number n) {
+      return n.doubleValue();
+    }
+    throw new IllegalArgumentException(key + " must be a number, got " + value);
   }
 
   private static Tls tls(JsonObject tls) {

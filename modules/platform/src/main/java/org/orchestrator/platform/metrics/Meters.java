@@ -32,6 +32,11 @@ public final class Meters {
   public static final String WINDOW_SECONDS = "orchestrator.maintenance.window.seconds";
   /** Gauge: unfinished jobs robots still work on, per tenant, while in maintenance. */
   public static final String DRAIN_REMAINING = "orchestrator.drain.remaining.jobs";
+  /**
+   * Gauge, per tenant: active jobs of exempt processes in maintenance, which run through Draining and
+   * are not counted in {@link #DRAIN_REMAINING}; autoSuspend waits for both.
+   */
+  public static final String DRAIN_EXEMPT_RUNNING = "orchestrator.drain.exempt.running.jobs";
   /** Gauge: share of the window's jobs that have drained (0..1). */
   public static final String DRAIN_RATIO = "orchestrator.drain.progress.ratio";
   /**
@@ -57,6 +62,14 @@ public final class Meters {
    * robot fell silent for longer than jobs.robotDeadAfterSeconds).
    */
   public static final String JOBS_FAULTED_BY_SERVER = "orchestrator.jobs.faulted.by.server";
+  /**
+   * Gauges: robots expected back after the last platform window (heard from within the heartbeat
+   * grace before it began, or during it), and robots heard from since its End.
+   */
+  public static final String RETURN_ROBOTS_BEFORE = "orchestrator.return.robots.before";
+  public static final String RETURN_ROBOTS_BACK = "orchestrator.return.robots.back";
+  /** Counter: heartbeats answered without new work because this node's start pace (jobs.startsPerSecond) was spent. */
+  public static final String JOB_STARTS_PACED = "orchestrator.job.starts.paced";
   /** Counters: Stop / Kill commands requested (by maintenance sweeps or users). */
   public static final String STOPS_SENT = "orchestrator.job.stops.sent";
   public static final String KILLS_SENT = "orchestrator.job.kills.sent";

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.orchestrator.contracts.bus.Addresses;
 import org.orchestrator.contracts.phase.MaintenancePhase;
+import org.orchestrator.contracts.phase.MaintenanceRules;
 import org.orchestrator.contracts.phase.PhaseMessages.GetPhase;
 import org.orchestrator.contracts.phase.PhaseMessages.PhaseSnapshot;
 
@@ -70,6 +71,16 @@ public final class PhaseWatch {
     PhaseSnapshot snapshot = current.get();
     return snapshot == null ? MaintenancePhase.Suspended : snapshot.phase();
   }
+
+  /** What the newest snapshot allows; while nothing is loaded, what Suspended allows (fail closed). */
+  public MaintenanceRules rules() {
+    PhaseSnapshot snapshot = current.get();
+    return (snapshot == null ? NOT_LOADED : snapshot).rules();
+  }
+
+  private static final PhaseSnapshot NOT_LOADED = new PhaseSnapshot(0, MaintenancePhase.Suspended, null, null, null,
+      null, "the phase is not loaded yet", null, null, false, null, java.util.List.of(), null, null,
+      java.util.Map.of(), java.util.List.of());
 
   public Future<Void> close() {
     return consumer.unregister();

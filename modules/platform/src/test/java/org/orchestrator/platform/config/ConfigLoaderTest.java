@@ -115,4 +115,23 @@ class ConfigLoaderTest {
         () -> ConfigLoader.load(vertx, Map.of("ORCH_BRIDGE_TLS", "yes")).await());
     assertTrue(flag.getMessage().contains("ORCH_BRIDGE_TLS must be true or false"), flag.getMessage());
   }
+
+  /** The return settings: the shipped defaults, and clear refusals of values that make no sense. */
+  @Test
+  void theReturnSettingsHaveDefaultsAndLimits() {
+    OrchestratorConfig defaults = OrchestratorConfig.fromJson(new io.vertx.core.json.JsonObject());
+    assertEquals(200.0, defaults.jobs().startsPerSecond());
+    assertEquals(200, defaults.jobs().startBurst());
+    assertEquals(10, defaults.maintenance().robotReturnSpreadSeconds());
+    for (io.vertx.core.json.JsonObject bad : java.util.List.of(
+        new io.vertx.core.json.JsonObject().put("jobs", new io.vertx.core.json.JsonObject().put("startsPerSecond", -1)),
+        new io.vertx.core.json.JsonObject().put("jobs", new io.vertx.core.json.JsonObject().put("startsPerSecond", "fast")),
+        new io.vertx.core.json.JsonObject().put("jobs", new io.vertx.core.json.JsonObject().put("startBurst", 0)),
+        new io.vertx.core.json.JsonObject().put("maintenance",
+            new io.vertx.core.json.JsonObject().put("robotReturnSpreadSeconds", 3_601)))) {
+      IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+          () -> OrchestratorConfig.fromJson(bad));
+      assertTrue(refused.getMessage().matches("(jobs|maintenance)\\.[a-zA-Z]+ must be .*"), refused.getMessage());
+    }
+  }
 }

@@ -72,6 +72,9 @@ public final class Benchmarks {
     if (which.contains("channels")) {
       ChannelMemoryBenchmark.run();
     }
+    if (which.contains("queue-commit")) {
+      QueueCommitBenchmark.run();
+    }
     if (which.contains("drain")) {
       drain();
     }

@@ -6,20 +6,28 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import org.orchestrator.platform.database.GroupCommit;
 import org.orchestrator.platform.database.Timestamps;
 import java.util.ArrayList;
 import java.util.List;
 import org.orchestrator.contracts.Failure;
 import org.orchestrator.contracts.jobs.JobMessages.QueueItem;
 
-/** Queue items per tenant and queue. */
+/**
+ * Queue items per tenant and queue. A robot's add, take and result are each a write of their own,
+ * committed in groups ({@link GroupCommit}): under a fleet's load, the robots' queue writes that
+ * arrive together share one transaction and one WAL flush. Call it on the jobs verticle's event loop.
+ */
 final class QueueItemRepository {
 
   private final Pool pool;
+  private final GroupCommit writes;
 
   QueueItemRepository(Pool pool) {
     this.pool = pool;
+    this.writes = new GroupCommit(pool);
   }
 
   /**
@@ -28,13 +36,18 @@ final class QueueItemRepository {
    * differs (another item under a used reference).
    */
   Future<Long> insert(long tenantId, long robotId, String queueName, String reference, JsonObject payload) {
-    return pool.preparedQuery("""
+    return writes.submit(client -> insert(client, tenantId, robotId, queueName, reference, payload));
+  }
+
+  private static Future<Long> insert(SqlClient client, long tenantId, long robotId, String queueName,
+      String reference, JsonObject payload) {
+    return client.preparedQuery("""
             INSERT INTO queue_items (tenant_id, queue_name, reference, payload, robot_id) VALUES ($1, $2, $3, $4, $5)
             ON CONFLICT (tenant_id, queue_name, reference) WHERE reference IS NOT NULL DO NOTHING
             RETURNING id""")
         .execute(Tuple.of(tenantId, queueName, reference, payload, robotId))
         .compose(rows -> rows.size() > 0 ? Future.succeededFuture(rows.iterator().next().getLong(0))
-            : pool.preparedQuery("SELECT id, payload FROM queue_items WHERE tenant_id = $1 AND queue_name = $2 "
+            : client.preparedQuery("SELECT id, payload FROM queue_items WHERE tenant_id = $1 AND queue_name = $2 "
                     + "AND reference = $3")
                 .execute(Tuple.of(tenantId, queueName, reference))
                 .map(existing -> {
@@ -68,7 +81,7 @@ final class QueueItemRepository {
    * {@code robotId} ({@code SKIP LOCKED}: two robots asking at once get two items, never one twice).
    */
   Future<QueueItem> takeNext(long tenantId, String queueName, long robotId) {
-    return pool.preparedQuery("""
+    return writes.submit(client -> client.preparedQuery("""
             WITH next AS (
               SELECT id FROM queue_items WHERE tenant_id = $1 AND queue_name = $2 AND status = 'New'
               ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
@@ -77,7 +90,7 @@ final class QueueItemRepository {
             FROM next WHERE q.id = next.id
             RETURNING\s""" + prefixed("q."))
         .execute(Tuple.of(tenantId, queueName, robotId))
-        .map(rows -> rows.size() == 0 ? null : toItem(rows.iterator().next()));
+        .map(rows -> rows.size() == 0 ? null : toItem(rows.iterator().next())));
   }
 
   /**
@@ -85,13 +98,18 @@ final class QueueItemRepository {
    * result reported again is answered as before (a resend), another one is CONFLICT.
    */
   Future<QueueItem> finish(long tenantId, long itemId, long robotId, String status, JsonObject output) {
-    return pool.preparedQuery("""
+    return writes.submit(client -> finish(client, tenantId, itemId, robotId, status, output));
+  }
+
+  private static Future<QueueItem> finish(SqlClient client, long tenantId, long itemId, long robotId, String status,
+      JsonObject output) {
+    return client.preparedQuery("""
             UPDATE queue_items SET status = $4, output = $5, ended_at = now()
             WHERE id = $1 AND tenant_id = $2 AND processing_robot_id = $3 AND status = 'InProgress'
             RETURNING\s""" + COLUMNS)
         .execute(Tuple.of(itemId, tenantId, robotId, status, output))
         .compose(rows -> rows.size() > 0 ? Future.succeededFuture(toItem(rows.iterator().next()))
-            : pool.preparedQuery("SELECT " + COLUMNS + " FROM queue_items WHERE id = $1 AND tenant_id = $2")
+            : client.preparedQuery("SELECT " + COLUMNS + " FROM queue_items WHERE id = $1 AND tenant_id = $2")
                 .execute(Tuple.of(itemId, tenantId))
                 .map(found -> {
                   if (found.size() == 0) {

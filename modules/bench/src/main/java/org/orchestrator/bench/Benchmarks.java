@@ -75,6 +75,9 @@ public final class Benchmarks {
     if (which.contains("queue-commit")) {
       QueueCommitBenchmark.run();
     }
+    if (which.contains("routing")) {
+      RoutingBenchmark.run();
+    }
     if (which.contains("drain")) {
       drain();
     }
@@ -1035,12 +1038,12 @@ public final class Benchmarks {
     return ms;
   }
 
-  private static void row(String name, double measured, double baseline, String target, String format) {
+  static void row(String name, double measured, double baseline, String target, String format) {
     System.out.printf("| %s | " + format + " | " + format + " | %.3f | %s |%n", name, measured, baseline,
         measured / baseline, target);
   }
 
-  private static double median(List<Double> values) {
+  static double median(List<Double> values) {
     List<Double> sorted = new ArrayList<>(values);
     Collections.sort(sorted);
     return sorted.get(sorted.size() / 2);

@@ -1,6 +1,5 @@
 package org.orchestrator.bench;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -12,7 +11,6 @@ import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.ext.web.openapi.router.OpenAPIRoute;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -34,10 +32,7 @@ final class RoutingBenchmark {
   static void run() throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
-      JsonObject contract;
-      try (InputStream in = HttpApiVerticle.class.getClassLoader().getResourceAsStream("openapi.json")) {
-        contract = HttpApiVerticle.validatable(new JsonObject(Buffer.buffer(in.readAllBytes())));
-      }
+      JsonObject contract = HttpApiVerticle.validatable(HttpApiVerticle.readContract());
       RouterBuilder builder = RouterBuilder.create(vertx, OpenAPIContract.from(vertx, contract).await());
       for (OpenAPIRoute route : builder.getRoutes()) {
         route.setDoSecurity(false).setDoValidation(false).addHandler(ctx -> ctx.response().end());

@@ -251,7 +251,8 @@ public final class HttpApiVerticle extends VerticleBase {
     return contract;
   }
 
-  private static JsonObject readContract() {
+  /** The contract as the node serves it ({@value #CONTRACT} from the classpath). */
+  public static JsonObject readContract() {
     try (InputStream in = HttpApiVerticle.class.getClassLoader().getResourceAsStream(CONTRACT)) {
       if (in == null) {
         throw new IllegalStateException(CONTRACT + " is missing from the classpath");

@@ -102,19 +102,16 @@ public final class GroupCommit {
       });
       return;
     }
-    List<AsyncResult<?>> results = new ArrayList<>(group.size());
+    // each write's own outcome, in the group's order: its answer once the group committed
+    List<Future<?>> runs = new ArrayList<>(group.size());
     boolean[] ran = new boolean[1];
     pool.withTransaction(tx -> {
-      List<Future<?>> runs = new ArrayList<>(group.size());
-      for (Write<?> write : group) {
-        runs.add(write.run(tx));
-      }
+      group.forEach(write -> runs.add(write.run(tx)));
       return Future.join(runs).transform(joined -> {
         for (Future<?> run : runs) {
           if (run.failed() && !(run.cause() instanceof Failure)) {
             return Future.failedFuture(run.cause());
           }
-          results.add(run);
         }
         ran[0] = true;
         return Future.succeededFuture();
@@ -124,7 +121,7 @@ public final class GroupCommit {
         groups++;
         grouped += group.size();
         for (int i = 0; i < group.size(); i++) {
-          group.get(i).complete(results.get(i));
+          group.get(i).complete(runs.get(i));
         }
       } else if (ran[0]) {
         // the COMMIT itself failed (the connection was lost): whether it took is not known here, so

@@ -567,10 +567,13 @@ public final class Benchmarks {
         long before = requests(stats);
         Thread.sleep(stepSeconds * 1_000L);
         double[] steady = stats.drainMillis();
+        Map<String, Object> byKind = new java.util.LinkedHashMap<>();
+        byKind.put("steady", stats.p99ByKind());
         double perSecond = (requests(stats) - before) / (double) stepSeconds;
         maintenance.start("phase=Draining").await();
         Thread.sleep(10_000);
         double[] draining = stats.drainMillis();
+        byKind.put("Draining", stats.p99ByKind());
         stats.refusalsExpected = true;
         maintenance.start("phase=Suspended&force=true").await();
         Thread.sleep(5_000);
@@ -582,9 +585,11 @@ public final class Benchmarks {
         // Retry-After; a robot still refused is not an unexpected answer until it is back)
         double returnSeconds = untilRunning(pool, tenant, n, ended, 120);
         double[] returning = stats.drainMillis();
+        byKind.put("return", stats.p99ByKind());
         stats.refusalsExpected = false;
         Thread.sleep(10_000);
         double[] after = stats.drainMillis();
+        byKind.put("after", stats.p99ByKind());
         long unexpected = stats.unexpected.get() + stats.networkFailures.get(); // before stopping the robots
         for (String id : deployed) {
           robots.undeploy(id).await();
@@ -605,6 +610,8 @@ public final class Benchmarks {
         System.out.printf("| %,d | %.0f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %d | %d | %s |%n", n, perSecond,
             p(steady, 0.5), p(steady, 0.99), p(draining, 0.99), p(returning, 0.99), returnSeconds, p(after, 0.99),
             unexpected, lost, pass ? "yes" : "no");
+        // which kind of message sets each phase's p99 (a heartbeat's figure includes the job reports it led to)
+        System.err.printf("  p99 ms by kind of message at %,d robots: %s%n", n, byKind);
         if (!pass) {
           break;
         }

@@ -14,7 +14,9 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -245,6 +247,8 @@ public final class ProfiledRobot extends VerticleBase {
     private long[] current = new long[65_536];
     private int used;
     private final long[][] byKindSum = new long[Kind.values().length][1];
+    private static final long KIND_MASK = 7;
+    private Map<Kind, Double> lastP99ByKind = Map.of();
 
     void unexpected(String what) {
       if (unexpected.incrementAndGet() <= 20) {
@@ -258,27 +262,54 @@ public final class ProfiledRobot extends VerticleBase {
         current = new long[65_536];
         used = 0;
       }
-      current[used++] = nanos;
+      // the kind in the low bits (8 ns of precision given up): the p99 of each kind, next to the whole
+      current[used++] = (nanos & ~KIND_MASK) | kind.ordinal();
       byKindSum[kind.ordinal()][0]++;
     }
 
-    /** Latencies recorded since the last call, in ms, sorted; the recorder starts over. */
+    /**
+     * Latencies recorded since the last call, in ms, sorted; the recorder starts over. The same
+     * span's p99 per kind of message is then {@link #p99ByKind()}.
+     */
     public synchronized double[] drainMillis() {
       int total = samples.size() * 65_536 + used;
       double[] all = new double[total];
+      double[][] byKind = new double[Kind.values().length][total];
+      int[] counts = new int[byKind.length];
       int i = 0;
       for (long[] block : samples) {
         for (long v : block) {
-          all[i++] = v / 1e6;
+          all[i++] = add(v, byKind, counts);
         }
       }
       for (int j = 0; j < used; j++) {
-        all[i++] = current[j] / 1e6;
+        all[i++] = add(current[j], byKind, counts);
       }
       samples.clear();
       used = 0;
       java.util.Arrays.sort(all);
+      Map<Kind, Double> p99 = new EnumMap<>(Kind.class);
+      for (Kind kind : Kind.values()) {
+        double[] mine = java.util.Arrays.copyOf(byKind[kind.ordinal()], counts[kind.ordinal()]);
+        if (mine.length > 0) {
+          java.util.Arrays.sort(mine);
+          p99.put(kind, mine[Math.min(mine.length - 1, (int) Math.ceil(mine.length * 0.99) - 1)]);
+        }
+      }
+      lastP99ByKind = p99;
       return all;
+    }
+
+    /** The p99 in ms of each kind of message in the span the last {@link #drainMillis()} returned. */
+    public synchronized Map<Kind, Double> p99ByKind() {
+      return lastP99ByKind;
+    }
+
+    private static double add(long sample, double[][] byKind, int[] counts) {
+      int kind = (int) (sample & KIND_MASK);
+      double millis = (sample & ~KIND_MASK) / 1e6;
+      byKind[kind][counts[kind]++] = millis;
+      return millis;
     }
 
     public synchronized long count(Kind kind) {

@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,8 @@ public final class Main {
    */
   private static final java.util.Set<String> LINT_FAILURES = java.util.Set.of(
       "jvm.compilation.time", "process.cpu.time", "system.cpu.count");
+  private static final java.util.Set<String> UNREAD_PER_REQUEST = java.util.Set.of(
+      "vertx.http.server.active.requests", "vertx.http.server.request.bytes", "vertx.http.server.response.bytes");
 
   private Main() {
   }
@@ -87,9 +90,41 @@ public final class Main {
 
   /**
    * Vert.x with Micrometer metrics (Prometheus registry, JVM metrics, HTTP route labels, latency
-   * histograms for the HTTP server so that Grafana can draw quantiles).
+   * histograms for the HTTP server so that Grafana can draw quantiles), without the meters nobody
+   * reads that Vert.x would record on every request (decision 120).
    */
   public static Vertx newVertx(PrometheusMeterRegistry registry) {
+    boundMeters(registry);
+    // per request, Vert.x registers an active-requests gauge and records both bodies' sizes: no panel,
+    // alert or runbook line reads them, and at 5,000 robots they were a third of the node's
+    // Micrometer time (docs/benchmarks.md, issue 35)
+    registry.config().meterFilter(MeterFilter.deny(id -> UNREAD_PER_REQUEST.contains(id.getName())));
+    return vertx(registry, metricsOptions()
+        // three meters per event-bus message (sent, received, delivered, by address): every robot
+        // request crosses the bus twice, and nothing reads them
+        .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS));
+  }
+
+  /** Vert.x's meters with these options, into {@code registry}. */
+  public static Vertx vertx(PrometheusMeterRegistry registry, MicrometerMetricsOptions options) {
+    return Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(options))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
+  }
+
+  /** Every Vert.x meter on, JVM metrics and the HTTP labels the dashboard reads. */
+  public static MicrometerMetricsOptions metricsOptions() {
+    return new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
+        .addLabels(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE);
+  }
+
+  /**
+   * What every meter of {@code registry} is held to: labels a client chooses stay bounded, names
+   * promtool refuses and Vert.x's colliding per-address gauges are dropped, the HTTP latency has
+   * buckets for quantiles.
+   */
+  public static void boundMeters(PrometheusMeterRegistry registry) {
     // first: every label a client can choose (method, status, route, address) stays bounded
     registry.config().meterFilter(new BoundedLabels());
     registry.config().meterFilter(MeterFilter.deny(id -> LINT_FAILURES.contains(id.getName())));
@@ -109,13 +144,6 @@ public final class Main {
         return config;
       }
     });
-    return Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
-            .setEnabled(true)
-            .setJvmMetricsEnabled(true)
-            .addLabels(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE)))
-        .withMetrics(new MicrometerMetricsFactory(registry))
-        .build();
   }
 
   private static void announce(Orchestrator orchestrator) {

@@ -78,6 +78,9 @@ public final class Benchmarks {
     if (which.contains("routing")) {
       RoutingBenchmark.run();
     }
+    if (which.contains("vertx-metrics")) {
+      VertxMetricsBenchmark.run();
+    }
     if (which.contains("drain")) {
       drain();
     }
@@ -1048,6 +1051,27 @@ public final class Benchmarks {
   static void row(String name, double measured, double baseline, String target, String format) {
     System.out.printf("| %s | " + format + " | " + format + " | %.3f | %s |%n", name, measured, baseline,
         measured / baseline, target);
+  }
+
+  /**
+   * {@code rounds} rounds of both sides after one warm-up of each, each side first in every other
+   * round (so neither always meets the warmer machine); the medians, {@code a}'s first.
+   */
+  static double[] alternate(int rounds, Supplier<Double> a, Supplier<Double> b) {
+    a.get();
+    b.get();
+    List<Double> as = new ArrayList<>();
+    List<Double> bs = new ArrayList<>();
+    for (int round = 0; round < rounds; round++) {
+      if (round % 2 == 0) {
+        as.add(a.get());
+        bs.add(b.get());
+      } else {
+        bs.add(b.get());
+        as.add(a.get());
+      }
+    }
+    return new double[] {median(as), median(bs)};
   }
 
   static double median(List<Double> values) {

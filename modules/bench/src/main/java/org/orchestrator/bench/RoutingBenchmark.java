@@ -11,8 +11,6 @@ import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.ext.web.openapi.router.OpenAPIRoute;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.contract.OpenAPIContract;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.orchestrator.http.HttpApiVerticle;
 
@@ -54,21 +52,9 @@ final class RoutingBenchmark {
         int wholePort = wholeServer.actualPort();
         java.util.function.IntFunction<Double> side = port -> Benchmarks.load(() -> client
             .post(port, "127.0.0.1", kind[1]).putHeader("Content-Type", "application/json").sendBuffer(body), 20_000);
-        side.apply(splitPort); // warm-up of both
-        side.apply(wholePort);
-        List<Double> a = new ArrayList<>();
-        List<Double> b = new ArrayList<>();
-        for (int round = 0; round < 6; round++) {
-          if (round % 2 == 0) {
-            a.add(side.apply(splitPort));
-            b.add(side.apply(wholePort));
-          } else {
-            b.add(side.apply(wholePort));
-            a.add(side.apply(splitPort));
-          }
-        }
+        double[] medians = Benchmarks.alternate(6, () -> side.apply(splitPort), () -> side.apply(wholePort));
         Benchmarks.row("routing: " + kind[0] + " (" + kind[1] + ") req/s, robots' router first vs. one router of "
-            + "all routes (no token, validation or database)", Benchmarks.median(a), Benchmarks.median(b), "> 1",
+            + "all routes (no token, validation or database)", medians[0], medians[1], "> 1",
             "%.0f req/s");
       }
     } finally {

@@ -107,6 +107,9 @@ public final class Main {
 
   /** Vert.x's meters with these options, into {@code registry}. */
   public static Vertx vertx(PrometheusMeterRegistry registry, MicrometerMetricsOptions options) {
+    // Vert.x keeps one registry per name for the whole JVM: under the default name a second Vert.x
+    // (a test's second node, a benchmark's second side) recorded into the first one's registry
+    options.setRegistryName("orchestrator-" + Integer.toHexString(System.identityHashCode(registry)));
     return Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(options))
         .withMetrics(new MicrometerMetricsFactory(registry))

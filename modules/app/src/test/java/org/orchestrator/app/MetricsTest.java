@@ -184,6 +184,33 @@ class MetricsTest {
   }
 
   @Test
+  void metersNobodyReadsAreNotRecordedPerRequestOrMessage() throws Exception {
+    // decision 120: Vert.x would look these up for every request and bus message
+    io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry = new io.micrometer.prometheusmetrics
+        .PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+    io.vertx.core.Vertx vertx = Main.newVertx(registry);
+    try {
+      vertx.eventBus().consumer("test.echo", message -> message.reply(message.body())).completion().await();
+      io.vertx.core.http.HttpServer server = vertx.createHttpServer().requestHandler(request -> vertx.eventBus()
+          .request("test.echo", "ping").onComplete(reply -> request.response().end("pong"))).listen(0, "127.0.0.1").await();
+      io.vertx.core.http.HttpClient client = vertx.createHttpClient();
+      assertEquals("pong", client.request(io.vertx.core.http.HttpMethod.POST, server.actualPort(), "127.0.0.1", "/")
+          .compose(request -> request.send("body")).compose(io.vertx.core.http.HttpClientResponse::body).await()
+          .toString());
+      // Vert.x counts the request once the response is written, which may be after the client has it
+      String scraped = Eventually.until(vertx, () -> Future.succeededFuture(registry.scrape()),
+          text -> text.contains("vertx_http_server_requests_total"), 10_000).await();
+      assertTrue(scraped.contains("vertx_http_server_response_time_seconds_bucket"), "the latency histogram stays");
+      for (String unread : List.of("vertx_eventbus_", "vertx_http_server_active_requests",
+          "vertx_http_server_request_bytes", "vertx_http_server_response_bytes")) {
+        assertTrue(!scraped.contains(unread), unread + " is not recorded");
+      }
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  @Test
   void aGaugeReplacedWhileScrapedNeverFailsTheScrape() throws Exception {
     // MultiGauge's overwrite removes and re-adds a series: a scrape meeting both failed whole with
     // "Duplicate labels" (a 500 on /metrics, seen beside the retention gauges); LiveRows never does

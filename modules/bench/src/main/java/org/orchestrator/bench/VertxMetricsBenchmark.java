@@ -19,7 +19,7 @@ import org.orchestrator.app.Main;
  * a JSON answer) on a Vert.x built as the node builds it ({@link Main#newVertx}) against one built
  * as before decision 120 (event-bus meters on; the active-requests gauge and both body-size
  * summaries recorded), each serving on a Vert.x of its own in this JVM, the client on a third
- * without meters. Measured: requests a second, 64 in flight, six alternating rounds of 20,000,
+ * without meters. Measured: requests a second, 64 in flight, six alternating rounds of 100,000,
  * medians.
  */
 final class VertxMetricsBenchmark {
@@ -39,7 +39,7 @@ final class VertxMetricsBenchmark {
       Buffer body = new JsonObject().put("reference", "r").put("payload", new JsonObject().put("robot", "1")).toBuffer();
       java.util.function.IntFunction<Double> side = port -> Benchmarks.load(() -> client
           .post(port, "127.0.0.1", "/api/robot/queues/q/items").putHeader("Content-Type", "application/json")
-          .sendBuffer(body), 20_000);
+          .sendBuffer(body), 100_000);
       double[] medians = Benchmarks.alternate(6, () -> side.apply(nowPort), () -> side.apply(beforePort));
       Benchmarks.row("Vert.x meters: a robot-shaped request (routed POST, one bus round trip) req/s, the node's "
           + "meters vs. before decision 120", medians[0], medians[1], "> 1", "%.0f req/s");

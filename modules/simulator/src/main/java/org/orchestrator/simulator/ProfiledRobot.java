@@ -39,6 +39,7 @@ public final class ProfiledRobot extends VerticleBase {
   public enum Kind { LOG, HEARTBEAT, ASSET, QUEUE_ADD, QUEUE_READ }
 
   private static final List<Kind> MINUTE = minute();
+  private static final int DEPLOY_GROUP = 64;
   /** A request unanswered this long counts as a network failure (a stall is an error, not a pause). */
   private static final long REQUEST_TIMEOUT_MS = 10_000;
 
@@ -101,6 +102,32 @@ public final class ProfiledRobot extends VerticleBase {
       send(Kind.HEARTBEAT); // the job it was given, at once
       timer = vertx.setPeriodic(1_000, id -> send(mine.get(slot++ % mine.size())));
     }));
+  }
+
+  /**
+   * Deploys the robots in groups of {@value #DEPLOY_GROUP}, each group the instances of one
+   * deployment, which Vert.x spreads over every event loop; a group signs in before the next is
+   * deployed, so the node is not met by the whole fleet's sign-ins at once. Deployed one at a time,
+   * each robot's HTTP client took the next event loop of the rotation for itself, so the robots
+   * landed on every other loop: half the load generator's threads carried the whole fleet, and their
+   * backlog counted as the server's latency. The deployments' ids, to undeploy.
+   */
+  public static Future<List<String>> deploy(io.vertx.core.Vertx vertx, List<ProfiledRobot> robots) {
+    Future<List<String>> deployed = Future.succeededFuture(new ArrayList<>());
+    for (int from = 0; from < robots.size(); from += DEPLOY_GROUP) {
+      java.util.Iterator<ProfiledRobot> next = robots.subList(from, Math.min(robots.size(), from + DEPLOY_GROUP))
+          .iterator();
+      int instances = Math.min(DEPLOY_GROUP, robots.size() - from);
+      deployed = deployed.compose(ids -> vertx.deployVerticle(() -> {
+        synchronized (next) {
+          return next.next();
+        }
+      }, new io.vertx.core.DeploymentOptions().setInstances(instances)).map(id -> {
+        ids.add(id);
+        return ids;
+      }));
+    }
+    return deployed;
   }
 
   @Override

@@ -559,10 +559,12 @@ public final class Benchmarks {
         giveEachAJob(pool, tenant);
         org.orchestrator.simulator.ProfiledRobot.ProfileStats stats =
             new org.orchestrator.simulator.ProfiledRobot.ProfileStats();
+        List<String> deployed = new ArrayList<>();
         java.net.URI server = java.net.URI.create("http://127.0.0.1:" + node.port());
-        List<String> deployed = org.orchestrator.simulator.ProfiledRobot.deploy(robots, tenant.robots().stream()
-            .map(robot -> new org.orchestrator.simulator.ProfiledRobot(server, Long.toString(robot.id()), robot.secret(),
-                "endpoint", "work", stats, robot.id())).toList()).await();
+        for (Tenants.Robot robot : tenant.robots()) {
+          deployed.add(robots.deployVerticle(new org.orchestrator.simulator.ProfiledRobot(server,
+              Long.toString(robot.id()), robot.secret(), "endpoint", "work", stats, robot.id())).await());
+        }
         Thread.sleep(5_000);
         stats.drainMillis();
         long before = requests(stats);

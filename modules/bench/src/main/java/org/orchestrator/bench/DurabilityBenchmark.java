@@ -209,8 +209,10 @@ final class DurabilityBenchmark {
     try {
       ProfiledRobot.ProfileStats stats = new ProfiledRobot.ProfileStats();
       java.net.URI server = java.net.URI.create("http://127.0.0.1:" + side.node().port());
-      ProfiledRobot.deploy(robots, tenant.robots().stream().map(robot -> new ProfiledRobot(server,
-          Long.toString(robot.id()), robot.secret(), "endpoint", "work", stats, robot.id())).toList()).await();
+      for (Tenants.Robot robot : tenant.robots()) {
+        robots.deployVerticle(new ProfiledRobot(server, Long.toString(robot.id()), robot.secret(), "endpoint", "work",
+            stats, robot.id())).await();
+      }
       Thread.sleep(10_000); // every robot signed in and on its rhythm (2,000 sign-ins take seconds)
       stats.drainMillis();
       long requests = Benchmarks.requests(stats);

@@ -202,8 +202,10 @@ final class RetentionBenchmark {
     try {
       ProfiledRobot.ProfileStats stats = new ProfiledRobot.ProfileStats();
       java.net.URI server = java.net.URI.create("http://127.0.0.1:" + node.port());
-      ProfiledRobot.deploy(vertx, fleet.robots().stream().map(robot -> new ProfiledRobot(server,
-          Long.toString(robot.id()), robot.secret(), "endpoint", "work", stats, robot.id())).toList()).await();
+      for (Tenants.Robot robot : fleet.robots()) {
+        vertx.deployVerticle(new ProfiledRobot(server, Long.toString(robot.id()), robot.secret(), "endpoint", "work",
+            stats, robot.id())).await();
+      }
       Thread.sleep(15_000); // every robot signed in and on its rhythm
       stats.drainMillis();
       Thread.sleep(20_000);

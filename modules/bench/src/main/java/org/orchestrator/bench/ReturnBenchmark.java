@@ -70,8 +70,10 @@ final class ReturnBenchmark {
       Benchmarks.giveEachAJob(pool, tenant);
       ProfiledRobot.ProfileStats stats = new ProfiledRobot.ProfileStats();
       URI server = URI.create("http://127.0.0.1:" + node.port());
-      ProfiledRobot.deploy(fleet, tenant.robots().stream().map(robot -> new ProfiledRobot(server,
-          Long.toString(robot.id()), robot.secret(), "endpoint", "work", stats, robot.id())).toList()).await();
+      for (Tenants.Robot robot : tenant.robots()) {
+        fleet.deployVerticle(new ProfiledRobot(server, Long.toString(robot.id()), robot.secret(), "endpoint", "work",
+            stats, robot.id())).await();
+      }
       // each side starts from a database at rest: the WAL of the side before written out (a
       // checkpoint running through a side's return tripled its p99 in a first version of this)
       pool.query("CHECKPOINT").execute().await();

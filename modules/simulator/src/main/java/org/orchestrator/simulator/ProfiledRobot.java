@@ -39,7 +39,6 @@ public final class ProfiledRobot extends VerticleBase {
   public enum Kind { LOG, HEARTBEAT, ASSET, QUEUE_ADD, QUEUE_READ }
 
   private static final List<Kind> MINUTE = minute();
-  private static final int DEPLOY_GROUP = 64;
   /** A request unanswered this long counts as a network failure (a stall is an error, not a pause). */
   private static final long REQUEST_TIMEOUT_MS = 10_000;
 
@@ -91,6 +90,12 @@ public final class ProfiledRobot extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    // Deployed one at a time (the harnesses await each robot's sign-in), a robot lands on every other
+    // event loop of its Vert.x: creating its HTTP client takes the next loop of the rotation too. On
+    // 2 cores that suits the ladder: spreading the robots over all four loops (deployed as instances
+    // of one deployment) made the same node's p50 at 5,000 robots 51-55 ms against 21-30 ms, the
+    // generator's extra threads contending with the node's (docs/benchmarks.md, session 16).
+    //
     // one connection, as a robot holds: it sends one message at a time, and a second pooled
     // connection per robot would double the node's connections (2,048 robots met its 4,096 limit)
     client = WebClient.create(vertx, trust.http(new WebClientOptions().setDefaultHost(server.getHost())
@@ -102,32 +107,6 @@ public final class ProfiledRobot extends VerticleBase {
       send(Kind.HEARTBEAT); // the job it was given, at once
       timer = vertx.setPeriodic(1_000, id -> send(mine.get(slot++ % mine.size())));
     }));
-  }
-
-  /**
-   * Deploys the robots in groups of {@value #DEPLOY_GROUP}, each group the instances of one
-   * deployment, which Vert.x spreads over every event loop; a group signs in before the next is
-   * deployed, so the node is not met by the whole fleet's sign-ins at once. Deployed one at a time,
-   * each robot's HTTP client took the next event loop of the rotation for itself, so the robots
-   * landed on every other loop: half the load generator's threads carried the whole fleet, and their
-   * backlog counted as the server's latency. The deployments' ids, to undeploy.
-   */
-  public static Future<List<String>> deploy(io.vertx.core.Vertx vertx, List<ProfiledRobot> robots) {
-    Future<List<String>> deployed = Future.succeededFuture(new ArrayList<>());
-    for (int from = 0; from < robots.size(); from += DEPLOY_GROUP) {
-      java.util.Iterator<ProfiledRobot> next = robots.subList(from, Math.min(robots.size(), from + DEPLOY_GROUP))
-          .iterator();
-      int instances = Math.min(DEPLOY_GROUP, robots.size() - from);
-      deployed = deployed.compose(ids -> vertx.deployVerticle(() -> {
-        synchronized (next) {
-          return next.next();
-        }
-      }, new io.vertx.core.DeploymentOptions().setInstances(instances)).map(id -> {
-        ids.add(id);
-        return ids;
-      }));
-    }
-    return deployed;
   }
 
   @Override

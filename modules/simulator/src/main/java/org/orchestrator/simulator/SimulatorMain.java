@@ -162,12 +162,11 @@ public final class SimulatorMain implements Callable<Integer> {
       throw new IllegalStateException("cannot create the asset the profile reads: " + asset.bodyAsString());
     }
     ProfiledRobot.ProfileStats stats = new ProfiledRobot.ProfileStats();
-    List<ProfiledRobot> fleet = new ArrayList<>();
+    List<String> deployed = new ArrayList<>();
     for (RobotFleet.Credentials robot : credentials) {
-      fleet.add(new ProfiledRobot(url, robot.clientId(), robot.secret(), "endpoint", "work",
-          stats, robot.clientId().hashCode(), new ClientTrust(caCert)));
+      deployed.add(vertx.deployVerticle(new ProfiledRobot(url, robot.clientId(), robot.secret(), "endpoint", "work",
+          stats, robot.clientId().hashCode(), new ClientTrust(caCert))).await());
     }
-    List<String> deployed = ProfiledRobot.deploy(vertx, fleet).await();
     System.out.printf("%d robots of tenant '%s' send UiPath's profile to %s%n", credentials.size(), tenant, url);
     CountDownLatch done = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(done::countDown));

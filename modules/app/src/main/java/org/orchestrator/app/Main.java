@@ -31,6 +31,8 @@ public final class Main {
    */
   private static final java.util.Set<String> LINT_FAILURES = java.util.Set.of(
       "jvm.compilation.time", "process.cpu.time", "system.cpu.count");
+  /** Numbers each Vert.x's registry name (Vert.x keeps one registry per name in a JVM). */
+  private static final java.util.concurrent.atomic.AtomicLong REGISTRIES = new java.util.concurrent.atomic.AtomicLong();
   private static final java.util.Set<String> UNREAD_PER_REQUEST = java.util.Set.of(
       "vertx.http.server.active.requests", "vertx.http.server.request.bytes", "vertx.http.server.response.bytes");
 
@@ -109,7 +111,7 @@ public final class Main {
   public static Vertx vertx(PrometheusMeterRegistry registry, MicrometerMetricsOptions options) {
     // Vert.x keeps one registry per name for the whole JVM: under the default name a second Vert.x
     // (a test's second node, a benchmark's second side) recorded into the first one's registry
-    options.setRegistryName("orchestrator-" + Integer.toHexString(System.identityHashCode(registry)));
+    options.setRegistryName("orchestrator-" + REGISTRIES.incrementAndGet());
     return Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(options))
         .withMetrics(new MicrometerMetricsFactory(registry))

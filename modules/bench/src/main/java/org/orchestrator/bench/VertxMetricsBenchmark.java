@@ -29,9 +29,11 @@ final class VertxMetricsBenchmark {
 
   static void run() throws Exception {
     Vertx now = Main.newVertx(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-    Vertx before = before(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-    Vertx robots = Vertx.vertx();
+    Vertx before = null;
+    Vertx robots = null;
     try {
+      before = before(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+      robots = Vertx.vertx();
       int nowPort = serve(now).actualPort();
       int beforePort = serve(before).actualPort();
       WebClient client = WebClient.create(robots, new WebClientOptions().setKeepAlive(true),
@@ -44,9 +46,11 @@ final class VertxMetricsBenchmark {
       Benchmarks.row("Vert.x meters: a robot-shaped request (routed POST, one bus round trip) req/s, the node's "
           + "meters vs. before decision 120", medians[0], medians[1], "> 1", "%.0f req/s");
     } finally {
-      robots.close().await(10, TimeUnit.SECONDS);
-      before.close().await(10, TimeUnit.SECONDS);
-      now.close().await(10, TimeUnit.SECONDS);
+      for (Vertx vertx : new Vertx[] {robots, before, now}) {
+        if (vertx != null) {
+          vertx.close().await(10, TimeUnit.SECONDS);
+        }
+      }
     }
   }
 

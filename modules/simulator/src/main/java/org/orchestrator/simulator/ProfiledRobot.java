@@ -254,7 +254,7 @@ public final class ProfiledRobot extends VerticleBase {
     private int used;
     private final long[][] byKindSum = new long[Kind.values().length][1];
     private static final long KIND_MASK = 7;
-    private Map<Kind, Double> lastP99ByKind = Map.of();
+    private volatile Map<Kind, Double> lastP99ByKind = Map.of();
 
     void unexpected(String what) {
       if (unexpected.incrementAndGet() <= 20) {
@@ -275,28 +275,46 @@ public final class ProfiledRobot extends VerticleBase {
 
     /**
      * Latencies recorded since the last call, in ms, sorted; the recorder starts over. The same
-     * span's p99 per kind of message is then {@link #p99ByKind()}.
+     * span's p99 per kind of message is then {@link #p99ByKind()}. Only the hand-over of the
+     * recorded blocks holds the lock the robots record under: the sorting happens outside it.
      */
-    public synchronized double[] drainMillis() {
-      int total = samples.size() * 65_536 + used;
+    public double[] drainMillis() {
+      List<long[]> blocks;
+      synchronized (this) {
+        blocks = new ArrayList<>(samples);
+        blocks.add(java.util.Arrays.copyOf(current, used));
+        samples.clear();
+        current = new long[65_536];
+        used = 0;
+      }
+      int kinds = Kind.values().length;
+      int[] counts = new int[kinds];
+      int total = 0;
+      for (long[] block : blocks) {
+        for (long sample : block) {
+          counts[(int) (sample & KIND_MASK)]++;
+        }
+        total += block.length;
+      }
       double[] all = new double[total];
-      double[][] byKind = new double[Kind.values().length][total];
-      int[] counts = new int[byKind.length];
+      double[][] byKind = new double[kinds][];
+      for (int kind = 0; kind < kinds; kind++) {
+        byKind[kind] = new double[counts[kind]];
+      }
+      int[] filled = new int[kinds];
       int i = 0;
-      for (long[] block : samples) {
-        for (long v : block) {
-          all[i++] = add(v, byKind, counts);
+      for (long[] block : blocks) {
+        for (long sample : block) {
+          int kind = (int) (sample & KIND_MASK);
+          double millis = (sample & ~KIND_MASK) / 1e6;
+          all[i++] = millis;
+          byKind[kind][filled[kind]++] = millis;
         }
       }
-      for (int j = 0; j < used; j++) {
-        all[i++] = add(current[j], byKind, counts);
-      }
-      samples.clear();
-      used = 0;
       java.util.Arrays.sort(all);
       Map<Kind, Double> p99 = new EnumMap<>(Kind.class);
       for (Kind kind : Kind.values()) {
-        double[] mine = java.util.Arrays.copyOf(byKind[kind.ordinal()], counts[kind.ordinal()]);
+        double[] mine = byKind[kind.ordinal()];
         if (mine.length > 0) {
           java.util.Arrays.sort(mine);
           p99.put(kind, mine[Math.min(mine.length - 1, (int) Math.ceil(mine.length * 0.99) - 1)]);
@@ -307,15 +325,8 @@ public final class ProfiledRobot extends VerticleBase {
     }
 
     /** The p99 in ms of each kind of message in the span the last {@link #drainMillis()} returned. */
-    public synchronized Map<Kind, Double> p99ByKind() {
+    public Map<Kind, Double> p99ByKind() {
       return lastP99ByKind;
-    }
-
-    private static double add(long sample, double[][] byKind, int[] counts) {
-      int kind = (int) (sample & KIND_MASK);
-      double millis = (sample & ~KIND_MASK) / 1e6;
-      byKind[kind][counts[kind]++] = millis;
-      return millis;
     }
 
     public synchronized long count(Kind kind) {

@@ -126,7 +126,7 @@ public final class BusAddress<Q, R> {
     if (named != null) {
       if (!(failure instanceof Failure)) {
         // DEBUG: during a database outage every request meets one (thousands a second); the outage
-        // shows in /health/ready and the 503s in vertx_http_server_responses_total
+        // shows in /health/ready and the 503s in vertx_http_server_requests_total{code="503"}
         LOG.debug("{} failed (request {}): {}", name, RequestContext.id(), failure.toString());
       }
       message.fail(named.code().errorCode(), named.getMessage());

@@ -124,19 +124,10 @@ public final class Benchmarks {
       // side measured while it still warms looks slower
       load(withGate, path, tenant.adminToken(), 20_000);
       load(without, path, tenant.adminToken(), 20_000);
-      List<Double> a = new ArrayList<>();
-      List<Double> b = new ArrayList<>();
-      for (int round = 0; round < 6; round++) {
-        // each side goes first in every other round, so neither always meets the warmer machine
-        if (round % 2 == 0) {
-          a.add(load(withGate, path, tenant.adminToken(), requests));
-          b.add(load(without, path, tenant.adminToken(), requests));
-        } else {
-          b.add(load(without, path, tenant.adminToken(), requests));
-          a.add(load(withGate, path, tenant.adminToken(), requests));
-        }
-      }
-      row("gate overhead: GET /api/Jobs/{id} req/s, gate vs. no gate", median(a), median(b), ">= 0.97", "%.0f req/s");
+      Turns<Double> turns = takingTurns(6, () -> load(withGate, path, tenant.adminToken(), requests),
+          () -> load(without, path, tenant.adminToken(), requests));
+      row("gate overhead: GET /api/Jobs/{id} req/s, gate vs. no gate", median(turns.a()), median(turns.b()), ">= 0.97",
+          "%.0f req/s");
     } finally {
       open.close();
       gated.close();
@@ -170,19 +161,9 @@ public final class Benchmarks {
       int requests = 10_000;
       load(gatedHeartbeat, 10_000);
       load(openHeartbeat, 10_000);
-      List<Double> a = new ArrayList<>();
-      List<Double> b = new ArrayList<>();
-      for (int round = 0; round < 10; round++) {
-        if (round % 2 == 0) {
-          a.add(load(gatedHeartbeat, requests));
-          b.add(load(openHeartbeat, requests));
-        } else {
-          b.add(load(openHeartbeat, requests));
-          a.add(load(gatedHeartbeat, requests));
-        }
-      }
+      Turns<Double> turns = takingTurns(10, () -> load(gatedHeartbeat, requests), () -> load(openHeartbeat, requests));
       row("gate overhead on the cheapest gated route: POST /api/robot/heartbeat req/s, gate vs. no gate",
-          median(a), median(b), ">= 0.97", "%.0f req/s");
+          median(turns.a()), median(turns.b()), ">= 0.97", "%.0f req/s");
     } finally {
       open.close();
       gated.close();
@@ -213,19 +194,9 @@ public final class Benchmarks {
       int count = 5_000;
       rate(withFence, count, 32);
       rate(without, count, 32);
-      List<Double> a = new ArrayList<>();
-      List<Double> b = new ArrayList<>();
-      for (int round = 0; round < 8; round++) {
-        if (round % 2 == 0) {
-          a.add(rate(withFence, count, 32));
-          b.add(rate(without, count, 32));
-        } else {
-          b.add(rate(without, count, 32));
-          a.add(rate(withFence, count, 32));
-        }
-      }
-      row("start fence: hand-outs/s (claim + hand-back, 32 in flight), fence vs. no fence", median(a), median(b),
-          ">= 0.9", "%.0f tx/s");
+      Turns<Double> turns = takingTurns(8, () -> rate(withFence, count, 32), () -> rate(without, count, 32));
+      row("start fence: hand-outs/s (claim + hand-back, 32 in flight), fence vs. no fence", median(turns.a()),
+          median(turns.b()), ">= 0.9", "%.0f tx/s");
     } finally {
       pool.close().await();
       node.close();
@@ -330,19 +301,9 @@ public final class Benchmarks {
       load(a, requests);
       load(b, requests);
     }
-    List<Double> x = new ArrayList<>();
-    List<Double> y = new ArrayList<>();
-    for (int round = 0; round < 10; round++) {
-      if (round % 2 == 0) {
-        x.add(load(a, requests));
-        y.add(load(b, requests));
-      } else {
-        y.add(load(b, requests));
-        x.add(load(a, requests));
-      }
-    }
-    System.err.printf("%s rounds: %s vs. %s%n", name, x, y);
-    row(name, median(x), median(y), ">= 0.97", "%.0f req/s");
+    Turns<Double> turns = takingTurns(10, () -> load(a, requests), () -> load(b, requests));
+    System.err.printf("%s rounds: %s vs. %s%n", name, turns.a(), turns.b());
+    row(name, median(turns.a()), median(turns.b()), ">= 0.97", "%.0f req/s");
   }
 
   /** Heartbeats/s with the cache of verified tokens vs. an ES256 verification on every request. */
@@ -570,7 +531,7 @@ public final class Benchmarks {
         long before = requests(stats);
         Thread.sleep(stepSeconds * 1_000L);
         double[] steady = stats.drainMillis();
-        Map<String, Object> byKind = new java.util.LinkedHashMap<>();
+        Map<String, Map<org.orchestrator.simulator.ProfiledRobot.Kind, Double>> byKind = new java.util.LinkedHashMap<>();
         byKind.put("steady", stats.p99ByKind());
         double perSecond = (requests(stats) - before) / (double) stepSeconds;
         maintenance.start("phase=Draining").await();
@@ -684,7 +645,7 @@ public final class Benchmarks {
   }
 
   static double p(double[] sorted, double quantile) {
-    return sorted.length == 0 ? Double.NaN : sorted[Math.max(0, (int) Math.ceil(sorted.length * quantile) - 1)];
+    return org.orchestrator.simulator.ProfiledRobot.ProfileStats.percentile(sorted, quantile);
   }
 
   /** {@code count} requests, 64 in flight; requests per second. */
@@ -776,26 +737,17 @@ public final class Benchmarks {
       new Maintenance(api, host).start("phase=Draining").await();
       int batches = 50;
       int lines = 500;
-      List<Double> viaApi = new ArrayList<>();
-      List<Double> bare = new ArrayList<>();
       // warm-up rounds of each (the JIT: the route's rate still rose over the first five rounds of
       // a run), then 10 rounds, the sides taking turns going first
       for (int round = 0; round < 4; round++) {
         ingestApi(tenant, jobs, batches, lines);
         ingestBare(pool, tenant.id(), tenant.robots(), jobs, batches, lines);
       }
-      for (int round = 0; round < 10; round++) {
-        if (round % 2 == 0) {
-          viaApi.add(ingestApi(tenant, jobs, batches, lines));
-          bare.add(ingestBare(pool, tenant.id(), tenant.robots(), jobs, batches, lines));
-        } else {
-          bare.add(ingestBare(pool, tenant.id(), tenant.robots(), jobs, batches, lines));
-          viaApi.add(ingestApi(tenant, jobs, batches, lines));
-        }
-      }
-      System.err.printf("ingest rounds, lines/s: api %s; bare %s%n", viaApi, bare);
+      Turns<Double> turns = takingTurns(10, () -> ingestApi(tenant, jobs, batches, lines),
+          () -> ingestBare(pool, tenant.id(), tenant.robots(), jobs, batches, lines));
+      System.err.printf("ingest rounds, lines/s: api %s; bare %s%n", turns.a(), turns.b());
       row("robot log ingest during Draining: lines/s via POST /api/robot/logs vs. bare batched INSERT",
-          median(viaApi), median(bare), ">= 0.75", "%.0f lines/s");
+          median(turns.a()), median(turns.b()), ">= 0.75", "%.0f lines/s");
       new Maintenance(api, host).end().await();
     } finally {
       pool.close().await();
@@ -1053,15 +1005,17 @@ public final class Benchmarks {
         measured / baseline, target);
   }
 
+  /** What each side measured, round by round. */
+  record Turns<T>(List<T> a, List<T> b) {
+  }
+
   /**
-   * {@code rounds} rounds of both sides after one warm-up of each, each side first in every other
-   * round (so neither always meets the warmer machine); the medians, {@code a}'s first.
+   * {@code rounds} rounds of both sides, each side first in every other round, so that neither
+   * always meets the warmer machine.
    */
-  static double[] alternate(int rounds, Supplier<Double> a, Supplier<Double> b) {
-    a.get();
-    b.get();
-    List<Double> as = new ArrayList<>();
-    List<Double> bs = new ArrayList<>();
+  static <T> Turns<T> takingTurns(int rounds, Supplier<T> a, Supplier<T> b) {
+    List<T> as = new ArrayList<>();
+    List<T> bs = new ArrayList<>();
     for (int round = 0; round < rounds; round++) {
       if (round % 2 == 0) {
         as.add(a.get());
@@ -1071,7 +1025,15 @@ public final class Benchmarks {
         as.add(a.get());
       }
     }
-    return new double[] {median(as), median(bs)};
+    return new Turns<>(as, bs);
+  }
+
+  /** {@link #takingTurns} after one warm-up of each side; the medians, {@code a}'s first. */
+  static double[] alternate(int rounds, Supplier<Double> a, Supplier<Double> b) {
+    a.get();
+    b.get();
+    Turns<Double> turns = takingTurns(rounds, a, b);
+    return new double[] {median(turns.a()), median(turns.b())};
   }
 
   static double median(List<Double> values) {

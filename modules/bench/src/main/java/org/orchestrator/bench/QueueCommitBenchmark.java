@@ -9,7 +9,6 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -57,18 +56,11 @@ final class QueueCommitBenchmark {
       long[] sequence = {0};
       round(vertx, stats, grouped, inFlight, 3, sequence); // warm-up of both
       round(vertx, stats, alone, inFlight, 3, sequence);
-      List<Round> shipped = new ArrayList<>();
-      List<Round> before = new ArrayList<>();
-      for (int i = 0; i < 3; i++) {
-        // each side goes first in every other round
-        if (i % 2 == 0) {
-          shipped.add(round(vertx, stats, grouped, inFlight, seconds, sequence));
-          before.add(round(vertx, stats, alone, inFlight, seconds, sequence));
-        } else {
-          before.add(round(vertx, stats, alone, inFlight, seconds, sequence));
-          shipped.add(round(vertx, stats, grouped, inFlight, seconds, sequence));
-        }
-      }
+      Benchmarks.Turns<Round> turns = Benchmarks.takingTurns(3,
+          () -> round(vertx, stats, grouped, inFlight, seconds, sequence),
+          () -> round(vertx, stats, alone, inFlight, seconds, sequence));
+      List<Round> shipped = turns.a();
+      List<Round> before = turns.b();
       long[] grouping = group.grouping();
       System.out.printf("| queue adds, %d in flight from one event loop, pool of 8 (medians of 3 rounds of %d s) "
               + "| group commit: %.0f adds/s, p50 %.2f ms, p99 %.2f ms, %.0f WAL flushes/s, %.0f commits/s "
@@ -87,7 +79,7 @@ final class QueueCommitBenchmark {
   }
 
   private static Round round(Vertx vertx, Pool stats, Function<Function<SqlClient, Future<Long>>, Future<Long>> send,
-      int inFlight, int seconds, long[] sequence) throws Exception {
+      int inFlight, int seconds, long[] sequence) {
     long[] before = counters(stats);
     long[] latencies = new long[4_000_000];
     int[] used = {0};
@@ -126,7 +118,11 @@ final class QueueCommitBenchmark {
         }.next();
       }
     });
-    done.future().await(seconds + 60L, TimeUnit.SECONDS);
+    try {
+      done.future().await(seconds + 60L, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("a round of " + seconds + " s did not end within a minute more", e);
+    }
     double elapsed = (System.nanoTime() - started) / 1e9;
     long[] after = counters(stats);
     long[] sorted = Arrays.copyOf(latencies, used[0]);
@@ -143,7 +139,6 @@ final class QueueCommitBenchmark {
   }
 
   private static double median(List<Round> rounds, java.util.function.ToDoubleFunction<Round> figure) {
-    double[] values = rounds.stream().mapToDouble(figure).sorted().toArray();
-    return values[values.length / 2];
+    return Benchmarks.median(rounds.stream().map(round -> figure.applyAsDouble(round)).toList());
   }
 }

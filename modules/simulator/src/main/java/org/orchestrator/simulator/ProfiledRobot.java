@@ -317,11 +317,16 @@ public final class ProfiledRobot extends VerticleBase {
         double[] mine = byKind[kind.ordinal()];
         if (mine.length > 0) {
           java.util.Arrays.sort(mine);
-          p99.put(kind, mine[Math.min(mine.length - 1, (int) Math.ceil(mine.length * 0.99) - 1)]);
+          p99.put(kind, percentile(mine, 0.99));
         }
       }
       lastP99ByKind = p99;
       return all;
+    }
+
+    /** The nearest-rank {@code quantile} of sorted figures; NaN when there are none. */
+    public static double percentile(double[] sorted, double quantile) {
+      return sorted.length == 0 ? Double.NaN : sorted[Math.max(0, (int) Math.ceil(sorted.length * quantile) - 1)];
     }
 
     /** The p99 in ms of each kind of message in the span the last {@link #drainMillis()} returned. */

@@ -189,7 +189,7 @@ public final class SimulatorMain implements Callable<Integer> {
   }
 
   private static double at(double[] sorted, double quantile) {
-    return sorted.length == 0 ? 0 : sorted[Math.max(0, (int) Math.ceil(sorted.length * quantile) - 1)];
+    return sorted.length == 0 ? 0 : ProfiledRobot.ProfileStats.percentile(sorted, quantile);
   }
 
   /** Loads the state file, creating what is missing (tenant, admin, robots) when allowed. */

@@ -231,29 +231,24 @@ final class JobRepository {
    * ({@code runningJobs}, null: it does not say), gives it the next Pending job when it has none and
    * maintenance allows it ({@code work}: any job, or only those of exempt processes while Draining;
    * its own assigned ones first, then any unassigned one of its tenant), and
-   * returns every command it must act on, in one transaction that writes nothing when nothing
-   * changes.
+   * returns every command it must act on, writing nothing when nothing changes.
    *
    * <p>Reconciliation: a job the server holds as running on this robot (Running, Stopping,
    * Terminating) that the list leaves out counts one miss; at the second miss in a row it becomes
    * Faulted ({@value #NO_LONGER_RUNS}), which frees the robot for new work in the same heartbeat. A
    * listed job that is final, unknown or not this robot's gets a KillJob.
+   *
+   * <p>Round trips (decision 121): without a list the heartbeat is one statement ({@link #HANDOUT}),
+   * atomic by itself; with one it is the reconciliation and then that statement, in one transaction,
+   * so that a job the reconciliation faulted frees the robot for the claim that follows.
    */
   Future<HeartbeatOutcome> heartbeat(long tenantId, long robotId, List<Long> runningJobs, Work work) {
     Long[] listed = runningJobs == null ? null : runningJobs.toArray(Long[]::new);
     // presence first, stored before any job is handed out (the dead-robot sweep judges by it)
-    return presence.heard(tenantId, robotId).compose(seen -> pool.withTransaction(tx ->
-        (listed == null ? Future.succeededFuture(List.<Faulted>of()) : reconcile(tx, robotId, listed))
-        .compose(faulted -> (work.none() ? Future.succeededFuture(false)
-                : claimNext(tx, tenantId, robotId, work).map(rows -> rows.rowCount() > 0))
-            .compose(claimed -> commands(tx, robotId)
-                .compose(commands -> listed == null ? Future.succeededFuture(commands)
-                    : killsForStrangers(tx, tenantId, robotId, listed).map(kills -> {
-                      List<RobotCommand> all = new ArrayList<>(commands);
-                      all.addAll(kills);
-                      return all;
-                    }))
-                .map(commands -> new HeartbeatOutcome(commands, faulted, claimed))))));
+    return presence.heard(tenantId, robotId).compose(seen -> listed == null
+        ? handOut(pool, tenantId, robotId, work, null, List.of())
+        : pool.withTransaction(tx -> reconcile(tx, robotId, listed)
+            .compose(faulted -> handOut(tx, tenantId, robotId, work, listed, faulted))));
   }
 
   /** Counts a miss for every running job the robot left out; faults those missed twice in a row. */
@@ -284,67 +279,94 @@ final class JobRepository {
         });
   }
 
-  /** KillJob for every listed job that is final, unknown, or not this robot's. */
-  private static Future<List<RobotCommand>> killsForStrangers(SqlClient tx, long tenantId, long robotId,
-      Long[] listed) {
-    return tx.preparedQuery("""
-            SELECT l.id, j.process_name FROM (SELECT DISTINCT unnest($3::bigint[]) AS id) l
-            LEFT JOIN jobs j ON j.id = l.id AND j.tenant_id = $2 AND j.robot_id = $1
-            WHERE j.id IS NULL OR j.""" + JobSql.FINAL + """
-            ORDER BY l.id""")
-        .execute(Tuple.tuple().addLong(robotId).addLong(tenantId).addArrayOfLong(listed))
-        .map(rows -> {
-          List<RobotCommand> kills = new ArrayList<>(rows.size());
-          rows.forEach(row -> kills.add(new RobotCommand(CommandType.KillJob, row.getLong("id"),
-              row.getString("process_name"))));
-          return kills;
-        });
+  /**
+   * The rest of a heartbeat in one statement: the claim of the next job ({@code claimed}, when
+   * maintenance allows work), the Stop and Kill commands marked as delivered ({@code marked}), and
+   * the answer: every command derived from the robot's active jobs, the claimed one's StartJob, and
+   * (with a list) a KillJob for every listed job that is final, unknown or not this robot's.
+   *
+   * <p>The parts touch different rows (a claim takes a Pending job not yet handed out, the marking
+   * Stopping and Terminating ones), and the answer's own read of the robot's jobs sees them as they
+   * were when the statement began, so the claimed job comes from the claim's {@code RETURNING}, not
+   * twice. The start fence's lock, taken by the claim, is held until the statement (or, with a list,
+   * the heartbeat's transaction) commits.
+   */
+  private static final String MARK = """
+      marked AS (
+        UPDATE jobs SET
+          stop_delivered_at = CASE WHEN state = 'Stopping' THEN now() ELSE stop_delivered_at END,
+          kill_delivered_at = CASE WHEN state = 'Terminating' THEN now() ELSE kill_delivered_at END
+        WHERE robot_id = $1
+          AND ((state = 'Stopping' AND stop_delivered_at IS NULL)
+            OR (state = 'Terminating' AND kill_delivered_at IS NULL)))""";
+  private static final String CLAIM = """
+      next AS (
+        SELECT id FROM jobs
+        WHERE tenant_id = $2 AND state = 'Pending' AND start_delivered_at IS NULL
+          AND (robot_id = $1 OR robot_id IS NULL)
+          AND ($3::boolean OR process_name = ANY($4::text[]))
+          AND NOT EXISTS (SELECT 1 FROM robot_cordons c WHERE c.robot_id = $1)
+          AND NOT EXISTS (
+            SELECT 1 FROM jobs busy WHERE busy.robot_id = $1 AND\s""" + JobSql.active("busy.") + """
+          )
+        ORDER BY (robot_id IS NULL), id
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED),
+      claimed AS (
+        UPDATE jobs SET robot_id = $1, start_delivered_at = now(), updated_at = now()
+        FROM next WHERE jobs.id = next.id AND\s""" + StartFence.admits("jobs.tenant_id", "jobs.process_name") + """
+        RETURNING jobs.id, jobs.state, jobs.process_name)""";
+  private static final String ANSWER = """
+      SELECT 0 AS part, id, state, process_name, start_delivered_at IS NOT NULL AS handed_out FROM jobs
+      WHERE robot_id = $1 AND\s""" + JobSql.active("") + """
+      UNION ALL SELECT 1, id, state, process_name, true FROM claimed""";
+  private static final String STRANGERS = """
+      UNION ALL SELECT 2, l.id, NULL, j.process_name, NULL FROM (SELECT DISTINCT unnest($L::bigint[]) AS id) l
+      LEFT JOIN jobs j ON j.id = l.id AND j.tenant_id = $2 AND j.robot_id = $1
+      WHERE j.id IS NULL OR j.""" + JobSql.FINAL;
+  /** The statement, by whether it claims (work allowed) and whether a list came: [claims][listed]. */
+  private static final String[][] HANDOUT = new String[2][2];
+
+  static {
+    for (int claims = 0; claims < 2; claims++) {
+      for (int listed = 0; listed < 2; listed++) {
+        String answer = claims == 1 ? ANSWER : ANSWER.replace("UNION ALL SELECT 1, id, state, process_name, true FROM claimed", "");
+        // every parameter a statement has is used in it (PostgreSQL types them by their use): the
+        // list follows the claim's two when both are there
+        HANDOUT[claims][listed] = "WITH " + (claims == 1 ? CLAIM + ",\n" : "") + MARK + "\n" + answer
+            + (listed == 1 ? "\n" + STRANGERS.replace("$L", claims == 1 ? "$5" : "$3") : "") + "\nORDER BY part, id";
+      }
+    }
   }
 
-  /** Marks Stop/Kill commands as delivered and returns every command derived from the job states. */
-  private static Future<List<RobotCommand>> commands(SqlClient tx, long robotId) {
-    return tx.preparedQuery("""
-            UPDATE jobs SET
-              stop_delivered_at = CASE WHEN state = 'Stopping' THEN now() ELSE stop_delivered_at END,
-              kill_delivered_at = CASE WHEN state = 'Terminating' THEN now() ELSE kill_delivered_at END
-            WHERE robot_id = $1
-              AND ((state = 'Stopping' AND stop_delivered_at IS NULL)
-                OR (state = 'Terminating' AND kill_delivered_at IS NULL))""")
-        .execute(Tuple.of(robotId))
-        .compose(marked -> tx.preparedQuery("""
-                SELECT id, state, process_name, start_delivered_at IS NOT NULL AS handed_out FROM jobs
-                WHERE robot_id = $1 AND\s""" + JobSql.active("") + """
-                ORDER BY id""")
-            .execute(Tuple.of(robotId)))
-        .map(rows -> {
-          List<RobotCommand> commands = new ArrayList<>(rows.size());
-          for (Row row : rows) {
-            JobTransitions.command(JobState.valueOf(row.getString("state")), row.getBoolean("handed_out"))
-                .ifPresent(type -> commands.add(new RobotCommand(type, row.getLong("id"), row.getString("process_name"))));
-          }
-          return commands;
-        });
-  }
-
-  private static Future<RowSet<Row>> claimNext(SqlClient tx, long tenantId, long robotId, Work work) {
-    return tx.preparedQuery("""
-            WITH next AS (
-              SELECT id FROM jobs
-              WHERE tenant_id = $2 AND state = 'Pending' AND start_delivered_at IS NULL
-                AND (robot_id = $1 OR robot_id IS NULL)
-                AND ($3::boolean OR process_name = ANY($4::text[]))
-                AND NOT EXISTS (SELECT 1 FROM robot_cordons c WHERE c.robot_id = $1)
-                AND NOT EXISTS (
-                  SELECT 1 FROM jobs busy WHERE busy.robot_id = $1 AND\s""" + JobSql.active("busy.") + """
-                )
-              ORDER BY (robot_id IS NULL), id
-              LIMIT 1
-              FOR UPDATE SKIP LOCKED)
-            UPDATE jobs SET robot_id = $1, start_delivered_at = now(), updated_at = now()
-            FROM next WHERE jobs.id = next.id AND\s""" + StartFence.admits("jobs.tenant_id", "jobs.process_name") + """
-            RETURNING jobs.id""")
-        .execute(Tuple.tuple().addLong(robotId).addLong(tenantId).addBoolean(work.any())
-            .addArrayOfString(work.processes().toArray(String[]::new)));
+  private static Future<HeartbeatOutcome> handOut(SqlClient client, long tenantId, long robotId, Work work,
+      Long[] listed, List<Faulted> faulted) {
+    boolean claims = !work.none();
+    Tuple params = Tuple.tuple().addLong(robotId);
+    if (claims || listed != null) {
+      params.addLong(tenantId); // the claim's and the strangers' (a statement without them has only $1)
+    }
+    if (claims) {
+      params.addBoolean(work.any()).addArrayOfString(work.processes().toArray(String[]::new));
+    }
+    if (listed != null) {
+      params.addArrayOfLong(listed);
+    }
+    return client.preparedQuery(HANDOUT[claims ? 1 : 0][listed == null ? 0 : 1]).execute(params).map(rows -> {
+      List<RobotCommand> commands = new ArrayList<>(rows.size());
+      boolean claimed = false;
+      for (Row row : rows) {
+        int part = row.getInteger("part");
+        if (part == 2) {
+          commands.add(new RobotCommand(CommandType.KillJob, row.getLong("id"), row.getString("process_name")));
+          continue;
+        }
+        claimed |= part == 1;
+        JobTransitions.command(JobState.valueOf(row.getString("state")), row.getBoolean("handed_out"))
+            .ifPresent(type -> commands.add(new RobotCommand(type, row.getLong("id"), row.getString("process_name"))));
+      }
+      return new HeartbeatOutcome(commands, faulted, claimed);
+    });
   }
 
   /** The commands of some robots now (for their push channels): nothing is handed out or marked. */

@@ -659,12 +659,6 @@ public final class Benchmarks {
         : Future.failedFuture("HTTP " + response.statusCode())), count, 64);
   }
 
-  private static Future<Void> retryOnDeadlock(Supplier<Future<?>> statement, int attempts) {
-    return statement.get().<Void>mapEmpty().recover(failure -> attempts > 1
-        && failure instanceof io.vertx.pgclient.PgException pg && "40P01".equals(pg.getSqlState())
-        ? retryOnDeadlock(statement, attempts - 1) : Future.failedFuture(failure));
-  }
-
   /** Start Draining over 100,000 running jobs of 1,000 tenants vs. one bare UPDATE of the same rows. */
   static void drain() throws Exception {
     DatabaseEndpoint db = TestDatabase.newSchema("bench_drain");
@@ -681,8 +675,9 @@ public final class Benchmarks {
       // the reset can meet the node's tick repeating the Stop sweep of a window that has just ended
       // (it began while Draining): PostgreSQL then picks one of the two to fail (deadlock, 40P01); the
       // bench's own statement is the one to try again
-      Supplier<Future<?>> reset = () -> retryOnDeadlock(() -> pool.query("UPDATE jobs SET state = 'Running', "
-          + "stop_requested_at = NULL, stop_window_id = NULL WHERE process_name = 'bench'").execute(), 5);
+      Supplier<Future<?>> reset = () -> org.orchestrator.platform.database.SqlStates.retryOnDeadlock(() -> pool.query(
+          "UPDATE jobs SET state = 'Running', stop_requested_at = NULL, stop_window_id = NULL WHERE process_name = 'bench'")
+          .execute(), 5);
       List<Double> api100k = new ArrayList<>();
       List<Double> bare = new ArrayList<>();
       long heap = 0;

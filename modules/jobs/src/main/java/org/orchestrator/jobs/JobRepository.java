@@ -24,6 +24,7 @@ import org.orchestrator.contracts.jobs.JobMessages.ScheduledJob;
 import org.orchestrator.contracts.jobs.JobState;
 import org.orchestrator.contracts.phase.MaintenanceRules.Work;
 import org.orchestrator.contracts.phase.StartFence;
+import org.orchestrator.platform.database.GroupCommit;
 import org.orchestrator.platform.database.Timestamps;
 
 /** Jobs and robot presence in PostgreSQL. Every state change is a compare-and-set on the state. */
@@ -49,10 +50,17 @@ final class JobRepository {
   private final Pool pool;
   /** Heartbeats' presence, written in groups (used on the jobs verticle's event loop only). */
   private final PresenceWriter presence;
+  /**
+   * The robots' job reports (Running, Stopped, ...) and the users' Stop and Kill, committed in
+   * groups (decision 121): at the start of a window the whole fleet reports Stopped at once, and
+   * after End it reports Running at once. Used on the jobs verticle's event loop only.
+   */
+  private final GroupCommit writes;
 
   JobRepository(Pool pool) {
     this.pool = pool;
     this.presence = new PresenceWriter(pool);
+    this.writes = new GroupCommit(pool);
   }
 
   /** A new Pending job; empty when the committed phase admits no new work for the tenant (the start fence). */
@@ -180,39 +188,44 @@ final class JobRepository {
 
   /**
    * Moves a job from {@code expected} to {@code next}, stamping the matching time columns. Empty when
-   * the job was no longer in {@code expected} (a concurrent change won).
+   * the job was no longer in {@code expected} (a concurrent change won). Committed in a group with
+   * other job writes ({@link #writes}).
    */
   Future<Optional<Job>> transition(long jobId, JobState expected, JobState next) {
-    return pool.preparedQuery("""
-            UPDATE jobs SET state = $3, updated_at = now(),
-              started_at = CASE WHEN $3 = 'Running' THEN coalesce(started_at, now()) ELSE started_at END,
-              ended_at = CASE WHEN $3 IN ('Successful', 'Faulted', 'Stopped') THEN now() ELSE ended_at END,
-              stop_requested_at = CASE WHEN $3 = 'Stopping' THEN coalesce(stop_requested_at, now())
-                                       ELSE stop_requested_at END,
-              kill_requested_at = CASE WHEN $3 = 'Terminating' THEN coalesce(kill_requested_at, now())
-                                       ELSE kill_requested_at END
-            WHERE id = $1 AND state = $2
-            RETURNING\s""" + COLUMNS)
+    return writes.submit(client -> client.preparedQuery(TRANSITION)
         .execute(Tuple.of(jobId, expected.name(), next.name()))
-        .map(JobRepository::first);
+        .map(JobRepository::first));
   }
+
+  private static final String TRANSITION = """
+      UPDATE jobs SET state = $3, updated_at = now(),
+        started_at = CASE WHEN $3 = 'Running' THEN coalesce(started_at, now()) ELSE started_at END,
+        ended_at = CASE WHEN $3 IN ('Successful', 'Faulted', 'Stopped') THEN now() ELSE ended_at END,
+        stop_requested_at = CASE WHEN $3 = 'Stopping' THEN coalesce(stop_requested_at, now())
+                                 ELSE stop_requested_at END,
+        kill_requested_at = CASE WHEN $3 = 'Terminating' THEN coalesce(kill_requested_at, now())
+                                 ELSE kill_requested_at END
+      WHERE id = $1 AND state = $2
+      RETURNING\s""" + COLUMNS;
 
   /**
    * A robot starts a job it was handed (Pending to Running), when the committed phase admits work
    * for the job's tenant (the start fence). Empty when it did not: the job was no longer Pending
    * (a concurrent change won) or the fence refused; the caller reads the job again to tell which.
+   * Committed in a group with other job writes ({@link #writes}): the fence's lock, taken here, is
+   * held until that group commits, so a phase change waits for the group as it waits for a start alone.
    */
   Future<Optional<Job>> start(long jobId) {
-    return pool.preparedQuery("""
-            UPDATE jobs SET state = 'Running', updated_at = now(), started_at = coalesce(started_at, now()),
-              exempt_window_id = coalesce(\s""" + StartFence.exemptWindow("tenant_id", "process_name") + """
-              , exempt_window_id)
-            WHERE id = $1 AND state = 'Pending' AND start_delivered_at IS NOT NULL
-              AND\s""" + StartFence.admits("tenant_id", "process_name") + """
-            RETURNING\s""" + COLUMNS)
-        .execute(Tuple.of(jobId))
-        .map(JobRepository::first);
+    return writes.submit(client -> client.preparedQuery(START).execute(Tuple.of(jobId)).map(JobRepository::first));
   }
+
+  private static final String START = """
+      UPDATE jobs SET state = 'Running', updated_at = now(), started_at = coalesce(started_at, now()),
+        exempt_window_id = coalesce(\s""" + StartFence.exemptWindow("tenant_id", "process_name") + """
+        , exempt_window_id)
+      WHERE id = $1 AND state = 'Pending' AND start_delivered_at IS NOT NULL
+        AND\s""" + StartFence.admits("tenant_id", "process_name") + """
+      RETURNING\s""" + COLUMNS;
 
   /** A page of a tenant's jobs, newest first (keyset on id: jobs_tenant_id, jobs_tenant_state_id). */
   Future<Page<Job>> page(long tenantId, JobState state, PageRequest page) {

@@ -19,6 +19,7 @@ import org.orchestrator.contracts.jobs.JobMessages.WindowJobs;
 import org.orchestrator.contracts.jobs.JobMessages.ListWindowJobs;
 import org.orchestrator.contracts.phase.PhaseMessages.Exemption;
 import org.orchestrator.contracts.phase.StartFence;
+import org.orchestrator.platform.database.SqlStates;
 
 /**
  * What maintenance does to jobs, set-based: one {@code UPDATE} stops (or kills) every job of every
@@ -28,6 +29,12 @@ import org.orchestrator.contracts.phase.StartFence;
 final class MaintenanceSweeps {
 
   private static final String ACTIVE = JobSql.ACTIVE;
+  /**
+   * A sweep locks many jobs in its own order, and a group of job writes (decision 121) holds a few
+   * until it commits: when the two meet in a deadlock and PostgreSQL gives the sweep up, it runs
+   * again (the group then has committed), rather than failing the operator's Start.
+   */
+  private static final int DEADLOCK_ATTEMPTS = 3;
 
   private final Pool pool;
 
@@ -44,7 +51,7 @@ final class MaintenanceSweeps {
     // the exempt jobs it leaves running are tagged with the window (their record in the tenant's log);
     // the guard skips the per-row check when the window exempts nothing
     String stop = exemptionsEnd ? JobSql.stoppable("") : JobSql.toStop("");
-    return pool.preparedQuery("WITH stopped AS ("
+    return SqlStates.retryOnDeadlock(() -> pool.preparedQuery("WITH stopped AS ("
             + " UPDATE jobs SET state = 'Stopping', updated_at = now(),"
             + " stop_requested_at = coalesce(stop_requested_at, now()), stop_window_id = $1"
             + " WHERE ($2::bigint IS NULL OR tenant_id = $2) AND " + stop + " RETURNING id),"
@@ -55,7 +62,7 @@ final class MaintenanceSweeps {
             + " AND " + StartFence.windowExempts("$1")
             + " AND " + StartFence.exemptWindow("tenant_id", "process_name") + " = $1 RETURNING id)"
             + " SELECT (SELECT count(*) FROM stopped), (SELECT count(*) FROM tagged)")
-        .execute(Tuple.of(windowId, tenantId, exemptionsEnd))
+        .execute(Tuple.of(windowId, tenantId, exemptionsEnd)), DEADLOCK_ATTEMPTS)
         .map(rows -> new SweepResult((int) (long) rows.iterator().next().getLong(0)));
   }
 
@@ -64,11 +71,11 @@ final class MaintenanceSweeps {
    * every one's), except those of exempt processes while Draining ({@link JobSql#toKill}).
    */
   Future<SweepResult> killAll(long windowId, Long tenantId, boolean exemptionsEnd) {
-    return pool.preparedQuery("""
+    return SqlStates.retryOnDeadlock(() -> pool.preparedQuery("""
             UPDATE jobs SET state = 'Terminating', updated_at = now(),
               kill_requested_at = coalesce(kill_requested_at, now()), kill_window_id = $1
             WHERE ($2::bigint IS NULL OR tenant_id = $2) AND\s""" + (exemptionsEnd ? JobSql.killable("") : JobSql.toKill("")))
-        .execute(Tuple.of(windowId, tenantId))
+        .execute(Tuple.of(windowId, tenantId)), DEADLOCK_ATTEMPTS)
         .map(rows -> new SweepResult(rows.rowCount()));
   }
 

@@ -32,11 +32,12 @@ class MaintenanceSweepsTest {
 
   private static Vertx vertx;
   private static Pool pool;
+  private static DatabaseEndpoint endpoint;
 
   @BeforeAll
   static void start() {
     vertx = Vertx.vertx();
-    DatabaseEndpoint endpoint = TestDatabase.newSchema("sweeps");
+    endpoint = TestDatabase.newSchema("sweeps");
     Migrations.apply(endpoint, List.of("phase", "jobs"));
     pool = Pools.create(vertx, endpoint, 2);
   }
@@ -89,6 +90,64 @@ class MaintenanceSweepsTest {
         assertEquals(true, active.contains(id), c + " gives a command, so it must be active");
       }
     });
+  }
+
+  /**
+   * A sweep and a group of job writes (decision 121) can lock the same rows in opposite orders: the
+   * group holds one job and asks for another while the sweep holds that one and waits for the first.
+   * PostgreSQL gives up the one that waited first, here the sweep; it runs again and stops nothing
+   * the group ended, and the operator's Start never sees the deadlock.
+   */
+  @Test
+  void aSweepThatMeetsAGroupOfJobWritesInADeadlockRunsAgain() throws Exception {
+    long tenant = 8;
+    List<Long> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ids.add(pool.preparedQuery("INSERT INTO jobs (tenant_id, process_name, robot_id, state) "
+          + "VALUES ($1, 'p', 9, 'Running') RETURNING id").execute(Tuple.of(tenant)).await(10, TimeUnit.SECONDS)
+          .iterator().next().getLong(0));
+    }
+    // the group takes the middle job first: whichever way the sweep walks the three (by id up or
+    // down, or the heap's order, which is the same here), it holds the first when it waits for it
+    String end = "UPDATE jobs SET state = 'Successful', ended_at = now() WHERE id = ANY($1)";
+    long deadlocksBefore = deadlocks();
+    io.vertx.sqlclient.SqlConnection group = pool.getConnection().await(10, TimeUnit.SECONDS);
+    // the pool's two connections are the group's and the sweep's
+    Pool watcher = Pools.create(vertx, endpoint, 1);
+    try {
+      int groupPid = group.query("SELECT pg_backend_pid()").execute().await(10, TimeUnit.SECONDS).iterator().next()
+          .getInteger(0);
+      io.vertx.sqlclient.Transaction tx = group.begin().await(10, TimeUnit.SECONDS);
+      group.preparedQuery(end).execute(Tuple.of(new Long[] {ids.get(1)})).await(10, TimeUnit.SECONDS);
+      Future<SweepResult> sweep = new MaintenanceSweeps(pool).stopAll(10, tenant, false);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (watcher.preparedQuery("SELECT count(*) FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))")
+          .execute(Tuple.of(groupPid)).await(10, TimeUnit.SECONDS).iterator().next().getLong(0) == 0) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("the sweep never waited for the group's job");
+        }
+        Thread.sleep(10);
+      }
+      // the group asks for the other two, one of which the sweep holds: a deadlock, broken in a second
+      group.preparedQuery(end).execute(Tuple.of(new Long[] {ids.get(0), ids.get(2)})).await(10, TimeUnit.SECONDS);
+      tx.commit().await(10, TimeUnit.SECONDS);
+      assertEquals(0, sweep.await(10, TimeUnit.SECONDS).affected(), "the group ended all three; nothing left to stop");
+      // and there was a deadlock to survive (the server's count, published within a second or so)
+      while (deadlocks() == deadlocksBefore) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("no deadlock happened: the test did not put the sweep through one");
+        }
+        Thread.sleep(50);
+      }
+    } finally {
+      watcher.close();
+      group.close();
+    }
+  }
+
+  private static long deadlocks() throws Exception {
+    return pool.query("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()").execute()
+        .await(10, TimeUnit.SECONDS).iterator().next().getLong(0);
   }
 
   private record Case(JobState state, boolean handedOut) {

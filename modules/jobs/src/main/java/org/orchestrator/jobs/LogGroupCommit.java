@@ -108,53 +108,76 @@ final class LogGroupCommit {
     return single.append(upload.tenantId(), upload.robotId(), upload.batchId(), upload.lines());
   }
 
-  /** The whole group in one transaction: claim batch ids, check ownership, insert, record counts. */
+  /**
+   * The whole group in one transaction: check ownership, claim the batch ids of the acceptable
+   * uploads with the count each stores, insert their lines, and look up what the resends were
+   * answered. An upload refused for a line naming another robot's job claims no batch id, so that
+   * id stays free to resend (checked first, so that no claim is written and then undone).
+   */
   private Future<Map<Upload, Appended>> write(SqlClient tx, List<Upload> group) {
     // within a group, a batch id sent twice by one robot is the first upload's resend
     Map<String, Upload> firstOf = new HashMap<>();
-    List<Upload> withId = new ArrayList<>();
+    List<Upload> candidates = new ArrayList<>();
     for (Upload upload : group) {
-      if (upload.batchId() != null && firstOf.putIfAbsent(upload.robotId() + "\n" + upload.batchId(), upload) == null) {
-        withId.add(upload);
+      if (upload.batchId() == null || firstOf.putIfAbsent(key(upload), upload) == null) {
+        candidates.add(upload);
       }
     }
-    Long[] robots = withId.stream().map(Upload::robotId).toArray(Long[]::new);
-    String[] batches = withId.stream().map(Upload::batchId).toArray(String[]::new);
-    Long[] tenants = withId.stream().map(Upload::tenantId).toArray(Long[]::new);
-    Future<Set<String>> claimed = withId.isEmpty() ? Future.succeededFuture(Set.of())
-        : tx.preparedQuery("""
-                INSERT INTO robot_log_batches (robot_id, batch_id, tenant_id, stored)
-                SELECT r, b, t, 0 FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS x(r, b, t)
-                ON CONFLICT (robot_id, batch_id) DO NOTHING RETURNING robot_id, batch_id""")
-            .execute(Tuple.tuple().addArrayOfLong(robots).addArrayOfString(batches).addArrayOfLong(tenants))
-            .map(rows -> {
-              Set<String> keys = new HashSet<>();
-              rows.forEach(row -> keys.add(row.getLong(0) + "\n" + row.getString(1)));
-              return keys;
-            });
-    return claimed.compose(keys -> {
-      // to write: uploads without an id, and those whose id this group claimed
-      List<Upload> fresh = new ArrayList<>();
-      for (Upload upload : group) {
-        String key = upload.robotId() + "\n" + upload.batchId();
-        if (upload.batchId() == null || keys.contains(key) && firstOf.get(key) == upload) {
-          fresh.add(upload);
+    return refused(tx, candidates).compose(bad -> {
+      List<Upload> claiming = new ArrayList<>();
+      for (int i = 0; i < candidates.size(); i++) {
+        if (candidates.get(i).batchId() != null && !bad.contains(i)) {
+          claiming.add(candidates.get(i));
         }
       }
-      return refused(tx, fresh).compose(bad -> insert(tx, fresh, bad)
-          .compose(ok -> record(tx, fresh, bad))
-          .compose(ok -> replays(tx, group, fresh, bad, firstOf)));
+      Future<Set<String>> claimed = claiming.isEmpty() ? Future.succeededFuture(Set.of())
+          : tx.preparedQuery("""
+                  INSERT INTO robot_log_batches (robot_id, batch_id, tenant_id, stored)
+                  SELECT r, b, t, n FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::int[]) AS x(r, b, t, n)
+                  ON CONFLICT (robot_id, batch_id) DO NOTHING RETURNING robot_id, batch_id""")
+              .execute(Tuple.tuple().addArrayOfLong(claiming.stream().map(Upload::robotId).toArray(Long[]::new))
+                  .addArrayOfString(claiming.stream().map(Upload::batchId).toArray(String[]::new))
+                  .addArrayOfLong(claiming.stream().map(Upload::tenantId).toArray(Long[]::new))
+                  .addArrayOfInteger(claiming.stream().map(upload -> upload.lines().size()).toArray(Integer[]::new)))
+              .map(rows -> {
+                Set<String> keys = new HashSet<>();
+                rows.forEach(row -> keys.add(row.getLong(0) + "\n" + row.getString(1)));
+                return keys;
+              });
+      return claimed.compose(keys -> {
+        // to write: the acceptable uploads without an id, and those whose id this group claimed
+        List<Upload> fresh = new ArrayList<>();
+        Set<Upload> refused = new HashSet<>();
+        Map<Upload, Appended> answers = new HashMap<>();
+        for (int i = 0; i < candidates.size(); i++) {
+          Upload upload = candidates.get(i);
+          if (bad.contains(i)) {
+            refused.add(upload);
+          }
+          if (!bad.contains(i) && (upload.batchId() == null || keys.contains(key(upload)))) {
+            fresh.add(upload);
+            answers.put(upload, new Appended(upload.lines().size(), false));
+          } else if (upload.batchId() == null) {
+            answers.put(upload, new Appended(0, false)); // refused, and nothing to replay
+          }
+        }
+        return insert(tx, fresh).compose(ok -> replays(tx, group, answers, refused, firstOf));
+      });
     });
   }
 
-  /** The uploads (by index in {@code fresh}) with a line naming a job that is not their robot's. */
-  private static Future<Set<Integer>> refused(SqlClient tx, List<Upload> fresh) {
+  private static String key(Upload upload) {
+    return upload.robotId() + "\n" + upload.batchId();
+  }
+
+  /** The uploads (by index in {@code candidates}) with a line naming a job that is not their robot's. */
+  private static Future<Set<Integer>> refused(SqlClient tx, List<Upload> candidates) {
     List<Integer> index = new ArrayList<>();
     List<Long> tenants = new ArrayList<>();
     List<Long> robots = new ArrayList<>();
     List<Long> jobs = new ArrayList<>();
-    for (int i = 0; i < fresh.size(); i++) {
-      Upload upload = fresh.get(i);
+    for (int i = 0; i < candidates.size(); i++) {
+      Upload upload = candidates.get(i);
       for (Long job : RobotLogRepository.jobIds(upload.lines())) {
         index.add(i);
         tenants.add(upload.tenantId());
@@ -178,18 +201,14 @@ final class LogGroupCommit {
         });
   }
 
-  private static Future<Void> insert(SqlClient tx, List<Upload> fresh, Set<Integer> bad) {
+  private static Future<Void> insert(SqlClient tx, List<Upload> fresh) {
     List<Long> tenants = new ArrayList<>();
     List<Long> robots = new ArrayList<>();
     List<Long> jobs = new ArrayList<>();
     List<String> levels = new ArrayList<>();
     List<String> messages = new ArrayList<>();
     List<OffsetDateTime> stamps = new ArrayList<>();
-    for (int i = 0; i < fresh.size(); i++) {
-      if (bad.contains(i)) {
-        continue;
-      }
-      Upload upload = fresh.get(i);
+    for (Upload upload : fresh) {
       for (LogLine line : upload.lines()) {
         tenants.add(upload.tenantId());
         robots.add(upload.robotId());
@@ -212,67 +231,43 @@ final class LogGroupCommit {
         .mapEmpty();
   }
 
-  /** The claimed batch ids get their counts; those of refused uploads are forgotten (resendable). */
-  private static Future<Void> record(SqlClient tx, List<Upload> fresh, Set<Integer> bad) {
-    List<Long> robots = new ArrayList<>();
-    List<String> batches = new ArrayList<>();
-    List<Integer> stored = new ArrayList<>();
-    for (int i = 0; i < fresh.size(); i++) {
-      Upload upload = fresh.get(i);
-      if (upload.batchId() != null) {
-        robots.add(upload.robotId());
-        batches.add(upload.batchId());
-        stored.add(bad.contains(i) ? 0 : upload.lines().size());
+  /**
+   * Everyone's answer: the written ones have theirs in {@code answers}; an upload whose batch id was
+   * stored before (by an earlier group, or one in flight beside this one) gets that first count as
+   * a replay, and a refused one whose id was never stored its refusal; a resend within this group
+   * gets its first upload's answer.
+   */
+  private static Future<Map<Upload, Appended>> replays(SqlClient tx, List<Upload> group, Map<Upload, Appended> answers,
+      Set<Upload> refused, Map<String, Upload> firstOf) {
+    List<Upload> looked = group.stream().filter(upload -> !answers.containsKey(upload) && firstOf.get(key(upload)) == upload)
+        .toList();
+    Future<Map<String, Integer>> stored = looked.isEmpty() ? Future.succeededFuture(Map.of())
+        : tx.preparedQuery("""
+                SELECT b.robot_id, b.batch_id, b.stored FROM robot_log_batches b
+                JOIN unnest($1::bigint[], $2::text[]) AS x(r, id) ON b.robot_id = x.r AND b.batch_id = x.id""")
+            .execute(Tuple.tuple().addArrayOfLong(looked.stream().map(Upload::robotId).toArray(Long[]::new))
+                .addArrayOfString(looked.stream().map(Upload::batchId).toArray(String[]::new)))
+            .map(rows -> {
+              Map<String, Integer> counts = new HashMap<>();
+              for (Row row : rows) {
+                counts.put(row.getLong(0) + "\n" + row.getString(1), row.getInteger(2));
+              }
+              return counts;
+            });
+    return stored.map(counts -> {
+      for (Upload upload : looked) {
+        Integer count = counts.get(key(upload));
+        answers.put(upload, count != null ? new Appended(count, true)
+            : new Appended(0, !refused.contains(upload))); // a claim refused for a row that is gone again: a replay
       }
-    }
-    if (robots.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    Tuple arrays = Tuple.tuple().addArrayOfLong(robots.toArray(Long[]::new))
-        .addArrayOfString(batches.toArray(String[]::new)).addArrayOfInteger(stored.toArray(Integer[]::new));
-    return tx.preparedQuery("""
-            UPDATE robot_log_batches b SET stored = x.n FROM unnest($1::bigint[], $2::text[], $3::int[]) AS x(r, id, n)
-            WHERE b.robot_id = x.r AND b.batch_id = x.id AND x.n > 0""").execute(arrays)
-        .compose(ok -> tx.preparedQuery("""
-            DELETE FROM robot_log_batches b USING unnest($1::bigint[], $2::text[], $3::int[]) AS x(r, id, n)
-            WHERE b.robot_id = x.r AND b.batch_id = x.id AND x.n = 0""").execute(arrays))
-        .mapEmpty();
-  }
-
-  /** Everyone's answer: written ones their count; resends (in this group or of earlier ones) the first count. */
-  private static Future<Map<Upload, Appended>> replays(SqlClient tx, List<Upload> group, List<Upload> fresh,
-      Set<Integer> bad, Map<String, Upload> firstOf) {
-    Map<Upload, Appended> answers = new HashMap<>();
-    for (int i = 0; i < fresh.size(); i++) {
-      answers.put(fresh.get(i), new Appended(bad.contains(i) ? 0 : fresh.get(i).lines().size(), false));
-    }
-    List<Upload> resends = group.stream().filter(upload -> !answers.containsKey(upload)).toList();
-    if (resends.isEmpty()) {
-      return Future.succeededFuture(answers);
-    }
-    Long[] robots = resends.stream().map(Upload::robotId).toArray(Long[]::new);
-    String[] batches = resends.stream().map(Upload::batchId).toArray(String[]::new);
-    return tx.preparedQuery("""
-            SELECT b.robot_id, b.batch_id, b.stored FROM robot_log_batches b
-            JOIN unnest($1::bigint[], $2::text[]) AS x(r, id) ON b.robot_id = x.r AND b.batch_id = x.id""")
-        .execute(Tuple.tuple().addArrayOfLong(robots).addArrayOfString(batches))
-        .map(rows -> {
-          Map<String, Integer> stored = new HashMap<>();
-          for (Row row : rows) {
-            stored.put(row.getLong(0) + "\n" + row.getString(1), row.getInteger(2));
-          }
-          for (Upload upload : resends) {
-            String key = upload.robotId() + "\n" + upload.batchId();
-            Upload first = firstOf.get(key);
-            Appended firstAnswer = first == null ? null : answers.get(first);
-            if (firstAnswer != null) {
-              // a resend of an upload refused in this group is refused the same way (not a replay)
-              answers.put(upload, new Appended(firstAnswer.stored(), firstAnswer.stored() > 0));
-            } else {
-              answers.put(upload, new Appended(stored.getOrDefault(key, 0), true));
-            }
-          }
-          return answers;
-        });
+      for (Upload upload : group) {
+        if (!answers.containsKey(upload)) {
+          // a resend of an upload of this group: its first answer (a refused one is refused again)
+          Appended first = answers.get(firstOf.get(key(upload)));
+          answers.put(upload, new Appended(first.stored(), first.stored() > 0));
+        }
+      }
+      return answers;
+    });
   }
 }

@@ -54,18 +54,19 @@ final class RobotLogRepository {
       return insertLines(pool, tenantId, robotId, lines).map(stored -> new Appended(stored, false));
     }
     Tuple key = Tuple.of(robotId, batchId);
+    // the batch id is claimed with the count the upload stores when it is accepted (all its lines);
+    // a refused upload (a line naming another robot's job) gives the claim up, so its id stays free
     return pool.withTransaction(tx -> tx.preparedQuery("""
-            INSERT INTO robot_log_batches (robot_id, batch_id, tenant_id, stored) VALUES ($1, $2, $3, 0)
+            INSERT INTO robot_log_batches (robot_id, batch_id, tenant_id, stored) VALUES ($1, $2, $3, $4)
             ON CONFLICT (robot_id, batch_id) DO NOTHING RETURNING 1""")
-        .execute(Tuple.of(robotId, batchId, tenantId))
+        .execute(Tuple.of(robotId, batchId, tenantId, lines.size()))
         .compose(claimed -> claimed.size() == 0
             ? tx.preparedQuery("SELECT stored FROM robot_log_batches WHERE robot_id = $1 AND batch_id = $2")
                 .execute(key).map(rows -> new Appended(rows.iterator().next().getInteger(0), true))
-            : insertLines(tx, tenantId, robotId, lines).compose(stored -> tx.preparedQuery(stored == 0
-                    ? "DELETE FROM robot_log_batches WHERE robot_id = $1 AND batch_id = $2"
-                    : "UPDATE robot_log_batches SET stored = $3 WHERE robot_id = $1 AND batch_id = $2")
-                .execute(stored == 0 ? key : Tuple.of(robotId, batchId, stored))
-                .map(done -> new Appended(stored, false)))));
+            : insertLines(tx, tenantId, robotId, lines).compose(stored -> stored > 0
+                ? Future.succeededFuture(new Appended(stored, false))
+                : tx.preparedQuery("DELETE FROM robot_log_batches WHERE robot_id = $1 AND batch_id = $2").execute(key)
+                    .map(done -> new Appended(0, false)))));
   }
 
   /** Forgets the batch ids received before {@code retention} ago; returns how many. */
@@ -75,6 +76,14 @@ final class RobotLogRepository {
         .map(rows -> rows.rowCount());
   }
 
+  /**
+   * Stores the lines unless one names a job that is not the robot's (then none); how many stored.
+   * The check joins the jobs on their key alone and compares tenant and robot after: asked as
+   * {@code NOT EXISTS (... id = job AND tenant_id = $1 AND robot_id = $2)}, the generic plan that
+   * PostgreSQL settles on for a prepared statement could walk every job of the tenant by the tenant
+   * index instead of looking the job up (4.5 ms against 0.2 ms at 6,500 jobs, growing with them;
+   * seen on a server whose statistics lagged, decision 121).
+   */
   private static Future<Integer> insertLines(SqlClient client, long tenantId, long robotId, List<LogLine> lines) {
     int n = lines.size();
     Long[] jobs = new Long[n];
@@ -93,8 +102,8 @@ final class RobotLogRepository {
               SELECT * FROM unnest($3::bigint[], $4::text[], $5::text[], $6::timestamptz[])
                 AS l(job_id, level, message, time_stamp)),
             foreign_job AS (
-              SELECT 1 FROM (SELECT DISTINCT job_id FROM l) d
-              WHERE NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = d.job_id AND j.tenant_id = $1 AND j.robot_id = $2)
+              SELECT 1 FROM (SELECT DISTINCT job_id FROM l) d LEFT JOIN jobs j ON j.id = d.job_id
+              WHERE j.id IS NULL OR j.tenant_id <> $1 OR j.robot_id IS DISTINCT FROM $2
               LIMIT 1)
             INSERT INTO robot_logs (tenant_id, robot_id, job_id, level, message, time_stamp)
             SELECT $1, $2, job_id, level, message, time_stamp FROM l

@@ -112,6 +112,39 @@ class LogGroupCommitTest {
     assertEquals(3, replay.stored());
   }
 
+  /**
+   * An upload written alone (the quiet node's path) keeps the same rules: refused whole for a line
+   * naming another robot's job, its batch id left free; the same id then stores a good upload once.
+   */
+  @Test
+  void aLoneUploadKeepsTheRules() throws Exception {
+    long job = job(1);
+    LogGroupCommit writer = new LogGroupCommit(pool, new RobotLogRepository(pool));
+    Appended refused = alone(writer, lines(jobOfRobot2, 2));
+    assertEquals(0, refused.stored());
+    assertFalse(refused.replay());
+    assertEquals(0L, pool.query("SELECT count(*) FROM robot_log_batches WHERE batch_id = 'alone'").execute()
+        .await(10, TimeUnit.SECONDS).iterator().next().getLong(0), "a refused batch id stays free to resend");
+    Appended stored = alone(writer, lines(job, 2));
+    assertEquals(2, stored.stored());
+    assertFalse(stored.replay());
+    Appended again = alone(writer, lines(job, 2));
+    assertTrue(again.replay());
+    assertEquals(2, again.stored(), "the resend gets the first answer, stored with the claim");
+    assertEquals(2L, pool.query("SELECT count(*) FROM robot_logs WHERE job_id = " + job).execute()
+        .await(10, TimeUnit.SECONDS).iterator().next().getLong(0), "stored once");
+    // the other test counts every row of these tables
+    pool.query("DELETE FROM robot_logs WHERE job_id = " + job).execute().await(10, TimeUnit.SECONDS);
+    pool.query("DELETE FROM robot_log_batches WHERE batch_id = 'alone'").execute().await(10, TimeUnit.SECONDS);
+  }
+
+  /** One upload of robot 1 under batch id "alone", sent when nothing else is: it is written alone. */
+  private Appended alone(LogGroupCommit writer, List<LogLine> lines) throws Exception {
+    Promise<Appended> answer = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(v -> writer.append(7, 1, "alone", lines).onComplete(answer));
+    return answer.future().await(10, TimeUnit.SECONDS);
+  }
+
   /** Two groups are written at once: an upload and its resend in the two of them are stored once. */
   @Test
   void aResendInTheOtherGroupInFlightIsStoredOnce() throws Exception {

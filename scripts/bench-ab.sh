@@ -4,6 +4,8 @@
 # benchmark has no switch for it). The earlier commit is built in a temporary worktree.
 #   scripts/bench-ab.sh <commit> <benchmark> [rounds, default 2]
 #   BENCH_JAVA_OPTS="-Dcapacity.steps=3000" scripts/bench-ab.sh cf19e74~1 capacity
+# BENCH_AB_BEFORE_EACH, when set, is a shell command run before each side (e.g. a VACUUM of the
+# catalogs on a server without autovacuum, so that both sides meet the same server; docs/benchmarks.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ $# -lt 2 ]; then
@@ -26,6 +28,9 @@ for round in $(seq 1 "$rounds"); do
   for side in before this; do
     dir=.
     [ "$side" = before ] && dir="$work/before"
+    if [ -n "${BENCH_AB_BEFORE_EACH:-}" ]; then
+      bash -c "$BENCH_AB_BEFORE_EACH" >&2
+    fi
     echo "round $round, $side ($(date +%T)):"
     (cd "$dir" && java -Xmx2g ${BENCH_JAVA_OPTS:-} -cp "modules/bench/target/classes:$(cat "$work/$side.cp")" \
       org.orchestrator.bench.Benchmarks "$which" 2>/dev/null | grep -E '^\| [0-9]' || true)

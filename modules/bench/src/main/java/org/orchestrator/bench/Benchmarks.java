@@ -75,6 +75,9 @@ public final class Benchmarks {
     if (which.contains("queue-commit")) {
       QueueCommitBenchmark.run();
     }
+    if (which.contains("heartbeat")) {
+      HeartbeatBenchmark.run();
+    }
     if (which.contains("routing")) {
       RoutingBenchmark.run();
     }

@@ -1,0 +1,94 @@
+package org.orchestrator.bench;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * A closed-loop load on the database from one event loop, as the jobs verticle sends it: {@code
+ * inFlight} senders, each sending its next request when the last is answered, for a round of some
+ * seconds. Measured: requests a second, p50 and p99 of a request, and the server's commits and WAL
+ * flushes a second meanwhile. Used by the A/B benchmarks of database statements (queue-commit,
+ * heartbeat), each side in its own rounds, taking turns.
+ */
+final class ClosedLoop {
+
+  /** One round's figures. */
+  record Round(double perSecond, double p50, double p99, double flushesPerSecond, double commitsPerSecond) {
+  }
+
+  private ClosedLoop() {
+  }
+
+  /**
+   * A round of {@code seconds}: {@code request} is given the request's sequence number (unique
+   * across rounds through {@code sequence}) and its sender's index.
+   */
+  static Round round(Vertx vertx, Pool stats, int inFlight, int seconds, long[] sequence,
+      BiFunction<Long, Integer, Future<?>> request) {
+    long[] before = counters(stats);
+    long[] latencies = new long[4_000_000];
+    int[] used = {0};
+    long started = System.nanoTime();
+    long until = started + seconds * 1_000_000_000L;
+    Context context = vertx.getOrCreateContext();
+    Promise<Void> done = Promise.promise();
+    int[] running = {inFlight};
+    context.runOnContext(v -> {
+      for (int w = 0; w < inFlight; w++) {
+        int sender = w;
+        new Object() {
+          void next() {
+            if (System.nanoTime() >= until) {
+              if (--running[0] == 0) {
+                done.complete();
+              }
+              return;
+            }
+            long at = System.nanoTime();
+            request.apply(sequence[0]++, sender).onComplete(answered -> {
+              if (answered.failed()) {
+                done.tryFail(answered.cause());
+                return;
+              }
+              if (used[0] < latencies.length) {
+                latencies[used[0]++] = System.nanoTime() - at;
+              }
+              next();
+            });
+          }
+        }.next();
+      }
+    });
+    try {
+      done.future().await(seconds + 60L, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("a round of " + seconds + " s did not end within a minute more", e);
+    }
+    double elapsed = (System.nanoTime() - started) / 1e9;
+    long[] after = counters(stats);
+    long[] sorted = Arrays.copyOf(latencies, used[0]);
+    Arrays.sort(sorted);
+    return new Round(used[0] / elapsed, sorted[sorted.length / 2] / 1e6, sorted[(int) (sorted.length * 0.99)] / 1e6,
+        (after[1] - before[1]) / elapsed, (after[0] - before[0]) / elapsed);
+  }
+
+  /** Commits in the database and WAL flushes of the server so far. */
+  private static long[] counters(Pool stats) {
+    Row row = stats.query("SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()), "
+        + "(SELECT wal_sync FROM pg_stat_wal)").execute().await().iterator().next();
+    return new long[] {row.getLong(0), row.getLong(1)};
+  }
+
+  static double median(List<Round> rounds, ToDoubleFunction<Round> figure) {
+    return Benchmarks.median(rounds.stream().map(round -> figure.applyAsDouble(round)).toList());
+  }
+}

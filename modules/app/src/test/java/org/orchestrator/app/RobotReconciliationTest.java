@@ -218,6 +218,13 @@ class RobotReconciliationTest {
         400, "BAD_REQUEST");
     assertEquals(200, report(robot, mine, "Successful"));
     assertEquals(200, report(neighbour, neighbours, "Successful"));
+
+    // a free robot that lists the tenant's unassigned job (the only one) is handed it in the same
+    // heartbeat: StartJob only, not a KillJob beside it (the job is its own from that moment)
+    long unassigned = createJob(tenant, null);
+    assertEquals(Map.of(unassigned, "StartJob"), byJob(heartbeat(robot, unassigned)));
+    assertEquals(200, report(robot, unassigned, "Running"));
+    assertEquals(200, report(robot, unassigned, "Successful"));
   }
 
   @Test

@@ -336,7 +336,7 @@ final class JobRepository {
   private static final String STRANGERS = """
       UNION ALL SELECT 2, l.id, NULL, j.process_name, NULL FROM (SELECT DISTINCT unnest($L::bigint[]) AS id) l
       LEFT JOIN jobs j ON j.id = l.id AND j.tenant_id = $2 AND j.robot_id = $1
-      WHERE j.id IS NULL OR j.""" + JobSql.FINAL;
+      WHERE (j.id IS NULL OR j.""" + JobSql.FINAL + ")";
   /** The statement, by whether it claims (work allowed) and whether a list came: [claims][listed]. */
   private static final String[][] HANDOUT = new String[2][2];
 
@@ -347,7 +347,9 @@ final class JobRepository {
         // every parameter a statement has is used in it (PostgreSQL types them by their use): the
         // list follows the claim's two when both are there
         HANDOUT[claims][listed] = "WITH " + (claims == 1 ? CLAIM + ",\n" : "") + MARK + "\n" + answer
-            + (listed == 1 ? "\n" + STRANGERS.replace("$L", claims == 1 ? "$5" : "$3") : "") + "\nORDER BY part, id";
+            + (listed == 1 ? "\n" + STRANGERS.replace("$L", claims == 1 ? "$5" : "$3")
+                // a listed job this statement claims is the robot's now (its StartJob), not a stranger
+                + (claims == 1 ? " AND l.id NOT IN (SELECT id FROM claimed)" : "") : "") + "\nORDER BY part, id";
       }
     }
   }

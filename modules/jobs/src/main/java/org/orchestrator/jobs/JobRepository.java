@@ -331,8 +331,8 @@ final class JobRepository {
         RETURNING jobs.id, jobs.state, jobs.process_name)""";
   private static final String ANSWER = """
       SELECT 0 AS part, id, state, process_name, start_delivered_at IS NOT NULL AS handed_out FROM jobs
-      WHERE robot_id = $1 AND\s""" + JobSql.active("") + """
-      UNION ALL SELECT 1, id, state, process_name, true FROM claimed""";
+      WHERE robot_id = $1 AND\s""" + JobSql.active("");
+  private static final String CLAIMED = "\nUNION ALL SELECT 1, id, state, process_name, true FROM claimed";
   private static final String STRANGERS = """
       UNION ALL SELECT 2, l.id, NULL, j.process_name, NULL FROM (SELECT DISTINCT unnest($L::bigint[]) AS id) l
       LEFT JOIN jobs j ON j.id = l.id AND j.tenant_id = $2 AND j.robot_id = $1
@@ -343,7 +343,7 @@ final class JobRepository {
   static {
     for (int claims = 0; claims < 2; claims++) {
       for (int listed = 0; listed < 2; listed++) {
-        String answer = claims == 1 ? ANSWER : ANSWER.replace("UNION ALL SELECT 1, id, state, process_name, true FROM claimed", "");
+        String answer = ANSWER + (claims == 1 ? CLAIMED : "");
         // every parameter a statement has is used in it (PostgreSQL types them by their use): the
         // list follows the claim's two when both are there
         HANDOUT[claims][listed] = "WITH " + (claims == 1 ? CLAIM + ",\n" : "") + MARK + "\n" + answer

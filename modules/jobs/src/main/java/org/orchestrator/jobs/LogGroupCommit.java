@@ -141,7 +141,7 @@ final class LogGroupCommit {
                   .addArrayOfInteger(claiming.stream().map(upload -> upload.lines().size()).toArray(Integer[]::new)))
               .map(rows -> {
                 Set<String> keys = new HashSet<>();
-                rows.forEach(row -> keys.add(row.getLong(0) + "\n" + row.getString(1)));
+                rows.forEach(row -> keys.add(key(row.getLong(0), row.getString(1))));
                 return keys;
               });
       return claimed.compose(keys -> {
@@ -167,7 +167,12 @@ final class LogGroupCommit {
   }
 
   private static String key(Upload upload) {
-    return upload.robotId() + "\n" + upload.batchId();
+    return key(upload.robotId(), upload.batchId());
+  }
+
+  /** A batch id is a robot's own: the key of an upload and of a stored batch row alike. */
+  private static String key(long robotId, String batchId) {
+    return robotId + "\n" + batchId;
   }
 
   /** The uploads (by index in {@code candidates}) with a line naming a job that is not their robot's. */
@@ -250,7 +255,7 @@ final class LogGroupCommit {
             .map(rows -> {
               Map<String, Integer> counts = new HashMap<>();
               for (Row row : rows) {
-                counts.put(row.getLong(0) + "\n" + row.getString(1), row.getInteger(2));
+                counts.put(key(row.getLong(0), row.getString(1)), row.getInteger(2));
               }
               return counts;
             });

@@ -78,6 +78,9 @@ public final class Benchmarks {
     if (which.contains("heartbeat")) {
       HeartbeatBenchmark.run();
     }
+    if (which.contains("log-group")) {
+      org.orchestrator.jobs.LogGroupBenchmark.run();
+    }
     if (which.contains("routing")) {
       RoutingBenchmark.run();
     }
@@ -1004,14 +1007,14 @@ public final class Benchmarks {
   }
 
   /** What each side measured, round by round. */
-  record Turns<T>(List<T> a, List<T> b) {
+  public record Turns<T>(List<T> a, List<T> b) {
   }
 
   /**
    * {@code rounds} rounds of both sides, each side first in every other round, so that neither
    * always meets the warmer machine.
    */
-  static <T> Turns<T> takingTurns(int rounds, Supplier<T> a, Supplier<T> b) {
+  public static <T> Turns<T> takingTurns(int rounds, Supplier<T> a, Supplier<T> b) {
     List<T> as = new ArrayList<>();
     List<T> bs = new ArrayList<>();
     for (int round = 0; round < rounds; round++) {
@@ -1034,7 +1037,7 @@ public final class Benchmarks {
     return new double[] {median(turns.a()), median(turns.b())};
   }
 
-  static double median(List<Double> values) {
+  public static double median(List<Double> values) {
     List<Double> sorted = new ArrayList<>(values);
     Collections.sort(sorted);
     return sorted.get(sorted.size() / 2);

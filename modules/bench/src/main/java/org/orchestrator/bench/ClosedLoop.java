@@ -17,12 +17,12 @@ import java.util.function.ToDoubleFunction;
  * inFlight} senders, each sending its next request when the last is answered, for a round of some
  * seconds. Measured: requests a second, p50 and p99 of a request, and the server's commits and WAL
  * flushes a second meanwhile. Used by the A/B benchmarks of database statements (queue-commit,
- * heartbeat), each side in its own rounds, taking turns.
+ * heartbeat, log-group), each side in its own rounds, taking turns.
  */
-final class ClosedLoop {
+public final class ClosedLoop {
 
   /** One round's figures. */
-  record Round(double perSecond, double p50, double p99, double flushesPerSecond, double commitsPerSecond) {
+  public record Round(double perSecond, double p50, double p99, double flushesPerSecond, double commitsPerSecond) {
   }
 
   private ClosedLoop() {
@@ -32,7 +32,7 @@ final class ClosedLoop {
    * A round of {@code seconds}: {@code request} is given the request's sequence number (unique
    * across rounds through {@code sequence}) and its sender's index.
    */
-  static Round round(Vertx vertx, Pool stats, int inFlight, int seconds, long[] sequence,
+  public static Round round(Vertx vertx, Pool stats, int inFlight, int seconds, long[] sequence,
       BiFunction<Long, Integer, Future<?>> request) {
     long[] before = counters(stats);
     long[] latencies = new long[4_000_000];
@@ -88,7 +88,7 @@ final class ClosedLoop {
     return new long[] {row.getLong(0), row.getLong(1)};
   }
 
-  static double median(List<Round> rounds, ToDoubleFunction<Round> figure) {
+  public static double median(List<Round> rounds, ToDoubleFunction<Round> figure) {
     return Benchmarks.median(rounds.stream().map(round -> figure.applyAsDouble(round)).toList());
   }
 }

@@ -139,7 +139,7 @@ public final class JobControlVerticle extends VerticleBase {
     JobService service = new JobService(jobs, logs, queueItems,
         query -> Addresses.IDENTITY_ROBOT_GET.request(bus, query),
         Duration.ofSeconds(settings.heartbeatGraceSeconds()), phase::rules, metrics,
-        new LogGroupCommit(pool, logs), new CordonRepository(pool), clock,
+        new LogGroupCommit(logs), new CordonRepository(pool), clock,
         new StartPacer(settings.startsPerSecond(), settings.startBurst(), System::nanoTime));
     FleetReturns returns = new FleetReturns(pool, Duration.ofSeconds(settings.heartbeatGraceSeconds()), registry);
     cordonTimer = vertx.setPeriodic(CORDON_CHECK_MS, id -> service.killOverdueCordons()

@@ -66,7 +66,7 @@ class LogGroupCommitTest {
 
   @Test
   void uploadsAtOnceKeepTheirOwnRules() throws Exception {
-    LogGroupCommit writer = new LogGroupCommit(pool, new RobotLogRepository(pool));
+    LogGroupCommit writer = new LogGroupCommit(new RobotLogRepository(pool));
     Context context = vertx.getOrCreateContext();
     List<Future<Appended>> answers = new ArrayList<>();
     Promise<Void> sent = Promise.promise();
@@ -119,7 +119,7 @@ class LogGroupCommitTest {
   @Test
   void aLoneUploadKeepsTheRules() throws Exception {
     long job = job(1);
-    LogGroupCommit writer = new LogGroupCommit(pool, new RobotLogRepository(pool));
+    LogGroupCommit writer = new LogGroupCommit(new RobotLogRepository(pool));
     Appended refused = alone(writer, lines(jobOfRobot2, 2));
     assertEquals(0, refused.stored());
     assertFalse(refused.replay());
@@ -145,11 +145,49 @@ class LogGroupCommitTest {
     return answer.future().await(10, TimeUnit.SECONDS);
   }
 
+  /**
+   * A line PostgreSQL cannot store (a NUL in its text; the HTTP layer refuses it first, this is the
+   * writer's own guard) fails the group's statement: the group changed nothing, its uploads are
+   * written one by one, and only that upload fails.
+   */
+  @Test
+  void anUploadTheDatabaseRefusesFailsAloneAndTheOthersOfItsGroupAreStored() throws Exception {
+    long job = job(1);
+    LogGroupCommit writer = new LogGroupCommit(new RobotLogRepository(pool));
+    List<LogLine> poisoned = List.of(new LogLine(job, "Info", "nul \u0000 inside", Instant.now()));
+    List<Future<Appended>> answers = new ArrayList<>();
+    Promise<Void> sent = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(v -> {
+      for (int i = 0; i < 12; i++) {
+        answers.add(writer.append(7, 1, i == 6 ? "poisoned" : "fine-" + i, i == 6 ? poisoned : lines(job, 2)));
+      }
+      sent.complete();
+    });
+    sent.future().await(10, TimeUnit.SECONDS);
+    Future.join(new ArrayList<>(answers)).otherwiseEmpty().await(30, TimeUnit.SECONDS); // one fails
+    for (int i = 0; i < 12; i++) {
+      if (i == 6) {
+        assertTrue(answers.get(i).failed(), "the poisoned upload fails");
+      } else {
+        assertEquals(2, answers.get(i).result().stored(), "upload " + i);
+        assertFalse(answers.get(i).result().replay());
+      }
+    }
+    assertEquals(22L, pool.query("SELECT count(*) FROM robot_logs WHERE job_id = " + job).execute()
+        .await(10, TimeUnit.SECONDS).iterator().next().getLong(0), "every good line once");
+    assertEquals(0L, pool.query("SELECT count(*) FROM robot_log_batches WHERE batch_id = 'poisoned'").execute()
+        .await(10, TimeUnit.SECONDS).iterator().next().getLong(0), "the failed upload's id stays free");
+    // the other test counts every row of these tables
+    pool.query("DELETE FROM robot_logs WHERE job_id = " + job).execute().await(10, TimeUnit.SECONDS);
+    pool.query("DELETE FROM robot_log_batches WHERE batch_id = 'poisoned' OR batch_id LIKE 'fine-%'").execute()
+        .await(10, TimeUnit.SECONDS);
+  }
+
   /** Two groups are written at once: an upload and its resend in the two of them are stored once. */
   @Test
   void aResendInTheOtherGroupInFlightIsStoredOnce() throws Exception {
     long job = job(1);
-    LogGroupCommit writer = new LogGroupCommit(pool, new RobotLogRepository(pool));
+    LogGroupCommit writer = new LogGroupCommit(new RobotLogRepository(pool));
     Context context = vertx.getOrCreateContext();
     List<Future<Appended>> answers = new ArrayList<>();
     Promise<Void> sent = Promise.promise();

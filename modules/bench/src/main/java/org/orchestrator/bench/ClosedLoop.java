@@ -81,6 +81,18 @@ public final class ClosedLoop {
         (after[1] - before[1]) / elapsed, (after[0] - before[0]) / elapsed);
   }
 
+  /**
+   * An A/B of two kinds of request: a warm-up round of 3 s each, then three rounds of {@code
+   * seconds} a side, taking turns.
+   */
+  public static Benchmarks.Turns<Round> ab(Vertx vertx, Pool stats, int inFlight, int seconds, long[] sequence,
+      BiFunction<Long, Integer, Future<?>> a, BiFunction<Long, Integer, Future<?>> b) {
+    round(vertx, stats, inFlight, 3, sequence, a);
+    round(vertx, stats, inFlight, 3, sequence, b);
+    return Benchmarks.takingTurns(3, () -> round(vertx, stats, inFlight, seconds, sequence, a),
+        () -> round(vertx, stats, inFlight, seconds, sequence, b));
+  }
+
   /** Commits in the database and WAL flushes of the server so far. */
   private static long[] counters(Pool stats) {
     Row row = stats.query("SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()), "

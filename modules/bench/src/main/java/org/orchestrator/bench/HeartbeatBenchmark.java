@@ -119,11 +119,7 @@ final class HeartbeatBenchmark {
 
   private static void row(String what, Vertx vertx, Pool stats, int inFlight, int seconds, long[] sequence,
       BiFunction<Long, Integer, Future<?>> shipped, BiFunction<Long, Integer, Future<?>> before) {
-    ClosedLoop.round(vertx, stats, inFlight, 3, sequence, shipped); // warm-up of both
-    ClosedLoop.round(vertx, stats, inFlight, 3, sequence, before);
-    Benchmarks.Turns<Round> turns = Benchmarks.takingTurns(3,
-        () -> ClosedLoop.round(vertx, stats, inFlight, seconds, sequence, shipped),
-        () -> ClosedLoop.round(vertx, stats, inFlight, seconds, sequence, before));
+    Benchmarks.Turns<Round> turns = ClosedLoop.ab(vertx, stats, inFlight, seconds, sequence, shipped, before);
     List<Round> a = turns.a();
     List<Round> b = turns.b();
     System.out.printf("| %s, %d in flight, pool of 8 (medians of 3 rounds of %d s) | one statement: %.0f/s, "

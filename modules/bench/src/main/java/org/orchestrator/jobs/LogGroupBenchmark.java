@@ -155,11 +155,7 @@ public final class LogGroupBenchmark {
 
   private static void row(int size, Vertx vertx, Pool stats, int seconds, long[] sequence,
       BiFunction<Long, Integer, Future<?>> shipped, BiFunction<Long, Integer, Future<?>> before) {
-    ClosedLoop.round(vertx, stats, IN_FLIGHT, 3, sequence, shipped); // warm-up of both
-    ClosedLoop.round(vertx, stats, IN_FLIGHT, 3, sequence, before);
-    Benchmarks.Turns<Round> turns = Benchmarks.takingTurns(3,
-        () -> ClosedLoop.round(vertx, stats, IN_FLIGHT, seconds, sequence, shipped),
-        () -> ClosedLoop.round(vertx, stats, IN_FLIGHT, seconds, sequence, before));
+    Benchmarks.Turns<Round> turns = ClosedLoop.ab(vertx, stats, IN_FLIGHT, seconds, sequence, shipped, before);
     List<Round> a = turns.a();
     List<Round> b = turns.b();
     System.out.printf("| %s, %d groups in flight, pool of 8 (medians of 3 rounds of %d s) | one statement: "

@@ -5,15 +5,30 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 
-/** Creates the one reactive connection pool the verticles share. */
+/**
+ * Creates the one reactive connection pool the verticles share.
+ *
+ * <p>A request waits for a connection without a timer of the pool's own (decision 123). In Vert.x
+ * 5.0.7 that timer can fire for a request that was already given its connection (its cancellation
+ * races with the hand-over), and cancelling it then throws {@code IllegalStateException: Promise
+ * already completed} in the middle of the pool's task chain: the tasks after it are dropped, among
+ * them the hand-over of a connection to another waiting request, which then waits out the 30 s and
+ * fails, and whose connection the pool never gets back (vert.x issue 6169, fixed after 5.0.x). The
+ * wait stays bounded: every bus request a pool serves has a reply timeout of its own (10 s by
+ * default), and at most {@link #MAX_WAITING} requests wait; more are refused at once.
+ */
 public final class Pools {
+
+  /** Requests waiting for a connection at most; more are refused at once. */
+  public static final int MAX_WAITING = 10_000;
 
   private Pools() {
   }
 
   public static Pool create(Vertx vertx, DatabaseEndpoint endpoint, int size) {
     return PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(size).setShared(false).setMaxWaitQueueSize(10_000))
+        .with(new PoolOptions().setMaxSize(size).setShared(false).setMaxWaitQueueSize(MAX_WAITING)
+            .setConnectionTimeout(0))
         .connectingTo(endpoint.connectOptions())
         .using(vertx)
         .build();

@@ -6,6 +6,8 @@ import io.vertx.pgclient.PgException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import org.orchestrator.contracts.Failure;
+import org.orchestrator.contracts.FailureCode;
 import org.orchestrator.contracts.jobs.JobMessages.LogLine;
 import org.orchestrator.jobs.RobotLogRepository.Appended;
 import org.orchestrator.jobs.RobotLogRepository.Upload;
@@ -34,22 +36,38 @@ final class LogGroupCommit {
    * written by one) while the next group gathers.
    */
   static final int GROUPS_IN_FLIGHT = 2;
+  /**
+   * The uploads waiting at most, in characters of their messages and a line's other fields (a busy
+   * node holds a few hundred lines; this is four of the largest uploads' bodies, 4 MiB each).
+   */
+  static final long MAX_WAITING_CHARS = 16L << 20;
+  private static final int LINE_FIELDS_CHARS = 64;
 
   private record Waiting(Upload upload, Promise<Appended> answer) {
   }
 
   private final RobotLogRepository logs;
   private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+  private long waitingChars;
   private int writing;
 
   LogGroupCommit(RobotLogRepository logs) {
     this.logs = logs;
   }
 
-  /** Called on the jobs verticle's event loop only. */
+  /**
+   * Called on the jobs verticle's event loop only. Refused at once (UNAVAILABLE: 503, the robot
+   * retries later) when the uploads waiting would outgrow {@link #MAX_WAITING_CHARS}, as when the
+   * database stalls: what is held here never grows past that.
+   */
   Future<Appended> append(long tenantId, long robotId, String batchId, List<LogLine> lines) {
+    int size = size(lines);
+    if (waitingChars + size > MAX_WAITING_CHARS) {
+      return Future.failedFuture(new Failure(FailureCode.UNAVAILABLE, "log uploads are waiting for the database"));
+    }
     Promise<Appended> answer = Promise.promise();
     waiting.add(new Waiting(new Upload(tenantId, robotId, batchId, lines), answer));
+    waitingChars += size;
     if (writing < GROUPS_IN_FLIGHT) {
       writeNext();
     }
@@ -68,10 +86,13 @@ final class LogGroupCommit {
       group.add(next);
       lines += next.upload().lines().size();
     }
-    logs.appendAll(group.stream().map(Waiting::upload).toList()).onComplete(done -> {
+    group.forEach(taken -> waitingChars -= size(taken.upload().lines()));
+    List<Upload> uploads = group.stream().map(Waiting::upload).toList();
+    // through compose, so that a throw while the statement is built fails the group, not the writer
+    Future.succeededFuture().compose(start -> logs.appendAll(uploads)).onComplete(done -> {
       if (done.succeeded()) {
         for (int i = 0; i < group.size(); i++) {
-          group.get(i).answer().complete(done.result().get(i));
+          done.result().get(i).onComplete(group.get(i).answer());
         }
       } else if (group.size() > 1 && done.cause() instanceof PgException) {
         LOG.debug("a group of {} log uploads failed ({}); writing them one by one", group.size(),
@@ -86,5 +107,13 @@ final class LogGroupCommit {
       writing--;
       writeNext();
     });
+  }
+
+  private static int size(List<LogLine> lines) {
+    int chars = 0;
+    for (LogLine line : lines) {
+      chars += LINE_FIELDS_CHARS + (line.message() == null ? 0 : line.message().length());
+    }
+    return chars;
   }
 }

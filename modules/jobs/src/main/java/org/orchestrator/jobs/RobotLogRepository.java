@@ -9,7 +9,6 @@ import io.vertx.sqlclient.Tuple;
 import org.orchestrator.platform.database.Timestamps;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +54,7 @@ final class RobotLogRepository {
    * nothing and gets the first count back ({@code replay}).
    */
   Future<Appended> append(long tenantId, long robotId, String batchId, List<LogLine> lines) {
-    return appendAll(List.of(new Upload(tenantId, robotId, batchId, lines))).map(answers -> answers.get(0));
+    return appendAll(List.of(new Upload(tenantId, robotId, batchId, lines))).compose(answers -> answers.get(0));
   }
 
   /**
@@ -67,8 +66,13 @@ final class RobotLogRepository {
    * concurrent statements claiming one batch id meet on the primary key: the second waits for the
    * first to commit, then replays its answer (looked up in a second statement, the only case that
    * takes one: this statement's snapshot is older than that commit).
+   *
+   * <p>The outer future fails only when the statement did, which then wrote nothing (or, the
+   * connection lost, what it did is not known). Once it committed, every upload has its own answer:
+   * an answer that needed the second statement fails alone when that statement does (the upload's
+   * lines were not written, its id was stored by another: its robot resends and gets the replay).
    */
-  Future<List<Appended>> appendAll(List<Upload> uploads) {
+  Future<List<Future<Appended>>> appendAll(List<Upload> uploads) {
     Map<String, Integer> firstOf = new HashMap<>();
     List<Integer> candidates = new ArrayList<>();
     for (int i = 0; i < uploads.size(); i++) {
@@ -128,18 +132,22 @@ final class RobotLogRepository {
               unseen.add(i); // its id was claimed by a statement that committed while this one waited
             }
           }
-          return unseen.isEmpty() ? Future.succeededFuture() : storedCounts(uploads, unseen, answers);
+          // committed: from here on a failure is one upload's, never the group's
+          return unseen.isEmpty() ? Future.<Throwable>succeededFuture()
+              : storedCounts(uploads, unseen, answers).map(done -> (Throwable) null).otherwise(failure -> failure);
         })
-        .map(done -> {
+        .map(lookupFailure -> {
+          List<Future<Appended>> results = new ArrayList<>(answers.length);
           for (int i = 0; i < answers.length; i++) {
-            if (answers[i] == null) {
-              // a resend of an earlier upload of the list: its answer (a refused one is refused again)
-              Upload upload = uploads.get(i);
-              Appended first = answers[firstOf.get(key(upload.robotId(), upload.batchId()))];
-              answers[i] = new Appended(first.stored(), first.stored() > 0);
-            }
+            Integer first = answers[i] == null && uploads.get(i).batchId() != null
+                ? firstOf.get(key(uploads.get(i).robotId(), uploads.get(i).batchId())) : null;
+            Appended answer = first == null || first == i ? answers[i]
+                // a resend of an earlier upload of the list: its answer (a refused one is refused again)
+                : answers[first] == null ? null : new Appended(answers[first].stored(),
+                    answers[first].replay() || answers[first].stored() > 0);
+            results.add(answer != null ? Future.succeededFuture(answer) : Future.failedFuture(lookupFailure));
           }
-          return Arrays.asList(answers);
+          return results;
         });
   }
 
@@ -180,11 +188,14 @@ final class RobotLogRepository {
         CASE WHEN NOT written THEN (SELECT s.stored FROM robot_log_batches s WHERE s.robot_id = r AND s.batch_id = b) END
       FROM (SELECT u.*, u.a IN (SELECT a FROM refused) AS refused, u.a IN (SELECT a FROM written) AS written FROM u) u""";
 
-  /** The answers of uploads whose batch id another statement stored meanwhile: its count, a replay. */
+  /**
+   * The answers of uploads whose batch id another statement stored meanwhile: its count, a replay.
+   * A scalar subquery on the key, as in {@link #APPEND}, so that it stays an index look-up.
+   */
   private Future<Void> storedCounts(List<Upload> uploads, List<Integer> unseen, Appended[] answers) {
     return pool.preparedQuery("""
-            SELECT x.a, b.stored FROM unnest($1::int[], $2::bigint[], $3::text[]) AS x(a, r, id)
-            LEFT JOIN robot_log_batches b ON b.robot_id = x.r AND b.batch_id = x.id""")
+            SELECT x.a, (SELECT b.stored FROM robot_log_batches b WHERE b.robot_id = x.r AND b.batch_id = x.id)
+            FROM unnest($1::int[], $2::bigint[], $3::text[]) AS x(a, r, id)""")
         .execute(Tuple.tuple().addArrayOfInteger(unseen.toArray(Integer[]::new))
             .addArrayOfLong(unseen.stream().map(i -> uploads.get(i).robotId()).toArray(Long[]::new))
             .addArrayOfString(unseen.stream().map(i -> uploads.get(i).batchId()).toArray(String[]::new)))

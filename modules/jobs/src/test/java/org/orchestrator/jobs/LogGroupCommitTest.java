@@ -9,6 +9,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Transaction;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.orchestrator.contracts.Failure;
+import org.orchestrator.contracts.FailureCode;
 import org.orchestrator.contracts.jobs.JobMessages.LogLine;
 import org.orchestrator.jobs.RobotLogRepository.Appended;
 import org.orchestrator.platform.database.DatabaseEndpoint;
@@ -181,6 +185,51 @@ class LogGroupCommitTest {
     pool.query("DELETE FROM robot_logs WHERE job_id = " + job).execute().await(10, TimeUnit.SECONDS);
     pool.query("DELETE FROM robot_log_batches WHERE batch_id = 'poisoned' OR batch_id LIKE 'fine-%'").execute()
         .await(10, TimeUnit.SECONDS);
+  }
+
+  /**
+   * While the database does not answer (here: a lock the writes wait on), uploads wait in the
+   * writer up to its bound; the next one is refused at once with UNAVAILABLE (503), and when the
+   * database answers again every upload that waited is stored.
+   */
+  @Test
+  void uploadsWaitingForAStalledDatabaseAreBoundedAndStoredWhenItAnswers() throws Exception {
+    long job = job(1);
+    LogGroupCommit writer = new LogGroupCommit(new RobotLogRepository(pool));
+    String message = "x".repeat(1_000);
+    List<LogLine> large = new ArrayList<>();
+    for (int i = 0; i < 1_000; i++) {
+      large.add(new LogLine(job, "Info", message, Instant.now()));
+    }
+    SqlConnection locker = pool.getConnection().await(10, TimeUnit.SECONDS);
+    Transaction stall = locker.begin().await(10, TimeUnit.SECONDS);
+    locker.query("LOCK TABLE robot_log_batches IN ACCESS EXCLUSIVE MODE").execute().await(10, TimeUnit.SECONDS);
+    List<Future<Appended>> waited = new ArrayList<>();
+    Promise<Failure> refused = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(v -> {
+      for (int i = 0; i < 100 && !refused.future().isComplete(); i++) {
+        Future<Appended> answer = writer.append(7, 1, "stalled-" + i, large);
+        if (answer.failed()) {
+          refused.complete((Failure) answer.cause());
+        } else {
+          waited.add(answer);
+        }
+      }
+    });
+    Failure failure = refused.future().await(10, TimeUnit.SECONDS);
+    assertEquals(FailureCode.UNAVAILABLE, failure.code());
+    int held = waited.size();
+    assertTrue(held >= 16 && held <= 20, "the bound (16 Mi characters, two groups in flight besides) held " + held);
+    assertTrue(waited.stream().noneMatch(Future::isComplete), "nothing answered while the database stalls");
+    stall.rollback().await(10, TimeUnit.SECONDS);
+    locker.close().await(10, TimeUnit.SECONDS);
+    Future.join(new ArrayList<>(waited)).await(60, TimeUnit.SECONDS);
+    assertTrue(waited.stream().allMatch(answer -> answer.result().stored() == 1_000));
+    assertEquals(held * 1_000L, pool.query("SELECT count(*) FROM robot_logs WHERE job_id = " + job).execute()
+        .await(10, TimeUnit.SECONDS).iterator().next().getLong(0), "every waiting upload stored once");
+    // the other test counts every row of these tables
+    pool.query("DELETE FROM robot_logs WHERE job_id = " + job).execute().await(10, TimeUnit.SECONDS);
+    pool.query("DELETE FROM robot_log_batches WHERE batch_id LIKE 'stalled-%'").execute().await(10, TimeUnit.SECONDS);
   }
 
   /** Two groups are written at once: an upload and its resend in the two of them are stored once. */

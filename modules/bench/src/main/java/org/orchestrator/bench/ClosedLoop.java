@@ -11,6 +11,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.ToDoubleFunction;
+import org.orchestrator.dbadmin.Migrations;
+import org.orchestrator.dbadmin.testing.TestDatabase;
+import org.orchestrator.platform.database.DatabaseEndpoint;
+import org.orchestrator.platform.database.Pools;
 
 /**
  * A closed-loop load on the database from one event loop, as the jobs verticle sends it: {@code
@@ -26,6 +30,25 @@ public final class ClosedLoop {
   }
 
   private ClosedLoop() {
+  }
+
+  /**
+   * What such a benchmark runs on: a Vert.x, a new schema with the migrations of {@code modules},
+   * the node's pool size (8) and a pool of one for the server's counters; closed with the Vert.x.
+   */
+  public record Bench(Vertx vertx, Pool pool, Pool stats) implements AutoCloseable {
+
+    public static Bench open(String label, List<String> modules) {
+      Vertx vertx = Vertx.vertx();
+      DatabaseEndpoint db = TestDatabase.newSchema(label);
+      Migrations.apply(db, modules);
+      return new Bench(vertx, Pools.create(vertx, db, 8), Pools.create(vertx, db, 1));
+    }
+
+    @Override
+    public void close() throws Exception {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
   }
 
   /**

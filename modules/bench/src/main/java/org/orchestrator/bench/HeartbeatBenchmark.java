@@ -6,13 +6,8 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import org.orchestrator.bench.ClosedLoop.Round;
-import org.orchestrator.dbadmin.Migrations;
-import org.orchestrator.dbadmin.testing.TestDatabase;
-import org.orchestrator.platform.database.DatabaseEndpoint;
-import org.orchestrator.platform.database.Pools;
 
 /**
  * What a heartbeat in one statement gives (issue 35, decision 121, "heartbeat"): the database part
@@ -69,12 +64,10 @@ final class HeartbeatBenchmark {
   static void run() throws Exception {
     int inFlight = 64;
     int seconds = Integer.getInteger("heartbeat.seconds", 8);
-    Vertx vertx = Vertx.vertx();
-    DatabaseEndpoint db = TestDatabase.newSchema("bench_heartbeat");
-    Migrations.apply(db, List.of("phase", "jobs"));
-    Pool pool = Pools.create(vertx, db, 8);
-    Pool stats = Pools.create(vertx, db, 1);
-    try {
+    try (ClosedLoop.Bench bench = ClosedLoop.Bench.open("bench_heartbeat", List.of("phase", "jobs"))) {
+      Vertx vertx = bench.vertx();
+      Pool pool = bench.pool();
+      Pool stats = bench.stats();
       // robots 1..2000 run a job (busy), 2001..4000 have none (idle)
       pool.query("INSERT INTO jobs (tenant_id, process_name, robot_id, state, started_at, start_delivered_at) "
           + "SELECT 1, 'bench', r, 'Running', now(), now() FROM generate_series(1, " + ROBOTS / 2 + ") r").execute().await();
@@ -96,8 +89,6 @@ final class HeartbeatBenchmark {
           .compose(marked -> tx.preparedQuery(BEFORE_ANSWER).execute(Tuple.of(busy(n)))));
       row("a busy robot's heartbeat, work allowed (the claim finds it busy)", vertx, stats, inFlight, seconds,
           sequence, busyShipped, busyBefore);
-    } finally {
-      vertx.close().await(10, TimeUnit.SECONDS);
     }
   }
 

@@ -7,14 +7,9 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.orchestrator.dbadmin.Migrations;
-import org.orchestrator.dbadmin.testing.TestDatabase;
-import org.orchestrator.platform.database.DatabaseEndpoint;
 import org.orchestrator.platform.database.GroupCommit;
 import org.orchestrator.bench.ClosedLoop.Round;
-import org.orchestrator.platform.database.Pools;
 
 /**
  * What committing the robots' queue writes in groups gives (issue 35, "queue-commit"): the statement
@@ -38,12 +33,10 @@ final class QueueCommitBenchmark {
   static void run() throws Exception {
     int inFlight = Integer.getInteger("queueCommit.inFlight", 64);
     int seconds = Integer.getInteger("queueCommit.seconds", 8);
-    Vertx vertx = Vertx.vertx();
-    DatabaseEndpoint db = TestDatabase.newSchema("bench_queue_commit");
-    Migrations.apply(db, List.of("jobs"));
-    Pool pool = Pools.create(vertx, db, 8);
-    Pool stats = Pools.create(vertx, db, 1);
-    try {
+    try (ClosedLoop.Bench bench = ClosedLoop.Bench.open("bench_queue_commit", List.of("jobs"))) {
+      Vertx vertx = bench.vertx();
+      Pool pool = bench.pool();
+      Pool stats = bench.stats();
       GroupCommit group = new GroupCommit(pool);
       Function<Function<SqlClient, Future<Long>>, Future<Long>> grouped = group::submit;
       Function<Function<SqlClient, Future<Long>>, Future<Long>> alone = work -> work.apply(pool);
@@ -67,8 +60,6 @@ final class QueueCommitBenchmark {
           ClosedLoop.median(shipped, Round::perSecond) / ClosedLoop.median(before, Round::perSecond),
           ClosedLoop.median(shipped, Round::p99) / ClosedLoop.median(before, Round::p99),
           grouping[0] == 0 ? 0 : grouping[1] / (double) grouping[0]);
-    } finally {
-      vertx.close().await(10, TimeUnit.SECONDS);
     }
   }
 

@@ -9,17 +9,12 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import org.orchestrator.bench.Benchmarks;
 import org.orchestrator.bench.ClosedLoop;
 import org.orchestrator.bench.ClosedLoop.Round;
 import org.orchestrator.contracts.jobs.JobMessages.LogLine;
-import org.orchestrator.dbadmin.Migrations;
-import org.orchestrator.dbadmin.testing.TestDatabase;
 import org.orchestrator.jobs.RobotLogRepository.Upload;
-import org.orchestrator.platform.database.DatabaseEndpoint;
-import org.orchestrator.platform.database.Pools;
 import org.orchestrator.platform.database.Timestamps;
 
 /**
@@ -70,13 +65,11 @@ public final class LogGroupBenchmark {
 
   public static void run() throws Exception {
     int seconds = Integer.getInteger("log-group.seconds", 8);
-    Vertx vertx = Vertx.vertx();
-    DatabaseEndpoint db = TestDatabase.newSchema("bench_log_group");
-    Migrations.apply(db, List.of("phase", "jobs"));
-    Pool pool = Pools.create(vertx, db, 8);
-    Pool stats = Pools.create(vertx, db, 1);
-    RobotLogRepository logs = new RobotLogRepository(pool);
-    try {
+    try (ClosedLoop.Bench bench = ClosedLoop.Bench.open("bench_log_group", List.of("phase", "jobs"))) {
+      Vertx vertx = bench.vertx();
+      Pool pool = bench.pool();
+      Pool stats = bench.stats();
+      RobotLogRepository logs = new RobotLogRepository(pool);
       // robot r (1..4000) runs job r of tenant 1
       pool.query("INSERT INTO jobs (id, tenant_id, process_name, robot_id, state, started_at, start_delivered_at) "
           + "SELECT r, 1, 'bench', r, 'Running', now(), now() FROM generate_series(1, "
@@ -90,8 +83,6 @@ public final class LogGroupBenchmark {
             : pool.withTransaction(tx -> beforeGroup(tx, group(n, size)));
         row(size, vertx, stats, seconds, sequence, shipped, before);
       }
-    } finally {
-      vertx.close().await(10, TimeUnit.SECONDS);
     }
   }
 

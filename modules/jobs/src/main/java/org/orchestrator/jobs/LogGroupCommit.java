@@ -43,7 +43,8 @@ final class LogGroupCommit {
   static final long MAX_WAITING_CHARS = 16L << 20;
   private static final int LINE_FIELDS_CHARS = 64;
 
-  private record Waiting(Upload upload, Promise<Appended> answer) {
+  /** An upload and its answer, with its {@link #size} counted once for the bound. */
+  private record Waiting(Upload upload, int size, Promise<Appended> answer) {
   }
 
   private final RobotLogRepository logs;
@@ -66,7 +67,7 @@ final class LogGroupCommit {
       return Future.failedFuture(new Failure(FailureCode.UNAVAILABLE, "log uploads are waiting for the database"));
     }
     Promise<Appended> answer = Promise.promise();
-    waiting.add(new Waiting(new Upload(tenantId, robotId, batchId, lines), answer));
+    waiting.add(new Waiting(new Upload(tenantId, robotId, batchId, lines), size, answer));
     waitingChars += size;
     if (writing < GROUPS_IN_FLIGHT) {
       writeNext();
@@ -86,7 +87,7 @@ final class LogGroupCommit {
       group.add(next);
       lines += next.upload().lines().size();
     }
-    group.forEach(taken -> waitingChars -= size(taken.upload().lines()));
+    group.forEach(taken -> waitingChars -= taken.size());
     List<Upload> uploads = group.stream().map(Waiting::upload).toList();
     // through compose, so that a throw while the statement is built fails the group, not the writer
     Future.succeededFuture().compose(start -> logs.appendAll(uploads)).onComplete(done -> {

@@ -535,14 +535,23 @@ public final class Benchmarks {
         Thread.sleep(5_000);
         stats.drainMillis();
         long before = requests(stats);
+        PhaseReading steadyFrom = new PhaseReading(stats);
         Thread.sleep(stepSeconds * 1_000L);
         double[] steady = stats.drainMillis();
+        PhaseReading drainingFrom = new PhaseReading(stats);
         Map<String, Map<org.orchestrator.simulator.ProfiledRobot.Kind, Double>> byKind = new java.util.LinkedHashMap<>();
         byKind.put("steady", stats.p99ByKind());
         double perSecond = (requests(stats) - before) / (double) stepSeconds;
+        stats.slowTimeline(0, 1_000);
+        long drainingSent = System.nanoTime();
         maintenance.start("phase=Draining").await();
+        long drainingAnswered = System.nanoTime();
         Thread.sleep(10_000);
         double[] draining = stats.drainMillis();
+        PhaseReading drainingTo = new PhaseReading(stats);
+        // when the slow answers of Draining came (a stall, or a queue): from Start sent, in 250 ms
+        System.err.printf("  Draining at %,d robots: Start answered after %.0f ms; slow answers by when they came:%n%s",
+            n, (drainingAnswered - drainingSent) / 1e6, stats.slowTimeline(drainingSent, 250));
         byKind.put("Draining", stats.p99ByKind());
         stats.refusalsExpected = true;
         maintenance.start("phase=Suspended&force=true").await();
@@ -553,12 +562,18 @@ public final class Benchmarks {
         maintenance.end().await();
         // the return: from End until every robot runs its new job (robots come back over their
         // Retry-After; a robot still refused is not an unexpected answer until it is back)
+        PhaseReading returnFrom = new PhaseReading(stats);
         double returnSeconds = untilRunning(pool, tenant, n, ended, 120);
         double[] returning = stats.drainMillis();
+        PhaseReading afterFrom = new PhaseReading(stats);
         byKind.put("return", stats.p99ByKind());
         stats.refusalsExpected = false;
         Thread.sleep(10_000);
         double[] after = stats.drainMillis();
+        PhaseReading afterTo = new PhaseReading(stats);
+        System.err.printf("  what each phase asked at %,d robots:%n    steady   %s%n    Draining %s%n    return   %s%n"
+            + "    after    %s%n", n, steadyFrom.until(drainingFrom), drainingFrom.until(drainingTo),
+            returnFrom.until(afterFrom), afterFrom.until(afterTo));
         byKind.put("after", stats.p99ByKind());
         long unexpected = stats.unexpected.get() + stats.networkFailures.get(); // before stopping the robots
         for (String id : deployed) {

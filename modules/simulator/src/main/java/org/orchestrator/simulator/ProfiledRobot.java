@@ -100,6 +100,7 @@ public final class ProfiledRobot extends VerticleBase {
     // connection per robot would double the node's connections (2,048 robots met its 4,096 limit)
     client = WebClient.create(vertx, trust.http(new WebClientOptions().setDefaultHost(server.getHost())
         .setDefaultPort(server.getPort()).setKeepAlive(true), server), new PoolOptions().setHttp1MaxSize(1));
+    stats.ranOn(Thread.currentThread());
     List<Kind> mine = new ArrayList<>(MINUTE);
     Collections.shuffle(mine, random);
     slot = random.nextInt(mine.size());
@@ -247,6 +248,8 @@ public final class ProfiledRobot extends VerticleBase {
     public final AtomicLong logLinesAcknowledged = new AtomicLong();
     public final AtomicLong queueItemsAdded = new AtomicLong();
     public final AtomicLong queueItemsFinished = new AtomicLong();
+    /** The threads the robots run on (their event loops), for a harness to read the load generator's CPU. */
+    private final java.util.Set<Thread> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** While true (Suspended), a 503 from a robot route is the rule working, not an error. */
     public volatile boolean refusalsExpected;
     private final List<long[]> samples = new ArrayList<>();
@@ -255,6 +258,63 @@ public final class ProfiledRobot extends VerticleBase {
     private final long[][] byKindSum = new long[Kind.values().length][1];
     private static final long KIND_MASK = 7;
     private volatile Map<Kind, Double> lastP99ByKind = Map.of();
+    /** Answers slower than this are also kept with the moment they came (the first 65,536 of a span). */
+    private static final long SLOW_NANOS = 150_000_000L;
+    private final long[] slowAt = new long[65_536];
+    private final long[] slowLatency = new long[65_536];
+    private int slowUsed;
+
+    /**
+     * When the slow answers of the span since the last call came, from {@code origin}
+     * ({@link System#nanoTime()}) in buckets of {@code bucketMillis}: per bucket the number over
+     * 250 ms, over 150 ms, the slowest, and the kinds of those over 250 ms; the record starts over.
+     * Tells one stall (every kind slow in the same second) from a queue that grows.
+     */
+    public synchronized String slowTimeline(long origin, int bucketMillis) {
+      java.util.TreeMap<Long, long[]> buckets = new java.util.TreeMap<>();
+      for (int i = 0; i < slowUsed; i++) {
+        long bucket = Math.floorDiv((slowAt[i] - origin) / 1_000_000L, bucketMillis);
+        long[] b = buckets.computeIfAbsent(bucket, k -> new long[3 + Kind.values().length]);
+        long millis = (slowLatency[i] & ~KIND_MASK) / 1_000_000L;
+        b[1]++;
+        b[2] = Math.max(b[2], millis);
+        if (millis >= 250) {
+          b[0]++;
+          b[3 + (int) (slowLatency[i] & KIND_MASK)]++;
+        }
+      }
+      StringBuilder out = new StringBuilder();
+      buckets.forEach((bucket, b) -> {
+        out.append(String.format("    %+6.2f s: >250 ms %4d, >150 ms %4d, slowest %4d ms", bucket * bucketMillis / 1e3,
+            b[0], b[1], b[2]));
+        for (Kind kind : Kind.values()) {
+          if (b[3 + kind.ordinal()] > 0) {
+            out.append(' ').append(kind).append('=').append(b[3 + kind.ordinal()]);
+          }
+        }
+        out.append('\n');
+      });
+      slowUsed = 0;
+      return out.toString();
+    }
+
+    void ranOn(Thread thread) {
+      threads.add(thread);
+    }
+
+    /** The CPU time the robots' threads have used, in ns (-1 where the JVM cannot tell). */
+    public long cpuNanos() {
+      java.lang.management.ThreadMXBean bean = java.lang.management.ManagementFactory.getThreadMXBean();
+      if (!bean.isThreadCpuTimeSupported()) {
+        return -1;
+      }
+      long total = 0;
+      for (Thread thread : threads) {
+        long nanos = bean.getThreadCpuTime(thread.getId());
+        total += Math.max(0, nanos);
+      }
+      return total;
+    }
 
     void unexpected(String what) {
       if (unexpected.incrementAndGet() <= 20) {
@@ -263,6 +323,10 @@ public final class ProfiledRobot extends VerticleBase {
     }
 
     synchronized void record(Kind kind, long nanos) {
+      if (nanos >= SLOW_NANOS && slowUsed < slowAt.length) {
+        slowAt[slowUsed] = System.nanoTime();
+        slowLatency[slowUsed++] = (nanos & ~KIND_MASK) | kind.ordinal();
+      }
       if (used == current.length) {
         samples.add(current);
         current = new long[65_536];

@@ -6,6 +6,8 @@
 #   BENCH_JAVA_OPTS="-Dcapacity.steps=3000" scripts/bench-ab.sh cf19e74~1 capacity
 # BENCH_AB_BEFORE_EACH, when set, is a shell command run before each side (e.g. a VACUUM of the
 # catalogs on a server without autovacuum, so that both sides meet the same server; docs/benchmarks.md).
+# BENCH_AB_KEEP, when set, is an extended regular expression: the lines of the benchmark's standard
+# error that match it are shown too (e.g. 'CPU busy' for the capacity ladder's reading of each phase).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ $# -lt 2 ]; then
@@ -33,6 +35,7 @@ for round in $(seq 1 "$rounds"); do
     fi
     echo "round $round, $side ($(date +%T)):"
     (cd "$dir" && java -Xmx2g ${BENCH_JAVA_OPTS:-} -cp "modules/bench/target/classes:$(cat "$work/$side.cp")" \
-      org.orchestrator.bench.Benchmarks "$which" 2>/dev/null | grep -E '^\| [0-9]' || true)
+      org.orchestrator.bench.Benchmarks "$which" 2> >(grep -E "${BENCH_AB_KEEP:-x^}" >&2 || true) \
+      | grep -E '^\| [0-9]' || true)
   done
 done

@@ -34,15 +34,16 @@ public final class ClosedLoop {
 
   /**
    * What such a benchmark runs on: a Vert.x, a new schema with the migrations of {@code modules},
-   * the node's pool size (8) and a pool of one for the server's counters; closed with the Vert.x.
+   * the node's pool size (8) and a pool of one for the server's counters, and where the schema is
+   * (for a pool of the benchmark's own); closed with the Vert.x.
    */
-  public record Bench(Vertx vertx, Pool pool, Pool stats) implements AutoCloseable {
+  public record Bench(Vertx vertx, Pool pool, Pool stats, DatabaseEndpoint endpoint) implements AutoCloseable {
 
     public static Bench open(String label, List<String> modules) {
       Vertx vertx = Vertx.vertx();
       DatabaseEndpoint db = TestDatabase.newSchema(label);
       Migrations.apply(db, modules);
-      return new Bench(vertx, Pools.create(vertx, db, 8), Pools.create(vertx, db, 1));
+      return new Bench(vertx, Pools.create(vertx, db, 8), Pools.create(vertx, db, 1), db);
     }
 
     @Override

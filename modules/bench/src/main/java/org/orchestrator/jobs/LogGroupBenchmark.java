@@ -2,7 +2,10 @@ package org.orchestrator.jobs;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
@@ -15,6 +18,7 @@ import org.orchestrator.bench.ClosedLoop;
 import org.orchestrator.bench.ClosedLoop.Round;
 import org.orchestrator.contracts.jobs.JobMessages.LogLine;
 import org.orchestrator.jobs.RobotLogRepository.Upload;
+import org.orchestrator.platform.database.Pools;
 import org.orchestrator.platform.database.Timestamps;
 
 /**
@@ -26,8 +30,10 @@ import org.orchestrator.platform.database.Timestamps;
  * Uploads as the capacity ladder's robots send them: one line each under a fresh batch id, by 4,000
  * robots each running a job. Two cases, each with the log writer's two groups in flight on the
  * node's pool size (8), in alternating rounds of 8 s, three a side: a group of 16 uploads (a busy
- * node) and an upload alone (a quiet one). In the package of the code it measures (the bench module
- * holds it) so that it calls that code, not a copy.
+ * node) and an upload alone (a quiet one). Then the same two cases for decision 124: the statement
+ * on the log writer's own connections, planned once, against the same statement planned anew for
+ * every execution. In the package of the code it measures (the bench module holds it) so that it
+ * calls that code, not a copy.
  */
 public final class LogGroupBenchmark {
 
@@ -81,7 +87,22 @@ public final class LogGroupBenchmark {
         BiFunction<Long, Integer, Future<?>> before = (n, sender) -> size == 1
             ? pool.withTransaction(tx -> beforeAlone(tx, group(n, 1).get(0)))
             : pool.withTransaction(tx -> beforeGroup(tx, group(n, size)));
-        row(size, vertx, stats, seconds, sequence, shipped, before);
+        row(size, vertx, stats, seconds, sequence, shipped, before, "one statement", "a transaction (before)");
+      }
+      // decision 124: the statement on the log writer's own connections, planned once, against the
+      // same statement planned for every upload, as the shared pool's connections came to plan it
+      // after a quiet start (its first executions, uploads alone, decide; force_custom_plan stands
+      // for that here, since which way a connection goes depends on its history)
+      PgConnectOptions custom = bench.endpoint().connectOptions();
+      custom.addProperty("plan_cache_mode", "force_custom_plan");
+      Pool replanned = PgBuilder.pool().with(new PoolOptions().setMaxSize(IN_FLIGHT)).connectingTo(custom)
+          .using(vertx).build();
+      RobotLogRepository onWriterPool = new RobotLogRepository(Pools.genericPlans(vertx, bench.endpoint(), IN_FLIGHT));
+      RobotLogRepository onReplanned = new RobotLogRepository(replanned);
+      for (int size : new int[] {16, 1}) {
+        row(size, vertx, stats, seconds, sequence, (n, sender) -> onWriterPool.appendAll(group(n, size)),
+            (n, sender) -> onReplanned.appendAll(group(n, size)), "planned once (the log writer's pool)",
+            "planned for every upload (before)");
       }
     }
   }
@@ -145,18 +166,19 @@ public final class LogGroupBenchmark {
   }
 
   private static void row(int size, Vertx vertx, Pool stats, int seconds, long[] sequence,
-      BiFunction<Long, Integer, Future<?>> shipped, BiFunction<Long, Integer, Future<?>> before) {
+      BiFunction<Long, Integer, Future<?>> shipped, BiFunction<Long, Integer, Future<?>> before, String shippedIs,
+      String beforeIs) {
     Benchmarks.Turns<Round> turns = ClosedLoop.ab(vertx, stats, IN_FLIGHT, seconds, sequence, shipped, before);
     List<Round> a = turns.a();
     List<Round> b = turns.b();
-    System.out.printf("| %s, %d groups in flight, pool of 8 (medians of 3 rounds of %d s) | one statement: "
-            + "%.0f uploads/s, p50 %.2f ms, p99 %.2f ms | a transaction (before): %.0f uploads/s, p50 %.2f ms, "
+    System.out.printf("| %s, %d groups in flight (medians of 3 rounds of %d s) | %s: "
+            + "%.0f uploads/s, p50 %.2f ms, p99 %.2f ms | %s: %.0f uploads/s, p50 %.2f ms, "
             + "p99 %.2f ms | uploads/s %.2f, p99 %.2f | |%n",
         size == 1 ? "an upload alone (a quiet node)" : "groups of " + size + " one-line uploads (a busy node)",
-        IN_FLIGHT, seconds,
+        IN_FLIGHT, seconds, shippedIs,
         size * ClosedLoop.median(a, Round::perSecond), ClosedLoop.median(a, Round::p50), ClosedLoop.median(a, Round::p99),
-        size * ClosedLoop.median(b, Round::perSecond), ClosedLoop.median(b, Round::p50), ClosedLoop.median(b, Round::p99),
-        ClosedLoop.median(a, Round::perSecond) / ClosedLoop.median(b, Round::perSecond),
+        beforeIs, size * ClosedLoop.median(b, Round::perSecond), ClosedLoop.median(b, Round::p50),
+        ClosedLoop.median(b, Round::p99), ClosedLoop.median(a, Round::perSecond) / ClosedLoop.median(b, Round::perSecond),
         ClosedLoop.median(a, Round::p99) / ClosedLoop.median(b, Round::p99));
   }
 }

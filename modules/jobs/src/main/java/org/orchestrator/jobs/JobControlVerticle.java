@@ -11,6 +11,7 @@ import org.orchestrator.contracts.bus.RequestContext;
 import org.orchestrator.contracts.jobs.JobMessages.Job;
 import org.orchestrator.contracts.jobs.JobMessages.SweepResult;
 import org.orchestrator.platform.database.DatabaseEndpoint;
+import org.orchestrator.platform.database.Pools;
 import java.time.Duration;
 import java.util.List;
 import org.orchestrator.contracts.bus.Addresses;
@@ -48,6 +49,11 @@ public final class JobControlVerticle extends VerticleBase {
   private final Clock clock;
   private final DatabaseEndpoint database;
   private RobotNotices notices;
+  /**
+   * The log writer's own connections, one per group in flight, on which its statement is planned
+   * once and kept (decision 124): it would be planned anew on every upload on the shared pool.
+   */
+  private Pool logWriterPool;
   private long metricsTimer = -1;
   private long deadRobotTimer = -1;
   private long pruneTimer = -1;
@@ -132,6 +138,7 @@ public final class JobControlVerticle extends VerticleBase {
     JobRepository jobs = new JobRepository(pool);
     JobMetrics metrics = new JobMetrics(registry);
     RobotLogRepository logs = new RobotLogRepository(pool);
+    logWriterPool = Pools.genericPlans(vertx, database, LogGroupCommit.GROUPS_IN_FLIGHT);
     QueueItemRepository queueItems = new QueueItemRepository(pool);
     RobotRetirement retirement = new RobotRetirement(pool);
     RobotLogPartitions partitions = new RobotLogPartitions(pool);
@@ -139,7 +146,7 @@ public final class JobControlVerticle extends VerticleBase {
     JobService service = new JobService(jobs, logs, queueItems,
         query -> Addresses.IDENTITY_ROBOT_GET.request(bus, query),
         Duration.ofSeconds(settings.heartbeatGraceSeconds()), phase::rules, metrics,
-        new LogGroupCommit(logs), new CordonRepository(pool), clock,
+        new LogGroupCommit(new RobotLogRepository(logWriterPool)), new CordonRepository(pool), clock,
         new StartPacer(settings.startsPerSecond(), settings.startBurst(), System::nanoTime));
     FleetReturns returns = new FleetReturns(pool, Duration.ofSeconds(settings.heartbeatGraceSeconds()), registry);
     cordonTimer = vertx.setPeriodic(CORDON_CHECK_MS, id -> service.killOverdueCordons()
@@ -286,6 +293,7 @@ public final class JobControlVerticle extends VerticleBase {
     vertx.cancelTimer(cordonTimer);
     stopped = true;
     vertx.cancelTimer(partitionTimer);
-    return notices == null ? Future.succeededFuture() : notices.close();
+    return Future.join(notices == null ? Future.succeededFuture() : notices.close(),
+        logWriterPool == null ? Future.succeededFuture() : logWriterPool.close());
   }
 }

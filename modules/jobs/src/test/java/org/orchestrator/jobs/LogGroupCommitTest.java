@@ -68,6 +68,35 @@ class LogGroupCommitTest {
     return lines;
   }
 
+  /**
+   * The log writer's connections plan its statement once and keep the plan (decision 124): on the
+   * shared pool PostgreSQL plans it anew for every upload written alone (a custom plan, which cost
+   * more than running it), whatever the number of executions.
+   */
+  @Test
+  void theLogWritersStatementIsPlannedOnceOnItsOwnConnections() throws Exception {
+    // a schema of its own: the other tests count every line stored
+    DatabaseEndpoint endpoint = TestDatabase.newSchema("log_plans");
+    Migrations.apply(endpoint, List.of("jobs"));
+    Pool writer = Pools.genericPlans(vertx, endpoint, 1);
+    try {
+      long job = writer.query("INSERT INTO jobs (tenant_id, process_name, robot_id, state) VALUES (7, 'p', 1, "
+          + "'Running') RETURNING id").execute().await(10, TimeUnit.SECONDS).iterator().next().getLong(0);
+      RobotLogRepository logs = new RobotLogRepository(writer);
+      for (int i = 0; i < 8; i++) {
+        assertEquals(1, logs.append(7, 1, "planned-" + i, lines(job, 1)).await(10, TimeUnit.SECONDS).stored());
+      }
+      io.vertx.sqlclient.Row plans = writer.query("SELECT current_setting('plan_cache_mode'), sum(generic_plans), "
+              + "sum(custom_plans) FROM pg_prepared_statements WHERE statement LIKE '%INSERT INTO robot_logs%'")
+          .execute().await(10, TimeUnit.SECONDS).iterator().next();
+      assertEquals("force_generic_plan", plans.getString(0));
+      assertEquals(8L, plans.getLong(1), "every upload ran the one plan");
+      assertEquals(0L, plans.getLong(2), "none was planned for its values");
+    } finally {
+      writer.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
   @Test
   void uploadsAtOnceKeepTheirOwnRules() throws Exception {
     LogGroupCommit writer = new LogGroupCommit(new RobotLogRepository(pool));

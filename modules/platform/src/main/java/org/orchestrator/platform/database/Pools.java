@@ -2,11 +2,13 @@ package org.orchestrator.platform.database;
 
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 
 /**
- * Creates the one reactive connection pool the verticles share.
+ * Creates the reactive connection pools: the one the verticles share, and the log writer's own
+ * ({@link #genericPlans}).
  *
  * <p>A request waits for a connection without a timer of the pool's own (decision 123). In Vert.x
  * 5.0.7 that timer can fire for a request that was already given its connection (its cancellation
@@ -26,10 +28,26 @@ public final class Pools {
   }
 
   public static Pool create(Vertx vertx, DatabaseEndpoint endpoint, int size) {
+    return create(vertx, endpoint.connectOptions(), size);
+  }
+
+  /**
+   * A pool whose connections plan each prepared statement once, for its parameters' types, and keep
+   * that plan ({@code plan_cache_mode = force_generic_plan}, set when the connection starts): for a
+   * hot statement whose plan does not depend on its values, which PostgreSQL would otherwise plan
+   * anew on every execution (decision 124). Only such statements may run on it.
+   */
+  public static Pool genericPlans(Vertx vertx, DatabaseEndpoint endpoint, int size) {
+    PgConnectOptions options = endpoint.connectOptions();
+    options.addProperty("plan_cache_mode", "force_generic_plan");
+    return create(vertx, options, size);
+  }
+
+  private static Pool create(Vertx vertx, PgConnectOptions options, int size) {
     return PgBuilder.pool()
         .with(new PoolOptions().setMaxSize(size).setShared(false).setMaxWaitQueueSize(MAX_WAITING)
             .setConnectionTimeout(0))
-        .connectingTo(endpoint.connectOptions())
+        .connectingTo(options)
         .using(vertx)
         .build();
   }

@@ -50,6 +50,8 @@ final class JobRepository {
   private final Pool pool;
   /** Heartbeats' presence, written in groups (used on the jobs verticle's event loop only). */
   private final PresenceWriter presence;
+  /** The heartbeats that claim nothing and list nothing, answered in groups (decision 125). */
+  private final QuietHeartbeats quiet;
   /**
    * The robots' job reports (Running, Stopped, ...) and the users' Stop and Kill, committed in
    * groups (decision 121): at the start of a window the whole fleet reports Stopped at once, and
@@ -60,6 +62,9 @@ final class JobRepository {
   JobRepository(Pool pool) {
     this.pool = pool;
     this.presence = new PresenceWriter(pool);
+    this.quiet = new QuietHeartbeats(pool, (tenantId, robotId) -> presence.heard(tenantId, robotId)
+        .compose(seen -> handOut(pool, tenantId, robotId, Work.NONE, null, List.of()))
+        .map(HeartbeatOutcome::commands));
     this.writes = new GroupCommit(pool);
   }
 
@@ -253,10 +258,16 @@ final class JobRepository {
    *
    * <p>Round trips (decision 121): without a list the heartbeat is one statement ({@link #HANDOUT}),
    * atomic by itself; with one it is the reconciliation and then that statement, in one transaction,
-   * so that a job the reconciliation faulted frees the robot for the claim that follows.
+   * so that a job the reconciliation faulted frees the robot for the claim that follows. A heartbeat
+   * that neither claims nor lists (maintenance allows no work, or the pace holds it back) is answered
+   * in a group, one statement with its presence for every robot heard meanwhile (decision 125).
    */
   Future<HeartbeatOutcome> heartbeat(long tenantId, long robotId, List<Long> runningJobs, Work work) {
     Long[] listed = runningJobs == null ? null : runningJobs.toArray(Long[]::new);
+    if (listed == null && work.none()) {
+      // nothing to claim, nothing to reconcile: answered with the robots heard meanwhile
+      return quiet.heard(tenantId, robotId).map(commands -> new HeartbeatOutcome(commands, List.of(), false));
+    }
     // presence first, stored before any job is handed out (the dead-robot sweep judges by it)
     return presence.heard(tenantId, robotId).compose(seen -> listed == null
         ? handOut(pool, tenantId, robotId, work, null, List.of())

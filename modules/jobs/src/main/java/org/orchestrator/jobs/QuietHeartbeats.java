@@ -1,0 +1,116 @@
+package org.orchestrator.jobs;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.orchestrator.contracts.jobs.JobMessages.RobotCommand;
+import org.orchestrator.contracts.jobs.JobState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The heartbeats that claim nothing (while maintenance allows no work, or the start pace holds it
+ * back) and send no list of running jobs, answered in groups (decision 125): the heartbeats that
+ * arrive while one group is written are the next group, one statement for all of them, which
+ * stores their robots' presence, marks the Stop and Kill commands it delivers and reads every
+ * robot's commands. Such a heartbeat was a presence write (in a group) and a statement of its own;
+ * in a window every robot whose job was stopped sends one in each of its log slots, and those
+ * statements queued on the node's shared pool behind everything else (docs/benchmarks.md, session 20).
+ *
+ * <p>Each robot's answer is what its heartbeat alone would have answered: its presence is stored
+ * before it is answered, and its commands are read from its active jobs as the statement began.
+ * When the group's statement fails, each of its heartbeats is answered the way it would have been
+ * alone ({@code alone}), so one failure (a deadlock with another writer of the same jobs) never
+ * fails a robot's heartbeat. Confined to the jobs verticle's event loop.
+ */
+final class QuietHeartbeats {
+
+  private static final Logger LOG = LoggerFactory.getLogger(QuietHeartbeats.class);
+
+  /**
+   * Presence first in the statement's order of effects is not needed: nothing is handed out here.
+   * The rows are locked in robot order (the arrays are sorted), as {@link PresenceWriter} locks them.
+   */
+  private static final String GROUP = """
+      WITH seen AS (
+        INSERT INTO robot_presence (robot_id, tenant_id, last_heartbeat_at)
+        SELECT r, t, now() FROM unnest($1::bigint[], $2::bigint[]) AS x(r, t)
+        ON CONFLICT (robot_id) DO UPDATE SET last_heartbeat_at = now()),
+      marked AS (
+        UPDATE jobs SET
+          stop_delivered_at = CASE WHEN state = 'Stopping' THEN now() ELSE stop_delivered_at END,
+          kill_delivered_at = CASE WHEN state = 'Terminating' THEN now() ELSE kill_delivered_at END
+        WHERE robot_id = ANY($1)
+          AND ((state = 'Stopping' AND stop_delivered_at IS NULL)
+            OR (state = 'Terminating' AND kill_delivered_at IS NULL)))
+      SELECT robot_id, id, state, process_name, start_delivered_at IS NOT NULL AS handed_out FROM jobs
+      WHERE robot_id = ANY($1) AND\s""" + JobSql.ACTIVE + "\nORDER BY robot_id, id";
+
+  private final Pool pool;
+  private final Alone alone;
+  /** Robot id to tenant id, sorted, and every waiting heartbeat's answer by robot. */
+  private Map<Long, Long> waiting = new TreeMap<>();
+  private Map<Long, List<Promise<List<RobotCommand>>>> answers = new HashMap<>();
+  private boolean writing;
+
+  /** A robot's quiet heartbeat on its own: its presence, then its statement. */
+  interface Alone {
+    Future<List<RobotCommand>> heartbeat(long tenantId, long robotId);
+  }
+
+  QuietHeartbeats(Pool pool, Alone alone) {
+    this.pool = pool;
+    this.alone = alone;
+  }
+
+  /** The robot's commands, once its presence is stored with its group's. */
+  Future<List<RobotCommand>> heard(long tenantId, long robotId) {
+    Promise<List<RobotCommand>> answer = Promise.promise();
+    waiting.put(robotId, tenantId);
+    answers.computeIfAbsent(robotId, id -> new ArrayList<>(1)).add(answer);
+    if (!writing) {
+      writeNext();
+    }
+    return answer.future();
+  }
+
+  private void writeNext() {
+    if (waiting.isEmpty()) {
+      return;
+    }
+    writing = true;
+    Map<Long, Long> group = waiting;
+    Map<Long, List<Promise<List<RobotCommand>>>> groupAnswers = answers;
+    waiting = new TreeMap<>();
+    answers = new HashMap<>();
+    pool.preparedQuery(GROUP)
+        .execute(Tuple.tuple().addArrayOfLong(group.keySet().toArray(Long[]::new))
+            .addArrayOfLong(group.values().toArray(Long[]::new)))
+        .onComplete(done -> {
+          writing = false;
+          if (done.succeeded()) {
+            Map<Long, List<RobotCommand>> commands = new HashMap<>();
+            group.keySet().forEach(robot -> commands.put(robot, new ArrayList<>()));
+            for (Row row : done.result()) {
+              JobTransitions.command(JobState.valueOf(row.getString("state")), row.getBoolean("handed_out"))
+                  .ifPresent(type -> commands.get(row.getLong("robot_id"))
+                      .add(new RobotCommand(type, row.getLong("id"), row.getString("process_name"))));
+            }
+            groupAnswers.forEach((robot, promises) -> promises.forEach(p -> p.complete(commands.get(robot))));
+          } else {
+            LOG.debug("a group of {} quiet heartbeats failed ({}); answering them one by one", group.size(),
+                done.cause().getMessage());
+            groupAnswers.forEach((robot, promises) -> promises.forEach(
+                p -> alone.heartbeat(group.get(robot), robot).onComplete(p)));
+          }
+          writeNext();
+        });
+  }
+}

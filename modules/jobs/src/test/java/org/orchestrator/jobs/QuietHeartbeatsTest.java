@@ -1,0 +1,142 @@
+package org.orchestrator.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.orchestrator.contracts.jobs.JobMessages.CommandType;
+import org.orchestrator.contracts.jobs.JobMessages.RobotCommand;
+import org.orchestrator.contracts.phase.MaintenanceRules.Work;
+import org.orchestrator.dbadmin.Migrations;
+import org.orchestrator.dbadmin.testing.TestDatabase;
+import org.orchestrator.jobs.JobRepository.HeartbeatOutcome;
+import org.orchestrator.platform.database.DatabaseEndpoint;
+import org.orchestrator.platform.database.Pools;
+
+/**
+ * The heartbeats that claim nothing, arriving at once, are answered in groups (decision 125): each
+ * robot gets what it would have got alone (its Stop and Kill commands, marked delivered; nothing for
+ * a job it runs or when it has none), every robot's presence is stored before its answer, and a
+ * group whose statement fails is answered one heartbeat at a time.
+ */
+@Timeout(60)
+class QuietHeartbeatsTest {
+
+  private static Vertx vertx;
+  private static Pool pool;
+
+  @BeforeAll
+  static void start() throws Exception {
+    vertx = Vertx.vertx();
+    DatabaseEndpoint endpoint = TestDatabase.newSchema("quiet_heartbeats");
+    Migrations.apply(endpoint, List.of("jobs"));
+    pool = Pools.create(vertx, endpoint, 2);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  private static long job(long robot, String state) throws Exception {
+    return pool.preparedQuery("INSERT INTO jobs (tenant_id, process_name, robot_id, state, start_delivered_at) "
+            + "VALUES (7, 'p', $1, $2, now()) RETURNING id")
+        .execute(Tuple.of(robot, state)).await(10, TimeUnit.SECONDS).iterator().next().getLong(0);
+  }
+
+  @Test
+  void heartbeatsAtOnceEachGetTheirOwnCommandsInGroups() throws Exception {
+    long stopping = job(1, "Stopping");
+    long running = job(2, "Running");
+    long terminating = job(4, "Terminating");
+    long pending = job(5, "Pending"); // handed out, not yet reported: its StartJob again
+    JobRepository jobs = new JobRepository(pool);
+    Context context = vertx.getOrCreateContext();
+    Map<Integer, Future<HeartbeatOutcome>> answers = new TreeMap<>();
+    Promise<Void> sent = Promise.promise();
+    context.runOnContext(v -> {
+      for (int i = 0; i < 400; i++) {
+        long robot = 1 + i % 50; // 50 robots, each heard 8 times, in one burst
+        answers.put(i, jobs.heartbeat(7, robot, null, Work.NONE).compose(outcome -> stored(robot).map(outcome)));
+      }
+      sent.complete();
+    });
+    sent.future().await(10, TimeUnit.SECONDS);
+    Future.all(new ArrayList<>(answers.values())).await(30, TimeUnit.SECONDS);
+    answers.forEach((i, answer) -> {
+      long robot = 1 + i % 50;
+      List<RobotCommand> commands = answer.result().commands();
+      List<RobotCommand> expected = robot == 1 ? List.of(new RobotCommand(CommandType.StopJob, stopping, "p"))
+          : robot == 4 ? List.of(new RobotCommand(CommandType.KillJob, terminating, "p"))
+          : robot == 5 ? List.of(new RobotCommand(CommandType.StartJob, pending, "p"))
+          : List.of();
+      assertEquals(expected, commands, "robot " + robot);
+      assertTrue(answer.result().faulted().isEmpty());
+    });
+    assertEquals(50L, count("SELECT count(*) FROM robot_presence WHERE tenant_id = 7"), "every robot heard once a row");
+    assertEquals(1L, count("SELECT count(*) FROM jobs WHERE id = " + stopping + " AND stop_delivered_at IS NOT NULL"));
+    assertEquals(1L, count("SELECT count(*) FROM jobs WHERE id = " + terminating
+        + " AND kill_delivered_at IS NOT NULL"));
+    assertEquals(1L, count("SELECT count(*) FROM jobs WHERE id = " + running + " AND state = 'Running'"));
+  }
+
+  @Test
+  void aFailedGroupIsAnsweredOneHeartbeatAtATime() throws Exception {
+    DatabaseEndpoint empty = TestDatabase.newSchema("quiet_missing");
+    Pool bare = Pools.create(vertx, empty, 2);
+    try {
+      List<Long> aloneFor = new ArrayList<>();
+      // no tables in this schema: the group's statement fails, and each heartbeat runs alone
+      QuietHeartbeats quiet = new QuietHeartbeats(bare, (tenantId, robotId) -> {
+        aloneFor.add(robotId);
+        return Future.succeededFuture(List.of(new RobotCommand(CommandType.StopJob, robotId * 100, "alone")));
+      });
+      Context context = vertx.getOrCreateContext();
+      List<Future<List<RobotCommand>>> answers = new ArrayList<>();
+      Promise<Void> sent = Promise.promise();
+      context.runOnContext(v -> {
+        for (long robot = 1; robot <= 20; robot++) {
+          answers.add(quiet.heard(7, robot));
+        }
+        sent.complete();
+      });
+      sent.future().await(10, TimeUnit.SECONDS);
+      Future.all(new ArrayList<>(answers)).await(30, TimeUnit.SECONDS);
+      for (int i = 0; i < 20; i++) {
+        assertEquals(List.of(new RobotCommand(CommandType.StopJob, (i + 1) * 100L, "alone")), answers.get(i).result());
+      }
+      assertEquals(20, aloneFor.size(), "each heartbeat of the failed groups ran alone once");
+    } finally {
+      bare.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static long count(String sql) throws Exception {
+    return pool.query(sql).execute().await(10, TimeUnit.SECONDS).iterator().next().getLong(0);
+  }
+
+  /** Fails unless the robot's presence is stored (asked once its heartbeat was answered). */
+  private static Future<Void> stored(long robot) {
+    return pool.preparedQuery("SELECT count(*) FROM robot_presence WHERE robot_id = $1").execute(Tuple.of(robot))
+        .map(rows -> {
+          if (rows.iterator().next().getLong(0) != 1L) {
+            throw new AssertionError("robot " + robot + " answered before its presence was stored");
+          }
+          return null;
+        });
+  }
+}

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.orchestrator.contracts.jobs.JobMessages.RobotCommand;
 import org.orchestrator.contracts.jobs.JobState;
+import org.orchestrator.platform.database.SqlStates;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,9 +27,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each robot's answer is what its heartbeat alone would have answered: its presence is stored
  * before it is answered, and its commands are read from its active jobs as the statement began.
- * When the group's statement fails, each of its heartbeats is answered the way it would have been
- * alone ({@code alone}), so one failure (a deadlock with another writer of the same jobs) never
- * fails a robot's heartbeat. Confined to the jobs verticle's event loop.
+ * When PostgreSQL gives the group's statement up to break a deadlock, each of its heartbeats is
+ * answered the way it would have been alone ({@code alone}); any other failure (the database is
+ * failing) fails each of them, as a heartbeat whose presence could not be stored fails. Confined to
+ * the jobs verticle's event loop.
  */
 final class QuietHeartbeats {
 
@@ -36,7 +38,11 @@ final class QuietHeartbeats {
 
   /**
    * Presence first in the statement's order of effects is not needed: nothing is handed out here.
-   * The rows are locked in robot order (the arrays are sorted), as {@link PresenceWriter} locks them.
+   * The presence rows are locked in robot order (the arrays are sorted), as {@link PresenceWriter}
+   * locks them. The jobs it marks are locked in id order, and one another writer holds (a sweep, a
+   * group of job reports) is left unmarked: its command is answered all the same, and a later
+   * heartbeat marks it. Many robots' jobs in one statement would otherwise meet those writers in a
+   * deadlock, each costing a second's wait.
    */
   private static final String GROUP = """
       WITH seen AS (
@@ -47,9 +53,11 @@ final class QuietHeartbeats {
         UPDATE jobs SET
           stop_delivered_at = CASE WHEN state = 'Stopping' THEN now() ELSE stop_delivered_at END,
           kill_delivered_at = CASE WHEN state = 'Terminating' THEN now() ELSE kill_delivered_at END
-        WHERE robot_id = ANY($1)
-          AND ((state = 'Stopping' AND stop_delivered_at IS NULL)
-            OR (state = 'Terminating' AND kill_delivered_at IS NULL)))
+        WHERE id IN (
+          SELECT id FROM jobs WHERE robot_id = ANY($1)
+            AND ((state = 'Stopping' AND stop_delivered_at IS NULL)
+              OR (state = 'Terminating' AND kill_delivered_at IS NULL))
+          ORDER BY id FOR UPDATE SKIP LOCKED))
       SELECT robot_id, id, state, process_name, start_delivered_at IS NOT NULL AS handed_out FROM jobs
       WHERE robot_id = ANY($1) AND\s""" + JobSql.ACTIVE + "\nORDER BY robot_id, id";
 
@@ -94,23 +102,37 @@ final class QuietHeartbeats {
         .execute(Tuple.tuple().addArrayOfLong(group.keySet().toArray(Long[]::new))
             .addArrayOfLong(group.values().toArray(Long[]::new)))
         .onComplete(done -> {
-          writing = false;
           if (done.succeeded()) {
-            Map<Long, List<RobotCommand>> commands = new HashMap<>();
-            group.keySet().forEach(robot -> commands.put(robot, new ArrayList<>()));
-            for (Row row : done.result()) {
-              JobTransitions.command(JobState.valueOf(row.getString("state")), row.getBoolean("handed_out"))
-                  .ifPresent(type -> commands.get(row.getLong("robot_id"))
-                      .add(new RobotCommand(type, row.getLong("id"), row.getString("process_name"))));
-            }
-            groupAnswers.forEach((robot, promises) -> promises.forEach(p -> p.complete(commands.get(robot))));
-          } else {
-            LOG.debug("a group of {} quiet heartbeats failed ({}); answering them one by one", group.size(),
-                done.cause().getMessage());
+            answer(group, groupAnswers, done.result());
+          } else if (SqlStates.isDeadlock(done.cause())) {
+            LOG.debug("a group of {} quiet heartbeats met a deadlock; answering them one by one", group.size());
             groupAnswers.forEach((robot, promises) -> promises.forEach(
                 p -> alone.heartbeat(group.get(robot), robot).onComplete(p)));
+          } else {
+            // the database is failing (a lost connection, an outage): each heartbeat fails, as one
+            // whose presence was not stored does, rather than becoming one statement each
+            groupAnswers.values().forEach(promises -> promises.forEach(p -> p.tryFail(done.cause())));
           }
+          // set only now: an answer's listener that hears another robot queues it for the next group
+          writing = false;
           writeNext();
         });
+  }
+
+  private static void answer(Map<Long, Long> group, Map<Long, List<Promise<List<RobotCommand>>>> groupAnswers,
+      io.vertx.sqlclient.RowSet<Row> rows) {
+    Map<Long, List<RobotCommand>> commands = new HashMap<>();
+    try {
+      group.keySet().forEach(robot -> commands.put(robot, new ArrayList<>()));
+      for (Row row : rows) {
+        JobTransitions.command(JobState.valueOf(row.getString("state")), row.getBoolean("handed_out"))
+            .ifPresent(type -> commands.get(row.getLong("robot_id"))
+                .add(new RobotCommand(type, row.getLong("id"), row.getString("process_name"))));
+      }
+    } catch (RuntimeException e) {
+      groupAnswers.values().forEach(promises -> promises.forEach(p -> p.tryFail(e)));
+      return;
+    }
+    groupAnswers.forEach((robot, promises) -> promises.forEach(p -> p.tryComplete(commands.get(robot))));
   }
 }

@@ -542,7 +542,7 @@ public final class Benchmarks {
         Map<String, Map<org.orchestrator.simulator.ProfiledRobot.Kind, Double>> byKind = new java.util.LinkedHashMap<>();
         byKind.put("steady", stats.p99ByKind());
         double perSecond = (requests(stats) - before) / (double) stepSeconds;
-        stats.slowTimeline(0, 1_000);
+        stats.slowTimeline(0, 1_000); // forgets steady state's slow answers: the next reading is Draining's
         long drainingSent = System.nanoTime();
         maintenance.start("phase=Draining").await();
         long drainingAnswered = System.nanoTime();

@@ -2,10 +2,8 @@ package org.orchestrator.jobs;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
@@ -95,8 +93,7 @@ public final class LogGroupBenchmark {
       // for that here, since which way a connection goes depends on its history)
       PgConnectOptions custom = bench.endpoint().connectOptions();
       custom.addProperty("plan_cache_mode", "force_custom_plan");
-      Pool replanned = PgBuilder.pool().with(new PoolOptions().setMaxSize(IN_FLIGHT)).connectingTo(custom)
-          .using(vertx).build();
+      Pool replanned = Pools.create(vertx, custom, IN_FLIGHT);
       RobotLogRepository onWriterPool = new RobotLogRepository(Pools.genericPlans(vertx, bench.endpoint(), IN_FLIGHT));
       RobotLogRepository onReplanned = new RobotLogRepository(replanned);
       for (int size : new int[] {16, 1}) {

@@ -62,8 +62,8 @@ final class JobRepository {
   JobRepository(Pool pool) {
     this.pool = pool;
     this.presence = new PresenceWriter(pool);
-    this.quiet = new QuietHeartbeats(pool, (tenantId, robotId) -> presence.heard(tenantId, robotId)
-        .compose(seen -> handOut(pool, tenantId, robotId, Work.NONE, null, List.of()))
+    // a quiet heartbeat alone (its group met a deadlock) is the path every other heartbeat takes
+    this.quiet = new QuietHeartbeats(pool, (tenantId, robotId) -> heartbeatAlone(tenantId, robotId, null, Work.NONE)
         .map(HeartbeatOutcome::commands));
     this.writes = new GroupCommit(pool);
   }
@@ -268,6 +268,11 @@ final class JobRepository {
       // nothing to claim, nothing to reconcile: answered with the robots heard meanwhile
       return quiet.heard(tenantId, robotId).map(commands -> new HeartbeatOutcome(commands, List.of(), false));
     }
+    return heartbeatAlone(tenantId, robotId, listed, work);
+  }
+
+  /** A heartbeat on its own: its presence (in a group), then its statement or its transaction. */
+  private Future<HeartbeatOutcome> heartbeatAlone(long tenantId, long robotId, Long[] listed, Work work) {
     // presence first, stored before any job is handed out (the dead-robot sweep judges by it)
     return presence.heard(tenantId, robotId).compose(seen -> listed == null
         ? handOut(pool, tenantId, robotId, work, null, List.of())
@@ -315,14 +320,8 @@ final class JobRepository {
    * twice. The start fence's lock, taken by the claim, is held until the statement (or, with a list,
    * the heartbeat's transaction) commits.
    */
-  private static final String MARK = """
-      marked AS (
-        UPDATE jobs SET
-          stop_delivered_at = CASE WHEN state = 'Stopping' THEN now() ELSE stop_delivered_at END,
-          kill_delivered_at = CASE WHEN state = 'Terminating' THEN now() ELSE kill_delivered_at END
-        WHERE robot_id = $1
-          AND ((state = 'Stopping' AND stop_delivered_at IS NULL)
-            OR (state = 'Terminating' AND kill_delivered_at IS NULL)))""";
+  private static final String MARK = "marked AS (\n  UPDATE jobs SET " + JobSql.MARK_DELIVERED
+      + "\n  WHERE robot_id = $1 AND " + JobSql.UNDELIVERED + ")";
   private static final String CLAIM = """
       next AS (
         SELECT id FROM jobs

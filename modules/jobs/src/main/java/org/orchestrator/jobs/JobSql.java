@@ -17,6 +17,13 @@ final class JobSql {
   static final String UNFINISHED = in("state", JobState.UNFINISHED);
   /** Jobs a robot works on or may be starting (see {@link JobState#HELD}). */
   static final String ACTIVE = active("");
+  /** A Stop or Kill command not yet delivered to the job's robot (what a heartbeat marks). */
+  static final String UNDELIVERED = "((state = 'Stopping' AND stop_delivered_at IS NULL)"
+      + " OR (state = 'Terminating' AND kill_delivered_at IS NULL))";
+  /** The SET list that marks the job's Stop or Kill command delivered now. */
+  static final String MARK_DELIVERED = "stop_delivered_at = CASE WHEN state = 'Stopping' THEN now() ELSE"
+      + " stop_delivered_at END, kill_delivered_at = CASE WHEN state = 'Terminating' THEN now() ELSE"
+      + " kill_delivered_at END";
 
   private JobSql() {
   }

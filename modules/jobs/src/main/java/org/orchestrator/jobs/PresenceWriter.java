@@ -19,7 +19,8 @@ import java.util.TreeMap;
  */
 final class PresenceWriter {
 
-  private static final String UPSERT = """
+  /** Stores robots' presence: {@code $1} their ids (sorted, so that rows lock in order), {@code $2} their tenants. */
+  static final String UPSERT = """
       INSERT INTO robot_presence (robot_id, tenant_id, last_heartbeat_at)
       SELECT r, t, now() FROM unnest($1::bigint[], $2::bigint[]) AS x(r, t)
       ON CONFLICT (robot_id) DO UPDATE SET last_heartbeat_at = now()""";

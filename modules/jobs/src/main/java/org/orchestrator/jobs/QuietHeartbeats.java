@@ -44,22 +44,11 @@ final class QuietHeartbeats {
    * heartbeat marks it. Many robots' jobs in one statement would otherwise meet those writers in a
    * deadlock, each costing a second's wait.
    */
-  private static final String GROUP = """
-      WITH seen AS (
-        INSERT INTO robot_presence (robot_id, tenant_id, last_heartbeat_at)
-        SELECT r, t, now() FROM unnest($1::bigint[], $2::bigint[]) AS x(r, t)
-        ON CONFLICT (robot_id) DO UPDATE SET last_heartbeat_at = now()),
-      marked AS (
-        UPDATE jobs SET
-          stop_delivered_at = CASE WHEN state = 'Stopping' THEN now() ELSE stop_delivered_at END,
-          kill_delivered_at = CASE WHEN state = 'Terminating' THEN now() ELSE kill_delivered_at END
-        WHERE id IN (
-          SELECT id FROM jobs WHERE robot_id = ANY($1)
-            AND ((state = 'Stopping' AND stop_delivered_at IS NULL)
-              OR (state = 'Terminating' AND kill_delivered_at IS NULL))
-          ORDER BY id FOR UPDATE SKIP LOCKED))
-      SELECT robot_id, id, state, process_name, start_delivered_at IS NOT NULL AS handed_out FROM jobs
-      WHERE robot_id = ANY($1) AND\s""" + JobSql.ACTIVE + "\nORDER BY robot_id, id";
+  private static final String GROUP = "WITH seen AS (" + PresenceWriter.UPSERT + "),\n"
+      + "marked AS (\n  UPDATE jobs SET " + JobSql.MARK_DELIVERED + "\n  WHERE id IN (SELECT id FROM jobs"
+      + " WHERE robot_id = ANY($1) AND " + JobSql.UNDELIVERED + " ORDER BY id FOR UPDATE SKIP LOCKED))\n"
+      + "SELECT robot_id, id, state, process_name, start_delivered_at IS NOT NULL AS handed_out FROM jobs\n"
+      + "WHERE robot_id = ANY($1) AND " + JobSql.ACTIVE + "\nORDER BY robot_id, id";
 
   private final Pool pool;
   private final Alone alone;

@@ -43,7 +43,8 @@ public final class Pools {
     return create(vertx, options, size);
   }
 
-  private static Pool create(Vertx vertx, PgConnectOptions options, int size) {
+  /** A pool with these connection options (a setting of its own), held to the same rules as the others. */
+  public static Pool create(Vertx vertx, PgConnectOptions options, int size) {
     return PgBuilder.pool()
         .with(new PoolOptions().setMaxSize(size).setShared(false).setMaxWaitQueueSize(MAX_WAITING)
             .setConnectionTimeout(0))

@@ -81,6 +81,9 @@ public final class Benchmarks {
     if (which.contains("log-group")) {
       org.orchestrator.jobs.LogGroupBenchmark.run();
     }
+    if (which.contains("exemption-plans")) {
+      org.orchestrator.jobs.ExemptionPlansBenchmark.run();
+    }
     if (which.contains("routing")) {
       RoutingBenchmark.run();
     }

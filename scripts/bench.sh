@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the benchmarks of docs/benchmarks.md (all, or some of: gate gate-heartbeat body-guard fence token-cache token-check drain
-# ingest log-parse propagation schedules push capacity return channels queue-commit heartbeat log-group exemption-plans routing vertx-metrics durability retention) and
+# ingest log-parse propagation schedules push capacity return channels queue-commit heartbeat log-group exemption-plans quiet-plans routing vertx-metrics durability retention) and
 # prints a markdown table: each figure next to its baseline from the same run, as a ratio.
 # Uses the PostgreSQL the tests use (127.0.0.1:5432 when it answers, else an embedded one).
 set -euo pipefail

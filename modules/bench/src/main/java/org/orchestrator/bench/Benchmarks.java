@@ -84,6 +84,9 @@ public final class Benchmarks {
     if (which.contains("exemption-plans")) {
       org.orchestrator.jobs.ExemptionPlansBenchmark.run();
     }
+    if (which.contains("quiet-plans")) {
+      org.orchestrator.jobs.QuietPlansBenchmark.run();
+    }
     if (which.contains("routing")) {
       RoutingBenchmark.run();
     }

@@ -54,6 +54,11 @@ public final class JobControlVerticle extends VerticleBase {
    * once and kept (decision 124): it would be planned anew on every upload on the shared pool.
    */
   private Pool logWriterPool;
+  /**
+   * The quiet heartbeats' own connection, one group at a time, on which their statement is planned
+   * once (decision 127): on the shared pool PostgreSQL planned it anew for every group.
+   */
+  private Pool quietPool;
   private long metricsTimer = -1;
   private long deadRobotTimer = -1;
   private long pruneTimer = -1;
@@ -135,7 +140,8 @@ public final class JobControlVerticle extends VerticleBase {
 
   private Future<?> serve(PhaseWatch phase) {
     EventBus bus = vertx.eventBus();
-    JobRepository jobs = new JobRepository(pool);
+    quietPool = Pools.genericPlans(vertx, database, 1);
+    JobRepository jobs = new JobRepository(pool, quietPool);
     JobMetrics metrics = new JobMetrics(registry);
     RobotLogRepository logs = new RobotLogRepository(pool);
     logWriterPool = Pools.genericPlans(vertx, database, LogGroupCommit.GROUPS_IN_FLIGHT);
@@ -294,6 +300,7 @@ public final class JobControlVerticle extends VerticleBase {
     stopped = true;
     vertx.cancelTimer(partitionTimer);
     return Future.join(notices == null ? Future.succeededFuture() : notices.close(),
-        logWriterPool == null ? Future.succeededFuture() : logWriterPool.close());
+        logWriterPool == null ? Future.succeededFuture() : logWriterPool.close(),
+        quietPool == null ? Future.succeededFuture() : quietPool.close());
   }
 }

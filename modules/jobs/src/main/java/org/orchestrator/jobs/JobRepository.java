@@ -60,10 +60,19 @@ final class JobRepository {
   private final GroupCommit writes;
 
   JobRepository(Pool pool) {
+    this(pool, pool);
+  }
+
+  /**
+   * @param pool the shared pool
+   * @param quietPool the connection the quiet heartbeats' groups are written on, one group at a time:
+   *     on the node a connection of its own that plans their statement once (decision 127)
+   */
+  JobRepository(Pool pool, Pool quietPool) {
     this.pool = pool;
     this.presence = new PresenceWriter(pool);
     // a quiet heartbeat alone (its group met a deadlock) is the path every other heartbeat takes
-    this.quiet = new QuietHeartbeats(pool, (tenantId, robotId) -> heartbeatAlone(tenantId, robotId, null, Work.NONE)
+    this.quiet = new QuietHeartbeats(quietPool, (tenantId, robotId) -> heartbeatAlone(tenantId, robotId, null, Work.NONE)
         .map(HeartbeatOutcome::commands));
     this.writes = new GroupCommit(pool);
   }

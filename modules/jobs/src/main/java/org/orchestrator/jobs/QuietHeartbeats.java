@@ -31,6 +31,10 @@ import org.slf4j.LoggerFactory;
  * answered the way it would have been alone ({@code alone}); any other failure (the database is
  * failing) fails each of them, as a heartbeat whose presence could not be stored fails. Confined to
  * the jobs verticle's event loop.
+ *
+ * <p>One group is written at a time, on the node on a connection of its own that plans the statement
+ * once (decision 127): for a group of a few robots PostgreSQL judged a plan for the values cheaper
+ * than the generic one and planned the statement anew for every group, which cost more than running it.
  */
 final class QuietHeartbeats {
 

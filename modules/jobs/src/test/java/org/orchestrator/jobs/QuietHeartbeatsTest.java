@@ -38,11 +38,12 @@ class QuietHeartbeatsTest {
 
   private static Vertx vertx;
   private static Pool pool;
+  private static DatabaseEndpoint endpoint;
 
   @BeforeAll
   static void start() throws Exception {
     vertx = Vertx.vertx();
-    DatabaseEndpoint endpoint = TestDatabase.newSchema("quiet_heartbeats");
+    endpoint = TestDatabase.newSchema("quiet_heartbeats");
     Migrations.apply(endpoint, List.of("jobs"));
     pool = Pools.create(vertx, endpoint, 2);
   }
@@ -92,6 +93,34 @@ class QuietHeartbeatsTest {
     assertEquals(1L, count("SELECT count(*) FROM jobs WHERE id = " + terminating
         + " AND kill_delivered_at IS NOT NULL"));
     assertEquals(1L, count("SELECT count(*) FROM jobs WHERE id = " + running + " AND state = 'Running'"));
+  }
+
+  /**
+   * On the node the groups are written on a connection of their own that plans their statement once
+   * (decision 127): on the shared pool PostgreSQL planned it anew for every small group.
+   */
+  @Test
+  void theGroupsStatementIsPlannedOnceOnItsOwnConnection() throws Exception {
+    Pool own = Pools.genericPlans(vertx, endpoint, 1);
+    try {
+      QuietHeartbeats quiet = new QuietHeartbeats(own, (tenantId, robotId) -> Future.failedFuture("not alone"));
+      Context context = vertx.getOrCreateContext();
+      for (long robot = 9001; robot <= 9008; robot++) {
+        long heard = robot;
+        Promise<List<RobotCommand>> answer = Promise.promise();
+        context.runOnContext(v -> quiet.heard(8, heard).onComplete(answer));
+        assertEquals(List.of(), answer.future().await(10, TimeUnit.SECONDS));
+      }
+      io.vertx.sqlclient.Row plans = own.query("SELECT current_setting('plan_cache_mode'), sum(generic_plans), "
+              + "sum(custom_plans) FROM pg_prepared_statements WHERE statement LIKE 'WITH seen AS%'")
+          .execute().await(10, TimeUnit.SECONDS).iterator().next();
+      assertEquals("force_generic_plan", plans.getString(0));
+      assertEquals(8L, plans.getLong(1), "every group ran the one plan");
+      assertEquals(0L, plans.getLong(2), "none was planned for its robots");
+      assertEquals(8L, count("SELECT count(*) FROM robot_presence WHERE tenant_id = 8"));
+    } finally {
+      own.close().await(10, TimeUnit.SECONDS);
+    }
   }
 
   @Test

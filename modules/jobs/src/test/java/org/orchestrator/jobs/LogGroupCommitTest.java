@@ -86,12 +86,7 @@ class LogGroupCommitTest {
       for (int i = 0; i < 8; i++) {
         assertEquals(1, logs.append(7, 1, "planned-" + i, lines(job, 1)).await(10, TimeUnit.SECONDS).stored());
       }
-      io.vertx.sqlclient.Row plans = writer.query("SELECT current_setting('plan_cache_mode'), sum(generic_plans), "
-              + "sum(custom_plans) FROM pg_prepared_statements WHERE statement LIKE '%INSERT INTO robot_logs%'")
-          .execute().await(10, TimeUnit.SECONDS).iterator().next();
-      assertEquals("force_generic_plan", plans.getString(0));
-      assertEquals(8L, plans.getLong(1), "every upload ran the one plan");
-      assertEquals(0L, plans.getLong(2), "none was planned for its values");
+      PlannedOnce.assertPlannedOnce(writer, "WITH u AS", 8);
     } finally {
       writer.close().await(10, TimeUnit.SECONDS);
     }

@@ -111,12 +111,7 @@ class QuietHeartbeatsTest {
         context.runOnContext(v -> quiet.heard(8, heard).onComplete(answer));
         assertEquals(List.of(), answer.future().await(10, TimeUnit.SECONDS));
       }
-      io.vertx.sqlclient.Row plans = own.query("SELECT current_setting('plan_cache_mode'), sum(generic_plans), "
-              + "sum(custom_plans) FROM pg_prepared_statements WHERE statement LIKE 'WITH seen AS%'")
-          .execute().await(10, TimeUnit.SECONDS).iterator().next();
-      assertEquals("force_generic_plan", plans.getString(0));
-      assertEquals(8L, plans.getLong(1), "every group ran the one plan");
-      assertEquals(0L, plans.getLong(2), "none was planned for its robots");
+      PlannedOnce.assertPlannedOnce(own, "WITH seen AS", 8);
       assertEquals(8L, count("SELECT count(*) FROM robot_presence WHERE tenant_id = 8"));
     } finally {
       own.close().await(10, TimeUnit.SECONDS);

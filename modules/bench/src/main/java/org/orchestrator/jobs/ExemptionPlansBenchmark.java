@@ -50,6 +50,8 @@ public final class ExemptionPlansBenchmark {
       if (replaced != 3) {
         throw new IllegalStateException("expected the three functions' SQL bodies in V800 and V810, found " + replaced);
       }
+      languages(shipped.pool(), "plpgsql,plpgsql,plpgsql");
+      languages(before.pool(), "sql,sql,sql");
       handOut(shipped.pool(), jobs);
       handOut(before.pool(), jobs);
       JobRepository a = new JobRepository(shipped.pool());
@@ -86,6 +88,18 @@ public final class ExemptionPlansBenchmark {
       }
       return started;
     });
+  }
+
+  /** Fails unless the three functions of the schema are in {@code expected} (by name). */
+  private static void languages(Pool pool, String expected) {
+    String found = pool.query("SELECT string_agg(l.lanname, ',' ORDER BY p.proname) FROM pg_proc p "
+            + "JOIN pg_language l ON l.oid = p.prolang JOIN pg_namespace n ON n.oid = p.pronamespace "
+            + "WHERE n.nspname = current_schema() AND p.proname IN ('maintenance_exempt_window', "
+            + "'maintenance_exempts_any', 'maintenance_window_exempts')")
+        .execute().await().iterator().next().getString(0);
+    if (!expected.equals(found)) {
+      throw new IllegalStateException("the exemption functions are " + found + ", not " + expected);
+    }
   }
 
   /** {@code count} jobs of 10 tenants and 50 processes, each handed to a robot and not yet started. */

@@ -7,8 +7,8 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 
 /**
- * Creates the reactive connection pools: the one the verticles share, and the log writer's own
- * ({@link #genericPlans}).
+ * Creates the reactive connection pools: the one the verticles share, and the ones of a hot statement
+ * planned once ({@link #genericPlans}: the log writer's, the quiet heartbeats').
  *
  * <p>A request waits for a connection without a timer of the pool's own (decision 123). In Vert.x
  * 5.0.7 that timer can fire for a request that was already given its connection (its cancellation

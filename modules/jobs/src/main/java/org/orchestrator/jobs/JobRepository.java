@@ -10,6 +10,7 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.time.OffsetDateTime;
 import java.util.HashMap;
 import java.util.List;
@@ -396,30 +397,40 @@ final class JobRepository {
           continue;
         }
         claimed |= part == 1;
-        JobTransitions.command(JobState.valueOf(row.getString("state")), row.getBoolean("handed_out"))
-            .ifPresent(type -> commands.add(new RobotCommand(type, row.getLong("id"), row.getString("process_name"))));
+        command(row).ifPresent(commands::add);
       }
       return new HeartbeatOutcome(commands, faulted, claimed);
     });
   }
 
+  /**
+   * The active jobs of robots {@code $1}, by robot and id, as {@link #commandsByRobot} reads them:
+   * what a push channel and a group of quiet heartbeats tell their robots.
+   */
+  static final String COMMANDS_OF = "SELECT robot_id, id, state, process_name, start_delivered_at IS NOT NULL"
+      + " AS handed_out FROM jobs\nWHERE robot_id = ANY($1) AND " + JobSql.ACTIVE + "\nORDER BY robot_id, id";
+
   /** The commands of some robots now (for their push channels): nothing is handed out or marked. */
   Future<Map<Long, List<RobotCommand>>> commandsOf(List<Long> robotIds) {
-    return pool.preparedQuery("""
-            SELECT robot_id, id, state, process_name, start_delivered_at IS NOT NULL AS handed_out FROM jobs
-            WHERE robot_id = ANY($1) AND\s""" + JobSql.active("") + """
-            ORDER BY robot_id, id""")
+    return pool.preparedQuery(COMMANDS_OF)
         .execute(Tuple.tuple().addArrayOfLong(robotIds.toArray(Long[]::new)))
-        .map(rows -> {
-          Map<Long, List<RobotCommand>> byRobot = new java.util.HashMap<>();
-          robotIds.forEach(id -> byRobot.put(id, new ArrayList<>()));
-          for (Row row : rows) {
-            JobTransitions.command(JobState.valueOf(row.getString("state")), row.getBoolean("handed_out"))
-                .ifPresent(type -> byRobot.get(row.getLong("robot_id"))
-                    .add(new RobotCommand(type, row.getLong("id"), row.getString("process_name"))));
-          }
-          return byRobot;
-        });
+        .map(rows -> commandsByRobot(robotIds, rows));
+  }
+
+  /** Each robot's commands from rows of {@link #COMMANDS_OF}: a list for every robot asked, empty when it has none. */
+  static Map<Long, List<RobotCommand>> commandsByRobot(Collection<Long> robotIds, Iterable<Row> rows) {
+    Map<Long, List<RobotCommand>> byRobot = new HashMap<>();
+    robotIds.forEach(id -> byRobot.put(id, new ArrayList<>()));
+    for (Row row : rows) {
+      command(row).ifPresent(byRobot.get(row.getLong("robot_id"))::add);
+    }
+    return byRobot;
+  }
+
+  /** The command a job's row (its id, state, process_name and handed_out) gives its robot, if any. */
+  private static Optional<RobotCommand> command(Row row) {
+    return JobTransitions.command(JobState.valueOf(row.getString("state")), row.getBoolean("handed_out"))
+        .map(type -> new RobotCommand(type, row.getLong("id"), row.getString("process_name")));
   }
 
   /** Heartbeat times of a tenant's robots, and whether each spoke within {@code grace}. */

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.orchestrator.contracts.jobs.JobMessages.RobotCommand;
-import org.orchestrator.contracts.jobs.JobState;
 import org.orchestrator.platform.database.SqlStates;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,8 +50,7 @@ final class QuietHeartbeats {
   private static final String GROUP = "WITH seen AS (" + PresenceWriter.UPSERT + "),\n"
       + "marked AS (\n  UPDATE jobs SET " + JobSql.MARK_DELIVERED + "\n  WHERE id IN (SELECT id FROM jobs"
       + " WHERE robot_id = ANY($1) AND " + JobSql.UNDELIVERED + " ORDER BY id FOR UPDATE SKIP LOCKED))\n"
-      + "SELECT robot_id, id, state, process_name, start_delivered_at IS NOT NULL AS handed_out FROM jobs\n"
-      + "WHERE robot_id = ANY($1) AND " + JobSql.ACTIVE + "\nORDER BY robot_id, id";
+      + JobRepository.COMMANDS_OF;
 
   private final Pool pool;
   private final Alone alone;
@@ -114,14 +112,9 @@ final class QuietHeartbeats {
 
   private static void answer(Map<Long, Long> group, Map<Long, List<Promise<List<RobotCommand>>>> groupAnswers,
       io.vertx.sqlclient.RowSet<Row> rows) {
-    Map<Long, List<RobotCommand>> commands = new HashMap<>();
+    Map<Long, List<RobotCommand>> commands;
     try {
-      group.keySet().forEach(robot -> commands.put(robot, new ArrayList<>()));
-      for (Row row : rows) {
-        JobTransitions.command(JobState.valueOf(row.getString("state")), row.getBoolean("handed_out"))
-            .ifPresent(type -> commands.get(row.getLong("robot_id"))
-                .add(new RobotCommand(type, row.getLong("id"), row.getString("process_name"))));
-      }
+      commands = JobRepository.commandsByRobot(group.keySet(), rows);
     } catch (RuntimeException e) {
       groupAnswers.values().forEach(promises -> promises.forEach(p -> p.tryFail(e)));
       return;

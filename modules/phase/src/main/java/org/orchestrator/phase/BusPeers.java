@@ -3,6 +3,7 @@ package org.orchestrator.phase;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import java.time.Instant;
+import java.util.List;
 import org.orchestrator.contracts.bus.Addresses;
 import org.orchestrator.contracts.jobs.JobMessages.ActiveJobs;
 import org.orchestrator.contracts.jobs.JobMessages.CountWindow;
@@ -15,6 +16,9 @@ import org.orchestrator.contracts.scheduler.ScheduleMessages.FirePreview;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.PreviewFires;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.SkippedCounts;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.CloseWindow;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.CompleteWindow;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.IncompleteWindows;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.ListIncomplete;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.WindowFacts;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.WindowLogs;
 
@@ -54,6 +58,17 @@ final class BusPeers implements MaintenanceService.Peers {
   @Override
   public Future<WindowLogs> closeLogs(long windowId, Instant from, Instant to, Long tenantId, WindowFacts facts) {
     return Addresses.TENANT_LOG_WINDOW_CLOSE.request(bus, new CloseWindow(windowId, from, to, tenantId, facts));
+  }
+
+  @Override
+  public Future<WindowLogs> completeLogs(long windowId) {
+    return Addresses.TENANT_LOG_WINDOW_COMPLETE.request(bus, new CompleteWindow(windowId));
+  }
+
+  @Override
+  public Future<List<Long>> incompleteLogs(int limit) {
+    return Addresses.TENANT_LOG_WINDOW_INCOMPLETE.request(bus, new ListIncomplete(limit))
+        .map(IncompleteWindows::windowIds);
   }
 
   @Override

@@ -65,7 +65,14 @@ final class MaintenanceService {
 
     Future<SkippedCounts> skipped(long windowId);
 
+    /** Freezes a window's records before its End commits (incomplete). */
     Future<WindowLogs> closeLogs(long windowId, Instant from, Instant to, Long tenantId, WindowFacts facts);
+
+    /** Freezes them again, complete, after End committed. */
+    Future<WindowLogs> completeLogs(long windowId);
+
+    /** Windows with records not completed yet. */
+    Future<List<Long>> incompleteLogs(int limit);
 
     Future<FirePreview> fires(PreviewFires query);
   }
@@ -364,6 +371,7 @@ final class MaintenanceService {
           .compose(logs -> repository.closeTenant(snapshot.version(), tenantId, own.windowId(), now,
               request.caller().name()))
           .onSuccess(this::stored)
+          .compose(ended -> completeLogs(own.windowId()).map(ended))
           .onSuccess(ended -> LOG.info("maintenance of tenant {}: ended by {} (window {})", tenantId,
               request.caller().name(), own.windowId()));
     }));
@@ -393,10 +401,47 @@ final class MaintenanceService {
               facts(snapshot, now, request.caller().name(), exempt)))
           .compose(logs -> repository.close(snapshot.version(), snapshot.windowId(), now, request.caller().name()))
           .onSuccess(this::stored)
+          .compose(ended -> completeLogs(ended.windowId()).map(ended))
           .onSuccess(ended -> LOG.info("maintenance: ended by {} (window {})", request.caller().name(),
               ended.windowId()));
     }))).onSuccess(ended -> deadline.cancel());
   }
+
+  /**
+   * After End committed: the window's records, frozen before it, are frozen again with every skip
+   * and sweep that committed before End did (decision 128; a fire refused while End was being
+   * stored is recorded before End commits, under the start fence, but after the first freeze).
+   * End has happened whatever this does: a failure is left to {@link #completeEndedLogs()}.
+   */
+  private Future<Void> completeLogs(long windowId) {
+    return peers.completeLogs(windowId).<Void>mapEmpty().recover(failure -> {
+      LOG.warn("window {}: the tenants' records are not completed yet ({}); the next look does it", windowId,
+          failure.getMessage());
+      return Future.succeededFuture();
+    });
+  }
+
+  /**
+   * Completes the records of every ended window left incomplete (a node stopped between End's
+   * commit and {@link #completeLogs}); a window whose End did not commit (its records were frozen,
+   * then the compare-and-set failed) is left for its End. Every node looks at start and then every
+   * few seconds: one indexed read when there is nothing to do.
+   */
+  Future<Void> completeEndedLogs() {
+    return peers.incompleteLogs(INCOMPLETE_BATCH)
+        .compose(windows -> windows.isEmpty() ? Future.succeededFuture(List.<Long>of()) : repository.ended(windows))
+        .compose(ended -> {
+          Future<Void> chain = Future.succeededFuture();
+          for (long windowId : ended) {
+            chain = chain.compose(done -> peers.completeLogs(windowId)
+                .onSuccess(logs -> LOG.info("window {}: the tenants' records completed after End", windowId))
+                .mapEmpty());
+          }
+          return chain;
+        });
+  }
+
+  static final int INCOMPLETE_BATCH = 100;
 
   /** The platform's window as its tenants' records keep it: reason, who, deadline, its phase changes. */
   static WindowFacts facts(PhaseSnapshot window, Instant endedAt, String endedBy, List<Exemption> exempt) {

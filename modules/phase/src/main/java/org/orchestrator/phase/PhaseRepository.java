@@ -117,6 +117,18 @@ final class PhaseRepository {
         .compose(ok -> load(tx)));
   }
 
+  /** Those of {@code windowIds} that have ended, in order. */
+  Future<List<Long>> ended(List<Long> windowIds) {
+    return pool.preparedQuery("SELECT id FROM maintenance_windows WHERE id = ANY($1) AND ended_at IS NOT NULL "
+            + "ORDER BY id")
+        .execute(Tuple.tuple().addArrayOfLong(windowIds.toArray(Long[]::new)))
+        .map(rows -> {
+          List<Long> ended = new ArrayList<>(rows.size());
+          rows.forEach(row -> ended.add(row.getLong(0)));
+          return ended;
+        });
+  }
+
   /** A claim of the drain deadline's Kill: run it now, done already, or held by another node. */
   enum DeadlineClaim { CLAIMED, DONE, HELD }
 

@@ -235,6 +235,7 @@ public final class PhaseVerticle extends VerticleBase {
           refresher = vertx.setPeriodic(REFRESH_PERIOD_MS, id -> {
             service.refresh().onFailure(failure -> LOG.debug("phase not refreshed: {}", failure.getMessage()));
             refreshTenants(bus);
+            completeEndedLogs();
           });
           vertx.setTimer(PROGRESS_PERIOD_MS, id -> refreshTenants(bus));
         });
@@ -264,7 +265,23 @@ public final class PhaseVerticle extends VerticleBase {
    * down; run once every module it asks is deployed.
    */
   public Future<Void> enforce() {
-    return service.enforce().onSuccess(ok -> startDuePlan());
+    return service.enforce().onSuccess(ok -> {
+      startDuePlan();
+      completeEndedLogs();
+    });
+  }
+
+  private boolean completing;
+
+  /** Records of ended windows left incomplete are completed (decision 128); one look at a time. */
+  private void completeEndedLogs() {
+    if (completing) {
+      return;
+    }
+    completing = true;
+    service.completeEndedLogs()
+        .onFailure(failure -> LOG.warn("maintenance records not completed yet: {}", failure.getMessage()))
+        .onComplete(done -> completing = false);
   }
 
   private boolean planning;

@@ -196,6 +196,8 @@ class MaintenanceServiceTest {
 
     assertEquals(List.of(window), peers.closedWindows);
     assertEquals(MaintenancePhase.None, on(repository::load).phase());
+    // frozen before End committed, completed after it (decision 128)
+    assertEquals(List.of(window), peers.completedWindows);
   }
 
   /**
@@ -275,6 +277,7 @@ class MaintenanceServiceTest {
     final List<Long> stopAllCalls = new CopyOnWriteArrayList<>();
     final List<Long> countCalls = new CopyOnWriteArrayList<>();
     final List<Long> closedWindows = new CopyOnWriteArrayList<>();
+    final List<Long> completedWindows = new CopyOnWriteArrayList<>();
     final List<String> closingRequests = new CopyOnWriteArrayList<>();
 
     @Override
@@ -310,6 +313,17 @@ class MaintenanceServiceTest {
       closedWindows.add(windowId);
       closingRequests.add(String.valueOf(org.orchestrator.contracts.bus.RequestContext.id()));
       return Future.succeededFuture(new WindowLogs(List.of()));
+    }
+
+    @Override
+    public Future<WindowLogs> completeLogs(long windowId) {
+      completedWindows.add(windowId);
+      return Future.succeededFuture(new WindowLogs(List.of()));
+    }
+
+    @Override
+    public Future<List<Long>> incompleteLogs(int limit) {
+      return Future.succeededFuture(List.of());
     }
 
     @Override

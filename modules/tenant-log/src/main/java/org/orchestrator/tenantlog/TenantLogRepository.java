@@ -33,8 +33,11 @@ final class TenantLogRepository {
     this.pool = pool;
   }
 
-  /** Stores (or replaces, when End is retried) every tenant's record of a window, in one batch. */
-  Future<Void> save(List<TenantWindowLog> logs) {
+  /**
+   * Stores (or replaces, when End is retried or the records are completed) every tenant's record of
+   * a window, in one batch; {@code complete}: the records are final (decision 128).
+   */
+  Future<Void> save(List<TenantWindowLog> logs, boolean complete) {
     if (logs.isEmpty()) {
       return Future.succeededFuture();
     }
@@ -49,16 +52,30 @@ final class TenantLogRepository {
       rows.add(Tuple.tuple().addLong(log.windowId()).addLong(log.tenantId()).addOffsetDateTime(Timestamps.utc(log.startedAt()))
           .addOffsetDateTime(Timestamps.utc(log.endedAt())).addArrayOfLong(log.stoppedJobs().toArray(Long[]::new))
           .addArrayOfLong(log.killedJobs().toArray(Long[]::new)).addValue(skipped).addValue(jobs)
-          .addValue(facts(log.facts())));
+          .addValue(facts(log.facts())).addBoolean(complete));
     }
     return pool.preparedQuery("""
             INSERT INTO tenant_maintenance_logs (window_id, tenant_id, started_at, ended_at, stopped_jobs, killed_jobs,
-              skipped_triggers, jobs, facts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+              skipped_triggers, jobs, facts, completed_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, CASE WHEN $10 THEN now() END)
             ON CONFLICT (window_id, tenant_id) DO UPDATE SET ended_at = excluded.ended_at, closed_at = now(),
               stopped_jobs = excluded.stopped_jobs, killed_jobs = excluded.killed_jobs,
-              skipped_triggers = excluded.skipped_triggers, jobs = excluded.jobs, facts = excluded.facts""")
+              skipped_triggers = excluded.skipped_triggers, jobs = excluded.jobs, facts = excluded.facts,
+              completed_at = excluded.completed_at""")
         .executeBatch(rows)
         .mapEmpty();
+  }
+
+  /** The windows with records not completed yet, oldest first (at most {@code limit}). */
+  Future<List<Long>> incomplete(int limit) {
+    return pool.preparedQuery("SELECT DISTINCT window_id FROM tenant_maintenance_logs WHERE completed_at IS NULL "
+            + "ORDER BY window_id LIMIT $1")
+        .execute(Tuple.of(limit))
+        .map(rows -> {
+          List<Long> windows = new ArrayList<>(rows.size());
+          rows.forEach(row -> windows.add(row.getLong(0)));
+          return windows;
+        });
   }
 
   Future<List<TenantWindowLog>> window(long windowId, Long tenantId) {

@@ -20,6 +20,9 @@ import org.orchestrator.contracts.scheduler.ScheduleMessages.ListSkipped;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.TenantFire;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.TenantFires;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.CloseWindow;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.CompleteWindow;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.IncompleteWindows;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.ListIncomplete;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.GetWindowLog;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.History;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.ListHistory;
@@ -52,15 +55,47 @@ final class TenantLogService {
   Future<WindowLogs> get(GetWindowLog query) {
     return logs.window(query.windowId(), query.tenantId()).compose(frozen -> !frozen.isEmpty()
         ? Future.succeededFuture(new WindowLogs(frozen))
-        : assemble(query.windowId(), null, null, query.tenantId(), false, null, query.exemptions())
+        : assemble(query.windowId(), null, null, query.tenantId(), List.of(), null, query.exemptions())
             .map(WindowLogs::new));
   }
 
-  /** Freezes a window's records: every tenant's for the platform's window, the one tenant's for its own. */
+  /**
+   * Freezes a window's records, before its End commits: every tenant's for the platform's window,
+   * the one tenant's for its own. Incomplete until {@link #complete}.
+   */
   Future<WindowLogs> close(CloseWindow command) {
-    return assemble(command.windowId(), command.from(), command.to(), command.tenantId(), command.tenantId() == null,
-            command.facts(), command.facts() == null ? List.of() : command.facts().exemptions())
-        .compose(all -> logs.save(all).map(saved -> new WindowLogs(all)));
+    Future<List<Long>> everyTenant = command.tenantId() != null ? Future.succeededFuture(List.of())
+        : tenants.get().map(TenantIds::ids);
+    return everyTenant.compose(ids -> assemble(command.windowId(), command.from(), command.to(), command.tenantId(),
+            ids, command.facts(), exemptions(command.facts())))
+        .compose(all -> logs.save(all, false).map(saved -> new WindowLogs(all)));
+  }
+
+  /**
+   * Freezes a window's records again after its End committed (decision 128): the same period,
+   * tenants and facts as at close, with every stop, kill and skip that committed before End did
+   * (a fire skipped while End was being stored is in them). A window without records is left alone.
+   */
+  Future<WindowLogs> complete(CompleteWindow command) {
+    return logs.window(command.windowId(), null).compose(frozen -> {
+      if (frozen.isEmpty()) {
+        return Future.succeededFuture(new WindowLogs(List.of()));
+      }
+      TenantWindowLog first = frozen.get(0);
+      List<Long> ids = frozen.stream().map(TenantWindowLog::tenantId).toList();
+      // a tenant's own window has that tenant's record only: its jobs and fires are the tenant's
+      return assemble(command.windowId(), first.startedAt(), first.endedAt(), null, ids, first.facts(),
+              exemptions(first.facts()))
+          .compose(all -> logs.save(all, true).map(saved -> new WindowLogs(all)));
+    });
+  }
+
+  Future<IncompleteWindows> incomplete(ListIncomplete query) {
+    return logs.incomplete(Math.max(1, Math.min(query.limit(), 1_000))).map(IncompleteWindows::new);
+  }
+
+  private static List<Exemption> exemptions(WindowFacts facts) {
+    return facts == null || facts.exemptions() == null ? List.of() : facts.exemptions();
   }
 
   Future<History> history(ListHistory query) {
@@ -71,18 +106,17 @@ final class TenantLogService {
   }
 
   /**
-   * One record per tenant ({@code everyTenant}: also those the window did not touch); the jobs that
-   * ran through the window as exempt are listed as {@code Exempt}, with the reason {@code exempt}
-   * gives for their process.
+   * One record per tenant with jobs or fires in the window, and one for each of {@code tenantIds}
+   * (also those the window did not touch); the jobs that ran through the window as exempt are
+   * listed as {@code Exempt}, with the reason {@code exempt} gives for their process.
    */
   private Future<List<TenantWindowLog>> assemble(long windowId, Instant from, Instant to, Long tenantId,
-      boolean everyTenant, WindowFacts facts, List<Exemption> exempt) {
-    Future<TenantIds> ids = everyTenant ? tenants.get() : Future.succeededFuture(new TenantIds(List.of()));
+      List<Long> tenantIds, WindowFacts facts, List<Exemption> exempt) {
     return Future.all(windowJobs.apply(new ListWindowJobs(windowId, tenantId, exempt)),
-            skipped.apply(new ListSkipped(windowId, tenantId)), ids)
+            skipped.apply(new ListSkipped(windowId, tenantId)))
         .map(all -> {
           Map<Long, Builder> byTenant = new TreeMap<>();
-          all.<TenantIds>resultAt(2).ids().forEach(id -> byTenant.computeIfAbsent(id, Builder::new));
+          tenantIds.forEach(id -> byTenant.computeIfAbsent(id, Builder::new));
           if (tenantId != null) {
             byTenant.computeIfAbsent(tenantId, Builder::new);
           }

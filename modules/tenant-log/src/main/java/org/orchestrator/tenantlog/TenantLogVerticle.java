@@ -27,6 +27,8 @@ public final class TenantLogVerticle extends VerticleBase {
     return Future.all(List.of(
         Addresses.TENANT_LOG_WINDOW_GET.serve(bus, service::get).completion(),
         Addresses.TENANT_LOG_WINDOW_CLOSE.serve(bus, service::close).completion(),
+        Addresses.TENANT_LOG_WINDOW_COMPLETE.serve(bus, service::complete).completion(),
+        Addresses.TENANT_LOG_WINDOW_INCOMPLETE.serve(bus, service::incomplete).completion(),
         Addresses.TENANT_LOG_HISTORY_LIST.serve(bus, service::history).completion()));
   }
 }

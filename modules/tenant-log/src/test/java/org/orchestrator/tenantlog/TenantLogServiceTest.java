@@ -1,9 +1,11 @@
 package org.orchestrator.tenantlog;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -27,6 +29,8 @@ import org.orchestrator.contracts.jobs.JobMessages.WindowJobs;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.TenantFire;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.TenantFires;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.CloseWindow;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.CompleteWindow;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.ListIncomplete;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.GetWindowLog;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.History;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.ListHistory;
@@ -135,6 +139,37 @@ class TenantLogServiceTest {
     assertEquals(1, own.size());
     assertEquals(2L, own.get(0).tenantId());
     assertEquals(List.of(41L), own.get(0).stoppedJobs());
+  }
+
+  /**
+   * Frozen before End commits, completed after it (decision 128): what committed in between (a
+   * fire skipped while End was stored) joins the records, which keep the tenants, period and facts
+   * they were frozen with; a window without records is left alone.
+   */
+  @Test
+  void completingFreezesAgainWhatCommittedBeforeEndAndKeepsTheRest() {
+    jobs.set(List.of(new WindowJob(5, 71, true, false)));
+    fires.set(List.of());
+    WindowFacts facts = new WindowFacts("upgrade", "admin", null, null,
+        List.of(new PhaseStep("Draining", FROM, "admin"), new PhaseStep("None", TO, "admin")), List.of());
+    service.close(new CloseWindow(500, FROM, TO, null, facts)).await();
+    assertTrue(service.incomplete(new ListIncomplete(100)).await().windowIds().contains(500L));
+
+    fires.set(List.of(new TenantFire(5, 9, "nightly", TO.minusMillis(13))));
+    List<TenantWindowLog> completed = service.complete(new CompleteWindow(500)).await().tenants();
+    assertEquals(List.of(1L, 2L, 3L, 5L), completed.stream().map(TenantWindowLog::tenantId).toList());
+    fires.set(List.of());
+    TenantWindowLog read = service.get(new GetWindowLog(500, 5L)).await().tenants().get(0);
+    assertEquals(List.of(new SkippedTrigger(9, "nightly", TO.minusMillis(13))), read.skippedTriggers());
+    assertEquals(List.of(71L), read.stoppedJobs());
+    assertEquals(facts, read.facts());
+    assertEquals(FROM, read.startedAt());
+    assertEquals(TO, read.endedAt());
+    assertFalse(service.incomplete(new ListIncomplete(100)).await().windowIds().contains(500L));
+
+    assertEquals(List.of(), service.complete(new CompleteWindow(600)).await().tenants());
+    assertEquals(List.of(), service.get(new GetWindowLog(600, null)).await().tenants().stream()
+        .filter(log -> log.closedAt() != null).toList(), "no record made for a window never closed");
   }
 
   @Test

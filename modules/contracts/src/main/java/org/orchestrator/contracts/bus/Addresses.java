@@ -108,6 +108,9 @@ import org.orchestrator.contracts.scheduler.ScheduleMessages.FirePreview;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.PreviewFires;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.TenantFires;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.CloseWindow;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.CompleteWindow;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.IncompleteWindows;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.ListIncomplete;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.GetWindowLog;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.History;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.ListHistory;
@@ -447,7 +450,13 @@ public final class Addresses {
       "Each tenant's record of a window: frozen once closed, computed live while open.");
   public static final BusAddress<CloseWindow, WindowLogs> TENANT_LOG_WINDOW_CLOSE = command(
       "tenant-log.window.close", CloseWindow.class, WindowLogs.class, SWEEP_TIMEOUT_MS,
-      "Freezes every tenant's record of a window at End; idempotent.");
+      "Freezes every tenant's record of a window at End, before End commits (incomplete); idempotent.");
+  public static final BusAddress<CompleteWindow, WindowLogs> TENANT_LOG_WINDOW_COMPLETE = command(
+      "tenant-log.window.complete", CompleteWindow.class, WindowLogs.class, SWEEP_TIMEOUT_MS,
+      "Freezes a window's records again after End committed, with every skip and sweep before it; idempotent.");
+  public static final BusAddress<ListIncomplete, IncompleteWindows> TENANT_LOG_WINDOW_INCOMPLETE = query(
+      "tenant-log.window.incomplete", ListIncomplete.class, IncompleteWindows.class,
+      "The windows whose records were frozen at close and not completed yet.");
   public static final BusAddress<ListHistory, History> TENANT_LOG_HISTORY_LIST = query(
       "tenant-log.history.list", ListHistory.class, History.class,
       "Past maintenance windows of one tenant, newest first.");
@@ -514,7 +523,8 @@ public final class Addresses {
       PHASE_MAINTENANCE_PREVIEW, PHASE_CHANGED, PHASE_PROGRESS_UPDATED, PHASE_PLAN_CREATE, PHASE_PLAN_LIST,
       PHASE_PLAN_CANCEL, PHASE_EXEMPTIONS_GET, PHASE_EXEMPTIONS_SET, PHASE_EVENT_LIST,
       ASSETS_ASSET_CREATE, ASSETS_ASSET_UPDATE, ASSETS_ASSET_DELETE, ASSETS_ASSET_LIST, ASSETS_ROBOT_GET,
-      TENANT_LOG_WINDOW_GET, TENANT_LOG_WINDOW_CLOSE, TENANT_LOG_HISTORY_LIST,
+      TENANT_LOG_WINDOW_GET, TENANT_LOG_WINDOW_CLOSE, TENANT_LOG_WINDOW_COMPLETE,
+      TENANT_LOG_WINDOW_INCOMPLETE, TENANT_LOG_HISTORY_LIST,
       WEBHOOKS_WEBHOOK_CREATE, WEBHOOKS_WEBHOOK_LIST, WEBHOOKS_WEBHOOK_DELETE, WEBHOOKS_DELIVERY_LIST,
       JOBS_RETENTION_ROWS, JOBS_RETENTION_DELETE, JOBS_RETENTION_DELETE_EXPIRED, JOBS_RETENTION_OLDEST,
       JOBS_RETENTION_PARTITIONS, JOBS_RETENTION_PARTITION_DROP, WEBHOOKS_RETENTION_ROWS, WEBHOOKS_RETENTION_DELETE,

@@ -62,13 +62,30 @@ public final class TenantLogMessages {
   public record WindowLogs(List<TenantWindowLog> tenants) {
   }
 
-  /** Freezes every tenant's record of a window that ran from {@code from} to {@code to}; idempotent. */
-  /** Freezes a window's logs: every tenant's ({@code tenantId} null), or one tenant's own window's. */
+  /**
+   * Freezes a window's records, before End commits: every tenant's ({@code tenantId} null), or one
+   * tenant's own window's. They are kept incomplete until {@link CompleteWindow}; idempotent.
+   */
   public record CloseWindow(long windowId, Instant from, Instant to, Long tenantId, WindowFacts facts) {
 
     public CloseWindow(long windowId, Instant from, Instant to, Long tenantId) {
       this(windowId, from, to, tenantId, null);
     }
+  }
+
+  /**
+   * Freezes a window's records again once its End has committed, with what they froze at close
+   * (period, tenants, facts) and every stop, kill and skip that committed before End did; marks
+   * them complete. Idempotent; a window without records is left alone.
+   */
+  public record CompleteWindow(long windowId) {
+  }
+
+  /** The windows with records frozen at close and not completed yet (at most {@code limit}). */
+  public record ListIncomplete(int limit) {
+  }
+
+  public record IncompleteWindows(List<Long> windowIds) {
   }
 
   /**

@@ -13,10 +13,12 @@ import io.vertx.sqlclient.Transaction;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.orchestrator.contracts.bus.Addresses;
 import org.orchestrator.platform.database.Pools;
 import org.orchestrator.platform.testing.MutableClock;
 
@@ -46,7 +48,8 @@ class EndRecordTest {
 
   @BeforeAll
   static void start() throws Exception {
-    node = TestNode.start("end-record", new MutableClock(NOW));
+    node = TestNode.start("end-record", new MutableClock(NOW), new JsonObject().put("webhooks",
+        new JsonObject().put("allowPrivateTargets", true).put("pollMillis", 100)));
     api = node.api();
     host = api.signInHostAdmin().await();
     tenant = Tenants.create(api, host, "record", 0).await();
@@ -94,15 +97,16 @@ class EndRecordTest {
     assertEquals(1, record.getInteger("triggersSkipped"));
     assertEquals(0L, incomplete(windowId).await(), "completed as End answered");
 
-    // a node stopped after End's commit: the records as frozen before it, incomplete. A second
-    // window is open, with records frozen by an End that did not commit: they are left to its End
-    pool.preparedQuery("UPDATE tenant_maintenance_logs SET completed_at = NULL, skipped_triggers = '[]' "
-        + "WHERE window_id = $1").execute(Tuple.of(windowId)).await();
+    // a second window is open, with records frozen by an End that did not commit: they are left to
+    // its End. Then a node stopped after the first End's commit: its records as frozen before it,
+    // incomplete (in this order, so that the pass that completes them also saw the open window's)
     maintenance.start("phase=Draining&reason=second").await();
     long open = maintenance.get(null).await().getLong("windowId");
     pool.preparedQuery("INSERT INTO tenant_maintenance_logs (window_id, tenant_id, started_at, ended_at, "
             + "stopped_jobs, killed_jobs, skipped_triggers) VALUES ($1, $2, $3, $3, '{}', '{}', '[]')")
         .execute(Tuple.of(open, tenant.id(), NOW.atOffset(ZoneOffset.UTC))).await();
+    pool.preparedQuery("UPDATE tenant_maintenance_logs SET completed_at = NULL, skipped_triggers = '[]' "
+        + "WHERE window_id = $1").execute(Tuple.of(windowId)).await();
     Eventually.until(node.vertx(), () -> incomplete(windowId), n -> n == 0, 60_000).await();
     record = record(windowId);
     assertEquals(1, record.getJsonArray("skippedTriggers").size(), record.encode());
@@ -115,6 +119,46 @@ class EndRecordTest {
     maintenance.end().await();
     assertEquals(0L, incomplete(open).await());
     assertEquals("second", record(open).getString("reason"), "End froze it anew: " + record(open).encode());
+  }
+
+  /**
+   * The {@code maintenance.ended} webhook counts the records as completed, not as first frozen:
+   * while the second freeze cannot happen (tenant-log refuses it, here) the event waits; a skip the
+   * first freeze missed is in its summary once the records are complete.
+   */
+  @Test
+  void theEndedWebhookWaitsForTheCompleteRecords() throws Exception {
+    WebhookReceiver receiver = new WebhookReceiver(node.vertx(), "a-tenant-secret-of-some-length",
+        ServerProcess.freePort()).up();
+    Api.expect(api.post("/api/Webhooks", tenant.adminToken(), new JsonObject().put("url", receiver.url("/hook"))
+        .put("secret", "a-tenant-secret-of-some-length").put("events", new JsonArray().add("maintenance.ended")))
+        .await(), 201).await();
+    AtomicBoolean hold = new AtomicBoolean(true);
+    node.vertx().eventBus().addInboundInterceptor(delivery -> {
+      if (hold.get() && Addresses.TENANT_LOG_WINDOW_COMPLETE.name().equals(delivery.message().address())) {
+        delivery.message().fail(503, "held back by the test");
+        return;
+      }
+      delivery.next();
+    });
+    Maintenance maintenance = new Maintenance(api, host);
+    maintenance.start("phase=Draining&reason=hooked").await();
+    long windowId = maintenance.get(null).await().getLong("windowId");
+    maintenance.end().await();
+    assertEquals(1L, incomplete(windowId).await(), "End answered; its second freeze did not happen");
+    // what the first freeze missed (a skip committed just before End did)
+    Instant planned = NOW.plusSeconds(7);
+    pool.preparedQuery("INSERT INTO schedule_fires (schedule_id, tenant_id, planned_at, outcome, reason, window_id) "
+            + "VALUES ($1, $2, $3, 'Skipped', 'maintenance', $4)")
+        .execute(Tuple.of(scheduleId, tenant.id(), planned.atOffset(ZoneOffset.UTC), windowId)).await();
+
+    hold.set(false);
+    Eventually.until(node.vertx(), () -> Future.succeededFuture(receiver.received().stream()
+        .filter(r -> r.body().getJsonObject("window").getLong("id") == windowId).count()), n -> n > 0, 60_000).await();
+    JsonObject ended = receiver.received().stream().map(WebhookReceiver.Received::body)
+        .filter(body -> body.getJsonObject("window").getLong("id") == windowId).findFirst().orElseThrow();
+    assertEquals(1L, ended.getJsonObject("summary").getLong("triggersSkipped"), ended.encode());
+    assertEquals(0L, incomplete(windowId).await());
   }
 
   private static Future<Long> incomplete(long windowId) {

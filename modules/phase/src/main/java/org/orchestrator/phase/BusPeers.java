@@ -61,8 +61,8 @@ final class BusPeers implements MaintenanceService.Peers {
   }
 
   @Override
-  public Future<WindowLogs> completeLogs(long windowId) {
-    return Addresses.TENANT_LOG_WINDOW_COMPLETE.request(bus, new CompleteWindow(windowId));
+  public Future<WindowLogs> completeLogs(long windowId, Instant endedAt, String endedBy) {
+    return Addresses.TENANT_LOG_WINDOW_COMPLETE.request(bus, new CompleteWindow(windowId, endedAt, endedBy));
   }
 
   @Override

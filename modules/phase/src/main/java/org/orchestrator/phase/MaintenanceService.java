@@ -68,8 +68,8 @@ final class MaintenanceService {
     /** Freezes a window's records before its End commits (incomplete). */
     Future<WindowLogs> closeLogs(long windowId, Instant from, Instant to, Long tenantId, WindowFacts facts);
 
-    /** Freezes them again, complete, after End committed. */
-    Future<WindowLogs> completeLogs(long windowId);
+    /** Freezes them again, complete, after End committed (at {@code endedAt} by {@code endedBy}). */
+    Future<WindowLogs> completeLogs(long windowId, Instant endedAt, String endedBy);
 
     /** Windows with records not completed yet. */
     Future<List<Long>> incompleteLogs(int limit);
@@ -371,10 +371,10 @@ final class MaintenanceService {
           .compose(logs -> repository.closeTenant(snapshot.version(), tenantId, own.windowId(), now,
               request.caller().name()))
           .onSuccess(this::stored)
-          .compose(ended -> completeLogs(own.windowId()).map(ended))
           .onSuccess(ended -> LOG.info("maintenance of tenant {}: ended by {} (window {})", tenantId,
-              request.caller().name(), own.windowId()));
-    }));
+              request.caller().name(), own.windowId()))
+          .map(ended -> new Ended(ended, own.windowId()));
+    })).compose(this::completed);
   }
 
   /**
@@ -401,47 +401,67 @@ final class MaintenanceService {
               facts(snapshot, now, request.caller().name(), exempt)))
           .compose(logs -> repository.close(snapshot.version(), snapshot.windowId(), now, request.caller().name()))
           .onSuccess(this::stored)
-          .compose(ended -> completeLogs(ended.windowId()).map(ended))
           .onSuccess(ended -> LOG.info("maintenance: ended by {} (window {})", request.caller().name(),
-              ended.windowId()));
-    }))).onSuccess(ended -> deadline.cancel());
+              ended.windowId()))
+          .map(ended -> new Ended(ended, ended.windowId()));
+    })).compose(this::completed)).onSuccess(ended -> deadline.cancel());
+  }
+
+  /** A stored End: the state it left and the window it ended. */
+  private record Ended(PhaseSnapshot snapshot, long windowId) {
   }
 
   /**
-   * After End committed: the window's records, frozen before it, are frozen again with every skip
-   * and sweep that committed before End did (decision 128; a fire refused while End was being
-   * stored is recorded before End commits, under the start fence, but after the first freeze).
-   * End has happened whatever this does: a failure is left to {@link #completeEndedLogs()}.
+   * After End committed, outside the queue of phase changes: the window's records, frozen before
+   * it, are frozen again with what was tagged with the window since (decision 128; a fire refused
+   * while End was being stored is recorded before End commits, under the start fence, but after
+   * the first freeze). End has happened whatever this does: a failure or a slow answer is left to
+   * {@link #completeEndedLogs()}.
    */
-  private Future<Void> completeLogs(long windowId) {
-    return peers.completeLogs(windowId).<Void>mapEmpty().recover(failure -> {
-      LOG.warn("window {}: the tenants' records are not completed yet ({}); the next look does it", windowId,
-          failure.getMessage());
-      return Future.succeededFuture();
-    });
+  private Future<PhaseSnapshot> completed(Ended ended) {
+    return repository.ended(List.of(ended.windowId()))
+        .compose(windows -> windows.isEmpty() ? Future.succeededFuture() : complete(windows.get(0)))
+        .transform(done -> {
+          if (done.failed()) {
+            LOG.warn("window {}: the tenants' records are not completed yet ({}); every node retries within 5 s",
+                ended.windowId(), done.cause().getMessage());
+          }
+          return Future.succeededFuture(ended.snapshot());
+        });
+  }
+
+  private Future<Void> complete(PhaseRepository.EndedWindow window) {
+    return peers.completeLogs(window.windowId(), window.endedAt(), window.endedBy()).mapEmpty();
   }
 
   /**
    * Completes the records of every ended window left incomplete (a node stopped between End's
-   * commit and {@link #completeLogs}); a window whose End did not commit (its records were frozen,
-   * then the compare-and-set failed) is left for its End. Every node looks at start and then every
-   * few seconds: one indexed read when there is nothing to do.
+   * commit and {@link #completed}, or its completion failed), each on its own: one that fails does
+   * not hold back the others. A window whose End did not commit (its records were frozen, then the
+   * compare-and-set failed) is left for its End. Every node looks once its modules run and then
+   * every 5 s: one indexed read when there is nothing to do.
    */
   Future<Void> completeEndedLogs() {
     return peers.incompleteLogs(INCOMPLETE_BATCH)
-        .compose(windows -> windows.isEmpty() ? Future.succeededFuture(List.<Long>of()) : repository.ended(windows))
+        .compose(windows -> windows.isEmpty() ? Future.succeededFuture(List.<PhaseRepository.EndedWindow>of())
+            : repository.ended(windows))
         .compose(ended -> {
           Future<Void> chain = Future.succeededFuture();
-          for (long windowId : ended) {
-            chain = chain.compose(done -> peers.completeLogs(windowId)
-                .onSuccess(logs -> LOG.info("window {}: the tenants' records completed after End", windowId))
-                .mapEmpty());
+          for (PhaseRepository.EndedWindow window : ended) {
+            chain = chain.compose(done -> complete(window)
+                .onSuccess(ok -> LOG.info("window {}: the tenants' records completed after End", window.windowId()))
+                .recover(failure -> {
+                  LOG.warn("window {}: the tenants' records not completed yet: {}", window.windowId(),
+                      failure.getMessage());
+                  return Future.succeededFuture();
+                }));
           }
           return chain;
         });
   }
 
-  static final int INCOMPLETE_BATCH = 100;
+  /** Open windows with records left by an End that lost its compare-and-set are few: this is plenty. */
+  static final int INCOMPLETE_BATCH = 1_000;
 
   /** The platform's window as its tenants' records keep it: reason, who, deadline, its phase changes. */
   static WindowFacts facts(PhaseSnapshot window, Instant endedAt, String endedBy, List<Exemption> exempt) {

@@ -117,14 +117,19 @@ final class PhaseRepository {
         .compose(ok -> load(tx)));
   }
 
-  /** Those of {@code windowIds} that have ended, in order. */
-  Future<List<Long>> ended(List<Long> windowIds) {
-    return pool.preparedQuery("SELECT id FROM maintenance_windows WHERE id = ANY($1) AND ended_at IS NOT NULL "
-            + "ORDER BY id")
+  /** A window's end as stored: when, by whom. */
+  record EndedWindow(long windowId, Instant endedAt, String endedBy) {
+  }
+
+  /** Those of {@code windowIds} that have ended, in order, with their end. */
+  Future<List<EndedWindow>> ended(List<Long> windowIds) {
+    return pool.preparedQuery("SELECT id, ended_at, ended_by FROM maintenance_windows WHERE id = ANY($1) "
+            + "AND ended_at IS NOT NULL ORDER BY id")
         .execute(Tuple.tuple().addArrayOfLong(windowIds.toArray(Long[]::new)))
         .map(rows -> {
-          List<Long> ended = new ArrayList<>(rows.size());
-          rows.forEach(row -> ended.add(row.getLong(0)));
+          List<EndedWindow> ended = new ArrayList<>(rows.size());
+          rows.forEach(row -> ended.add(new EndedWindow(row.getLong("id"), Timestamps.instant(row, "ended_at"),
+              row.getString("ended_by"))));
           return ended;
         });
   }

@@ -266,16 +266,19 @@ public final class PhaseVerticle extends VerticleBase {
    */
   public Future<Void> enforce() {
     return service.enforce().onSuccess(ok -> {
+      enforced = true;
       startDuePlan();
       completeEndedLogs();
     });
   }
 
+  /** Every module runs (tenant-log answers): the records left incomplete may be completed. */
+  private boolean enforced;
   private boolean completing;
 
   /** Records of ended windows left incomplete are completed (decision 128); one look at a time. */
   private void completeEndedLogs() {
-    if (completing) {
+    if (completing || !enforced) {
       return;
     }
     completing = true;

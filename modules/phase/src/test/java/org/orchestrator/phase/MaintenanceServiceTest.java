@@ -316,7 +316,7 @@ class MaintenanceServiceTest {
     }
 
     @Override
-    public Future<WindowLogs> completeLogs(long windowId) {
+    public Future<WindowLogs> completeLogs(long windowId, Instant endedAt, String endedBy) {
       completedWindows.add(windowId);
       return Future.succeededFuture(new WindowLogs(List.of()));
     }

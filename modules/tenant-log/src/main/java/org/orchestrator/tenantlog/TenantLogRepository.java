@@ -61,7 +61,10 @@ final class TenantLogRepository {
             ON CONFLICT (window_id, tenant_id) DO UPDATE SET ended_at = excluded.ended_at, closed_at = now(),
               stopped_jobs = excluded.stopped_jobs, killed_jobs = excluded.killed_jobs,
               skipped_triggers = excluded.skipped_triggers, jobs = excluded.jobs, facts = excluded.facts,
-              completed_at = excluded.completed_at""")
+              completed_at = excluded.completed_at
+            -- a first freeze never replaces a completed record (an End on another node that lost the
+            -- compare-and-set after this window's End committed and completed)
+            WHERE excluded.completed_at IS NOT NULL OR tenant_maintenance_logs.completed_at IS NULL""")
         .executeBatch(rows)
         .mapEmpty();
   }
@@ -78,14 +81,23 @@ final class TenantLogRepository {
         });
   }
 
-  Future<List<TenantWindowLog>> window(long windowId, Long tenantId) {
-    return pool.preparedQuery("SELECT " + COLUMNS + " FROM tenant_maintenance_logs WHERE window_id = $1 "
-            + "AND ($2::bigint IS NULL OR tenant_id = $2) ORDER BY tenant_id")
+  /** A window's frozen records; {@code complete} when every one of them is (decision 128). */
+  record Frozen(List<TenantWindowLog> logs, boolean complete) {
+  }
+
+  Future<Frozen> window(long windowId, Long tenantId) {
+    return pool.preparedQuery("SELECT " + COLUMNS + ", completed_at IS NOT NULL AS complete "
+            + "FROM tenant_maintenance_logs WHERE window_id = $1 AND ($2::bigint IS NULL OR tenant_id = $2) "
+            + "ORDER BY tenant_id")
         .execute(Tuple.of(windowId, tenantId))
         .map(rows -> {
           List<TenantWindowLog> logs = new ArrayList<>(rows.size());
-          rows.forEach(row -> logs.add(toLog(row)));
-          return logs;
+          boolean complete = true;
+          for (Row row : rows) {
+            logs.add(toLog(row));
+            complete &= row.getBoolean("complete");
+          }
+          return new Frozen(logs, complete);
         });
   }
 

@@ -19,6 +19,7 @@ import org.orchestrator.contracts.jobs.JobMessages.WindowJobs;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.ListSkipped;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.TenantFire;
 import org.orchestrator.contracts.scheduler.ScheduleMessages.TenantFires;
+import org.orchestrator.contracts.phase.MaintenancePhase;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.CloseWindow;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.CompleteWindow;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.IncompleteWindows;
@@ -27,6 +28,7 @@ import org.orchestrator.contracts.tenantlog.TenantLogMessages.GetWindowLog;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.History;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.ListHistory;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.JobOutcome;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.PhaseStep;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.SkippedTrigger;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.TenantWindowLog;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.WindowFacts;
@@ -53,8 +55,8 @@ final class TenantLogService {
   }
 
   Future<WindowLogs> get(GetWindowLog query) {
-    return logs.window(query.windowId(), query.tenantId()).compose(frozen -> !frozen.isEmpty()
-        ? Future.succeededFuture(new WindowLogs(frozen))
+    return logs.window(query.windowId(), query.tenantId()).compose(frozen -> !frozen.logs().isEmpty()
+        ? Future.succeededFuture(new WindowLogs(frozen.logs(), frozen.complete()))
         : assemble(query.windowId(), null, null, query.tenantId(), List.of(), null, query.exemptions())
             .map(WindowLogs::new));
   }
@@ -72,22 +74,79 @@ final class TenantLogService {
   }
 
   /**
-   * Freezes a window's records again after its End committed (decision 128): the same period,
-   * tenants and facts as at close, with every stop, kill and skip that committed before End did
-   * (a fire skipped while End was being stored is in them). A window without records is left alone.
+   * Freezes a window's records again after its End committed (decision 128): what they froze at
+   * close, with the stops, kills and skips tagged with the window since (a fire skipped while End
+   * was being stored) and each job's state now, the end as stored with the window. It only adds: a
+   * job the window stopped stays in its record after retention deleted the row, or after a later
+   * window tagged the job as its own. A window without records is left alone.
    */
   Future<WindowLogs> complete(CompleteWindow command) {
     return logs.window(command.windowId(), null).compose(frozen -> {
-      if (frozen.isEmpty()) {
+      if (frozen.logs().isEmpty()) {
         return Future.succeededFuture(new WindowLogs(List.of()));
       }
-      TenantWindowLog first = frozen.get(0);
-      List<Long> ids = frozen.stream().map(TenantWindowLog::tenantId).toList();
+      TenantWindowLog first = frozen.logs().get(0);
       // a tenant's own window has that tenant's record only: its jobs and fires are the tenant's
-      return assemble(command.windowId(), first.startedAt(), first.endedAt(), null, ids, first.facts(),
+      return assemble(command.windowId(), first.startedAt(), first.endedAt(), null, List.of(), first.facts(),
               exemptions(first.facts()))
+          .map(fresh -> merged(frozen.logs(), fresh, command.endedAt(), command.endedBy()))
           .compose(all -> logs.save(all, true).map(saved -> new WindowLogs(all)));
     });
+  }
+
+  /** Each frozen record with what {@code fresh} adds to it; the end, as stored with the window. */
+  static List<TenantWindowLog> merged(List<TenantWindowLog> frozen, List<TenantWindowLog> fresh, Instant endedAt,
+      String endedBy) {
+    Map<Long, TenantWindowLog> now = new TreeMap<>();
+    fresh.forEach(log -> now.put(log.tenantId(), log));
+    Map<Long, TenantWindowLog> result = new TreeMap<>();
+    for (TenantWindowLog kept : frozen) {
+      TenantWindowLog added = now.remove(kept.tenantId());
+      result.put(kept.tenantId(), added == null ? ended(kept, endedAt, endedBy) : merged(kept, added, endedAt, endedBy));
+    }
+    now.values().forEach(log -> result.put(log.tenantId(), ended(log, endedAt, endedBy)));
+    return List.copyOf(result.values());
+  }
+
+  private static TenantWindowLog merged(TenantWindowLog kept, TenantWindowLog added, Instant endedAt, String endedBy) {
+    TreeSet<Long> stopped = new TreeSet<>(kept.stoppedJobs());
+    stopped.addAll(added.stoppedJobs());
+    TreeSet<Long> killed = new TreeSet<>(kept.killedJobs());
+    killed.addAll(added.killedJobs());
+    // a job's entry as it is now where the window still has it; as frozen where it does not
+    Map<Long, JobOutcome> jobs = new TreeMap<>();
+    kept.jobs().forEach(job -> jobs.put(job.jobId(), job));
+    added.jobs().forEach(job -> jobs.put(job.jobId(), job));
+    Map<String, SkippedTrigger> skipped = new java.util.LinkedHashMap<>();
+    kept.skippedTriggers().forEach(fire -> skipped.putIfAbsent(fire.scheduleId() + "@" + fire.plannedAt(), fire));
+    added.skippedTriggers().forEach(fire -> skipped.putIfAbsent(fire.scheduleId() + "@" + fire.plannedAt(), fire));
+    List<SkippedTrigger> fires = new ArrayList<>(skipped.values());
+    fires.sort(java.util.Comparator.comparing(SkippedTrigger::plannedAt).thenComparingLong(SkippedTrigger::scheduleId));
+    return ended(new TenantWindowLog(kept.windowId(), kept.tenantId(), kept.startedAt(), kept.endedAt(), kept.closedAt(),
+        List.copyOf(stopped), List.copyOf(killed), List.copyOf(fires), List.copyOf(jobs.values()), kept.facts()),
+        endedAt, endedBy);
+  }
+
+  /**
+   * The record with the window's end as stored with it: another node's End that lost the
+   * compare-and-set may have frozen the records last, with its own moment and name.
+   */
+  private static TenantWindowLog ended(TenantWindowLog log, Instant endedAt, String endedBy) {
+    if (endedAt == null) {
+      return log;
+    }
+    WindowFacts facts = log.facts();
+    if (facts != null && facts.timeline() != null) {
+      List<PhaseStep> timeline = new ArrayList<>(facts.timeline());
+      if (!timeline.isEmpty() && MaintenancePhase.None.name().equals(timeline.get(timeline.size() - 1).phase())) {
+        timeline.remove(timeline.size() - 1);
+      }
+      timeline.add(new PhaseStep(MaintenancePhase.None.name(), endedAt, endedBy));
+      facts = new WindowFacts(facts.reason(), facts.startedBy(), facts.killAfter(), facts.killDeadlineAt(),
+          List.copyOf(timeline), facts.exemptions());
+    }
+    return new TenantWindowLog(log.windowId(), log.tenantId(), log.startedAt(), endedAt, log.closedAt(),
+        log.stoppedJobs(), log.killedJobs(), log.skippedTriggers(), log.jobs(), facts);
   }
 
   Future<IncompleteWindows> incomplete(ListIncomplete query) {

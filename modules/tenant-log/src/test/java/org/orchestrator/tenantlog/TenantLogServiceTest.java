@@ -38,6 +38,7 @@ import org.orchestrator.contracts.tenantlog.TenantLogMessages.JobOutcome;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.SkippedTrigger;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.TenantWindowLog;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.WindowFacts;
+import org.orchestrator.contracts.tenantlog.TenantLogMessages.WindowLogs;
 import org.orchestrator.contracts.tenantlog.TenantLogMessages.PhaseStep;
 import org.orchestrator.dbadmin.Migrations;
 import org.orchestrator.dbadmin.testing.TestDatabase;
@@ -142,32 +143,52 @@ class TenantLogServiceTest {
   }
 
   /**
-   * Frozen before End commits, completed after it (decision 128): what committed in between (a
-   * fire skipped while End was stored) joins the records, which keep the tenants, period and facts
-   * they were frozen with; a window without records is left alone.
+   * Frozen before End commits, completed after it (decision 128): what was tagged with the window
+   * in between (a fire skipped while End was stored) joins the records, each job's state is read
+   * again, and nothing frozen is dropped (a job a later window tagged as its own, rows retention
+   * deleted); the end is the one stored with the window. A window without records is left alone.
    */
   @Test
-  void completingFreezesAgainWhatCommittedBeforeEndAndKeepsTheRest() {
-    jobs.set(List.of(new WindowJob(5, 71, true, false)));
-    fires.set(List.of());
+  void completingAddsWhatCameSinceTheFirstFreezeAndDropsNothing() {
+    jobs.set(List.of(new WindowJob(5, 71, true, false, "payroll", "Stopping"),
+        new WindowJob(5, 72, false, false, "billing", "Running", "critical")));
+    fires.set(List.of(new TenantFire(5, 8, "hourly", FROM.plusSeconds(60))));
     WindowFacts facts = new WindowFacts("upgrade", "admin", null, null,
-        List.of(new PhaseStep("Draining", FROM, "admin"), new PhaseStep("None", TO, "admin")), List.of());
+        List.of(new PhaseStep("Draining", FROM, "admin"), new PhaseStep("None", TO, "loser")), List.of());
     service.close(new CloseWindow(500, FROM, TO, null, facts)).await();
     assertTrue(service.incomplete(new ListIncomplete(100)).await().windowIds().contains(500L));
+    assertFalse(service.get(new GetWindowLog(500, null)).await().complete(), "frozen, not complete yet");
 
+    // since: job 71 stopped, job 72 belongs to a later window, the hourly fire's row is gone, and
+    // a fire was skipped while End was being stored
+    jobs.set(List.of(new WindowJob(5, 71, true, false, "payroll", "Stopped")));
     fires.set(List.of(new TenantFire(5, 9, "nightly", TO.minusMillis(13))));
-    List<TenantWindowLog> completed = service.complete(new CompleteWindow(500)).await().tenants();
+    Instant end = TO.plusMillis(40);
+    List<TenantWindowLog> completed = service.complete(new CompleteWindow(500, end, "ops")).await().tenants();
     assertEquals(List.of(1L, 2L, 3L, 5L), completed.stream().map(TenantWindowLog::tenantId).toList());
+    jobs.set(List.of());
     fires.set(List.of());
-    TenantWindowLog read = service.get(new GetWindowLog(500, 5L)).await().tenants().get(0);
-    assertEquals(List.of(new SkippedTrigger(9, "nightly", TO.minusMillis(13))), read.skippedTriggers());
-    assertEquals(List.of(71L), read.stoppedJobs());
-    assertEquals(facts, read.facts());
-    assertEquals(FROM, read.startedAt());
-    assertEquals(TO, read.endedAt());
+    WindowLogs read = service.get(new GetWindowLog(500, null)).await();
+    assertTrue(read.complete());
+    TenantWindowLog record = read.tenants().stream().filter(log -> log.tenantId() == 5).findFirst().orElseThrow();
+    assertEquals(List.of(new SkippedTrigger(8, "hourly", FROM.plusSeconds(60)),
+        new SkippedTrigger(9, "nightly", TO.minusMillis(13))), record.skippedTriggers());
+    assertEquals(List.of(71L), record.stoppedJobs());
+    assertEquals(List.of(new JobOutcome(71, "payroll", "Stopped", "Stopped"),
+        new JobOutcome(72, "billing", JobOutcome.EXEMPT, "Running", "critical")), record.jobs());
+    assertEquals(FROM, record.startedAt());
+    assertEquals(end, record.endedAt(), "the end stored with the window");
+    assertEquals(List.of(new PhaseStep("Draining", FROM, "admin"), new PhaseStep("None", end, "ops")),
+        record.facts().timeline());
+    assertEquals("upgrade", record.facts().reason());
     assertFalse(service.incomplete(new ListIncomplete(100)).await().windowIds().contains(500L));
 
-    assertEquals(List.of(), service.complete(new CompleteWindow(600)).await().tenants());
+    // an End on another node that lost the compare-and-set freezes late: the complete records stay
+    service.close(new CloseWindow(500, FROM, TO, null, facts)).await();
+    assertTrue(service.get(new GetWindowLog(500, null)).await().complete());
+    assertEquals(2, service.get(new GetWindowLog(500, 5L)).await().tenants().get(0).skippedTriggers().size());
+
+    assertEquals(List.of(), service.complete(new CompleteWindow(600, end, "ops")).await().tenants());
     assertEquals(List.of(), service.get(new GetWindowLog(600, null)).await().tenants().stream()
         .filter(log -> log.closedAt() != null).toList(), "no record made for a window never closed");
   }

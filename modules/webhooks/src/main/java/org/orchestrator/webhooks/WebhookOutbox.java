@@ -95,47 +95,90 @@ final class WebhookOutbox {
     return client.close();
   }
 
-  /** Turns every stored event after the cursor into deliveries, a batch at a time. */
+  /**
+   * How long a {@code maintenance.ended} event waits for its window's records to be completed
+   * (decision 128: frozen again just after End committed) before it goes out with what they hold.
+   */
+  static final Duration ENDED_WAITS_FOR_RECORDS = Duration.ofSeconds(60);
+
+  /**
+   * Turns every stored event after the cursor into deliveries, a batch at a time. A
+   * {@code maintenance.ended} event waits, and the events after it with it, until its window's
+   * records are complete, so that its summary counts what End's last milliseconds added.
+   */
   Future<Void> fanOut() {
     return repository.cursor().compose(after -> Addresses.PHASE_EVENT_LIST.request(bus, new ListEvents(after, EVENT_BATCH))
         .compose(events -> {
           if (events.items().isEmpty()) {
             return Future.succeededFuture();
           }
-          return repository.subscribers().compose(subscribers -> deliveries(events.items(), subscribers))
-              .compose(outgoing -> repository.enqueue(outgoing, last(events.items()), clock.instant()))
-              .onSuccess(ok -> LOG.debug("webhooks: {} events after {} enqueued", events.items().size(), after))
-              .compose(ok -> events.items().size() == EVENT_BATCH ? fanOut() : Future.succeededFuture());
+          return endedLogs(events.items()).compose(logs -> {
+            List<MaintenanceEvent> ready = ready(events.items(), logs);
+            if (ready.isEmpty()) {
+              return Future.succeededFuture();
+            }
+            return repository.subscribers().map(subscribers -> deliveries(ready, subscribers, logs))
+                .compose(outgoing -> repository.enqueue(outgoing, last(ready), clock.instant()))
+                .onSuccess(ok -> LOG.debug("webhooks: {} events after {} enqueued", ready.size(), after))
+                .compose(ok -> ready.size() == EVENT_BATCH ? fanOut() : Future.succeededFuture());
+          });
         }));
+  }
+
+  /** The records of each window a {@code maintenance.ended} event of the batch ends, by window. */
+  private Future<Map<Long, WindowLogs>> endedLogs(List<MaintenanceEvent> events) {
+    Map<Long, Future<WindowLogs>> each = new HashMap<>();
+    for (MaintenanceEvent event : events) {
+      if (ended(event)) {
+        each.computeIfAbsent(event.window().id(),
+            window -> Addresses.TENANT_LOG_WINDOW_GET.request(bus, new GetWindowLog(window, null)));
+      }
+    }
+    return Future.all(new ArrayList<>(each.values())).map(all -> {
+      Map<Long, WindowLogs> logs = new HashMap<>();
+      each.forEach((window, answer) -> logs.put(window, answer.result()));
+      return logs;
+    });
+  }
+
+  /** The events up to the first {@code maintenance.ended} whose records are not complete yet. */
+  private List<MaintenanceEvent> ready(List<MaintenanceEvent> events, Map<Long, WindowLogs> logs) {
+    for (int i = 0; i < events.size(); i++) {
+      MaintenanceEvent event = events.get(i);
+      if (ended(event) && !logs.get(event.window().id()).complete()) {
+        if (clock.instant().isBefore(event.at().plus(ENDED_WAITS_FOR_RECORDS))) {
+          return events.subList(0, i);
+        }
+        LOG.warn("webhooks: the records of window {} are not complete {} after End; {} goes out with what they hold",
+            event.window().id(), ENDED_WAITS_FOR_RECORDS, event.type());
+      }
+    }
+    return events;
+  }
+
+  private static boolean ended(MaintenanceEvent event) {
+    return "maintenance.ended".equals(event.type()) && event.window() != null;
   }
 
   private static long last(List<MaintenanceEvent> events) {
     return events.get(events.size() - 1).id();
   }
 
-  private Future<List<Outgoing>> deliveries(List<MaintenanceEvent> events, List<Subscriber> subscribers) {
-    List<Future<List<Outgoing>>> each = new ArrayList<>();
+  private static List<Outgoing> deliveries(List<MaintenanceEvent> events, List<Subscriber> subscribers,
+      Map<Long, WindowLogs> logs) {
+    List<Outgoing> outgoing = new ArrayList<>();
     for (MaintenanceEvent event : events) {
-      List<Subscriber> interested = subscribers.stream().filter(s -> s.events().contains(event.type())
-          && (event.tenantId() == null || event.tenantId() == s.tenantId())).toList();
-      if (interested.isEmpty()) {
-        continue;
+      Map<Long, TenantWindowLog> byTenant = ended(event) ? byTenant(logs.get(event.window().id())) : Map.of();
+      for (Subscriber subscriber : subscribers) {
+        if (subscriber.events().contains(event.type())
+            && (event.tenantId() == null || event.tenantId() == subscriber.tenantId())) {
+          UUID id = UUID.randomUUID();
+          String body = body(id, event, subscriber.tenantId(), byTenant.get(subscriber.tenantId())).encode();
+          outgoing.add(new Outgoing(id, subscriber.id(), subscriber.tenantId(), event.type(), event.id(), body));
+        }
       }
-      Future<Map<Long, TenantWindowLog>> logs = "maintenance.ended".equals(event.type()) && event.window() != null
-          ? Addresses.TENANT_LOG_WINDOW_GET.request(bus, new GetWindowLog(event.window().id(), null))
-              .map(WebhookOutbox::byTenant)
-          : Future.succeededFuture(Map.of());
-      each.add(logs.map(byTenant -> interested.stream().map(subscriber -> {
-        UUID id = UUID.randomUUID();
-        String body = body(id, event, subscriber.tenantId(), byTenant.get(subscriber.tenantId())).encode();
-        return new Outgoing(id, subscriber.id(), subscriber.tenantId(), event.type(), event.id(), body);
-      }).toList()));
     }
-    return Future.all(new ArrayList<>(each)).map(all -> {
-      List<Outgoing> outgoing = new ArrayList<>();
-      each.forEach(future -> outgoing.addAll(future.result()));
-      return outgoing;
-    });
+    return outgoing;
   }
 
   private static Map<Long, TenantWindowLog> byTenant(WindowLogs logs) {

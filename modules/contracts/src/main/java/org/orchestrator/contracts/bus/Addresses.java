@@ -452,8 +452,8 @@ public final class Addresses {
       "tenant-log.window.close", CloseWindow.class, WindowLogs.class, SWEEP_TIMEOUT_MS,
       "Freezes every tenant's record of a window at End, before End commits (incomplete); idempotent.");
   public static final BusAddress<CompleteWindow, WindowLogs> TENANT_LOG_WINDOW_COMPLETE = command(
-      "tenant-log.window.complete", CompleteWindow.class, WindowLogs.class, SWEEP_TIMEOUT_MS,
-      "Freezes a window's records again after End committed, with every skip and sweep before it; idempotent.");
+      "tenant-log.window.complete", CompleteWindow.class, WindowLogs.class, DEFAULT_TIMEOUT_MS,
+      "Freezes a window's records again after End committed, adding what was tagged with it since; idempotent.");
   public static final BusAddress<ListIncomplete, IncompleteWindows> TENANT_LOG_WINDOW_INCOMPLETE = query(
       "tenant-log.window.incomplete", ListIncomplete.class, IncompleteWindows.class,
       "The windows whose records were frozen at close and not completed yet.");

@@ -59,7 +59,15 @@ public final class TenantLogMessages {
     }
   }
 
-  public record WindowLogs(List<TenantWindowLog> tenants) {
+  /**
+   * A window's records; {@code complete}: final (frozen again after End committed, decision 128),
+   * false while End's second freeze has not happened yet. Records computed live count as complete.
+   */
+  public record WindowLogs(List<TenantWindowLog> tenants, boolean complete) {
+
+    public WindowLogs(List<TenantWindowLog> tenants) {
+      this(tenants, true);
+    }
   }
 
   /**
@@ -74,11 +82,13 @@ public final class TenantLogMessages {
   }
 
   /**
-   * Freezes a window's records again once its End has committed, with what they froze at close
-   * (period, tenants, facts) and every stop, kill and skip that committed before End did; marks
-   * them complete. Idempotent; a window without records is left alone.
+   * Freezes a window's records again once its End has committed ({@code endedAt} by
+   * {@code endedBy}, as stored with the window): what they froze at close, with the stops, kills
+   * and skips tagged with the window since, and each job's state now; marks them complete. Adds
+   * only: nothing the first freeze recorded is dropped. Idempotent; a window without records is left
+   * alone.
    */
-  public record CompleteWindow(long windowId) {
+  public record CompleteWindow(long windowId, Instant endedAt, String endedBy) {
   }
 
   /** The windows with records frozen at close and not completed yet (at most {@code limit}). */

@@ -155,6 +155,77 @@ class QuietHeartbeatsTest {
     }
   }
 
+  /**
+   * A group PostgreSQL gives up to break a deadlock is answered heartbeat by heartbeat, as each
+   * would have been alone (decision 125). The deadlock is made on purpose: a transaction holds robot
+   * 9102's presence row while the group {9101, 9102} has locked 9101's and waits for 9102's, then
+   * asks for 9101's. Its {@code deadlock_timeout} is long, so PostgreSQL's check runs in the group's
+   * backend, which gives the group up. (The first group, {9100}, waits on a row the transaction
+   * holds in a savepoint: it keeps the writer busy while the two robots join one group.)
+   */
+  @Test
+  void aGroupGivenUpForADeadlockAnswersEachHeartbeatAlone() throws Exception {
+    long stopping = job(9102, "Stopping");
+    pool.query("INSERT INTO robot_presence (robot_id, tenant_id, last_heartbeat_at) "
+        + "VALUES (9100, 9, now()), (9101, 9, now()), (9102, 9, now())").execute().await(10, TimeUnit.SECONDS);
+    Pool own = Pools.create(vertx, endpoint, 1);
+    io.vertx.sqlclient.SqlConnection blocker = pool.getConnection().await(10, TimeUnit.SECONDS);
+    try {
+      int groupPid = own.query("SELECT pg_backend_pid()").execute().await(10, TimeUnit.SECONDS)
+          .iterator().next().getInteger(0);
+      JobRepository elsewhere = new JobRepository(pool);
+      List<Long> aloneFor = new java.util.concurrent.CopyOnWriteArrayList<>();
+      QuietHeartbeats quiet = new QuietHeartbeats(own, (tenantId, robotId) -> {
+        aloneFor.add(robotId);
+        return elsewhere.heartbeat(tenantId, robotId, null, Work.NONE).map(HeartbeatOutcome::commands);
+      });
+      blocker.begin().await(10, TimeUnit.SECONDS);
+      blocker.query("SET LOCAL deadlock_timeout = '60s'").execute().await(10, TimeUnit.SECONDS);
+      blocker.query("UPDATE robot_presence SET last_heartbeat_at = now() WHERE robot_id = 9102").execute()
+          .await(10, TimeUnit.SECONDS);
+      blocker.query("SAVEPOINT first").execute().await(10, TimeUnit.SECONDS);
+      blocker.query("UPDATE robot_presence SET last_heartbeat_at = now() WHERE robot_id = 9100").execute()
+          .await(10, TimeUnit.SECONDS);
+
+      Context context = vertx.getOrCreateContext();
+      Promise<List<RobotCommand>> first = Promise.promise();
+      context.runOnContext(v -> quiet.heard(9, 9100).onComplete(first));
+      waitingFor(groupPid);
+      List<Future<List<RobotCommand>>> pair = new ArrayList<>();
+      Promise<Void> queued = Promise.promise();
+      context.runOnContext(v -> {
+        pair.add(quiet.heard(9, 9101));
+        pair.add(quiet.heard(9, 9102));
+        queued.complete();
+      });
+      queued.future().await(10, TimeUnit.SECONDS);
+      blocker.query("ROLLBACK TO SAVEPOINT first").execute().await(10, TimeUnit.SECONDS);
+      assertEquals(List.of(), first.future().await(10, TimeUnit.SECONDS));
+      waitingFor(groupPid); // the pair's group holds 9101 and waits for 9102
+      // the cycle: PostgreSQL gives the group up, so this update gets 9101
+      blocker.query("UPDATE robot_presence SET last_heartbeat_at = now() WHERE robot_id = 9101").execute()
+          .await(30, TimeUnit.SECONDS);
+      blocker.query("COMMIT").execute().await(10, TimeUnit.SECONDS);
+
+      assertEquals(List.of(), pair.get(0).await(30, TimeUnit.SECONDS));
+      assertEquals(List.of(new RobotCommand(CommandType.StopJob, stopping, "p")), pair.get(1).await(30, TimeUnit.SECONDS));
+      assertEquals(List.of(9101L, 9102L), aloneFor.stream().sorted().toList(), "each answered alone, 9100 not");
+    } finally {
+      blocker.close().await(10, TimeUnit.SECONDS);
+      own.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Until the backend {@code pid} waits for a lock. */
+  private static void waitingFor(int pid) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (pool.preparedQuery("SELECT count(*) FROM pg_locks WHERE pid = $1 AND NOT granted").execute(Tuple.of(pid))
+        .await(10, TimeUnit.SECONDS).iterator().next().getLong(0) == 0) {
+      assertTrue(System.nanoTime() < deadline, "backend " + pid + " never waited for a lock");
+      Thread.sleep(20);
+    }
+  }
+
   private static long count(String sql) throws Exception {
     return pool.query(sql).execute().await(10, TimeUnit.SECONDS).iterator().next().getLong(0);
   }

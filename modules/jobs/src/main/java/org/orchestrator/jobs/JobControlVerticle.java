@@ -59,6 +59,9 @@ public final class JobControlVerticle extends VerticleBase {
    * once (decision 127): on the shared pool PostgreSQL planned it anew for every group.
    */
   private Pool quietPool;
+  /** What the two pools' connections are called in {@code pg_stat_activity} ({@code orchestrator <purpose>}). */
+  public static final String QUIET_HEARTBEATS = "quiet-heartbeats";
+  public static final String LOG_WRITER = "log-writer";
   private long metricsTimer = -1;
   private long deadRobotTimer = -1;
   private long pruneTimer = -1;
@@ -140,11 +143,11 @@ public final class JobControlVerticle extends VerticleBase {
 
   private Future<?> serve(PhaseWatch phase) {
     EventBus bus = vertx.eventBus();
-    quietPool = Pools.genericPlans(vertx, database, 1);
+    quietPool = Pools.genericPlans(vertx, database, 1, QUIET_HEARTBEATS);
     JobRepository jobs = new JobRepository(pool, quietPool);
     JobMetrics metrics = new JobMetrics(registry);
     RobotLogRepository logs = new RobotLogRepository(pool);
-    logWriterPool = Pools.genericPlans(vertx, database, LogGroupCommit.GROUPS_IN_FLIGHT);
+    logWriterPool = Pools.genericPlans(vertx, database, LogGroupCommit.GROUPS_IN_FLIGHT, LOG_WRITER);
     QueueItemRepository queueItems = new QueueItemRepository(pool);
     RobotRetirement retirement = new RobotRetirement(pool);
     RobotLogPartitions partitions = new RobotLogPartitions(pool);

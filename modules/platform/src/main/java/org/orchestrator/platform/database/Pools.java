@@ -43,6 +43,18 @@ public final class Pools {
     return create(vertx, options, size);
   }
 
+  /**
+   * The same, its connections named {@code orchestrator <purpose>} in {@code pg_stat_activity}
+   * (the node's other connections are {@code orchestrator}), so that an operator counting a node's
+   * connections sees which are which.
+   */
+  public static Pool genericPlans(Vertx vertx, DatabaseEndpoint endpoint, int size, String purpose) {
+    PgConnectOptions options = endpoint.connectOptions();
+    options.addProperty("plan_cache_mode", "force_generic_plan");
+    options.addProperty("application_name", "orchestrator " + purpose);
+    return create(vertx, options, size);
+  }
+
   /** A pool with these connection options (a setting of its own), held to the same rules as the others. */
   public static Pool create(Vertx vertx, PgConnectOptions options, int size) {
     return PgBuilder.pool()

@@ -94,7 +94,8 @@ public final class LogGroupBenchmark {
       PgConnectOptions custom = bench.endpoint().connectOptions();
       custom.addProperty("plan_cache_mode", "force_custom_plan");
       Pool replanned = Pools.create(vertx, custom, IN_FLIGHT);
-      RobotLogRepository onWriterPool = new RobotLogRepository(Pools.genericPlans(vertx, bench.endpoint(), IN_FLIGHT));
+      RobotLogRepository onWriterPool = new RobotLogRepository(Pools.genericPlans(vertx, bench.endpoint(), IN_FLIGHT,
+          JobControlVerticle.LOG_WRITER));
       RobotLogRepository onReplanned = new RobotLogRepository(replanned);
       for (int size : new int[] {16, 1}) {
         row(size, vertx, stats, seconds, sequence, (n, sender) -> onWriterPool.appendAll(group(n, size)),

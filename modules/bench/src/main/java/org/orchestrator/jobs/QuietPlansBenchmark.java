@@ -39,7 +39,7 @@ public final class QuietPlansBenchmark {
           + "SELECT 1, 'bench', 1 + g % " + ROBOTS + ", 'Successful', now(), now(), now() "
           + "FROM generate_series(1, 100000) g").execute().await();
       pool.query("ANALYZE jobs").execute().await();
-      Pool generic = Pools.genericPlans(vertx, bench.endpoint(), 1);
+      Pool generic = Pools.genericPlans(vertx, bench.endpoint(), 1, JobControlVerticle.QUIET_HEARTBEATS);
       Pool custom = Pools.create(vertx, bench.endpoint(), 1);
       QuietHeartbeats.Alone notAlone = (tenantId, robotId) -> Future.failedFuture("a group was given up");
       QuietHeartbeats shipped = new QuietHeartbeats(generic, notAlone);

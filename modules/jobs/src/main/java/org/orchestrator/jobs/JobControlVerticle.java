@@ -59,15 +59,15 @@ public final class JobControlVerticle extends VerticleBase {
    * once (decision 127): on the shared pool PostgreSQL planned it anew for every group.
    */
   private Pool quietPool;
-  /** What the two pools' connections are called in {@code pg_stat_activity} ({@code orchestrator <purpose>}). */
-  public static final String QUIET_HEARTBEATS = "quiet-heartbeats";
-  public static final String LOG_WRITER = "log-writer";
   private long metricsTimer = -1;
   private long deadRobotTimer = -1;
   private long pruneTimer = -1;
   private long cordonTimer = -1;
   private long partitionTimer = -1;
   private boolean stopped;
+  /** What the two pools' connections are called in {@code pg_stat_activity} ({@code orchestrator <purpose>}). */
+  public static final String QUIET_HEARTBEATS = "quiet-heartbeats";
+  public static final String LOG_WRITER = "log-writer";
   /** How often the robot log partitions ahead are checked, and how soon again after a failure. */
   static final long PARTITIONS_EVERY_MS = 3_600_000;
   static final long PARTITIONS_RETRY_MS = 60_000;

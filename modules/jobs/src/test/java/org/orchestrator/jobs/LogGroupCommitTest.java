@@ -78,7 +78,7 @@ class LogGroupCommitTest {
     // a schema of its own: the other tests count every line stored
     DatabaseEndpoint endpoint = TestDatabase.newSchema("log_plans");
     Migrations.apply(endpoint, List.of("jobs"));
-    Pool writer = Pools.genericPlans(vertx, endpoint, 1);
+    Pool writer = Pools.genericPlans(vertx, endpoint, 1, JobControlVerticle.LOG_WRITER);
     try {
       long job = writer.query("INSERT INTO jobs (tenant_id, process_name, robot_id, state) VALUES (7, 'p', 1, "
           + "'Running') RETURNING id").execute().await(10, TimeUnit.SECONDS).iterator().next().getLong(0);

@@ -101,7 +101,7 @@ class QuietHeartbeatsTest {
    */
   @Test
   void theGroupsStatementIsPlannedOnceOnItsOwnConnection() throws Exception {
-    Pool own = Pools.genericPlans(vertx, endpoint, 1);
+    Pool own = Pools.genericPlans(vertx, endpoint, 1, JobControlVerticle.QUIET_HEARTBEATS);
     try {
       QuietHeartbeats quiet = new QuietHeartbeats(own, (tenantId, robotId) -> Future.failedFuture("not alone"));
       Context context = vertx.getOrCreateContext();

@@ -35,18 +35,9 @@ public final class Pools {
    * A pool whose connections plan each prepared statement once, for its parameters' types, and keep
    * that plan ({@code plan_cache_mode = force_generic_plan}, set when the connection starts): for a
    * hot statement whose plan does not depend on its values, which PostgreSQL would otherwise plan
-   * anew on every execution (decision 124). Only such statements may run on it.
-   */
-  public static Pool genericPlans(Vertx vertx, DatabaseEndpoint endpoint, int size) {
-    PgConnectOptions options = endpoint.connectOptions();
-    options.addProperty("plan_cache_mode", "force_generic_plan");
-    return create(vertx, options, size);
-  }
-
-  /**
-   * The same, its connections named {@code orchestrator <purpose>} in {@code pg_stat_activity}
-   * (the node's other connections are {@code orchestrator}), so that an operator counting a node's
-   * connections sees which are which.
+   * anew on every execution (decision 124). Only such statements may run on it. Its connections are
+   * named {@code orchestrator <purpose>} in {@code pg_stat_activity} (the node's other connections
+   * are {@code orchestrator}), so that an operator counting a node's connections sees which are which.
    */
   public static Pool genericPlans(Vertx vertx, DatabaseEndpoint endpoint, int size, String purpose) {
     PgConnectOptions options = endpoint.connectOptions();

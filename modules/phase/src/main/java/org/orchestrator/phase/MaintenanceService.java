@@ -419,45 +419,45 @@ final class MaintenanceService {
    * {@link #completeEndedLogs()}.
    */
   private Future<PhaseSnapshot> completed(Ended ended) {
-    return repository.ended(List.of(ended.windowId()))
-        .compose(windows -> windows.isEmpty() ? Future.succeededFuture() : complete(windows.get(0)))
-        .transform(done -> {
-          if (done.failed()) {
-            LOG.warn("window {}: the tenants' records are not completed yet ({}); every node retries within 5 s",
-                ended.windowId(), done.cause().getMessage());
-          }
-          return Future.succeededFuture(ended.snapshot());
-        });
-  }
-
-  private Future<Void> complete(PhaseRepository.EndedWindow window) {
-    return peers.completeLogs(window.windowId(), window.endedAt(), window.endedBy()).mapEmpty();
+    return completeEnded(List.of(ended.windowId())).transform(done -> {
+      if (done.failed()) {
+        LOG.warn("window {}: the tenants' records not completed yet: {}", ended.windowId(), done.cause().getMessage());
+      }
+      return Future.succeededFuture(ended.snapshot());
+    });
   }
 
   /**
    * Completes the records of every ended window left incomplete (a node stopped between End's
-   * commit and {@link #completed}, or its completion failed), each on its own: one that fails does
-   * not hold back the others. A window whose End did not commit (its records were frozen, then the
-   * compare-and-set failed) is left for its End. Every node looks once its modules run and then
-   * every 5 s: one indexed read when there is nothing to do.
+   * commit and {@link #completed}, or its completion failed). Every node looks once its modules run
+   * and then every 5 s: one indexed read when there is nothing to do.
    */
   Future<Void> completeEndedLogs() {
     return peers.incompleteLogs(INCOMPLETE_BATCH)
-        .compose(windows -> windows.isEmpty() ? Future.succeededFuture(List.<PhaseRepository.EndedWindow>of())
-            : repository.ended(windows))
-        .compose(ended -> {
-          Future<Void> chain = Future.succeededFuture();
-          for (PhaseRepository.EndedWindow window : ended) {
-            chain = chain.compose(done -> complete(window)
-                .onSuccess(ok -> LOG.info("window {}: the tenants' records completed after End", window.windowId()))
-                .recover(failure -> {
-                  LOG.warn("window {}: the tenants' records not completed yet: {}", window.windowId(),
-                      failure.getMessage());
-                  return Future.succeededFuture();
-                }));
-          }
-          return chain;
-        });
+        .compose(windows -> windows.isEmpty() ? Future.succeededFuture() : completeEnded(windows));
+  }
+
+  /**
+   * Completes the records of those of {@code windowIds} that have ended, with the end stored with
+   * each, one window at a time: one that fails does not hold back the others (its failure is
+   * logged; every node retries within 5 s). A window whose End did not commit (its records were
+   * frozen, then the compare-and-set failed) is left for its End.
+   */
+  private Future<Void> completeEnded(List<Long> windowIds) {
+    return repository.ended(windowIds).compose(ended -> {
+      Future<Void> chain = Future.succeededFuture();
+      for (PhaseRepository.EndedWindow window : ended) {
+        chain = chain.compose(done -> peers.completeLogs(window.windowId(), window.endedAt(), window.endedBy())
+            .<Void>mapEmpty()
+            .onSuccess(ok -> LOG.info("window {}: the tenants' records completed after End", window.windowId()))
+            .recover(failure -> {
+              LOG.warn("window {}: the tenants' records not completed yet: {}; every node retries within 5 s",
+                  window.windowId(), failure.getMessage());
+              return Future.succeededFuture();
+            }));
+      }
+      return chain;
+    });
   }
 
   /** Open windows with records left by an End that lost its compare-and-set are few: this is plenty. */

@@ -112,24 +112,27 @@ final class WebhookOutbox {
           if (events.items().isEmpty()) {
             return Future.succeededFuture();
           }
-          return endedLogs(events.items()).compose(logs -> {
-            List<MaintenanceEvent> ready = ready(events.items(), logs);
-            if (ready.isEmpty()) {
-              return Future.succeededFuture();
-            }
-            return repository.subscribers().map(subscribers -> deliveries(ready, subscribers, logs))
-                .compose(outgoing -> repository.enqueue(outgoing, last(ready), clock.instant()))
-                .onSuccess(ok -> LOG.debug("webhooks: {} events after {} enqueued", ready.size(), after))
-                .compose(ok -> ready.size() == EVENT_BATCH ? fanOut() : Future.succeededFuture());
-          });
+          return repository.subscribers().compose(subscribers -> endedLogs(events.items(), subscribers)
+              .compose(logs -> {
+                List<MaintenanceEvent> ready = ready(events.items(), logs);
+                if (ready.isEmpty()) {
+                  return Future.succeededFuture();
+                }
+                return repository.enqueue(deliveries(ready, subscribers, logs), last(ready), clock.instant())
+                    .onSuccess(ok -> LOG.debug("webhooks: {} events after {} enqueued", ready.size(), after))
+                    .compose(ok -> ready.size() == EVENT_BATCH ? fanOut() : Future.succeededFuture());
+              }));
         }));
   }
 
-  /** The records of each window a {@code maintenance.ended} event of the batch ends, by window. */
-  private Future<Map<Long, WindowLogs>> endedLogs(List<MaintenanceEvent> events) {
+  /**
+   * The records of each window a {@code maintenance.ended} event of the batch ends, by window, for
+   * the events some receiver asked for (the others neither need them nor wait for them).
+   */
+  private Future<Map<Long, WindowLogs>> endedLogs(List<MaintenanceEvent> events, List<Subscriber> subscribers) {
     Map<Long, Future<WindowLogs>> each = new HashMap<>();
     for (MaintenanceEvent event : events) {
-      if (ended(event)) {
+      if (ended(event) && subscribers.stream().anyMatch(subscriber -> receives(subscriber, event))) {
         each.computeIfAbsent(event.window().id(),
             window -> Addresses.TENANT_LOG_WINDOW_GET.request(bus, new GetWindowLog(window, null)));
       }
@@ -145,7 +148,8 @@ final class WebhookOutbox {
   private List<MaintenanceEvent> ready(List<MaintenanceEvent> events, Map<Long, WindowLogs> logs) {
     for (int i = 0; i < events.size(); i++) {
       MaintenanceEvent event = events.get(i);
-      if (ended(event) && !logs.get(event.window().id()).complete()) {
+      WindowLogs records = ended(event) ? logs.get(event.window().id()) : null;
+      if (records != null && !records.complete()) {
         if (clock.instant().isBefore(event.at().plus(ENDED_WAITS_FOR_RECORDS))) {
           return events.subList(0, i);
         }
@@ -160,6 +164,12 @@ final class WebhookOutbox {
     return "maintenance.ended".equals(event.type()) && event.window() != null;
   }
 
+  /** Whether the receiver gets the event: it asked for its type, and it is of its tenant or the platform's. */
+  private static boolean receives(Subscriber subscriber, MaintenanceEvent event) {
+    return subscriber.events().contains(event.type())
+        && (event.tenantId() == null || event.tenantId() == subscriber.tenantId());
+  }
+
   private static long last(List<MaintenanceEvent> events) {
     return events.get(events.size() - 1).id();
   }
@@ -168,10 +178,10 @@ final class WebhookOutbox {
       Map<Long, WindowLogs> logs) {
     List<Outgoing> outgoing = new ArrayList<>();
     for (MaintenanceEvent event : events) {
-      Map<Long, TenantWindowLog> byTenant = ended(event) ? byTenant(logs.get(event.window().id())) : Map.of();
+      WindowLogs records = ended(event) ? logs.get(event.window().id()) : null;
+      Map<Long, TenantWindowLog> byTenant = records == null ? Map.of() : byTenant(records);
       for (Subscriber subscriber : subscribers) {
-        if (subscriber.events().contains(event.type())
-            && (event.tenantId() == null || event.tenantId() == subscriber.tenantId())) {
+        if (receives(subscriber, event)) {
           UUID id = UUID.randomUUID();
           String body = body(id, event, subscriber.tenantId(), byTenant.get(subscriber.tenantId())).encode();
           outgoing.add(new Outgoing(id, subscriber.id(), subscriber.tenantId(), event.type(), event.id(), body));
